@@ -1,0 +1,105 @@
+// swift-tools-version: 6.0
+//
+// woundmeasure: measures chronic wounds from calibrated photos.
+//
+// Layers depend one way: C modules -> Swift wrappers -> pure-Swift core ->
+// timeline store -> pipeline -> command line. See docs/ARCHITECTURE.md.
+
+import PackageDescription
+
+let package = Package(
+  name: "woundmeasure",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "woundmeasure", targets: ["woundmeasure"]),
+    .library(name: "WoundMeasureKit", targets: ["WoundMeasureKit"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+  ],
+  targets: [
+    // MARK: C libraries (module maps only) and the setjmp shims
+
+    .systemLibrary(
+      name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+    .systemLibrary(
+      name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
+    .systemLibrary(
+      name: "CExif", pkgConfig: "libexif", providers: [.apt(["libexif-dev"])]),
+    .systemLibrary(
+      name: "CAprilTag", pkgConfig: "apriltag", providers: [.apt(["libapriltag-dev"])]),
+    .target(
+      name: "CCodecShims",
+      dependencies: ["CPNG", "CJPEG"]),
+
+    // MARK: Pure-Swift core (no C imports)
+
+    .target(name: "WoundCore"),
+    .target(name: "WoundMeasurement", dependencies: ["WoundCore"]),
+    .target(
+      name: "WoundSegmentation",
+      dependencies: ["WoundCore"],
+      resources: [.copy("Resources")]),
+
+    // MARK: Swift wrappers of the C libraries
+
+    .target(
+      name: "WoundImaging",
+      dependencies: ["WoundCore", "CPNG", "CJPEG", "CExif", "CCodecShims"]),
+    .target(
+      name: "WoundCalibration",
+      dependencies: ["WoundCore", "WoundMeasurement", "CAprilTag"]),
+
+    // MARK: Timeline store, pipeline, command line
+
+    .target(
+      name: "WoundTimeline",
+      dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+    .target(
+      name: "WoundMeasureKit",
+      dependencies: [
+        "WoundCore", "WoundImaging", "WoundCalibration", "WoundSegmentation",
+        "WoundMeasurement", "WoundTimeline",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]),
+    .executableTarget(
+      name: "woundmeasure",
+      dependencies: [
+        "WoundMeasureKit", "WoundCore", "WoundImaging", "WoundCalibration",
+        "WoundSegmentation", "WoundMeasurement", "WoundTimeline",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+
+    // MARK: Benchmarks
+
+    .executableTarget(
+      name: "WoundBenchmarks",
+      dependencies: [
+        "WoundCore", "WoundImaging", "WoundCalibration", "WoundSegmentation",
+        "WoundMeasurement", "WoundMeasureKit",
+      ],
+      path: "Benchmarks/WoundBenchmarks"),
+
+    // MARK: Tests
+
+    .testTarget(
+      name: "WoundImagingTests", dependencies: ["WoundImaging", "WoundCore"],
+      resources: [.copy("Fixtures")]),
+    .testTarget(
+      name: "WoundCalibrationTests",
+      dependencies: ["WoundCalibration", "WoundImaging", "WoundCore", "WoundMeasurement"]),
+    .testTarget(
+      name: "WoundSegmentationTests",
+      dependencies: ["WoundSegmentation", "WoundImaging", "WoundCore"],
+      resources: [.copy("Fixtures")]),
+    .testTarget(
+      name: "WoundMeasurementTests", dependencies: ["WoundMeasurement", "WoundCore"]),
+    .testTarget(name: "WoundTimelineTests", dependencies: ["WoundTimeline"]),
+    .testTarget(
+      name: "WoundMeasureKitTests",
+      dependencies: ["WoundMeasureKit", "WoundImaging", "WoundCore", "WoundTimeline"]),
+    .testTarget(
+      name: "EndToEndTests", dependencies: ["woundmeasure"]),
+  ]
+)

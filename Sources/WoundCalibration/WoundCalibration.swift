@@ -1,0 +1,2 @@
+/// The `WoundCalibration` stage of woundmeasure. See docs/ARCHITECTURE.md.
+public enum WoundCalibration {}

@@ -1,0 +1,2 @@
+/// The `WoundImaging` stage of woundmeasure. See docs/ARCHITECTURE.md.
+public enum WoundImaging {}

@@ -1,0 +1,2 @@
+/// The `WoundMeasureKit` stage of woundmeasure. See docs/ARCHITECTURE.md.
+public enum WoundMeasureKit {}

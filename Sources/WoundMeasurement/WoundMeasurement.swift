@@ -1,0 +1,2 @@
+/// The `WoundMeasurement` stage of woundmeasure. See docs/ARCHITECTURE.md.
+public enum WoundMeasurement {}

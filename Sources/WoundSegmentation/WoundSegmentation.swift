@@ -1,0 +1,2 @@
+/// The `WoundSegmentation` stage of woundmeasure. See docs/ARCHITECTURE.md.
+public enum WoundSegmentation {}

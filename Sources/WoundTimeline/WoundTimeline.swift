@@ -1,0 +1,2 @@
+/// The `WoundTimeline` stage of woundmeasure. See docs/ARCHITECTURE.md.
+public enum WoundTimeline {}

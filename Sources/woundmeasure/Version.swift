@@ -1,0 +1,3 @@
+enum WoundMeasureVersion {
+  static let string = "0.1.0"
+}

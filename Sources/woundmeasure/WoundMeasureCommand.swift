@@ -1,0 +1,22 @@
+import ArgumentParser
+
+/// The root command: lists the subcommands, one file each.
+@main
+struct WoundMeasureCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "woundmeasure",
+    abstract: "Measure chronic wounds from calibrated photos.",
+    discussion: """
+      Examples:
+        woundmeasure inspect samples/*.jpg
+        woundmeasure calibrate samples/patient-A/*.jpg --json
+        woundmeasure measure photo.jpg --patient P001 --wound left-heel
+        woundmeasure timeline P001 --chart P001.svg
+        woundmeasure batch photos/ --jobs 2
+        woundmeasure audit timelines/P001.json
+      """,
+    version: WoundMeasureVersion.string,
+    subcommands: [
+      Inspect.self, Calibrate.self, Marker.self, Measure.self, Timeline.self, Batch.self, Audit.self,
+    ])
+}

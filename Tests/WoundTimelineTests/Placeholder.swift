@@ -1,0 +1,5 @@
+import Testing
+
+@Suite struct WoundTimelineTestsPlaceholder {
+  @Test func placeholder() {}
+}
