@@ -1,3 +1,22 @@
-// Benchmarks: each stage timed against its floor. Run with
-//   swift run -c release WoundBenchmarks
-print("no benchmarks yet")
+// Benchmarks: each stage timed against its floor, as ratios measured in one run.
+//
+//   swift run -c release WoundBenchmarks [decode|calibrate|segment|batch] [options]
+//
+// Each stage has its own file with a `run...Benchmark(arguments:)` function.
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+let stage = arguments.first ?? "all"
+let rest = Array(arguments.dropFirst())
+switch stage {
+case "decode": runDecodeBenchmark(arguments: rest)
+case "calibrate": runCalibrateBenchmark(arguments: rest)
+case "segment": runSegmentBenchmark(arguments: rest)
+case "batch": runBatchBenchmark(arguments: rest)
+case "all":
+  runDecodeBenchmark(arguments: rest)
+  runCalibrateBenchmark(arguments: rest)
+  runSegmentBenchmark(arguments: rest)
+  runBatchBenchmark(arguments: rest)
+default:
+  print("usage: WoundBenchmarks [decode|calibrate|segment|batch|all]")
+}

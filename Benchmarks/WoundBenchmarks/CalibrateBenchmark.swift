@@ -1,0 +1,4 @@
+/// Times the calibrate stage. Not written yet.
+func runCalibrateBenchmark(arguments: [String]) {
+  print("calibrate: no benchmark yet")
+}

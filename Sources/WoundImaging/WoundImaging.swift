@@ -1,2 +1,0 @@
-/// The `WoundImaging` stage of woundmeasure. See docs/ARCHITECTURE.md.
-public enum WoundImaging {}

@@ -1,2 +1,0 @@
-/// The `WoundMeasurement` stage of woundmeasure. See docs/ARCHITECTURE.md.
-public enum WoundMeasurement {}
