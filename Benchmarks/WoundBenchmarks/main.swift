@@ -1,6 +1,6 @@
 // Benchmarks: each stage timed against its floor, as ratios measured in one run.
 //
-//   swift run -c release WoundBenchmarks [decode|calibrate|segment|batch] [options]
+//   swift run -c release WoundBenchmarks [decode|calibrate|segment|batch|tissue-eval] [options]
 //
 // Each stage has its own file with a `run...Benchmark(arguments:)` function.
 
@@ -12,6 +12,7 @@ case "decode": runDecodeBenchmark(arguments: rest)
 case "calibrate": runCalibrateBenchmark(arguments: rest)
 case "segment": runSegmentBenchmark(arguments: rest)
 case "batch": runBatchBenchmark(arguments: rest)
+case "tissue-eval": runTissueEvaluation(arguments: rest)
 case "all":
   runDecodeBenchmark(arguments: rest)
   runCalibrateBenchmark(arguments: rest)

@@ -1,2 +1,0 @@
-/// The `WoundSegmentation` stage of woundmeasure. See docs/ARCHITECTURE.md.
-public enum WoundSegmentation {}
