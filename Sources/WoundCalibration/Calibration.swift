@@ -1,0 +1,227 @@
+import WoundCore
+
+/// How the scale of a photo is to be found.
+///
+/// Exactly one source of scale is used per photo. The explicit ones
+/// (``scale(pixelsPerMm:)`` and ``ruler(x1:y1:x2:y2:mm:)``) are recorded as
+/// given, so that a re-run of the same photo uses the same scale.
+public enum CalibrationRequest: Sendable, Equatable, Hashable {
+  /// Detect an AprilTag tag36h11 marker. The black square's edge comes from
+  /// the tag ID (IDs 10...100 state it in millimetres) unless
+  /// `sizeMmOverride` gives it explicitly.
+  case marker(sizeMmOverride: Double?)
+  /// A fixed scale in pixels per millimetre, for photos from a fixed rig.
+  case scale(pixelsPerMm: Double)
+  /// Two points on a ruler in the photo (displayed pixels) and the distance
+  /// between them in millimetres.
+  case ruler(x1: Double, y1: Double, x2: Double, y2: Double, mm: Double)
+
+  /// Marker detection with the size implied by the tag ID.
+  public static let marker = CalibrationRequest.marker(sizeMmOverride: nil)
+}
+
+/// Where a calibration's scale came from.
+public enum CalibrationMethod: String, Sendable, Codable, Equatable {
+  /// An AprilTag marker detected in the photo.
+  case marker
+  /// An explicit scale in pixels per millimetre.
+  case scale
+  /// Two points on a ruler and the distance between them.
+  case ruler
+}
+
+/// Two points on a ruler in the photo and the distance between them, as the
+/// user gave them.
+public struct RulerMeasurement: Sendable, Equatable, Codable {
+  /// First point, displayed pixels.
+  public var x1: Double
+  public var y1: Double
+  /// Second point, displayed pixels.
+  public var x2: Double
+  public var y2: Double
+  /// The distance between the two points on the ruler, millimetres.
+  public var mm: Double
+
+  public init(x1: Double, y1: Double, x2: Double, y2: Double, mm: Double) {
+    self.x1 = x1
+    self.y1 = y1
+    self.x2 = x2
+    self.y2 = y2
+    self.mm = mm
+  }
+
+  /// The distance between the two points in pixels.
+  public var lengthPixels: Double { ((x2 - x1) * (x2 - x1) + (y2 - y1) * (y2 - y1)).squareRoot() }
+}
+
+/// One tag36h11 marker found in a photo, with its refined corners.
+public struct DetectedMarker: Sendable, Equatable, Codable {
+  /// The tag36h11 ID (0...586).
+  public var id: Int
+  /// The black square's edge in millimetres: the explicit size when one was
+  /// given, else the size implied by the ID (10...100), else `nil`.
+  public var sizeMm: Double?
+  /// The four corners of the black square in displayed pixels (pixel centres
+  /// at integer coordinates), refined to sub-pixel, clockwise as displayed
+  /// starting from the tag's own top-left corner: `[[x, y]] x 4`.
+  public var corners: [[Double]]
+  /// The AprilTag library's decision margin (mean distance of the data bits
+  /// from the decision threshold, grey levels); higher is better.
+  public var decisionMargin: Double
+  /// Number of bit errors the library corrected (0 is best).
+  public var hammingDistance: Int
+
+  public init(id: Int, sizeMm: Double?, corners: [[Double]], decisionMargin: Double, hammingDistance: Int) {
+    self.id = id
+    self.sizeMm = sizeMm
+    self.corners = corners
+    self.decisionMargin = decisionMargin
+    self.hammingDistance = hammingDistance
+  }
+
+  /// The corners as points.
+  public var cornerPoints: [Point] { corners.map { Point(x: $0[0], y: $0[1]) } }
+
+  /// The centre of the black square in displayed pixels (mean of the corners).
+  public var centrePixels: Point {
+    let p = cornerPoints
+    return Point(x: p.map(\.x).reduce(0, +) / 4, y: p.map(\.y).reduce(0, +) / 4)
+  }
+
+  /// The mean length of the black square's four sides in pixels.
+  public var sizePixels: Double { MarkerGeometry.sideLengths(cornerPoints).reduce(0, +) / 4 }
+}
+
+/// The scale of one photo: the map from displayed pixels to millimetres on
+/// the wound's plane, and how far it can be trusted.
+///
+/// JSON field names are part of the calibration contract
+/// (`docs/calibration.md`); `homography` encodes as `{"m": [9 numbers]}`
+/// row-major. Coordinates are displayed pixels with pixel centres at integer
+/// coordinates; the homography maps them to millimetres on the marker plane,
+/// with the marker's black square at `[0, S] x [0, S]` (its top-left corner at
+/// the origin).
+public struct Calibration: Sendable, Equatable, Codable {
+  /// Where the scale came from.
+  public var method: CalibrationMethod
+  /// The chosen marker's tag ID (`nil` unless `method == .marker`).
+  public var markerId: Int?
+  /// The chosen marker's black-square edge in millimetres.
+  public var markerSizeMm: Double?
+  /// The chosen marker's black-square corners in displayed pixels, clockwise
+  /// from the tag's own top-left: `[[x, y]] x 4`.
+  public var corners: [[Double]]?
+  /// Displayed pixels -> millimetres on the marker plane.
+  public var homography: Homography
+  /// Pixels per millimetre at the marker (local scale of the map there; for
+  /// an explicit scale or ruler, the scale as given or derived).
+  public var pixelsPerMm: Double
+  /// The library's decision margin for the chosen marker.
+  public var decisionMargin: Double?
+  /// Bits corrected by the library for the chosen marker.
+  public var hammingDistance: Int?
+  /// Mean side of the chosen marker's black square in pixels.
+  public var markerSizePixels: Double?
+  /// Shortest over longest side of the black square in the photo (1 = seen
+  /// square on; 0.5 = foreshortened 2:1).
+  public var sideRatio: Double?
+  /// Estimated tilt of the marker plane away from the camera's view, in
+  /// degrees (0 = photographed straight on), from the local affine part of
+  /// the homography at the marker: `acos(minor / major singular value)`.
+  public var tiltDegrees: Double?
+  /// Reasons to doubt the scale, for the user; empty when none.
+  public var warnings: [String]
+  /// The chosen marker's outline including its white border (and a quarter
+  /// module of margin), as a 4-point polygon in displayed pixels, clockwise;
+  /// segmentation excludes these pixels from the wound.
+  public var markerOutlinePixels: [[Double]]?
+  /// Every marker found in the photo, the chosen one included, in detection
+  /// order (sorted by ID, then position).
+  public var markers: [DetectedMarker]
+  /// The ruler points and distance, as given (`method == .ruler` only).
+  public var ruler: RulerMeasurement?
+
+  public init(method: CalibrationMethod, markerId: Int? = nil, markerSizeMm: Double? = nil,
+              corners: [[Double]]? = nil, homography: Homography, pixelsPerMm: Double,
+              decisionMargin: Double? = nil, hammingDistance: Int? = nil,
+              markerSizePixels: Double? = nil, sideRatio: Double? = nil, tiltDegrees: Double? = nil,
+              warnings: [String] = [], markerOutlinePixels: [[Double]]? = nil,
+              markers: [DetectedMarker] = [], ruler: RulerMeasurement? = nil) {
+    self.method = method
+    self.markerId = markerId
+    self.markerSizeMm = markerSizeMm
+    self.corners = corners
+    self.homography = homography
+    self.pixelsPerMm = pixelsPerMm
+    self.decisionMargin = decisionMargin
+    self.hammingDistance = hammingDistance
+    self.markerSizePixels = markerSizePixels
+    self.sideRatio = sideRatio
+    self.tiltDegrees = tiltDegrees
+    self.warnings = warnings
+    self.markerOutlinePixels = markerOutlinePixels
+    self.markers = markers
+    self.ruler = ruler
+  }
+
+  /// The marker outline as points (empty unless `method == .marker`).
+  public var markerOutlinePoints: [Point] {
+    (markerOutlinePixels ?? []).map { Point(x: $0[0], y: $0[1]) }
+  }
+
+  /// The same photo's calibration re-based on the sized marker nearest to
+  /// `point` (displayed pixels), for example the wound's centroid.
+  ///
+  /// Returns `self` unchanged for explicit scales and rulers, and when only
+  /// one marker has a known size. Pure: no pixels are read again.
+  public func selectingMarker(nearest point: Point) -> Calibration {
+    guard method == .marker else { return self }
+    guard let chosen = MarkerSelection.nearestSized(markers, to: point) else { return self }
+    if chosen.id == markerId, chosen.corners == corners { return self }
+    return (try? Calibrator.calibration(chosen: chosen, all: markers)) ?? self
+  }
+}
+
+/// Why a photo's scale could not be found. Cases carry the facts; the command
+/// line prefixes the file name.
+public enum CalibrationError: Error, Sendable, Equatable, CustomStringConvertible {
+  /// No tag36h11 marker passed the quality filter, and no explicit scale was
+  /// given. `rejected` counts detections refused by the filter.
+  case noMarker(rejected: Int)
+  /// The chosen marker's ID implies no size (only IDs 10...100 do) and none
+  /// was given.
+  case unknownMarkerSize(id: Int)
+  /// A ruler with coincident points or a non-positive/non-finite length.
+  case invalidRuler(lengthPixels: Double, mm: Double)
+  /// An explicit scale that is not a positive finite number.
+  case invalidScale(pixelsPerMm: Double)
+  /// An explicit marker size that is not a positive finite number.
+  case invalidMarkerSize(mm: Double)
+  /// The marker's corners do not give an invertible map (degenerate quad).
+  case degenerateMarker(id: Int)
+  /// The image is too small to hold a marker.
+  case imageTooSmall(width: Int, height: Int)
+
+  public var description: String {
+    switch self {
+    case .noMarker(let rejected):
+      let extra = rejected > 0 ? " (\(rejected) weak detection(s) rejected)" : ""
+      return "no calibration marker (AprilTag tag36h11) found\(extra); "
+        + "photograph a printed marker beside the wound, or give --scale or --ruler"
+    case .unknownMarkerSize(let id):
+      return "marker ID \(id) does not state its size (only IDs 10...100 do); "
+        + "pass --marker-size MM with the edge of its black square"
+    case .invalidRuler(let lengthPixels, let mm):
+      return "invalid ruler: \(lengthPixels) px for \(mm) mm; "
+        + "--ruler needs two distinct points and a positive length in mm"
+    case .invalidScale(let pixelsPerMm):
+      return "invalid scale \(pixelsPerMm) px/mm; --scale needs a positive number"
+    case .invalidMarkerSize(let mm):
+      return "invalid marker size \(mm) mm; --marker-size needs a positive number"
+    case .degenerateMarker(let id):
+      return "marker ID \(id) is degenerate (its corners do not span a square)"
+    case .imageTooSmall(let width, let height):
+      return "image \(width)x\(height) is too small to hold a calibration marker"
+    }
+  }
+}

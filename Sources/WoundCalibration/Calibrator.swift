@@ -1,0 +1,262 @@
+import Foundation
+import WoundCore
+
+/// Finds the scale of a photo: from a tag36h11 marker, an explicit scale or a
+/// ruler. Deterministic: the same pixels and request give the same result.
+public enum Calibrator {
+  /// Calibrates one photo.
+  ///
+  /// For `.marker`, every tag36h11 marker that passes the quality filter
+  /// (`docs/calibration.md`) is listed in ``Calibration/markers``; the one
+  /// with a known size nearest the image centre is chosen (the pipeline
+  /// re-selects the one nearest the wound with
+  /// ``Calibration/selectingMarker(nearest:)``). For `.scale` and `.ruler`
+  /// the homography is a pure scale and the values are recorded as given.
+  ///
+  /// - Parameters:
+  ///   - image: the photo as displayed (EXIF orientation applied).
+  ///   - request: where the scale comes from.
+  /// - Returns: the calibration, with warnings when the scale is doubtful.
+  /// - Throws: ``CalibrationError/noMarker(rejected:)`` when no marker is
+  ///   found, ``CalibrationError/unknownMarkerSize(id:)`` when the markers'
+  ///   IDs state no size and none was given, and the `invalid...` cases for
+  ///   explicit values that are not positive and finite.
+  public static func calibrate(image: RGBImage, request: CalibrationRequest) throws(CalibrationError)
+    -> Calibration
+  {
+    switch request {
+    case .scale(let pixelsPerMm):
+      guard pixelsPerMm.isFinite, pixelsPerMm > 0 else { throw .invalidScale(pixelsPerMm: pixelsPerMm) }
+      return Calibration(method: .scale, homography: .scaling(1 / pixelsPerMm), pixelsPerMm: pixelsPerMm)
+
+    case .ruler(let x1, let y1, let x2, let y2, let mm):
+      let ruler = RulerMeasurement(x1: x1, y1: y1, x2: x2, y2: y2, mm: mm)
+      let lengthPixels = ruler.lengthPixels
+      guard lengthPixels.isFinite, lengthPixels > 0, mm.isFinite, mm > 0 else {
+        throw .invalidRuler(lengthPixels: lengthPixels, mm: mm)
+      }
+      let pixelsPerMm = lengthPixels / mm
+      var warnings: [String] = []
+      if lengthPixels < 40 {
+        warnings.append(
+          "the ruler spans only \(format(lengthPixels, 1)) px; the scale is unreliable, mark points further apart")
+      }
+      return Calibration(
+        method: .ruler, homography: .scaling(1 / pixelsPerMm), pixelsPerMm: pixelsPerMm,
+        warnings: warnings, ruler: ruler)
+
+    case .marker(let sizeMmOverride):
+      if let size = sizeMmOverride, !(size.isFinite && size > 0) { throw .invalidMarkerSize(mm: size) }
+      guard image.width >= 16, image.height >= 16 else {
+        throw .imageTooSmall(width: image.width, height: image.height)
+      }
+      let search = detectMarkers(in: greyImage(from: image), sizeMmOverride: sizeMmOverride)
+      let centre = Point(x: Double(image.width - 1) / 2, y: Double(image.height - 1) / 2)
+      guard let nearest = MarkerSelection.nearest(search.markers, to: centre) else {
+        throw .noMarker(rejected: search.rejected)
+      }
+      guard let chosen = MarkerSelection.nearestSized(search.markers, to: centre) else {
+        throw .unknownMarkerSize(id: nearest.id)
+      }
+      return try calibration(chosen: chosen, all: search.markers)
+    }
+  }
+
+  /// The markers found in a grey photo and how many detections the quality
+  /// filter refused.
+  public struct MarkerSearch: Sendable, Equatable {
+    /// Accepted markers, sorted by ID, then top to bottom, then left to right.
+    public var markers: [DetectedMarker]
+    /// Detections refused by the quality filter.
+    public var rejected: Int
+    /// The quad decimation factor the markers were found at.
+    public var quadDecimate: Int
+  }
+
+  /// Detects and refines every tag36h11 marker in a grey photo.
+  ///
+  /// Quads are searched on an image decimated by ``quadDecimate(width:height:)``
+  /// for speed; when nothing is accepted there, the search is repeated at
+  /// full resolution (small markers). Corners are then refined to sub-pixel
+  /// at full resolution and the quality filter applied.
+  ///
+  /// - Parameter sizeMmOverride: the black-square edge of every marker, when
+  ///   given; otherwise each marker's size comes from its ID.
+  public static func detectMarkers(in grey: GreyImage, sizeMmOverride: Double?) -> MarkerSearch {
+    let decimate = quadDecimate(width: grey.width, height: grey.height)
+    var search = detectMarkers(in: grey, sizeMmOverride: sizeMmOverride, quadDecimate: decimate)
+    if search.markers.isEmpty && decimate > 1 {
+      let full = detectMarkers(in: grey, sizeMmOverride: sizeMmOverride, quadDecimate: 1)
+      search = MarkerSearch(markers: full.markers, rejected: max(search.rejected, full.rejected), quadDecimate: 1)
+    }
+    return search
+  }
+
+  /// The quad decimation for an image: the long side brought to at most
+  /// about 1000 pixels (1 up to 1000 px, 2 up to 2000 px, ..., at most 4).
+  public static func quadDecimate(width: Int, height: Int) -> Int {
+    let long = max(width, height)
+    return min(4, max(1, (long + 999) / 1000))
+  }
+
+  static func detectMarkers(in grey: GreyImage, sizeMmOverride: Double?, quadDecimate: Int) -> MarkerSearch {
+    let detector = AprilTag.Detector(quadDecimate: Float(quadDecimate))
+    let detections = detector.detect(grey)
+    var accepted: [DetectedMarker] = []
+    var rejected = 0
+    for detection in detections {
+      guard MarkerFilter.accepts(hammingDistance: detection.hammingDistance, decisionMargin: detection.decisionMargin),
+        let corners = CornerRefinement.refine(detection.corners, in: grey),
+        MarkerFilter.accepts(corners: corners)
+      else {
+        rejected += 1
+        continue
+      }
+      let marker = DetectedMarker(
+        id: detection.id, sizeMm: sizeMmOverride ?? MarkerGeometry.impliedSizeMm(id: detection.id),
+        corners: corners.map { [$0.x, $0.y] }, decisionMargin: detection.decisionMargin,
+        hammingDistance: detection.hammingDistance)
+      // The same tag found twice (overlapping quads): keep the stronger one.
+      if let twin = accepted.firstIndex(where: {
+        $0.id == marker.id && distance($0.centrePixels, marker.centrePixels) < 0.5 * marker.sizePixels
+      }) {
+        rejected += 1
+        if accepted[twin].decisionMargin < marker.decisionMargin { accepted[twin] = marker }
+        continue
+      }
+      accepted.append(marker)
+    }
+    accepted.sort { a, b in
+      if a.id != b.id { return a.id < b.id }
+      let ca = a.centrePixels, cb = b.centrePixels
+      return ca.y != cb.y ? ca.y < cb.y : ca.x < cb.x
+    }
+    return MarkerSearch(markers: accepted, rejected: rejected, quadDecimate: quadDecimate)
+  }
+
+  /// The grey version of a photo handed to the detector:
+  /// `(77 R + 150 G + 29 B + 128) >> 8` (ITU-R BT.601 luma in fixed point).
+  public static func greyImage(from image: RGBImage) -> GreyImage {
+    let count = image.width * image.height
+    var grey = [UInt8](repeating: 0, count: count)
+    image.pixels.withUnsafeBufferPointer { rgb in
+      grey.withUnsafeMutableBufferPointer { out in
+        for i in 0..<count {
+          let r = UInt32(rgb[3 * i]), g = UInt32(rgb[3 * i + 1]), b = UInt32(rgb[3 * i + 2])
+          out[i] = UInt8(truncatingIfNeeded: (77 * r + 150 * g + 29 * b + 128) >> 8)
+        }
+      }
+    }
+    return GreyImage(width: image.width, height: image.height, pixels: grey)
+  }
+
+  /// The calibration from one chosen marker (which must have a size), with
+  /// the quality figures and warnings computed against all markers.
+  static func calibration(chosen: DetectedMarker, all markers: [DetectedMarker]) throws(CalibrationError)
+    -> Calibration
+  {
+    guard let sizeMm = chosen.sizeMm else { throw .unknownMarkerSize(id: chosen.id) }
+    let cornersPixels = chosen.cornerPoints
+    guard let mmFromPixels = Homography.fromCorrespondences(cornersPixels, MarkerGeometry.squareMm(sizeMm)),
+      let pixelsFromMm = mmFromPixels.inverted()
+    else { throw .degenerateMarker(id: chosen.id) }
+    let local = MarkerGeometry.localScale(pixelsFromMm: pixelsFromMm, atMm: Point(x: sizeMm / 2, y: sizeMm / 2))
+    let sides = MarkerGeometry.sideLengths(cornersPixels)
+    let sideRatio = sides.min()! / sides.max()!
+    let sizePixels = chosen.sizePixels
+
+    var warnings: [String] = []
+    let foreshortening = min(sideRatio, local.foreshortening)
+    if foreshortening < MarkerFilter.warnForeshortening {
+      warnings.append(
+        "marker ID \(chosen.id) is seen very obliquely (foreshortened \(format(1 / foreshortening, 1)):1, "
+          + "tilt about \(format(local.tiltDegrees, 0)) deg); the scale is unreliable, photograph the wound square on")
+    }
+    if sizePixels < MarkerFilter.warnSizePixels {
+      warnings.append(
+        "marker ID \(chosen.id) is only \(format(sizePixels, 0)) px across; the scale is unreliable, "
+          + "move closer or use a larger marker")
+    }
+    for other in markers where !(other.id == chosen.id && other.corners == chosen.corners) {
+      guard let otherSize = other.sizeMm else {
+        warnings.append("marker ID \(other.id) ignored: its ID does not state its size")
+        continue
+      }
+      let measured = MarkerGeometry.sideLengths(other.cornerPoints.map { mmFromPixels.apply($0) }).reduce(0, +) / 4
+      let disagreement = measured / otherSize - 1
+      if abs(disagreement) > MarkerFilter.warnScaleDisagreement {
+        warnings.append(
+          "markers disagree: through marker ID \(chosen.id) (\(format(sizeMm, 1)) mm), marker ID \(other.id) "
+            + "measures \(format(measured, 2)) mm instead of \(format(otherSize, 1)) mm "
+            + "(\(format(disagreement * 100, 1)) %); check the printed sizes and that both lie in the wound's plane")
+      }
+    }
+
+    return Calibration(
+      method: .marker, markerId: chosen.id, markerSizeMm: sizeMm, corners: chosen.corners,
+      homography: mmFromPixels, pixelsPerMm: local.pixelsPerMm, decisionMargin: chosen.decisionMargin,
+      hammingDistance: chosen.hammingDistance, markerSizePixels: sizePixels, sideRatio: sideRatio,
+      tiltDegrees: local.tiltDegrees, warnings: warnings,
+      markerOutlinePixels: MarkerGeometry.outline(pixelsFromMm: pixelsFromMm, sizeMm: sizeMm).map { [$0.x, $0.y] },
+      markers: markers)
+  }
+
+  static func distance(_ a: Point, _ b: Point) -> Double {
+    ((a.x - b.x) * (a.x - b.x) + (a.y - b.y) * (a.y - b.y)).squareRoot()
+  }
+
+  static func format(_ value: Double, _ decimals: Int) -> String {
+    String(format: "%.\(decimals)f", value)
+  }
+}
+
+/// Which detections count as markers, and when a marker's scale is doubtful.
+enum MarkerFilter {
+  /// Lowest decision margin accepted for a clean decode; each corrected bit
+  /// raises it by ``marginPerCorrectedBit``.
+  static let minimumDecisionMargin = 25.0
+  static let marginPerCorrectedBit = 20.0
+  /// Most bits the library may have corrected.
+  static let maximumHammingDistance = 2
+  /// Shortest accepted side of the black square, pixels.
+  static let minimumSidePixels = 12.0
+  /// Warn below this side ratio / singular-value ratio (2:1).
+  static let warnForeshortening = 0.5
+  /// Warn below this black-square size, pixels.
+  static let warnSizePixels = 40.0
+  /// Warn when another marker disagrees by more than this fraction.
+  static let warnScaleDisagreement = 0.05
+
+  static func accepts(hammingDistance: Int, decisionMargin: Double) -> Bool {
+    hammingDistance <= maximumHammingDistance
+      && decisionMargin >= minimumDecisionMargin + marginPerCorrectedBit * Double(hammingDistance)
+  }
+
+  static func accepts(corners: [Point]) -> Bool {
+    corners.count == 4 && MarkerGeometry.isConvex(corners)
+      && MarkerGeometry.sideLengths(corners).min()! >= minimumSidePixels
+      && MarkerGeometry.signedArea(corners) > 0
+  }
+}
+
+/// Choosing among several markers.
+enum MarkerSelection {
+  /// The marker whose centre is nearest `point` (ties: the first in order).
+  static func nearest(_ markers: [DetectedMarker], to point: Point) -> DetectedMarker? {
+    var best: DetectedMarker? = nil
+    var bestDistance = Double.infinity
+    for marker in markers {
+      let d = Calibrator.distance(marker.centrePixels, point)
+      if d < bestDistance {
+        bestDistance = d
+        best = marker
+      }
+    }
+    return best
+  }
+
+  /// The marker with a known size whose centre is nearest `point`.
+  static func nearestSized(_ markers: [DetectedMarker], to point: Point) -> DetectedMarker? {
+    nearest(markers.filter { $0.sizeMm != nil }, to: point)
+  }
+}
