@@ -1,7 +1,8 @@
 import WoundCore
 
-// CONTRACT (stub, to be implemented by the decoding stage). Signatures here
-// are what the other stages call; keep them stable.
+// The decoding stage's public types. `PhotoDecoder` (PhotoDecoder.swift)
+// turns photo files into upright RGB images; `ImageEncoder` (ImageEncoder.swift)
+// writes PNG and JPEG.
 
 /// The container format, decided by the file's content, never its extension.
 public enum PhotoFormat: String, Sendable, Codable {
@@ -18,11 +19,13 @@ public struct PhotoMetadata: Sendable, Equatable {
   /// at full resolution.
   public var displayedWidth: Int
   public var displayedHeight: Int
-  /// EXIF orientation 1...8 (1 when absent).
+  /// EXIF orientation 1...8 (1 when absent or out of range).
   public var orientation: Int
   /// EXIF DateTimeOriginal as written in the file ("YYYY:MM:DD HH:MM:SS"), if any.
   public var captureTime: String?
+  /// EXIF Make (camera maker), trimmed, if any.
   public var cameraMake: String?
+  /// EXIF Model (camera model), trimmed, if any.
   public var cameraModel: String?
 
   public init(format: PhotoFormat, storedWidth: Int, storedHeight: Int, displayedWidth: Int,
@@ -56,7 +59,9 @@ public struct DecodeOptions: Sendable {
   /// allocating the pixel buffer.
   public var maxPixels: Int = 100_000_000
   /// Reduced decode: 1, 2, 4 or 8 (JPEG via libjpeg's DCT scaling; PNG by
-  /// box-averaging). The returned image is about 1/scale of the displayed size.
+  /// box-averaging). The returned image is `ceil(size / scaleDenominator)` of
+  /// the displayed size in each direction. Any other value is a programmer
+  /// error and traps.
   public var scaleDenominator: Int = 1
   public init(maxPixels: Int = 100_000_000, scaleDenominator: Int = 1) {
     self.maxPixels = maxPixels
@@ -64,40 +69,19 @@ public struct DecodeOptions: Sendable {
   }
 }
 
-/// Why a photo was refused. Every case names the file.
-public enum DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
-  case notImplemented(file: String)
-  public var description: String {
-    switch self {
-    case .notImplemented(let file): return "\(file): decoding is not implemented yet"
-    }
+/// A rectangle of pixels, half-open: columns `x ..< x + width`, rows
+/// `y ..< y + height`, in pixels of the photo as displayed (EXIF orientation
+/// applied), top-left origin.
+public struct PixelRegion: Sendable, Equatable, Hashable, Codable, CustomStringConvertible {
+  public var x: Int
+  public var y: Int
+  public var width: Int
+  public var height: Int
+  public init(x: Int, y: Int, width: Int, height: Int) {
+    self.x = x
+    self.y = y
+    self.width = width
+    self.height = height
   }
-}
-
-public enum PhotoDecoder {
-  /// Reads and decodes the photo at `path`, upright.
-  public static func decode(path: String, options: DecodeOptions = .init()) throws(DecodeError) -> DecodedPhoto {
-    throw .notImplemented(file: path)
-  }
-
-  /// Decodes photo bytes; `name` is used in error messages.
-  public static func decode(bytes: [UInt8], name: String, options: DecodeOptions = .init()) throws(DecodeError) -> DecodedPhoto {
-    throw .notImplemented(file: name)
-  }
-}
-
-/// Encoders for masks, overlays, printable markers and test fixtures.
-public enum ImageEncoder {
-  /// 8-bit RGB PNG. `pixelsPerMetre`, when given, sets the pHYs chunk.
-  public static func writePNG(_ image: RGBImage, to path: String, pixelsPerMetre: Int? = nil) throws {
-    throw DecodeError.notImplemented(file: path)
-  }
-  /// 8-bit grey PNG.
-  public static func writePNG(_ image: GreyImage, to path: String, pixelsPerMetre: Int? = nil) throws {
-    throw DecodeError.notImplemented(file: path)
-  }
-  /// Baseline JPEG at `quality` (1...100), no EXIF.
-  public static func encodeJPEG(_ image: RGBImage, quality: Int) throws -> [UInt8] {
-    throw DecodeError.notImplemented(file: "<memory>")
-  }
+  public var description: String { "\(width)x\(height)+\(x)+\(y)" }
 }

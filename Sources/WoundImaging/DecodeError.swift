@@ -1,0 +1,100 @@
+/// Why a photo was refused. Every case names the file (the path, or the name
+/// given with the bytes).
+public enum DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
+  /// The file could not be opened or read; `reason` is the system's message.
+  case unreadable(file: String, reason: String)
+  /// The file has no bytes.
+  case empty(file: String)
+  /// The content is neither PNG nor JPEG (decided by its first bytes).
+  case unknownFormat(file: String)
+  /// The header claims `width * height` pixels, more than `limit`; refused
+  /// before the pixel buffer is allocated.
+  case tooLarge(file: String, width: Int, height: Int, limit: Int)
+  /// The file ends before the image data does.
+  case truncated(file: String, format: PhotoFormat)
+  /// The library refused the data; `message` is libjpeg's or libpng's own.
+  case corrupt(file: String, format: PhotoFormat, message: String)
+  /// The library could not allocate its working memory.
+  case outOfMemory(file: String)
+  /// A requested region does not lie inside the displayed photo.
+  case regionOutside(file: String, region: PixelRegion, displayedWidth: Int, displayedHeight: Int)
+
+  /// The file the error is about.
+  public var file: String {
+    switch self {
+    case .unreadable(let file, _), .empty(let file), .unknownFormat(let file),
+      .tooLarge(let file, _, _, _), .truncated(let file, _), .corrupt(let file, _, _),
+      .outOfMemory(let file), .regionOutside(let file, _, _, _):
+      return file
+    }
+  }
+
+  /// What went wrong, without the file name.
+  public var reason: String {
+    switch self {
+    case .unreadable(_, let reason):
+      return "cannot read the file: \(reason)"
+    case .empty:
+      return "the file is empty"
+    case .unknownFormat:
+      return "not a PNG or JPEG file (unrecognised content)"
+    case .tooLarge(_, let width, let height, let limit):
+      let megapixels = Double(width) * Double(height) / 1_000_000
+      let limitMegapixels = Double(limit) / 1_000_000
+      return "the image claims \(width)x\(height) pixels (\(rounded(megapixels)) MP), "
+        + "more than the limit of \(rounded(limitMegapixels)) MP (raise it with --max-megapixels)"
+    case .truncated(_, let format):
+      return "the \(format.displayName) data ends early (truncated file)"
+    case .corrupt(_, let format, let message):
+      return "corrupt \(format.displayName) data: \(message)"
+    case .outOfMemory:
+      return "out of memory while decoding"
+    case .regionOutside(_, let region, let width, let height):
+      return "the region \(region) lies outside the \(width)x\(height) photo"
+    }
+  }
+
+  public var description: String { "\(file): \(reason)" }
+}
+
+/// Why an image could not be encoded or written.
+public enum EncodeError: Error, Sendable, Equatable, CustomStringConvertible {
+  /// JPEG quality outside 1...100.
+  case invalidQuality(Int)
+  /// The image has no pixels; PNG and JPEG need at least one.
+  case emptyImage(width: Int, height: Int)
+  /// The library refused; `message` is libpng's or libjpeg's own.
+  case encoderFailed(format: PhotoFormat, message: String)
+  /// The output file could not be written; `reason` is the system's message.
+  case cannotWrite(file: String, reason: String)
+
+  public var description: String {
+    switch self {
+    case .invalidQuality(let quality):
+      return "JPEG quality \(quality) is outside 1...100"
+    case .emptyImage(let width, let height):
+      return "cannot encode an empty \(width)x\(height) image"
+    case .encoderFailed(let format, let message):
+      return "\(format.displayName) encoder failed: \(message)"
+    case .cannotWrite(let file, let reason):
+      return "\(file): cannot write the file: \(reason)"
+    }
+  }
+}
+
+extension PhotoFormat {
+  /// "PNG" or "JPEG", for messages.
+  public var displayName: String {
+    switch self {
+    case .png: return "PNG"
+    case .jpeg: return "JPEG"
+    }
+  }
+}
+
+/// One decimal place, for megapixel figures in messages.
+private func rounded(_ value: Double) -> String {
+  let tenths = (value * 10).rounded()
+  return tenths.truncatingRemainder(dividingBy: 10) == 0
+    ? String(Int(tenths / 10)) : String(tenths / 10)
+}

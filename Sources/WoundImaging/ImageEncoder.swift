@@ -1,0 +1,93 @@
+internal import CCodecShims
+import WoundCore
+
+/// Encoders for masks, overlays, printable markers and test fixtures.
+public enum ImageEncoder {
+  /// Writes an 8-bit RGB PNG (libpng classic write API), replacing `path`
+  /// atomically.
+  ///
+  /// - Parameters:
+  ///   - pixelsPerMetre: When given, written as the pHYs chunk (same value
+  ///     both ways, unit metre).
+  /// - Throws: ``EncodeError``.
+  public static func writePNG(_ image: RGBImage, to path: String, pixelsPerMetre: Int? = nil) throws {
+    let bytes = try encodePNG(image, pixelsPerMetre: pixelsPerMetre)
+    try PhotoFile.write(bytes, to: path)
+  }
+
+  /// Writes an 8-bit grey PNG, replacing `path` atomically.
+  ///
+  /// - Throws: ``EncodeError``.
+  public static func writePNG(_ image: GreyImage, to path: String, pixelsPerMetre: Int? = nil) throws {
+    let bytes = try encodePNG(image, pixelsPerMetre: pixelsPerMetre)
+    try PhotoFile.write(bytes, to: path)
+  }
+
+  /// The bytes of an 8-bit RGB PNG of `image`.
+  public static func encodePNG(_ image: RGBImage, pixelsPerMetre: Int? = nil) throws(EncodeError) -> [UInt8] {
+    try encodePNG(image.pixels, width: image.width, height: image.height, channels: 3,
+                  pixelsPerMetre: pixelsPerMetre)
+  }
+
+  /// The bytes of an 8-bit grey PNG of `image`.
+  public static func encodePNG(_ image: GreyImage, pixelsPerMetre: Int? = nil) throws(EncodeError) -> [UInt8] {
+    try encodePNG(image.pixels, width: image.width, height: image.height, channels: 1,
+                  pixelsPerMetre: pixelsPerMetre)
+  }
+
+  /// Baseline JPEG at `quality` (1...100), 4:2:0, no EXIF (libjpeg
+  /// `jpeg_set_quality`, `jpeg_mem_dest`).
+  ///
+  /// - Throws: ``EncodeError``.
+  public static func encodeJPEG(_ image: RGBImage, quality: Int) throws -> [UInt8] {
+    guard (1...100).contains(quality) else { throw EncodeError.invalidQuality(quality) }
+    guard image.width > 0 && image.height > 0 else {
+      throw EncodeError.emptyImage(width: image.width, height: image.height)
+    }
+    return try encoded(format: .jpeg) { output, length, message, capacity in
+      image.pixels.withUnsafeBufferPointer {
+        wm_jpeg_encode_rgb($0.baseAddress, Int32(image.width), Int32(image.height), Int32(quality),
+                           output, length, message, capacity)
+      }
+    }
+  }
+
+  /// Writes a baseline JPEG at `quality`, replacing `path` atomically.
+  public static func writeJPEG(_ image: RGBImage, to path: String, quality: Int) throws {
+    let bytes = try encodeJPEG(image, quality: quality)
+    try PhotoFile.write(bytes, to: path)
+  }
+
+  private static func encodePNG(_ pixels: [UInt8], width: Int, height: Int, channels: Int,
+                                pixelsPerMetre: Int?) throws(EncodeError) -> [UInt8] {
+    guard width > 0 && height > 0 else { throw .emptyImage(width: width, height: height) }
+    let density = Int32(clamping: max(0, pixelsPerMetre ?? 0))
+    return try encoded(format: .png) { output, length, message, capacity in
+      pixels.withUnsafeBufferPointer {
+        wm_png_encode($0.baseAddress, Int32(width), Int32(height), Int32(channels), density,
+                      output, length, message, capacity)
+      }
+    }
+  }
+
+  /// Runs one shim encoder, copies its malloc'd output into an array and
+  /// frees it; the one place encoder statuses become ``EncodeError``.
+  private static func encoded(
+    format: PhotoFormat,
+    _ body: (UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>, UnsafeMutablePointer<Int>,
+             UnsafeMutablePointer<CChar>, Int) -> wm_status
+  ) throws(EncodeError) -> [UInt8] {
+    var output: UnsafeMutablePointer<UInt8>?
+    var length = 0
+    var message = [CChar](repeating: 0, count: 256)
+    let status = message.withUnsafeMutableBufferPointer { buffer in
+      body(&output, &length, buffer.baseAddress!, buffer.count)
+    }
+    guard status == WM_STATUS_OK, let output else {
+      let text = message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+      throw .encoderFailed(format: format, message: text.isEmpty ? "status \(status.rawValue)" : text)
+    }
+    defer { wm_free(output) }
+    return Array(UnsafeBufferPointer(start: output, count: length))
+  }
+}
