@@ -1,0 +1,80 @@
+/// Wall-clock time spent in each step of a run, for the benchmark's breakdown.
+package final class OperationTimings {
+  /// One step: its label (`conv1x1`, `dwconv3x3/2`, `resize`, ...) and duration.
+  package private(set) var entries: [(label: String, duration: Duration)] = []
+
+  package init() {}
+
+  package func record(_ label: String, _ duration: Duration) {
+    entries.append((label, duration))
+  }
+
+  /// Durations summed per label, largest first.
+  package var totalsByLabel: [(label: String, duration: Duration, count: Int)] {
+    var totals: [String: (Duration, Int)] = [:]
+    for entry in entries {
+      let previous = totals[entry.label] ?? (.zero, 0)
+      totals[entry.label] = (previous.0 + entry.duration, previous.1 + 1)
+    }
+    return totals.map { ($0.key, $0.value.0, $0.value.1) }.sorted {
+      $0.duration != $1.duration ? $0.duration > $1.duration : $0.label < $1.label
+    }
+  }
+}
+
+/// Executes a model's operations in order over one arena of floats.
+///
+/// Single-threaded; every output value is computed by the same arithmetic on
+/// every run (see ``Kernels``), so results are bit-identical.
+enum InferenceEngine {
+  /// Runs the graph on a planar `[channels][height][width]` input and returns
+  /// the output tensor (the logits), `height * width` floats.
+  static func run(plan: InferencePlan, graph: ModelGraph, input: [Float], timings: OperationTimings?) -> [Float] {
+    let arena = UnsafeMutablePointer<Float>.allocate(capacity: plan.arenaCount + plan.scratchCount)
+    defer { arena.deallocate() }
+    let scratch = arena + plan.arenaCount
+    let clock = ContinuousClock()
+
+    input.withUnsafeBufferPointer { source in
+      (arena + plan.offsets[graph.inputTensor]).update(
+        from: source.baseAddress!, count: min(source.count, plan.shapes[graph.inputTensor].count))
+    }
+    for operation in graph.operations {
+      let start = timings == nil ? nil : clock.now
+      let out = arena + plan.offsets[operation.output]
+      let first = plan.shapes[operation.inputs[0]]
+      let firstInput = UnsafePointer(arena + plan.offsets[operation.inputs[0]])
+      switch operation {
+      case .convolution(let conv):
+        Kernels.convolve(
+          conv, input: firstInput, inputWidth: first.width, inputHeight: first.height, output: out,
+          scratch: scratch)
+      case .add(_, let b, _):
+        Kernels.add(firstInput, arena + plan.offsets[b], output: out, count: first.count)
+      case .upsample2x(_, _, let bilinear):
+        if bilinear {
+          Kernels.upsampleBilinear(
+            firstInput, channels: first.channels, inputWidth: first.width, inputHeight: first.height,
+            output: out, scratch: scratch)
+        } else {
+          Kernels.upsampleNearest(
+            firstInput, channels: first.channels, inputWidth: first.width, inputHeight: first.height,
+            output: out)
+        }
+      case .concat(let inputs, _):
+        var target = out
+        for tensor in inputs {
+          let count = plan.shapes[tensor].count
+          target.update(from: arena + plan.offsets[tensor], count: count)
+          target += count
+        }
+      case .activation(_, _, let activation):
+        Kernels.activate(firstInput, output: out, count: first.count, activation: activation)
+      }
+      if let start { timings?.record(operation.label, clock.now - start) }
+    }
+    let output = plan.shapes[graph.outputTensor]
+    let result = arena + plan.offsets[graph.outputTensor]
+    return Array(UnsafeBufferPointer(start: result, count: output.count))
+  }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import WoundCore
+
+/// A wound segmentation network loaded from a `.wmseg` file.
+///
+/// The file holds an 8-byte magic `WMSEG01\n`, a little-endian `UInt32`
+/// header length, a UTF-8 JSON header (format, version, weight type, input
+/// normalisation, output, and the list of operations), zero bytes up to the
+/// next multiple of 4, then the weight blob (`float32` or `float16`, little
+/// endian; converted to `Float` on load). `docs/segmentation.md` describes
+/// the format in full.
+///
+/// A model is immutable and `Sendable`: one instance can serve any number of
+/// concurrent ``Segmenter/segment(image:excluding:hints:model:)`` calls.
+public struct SegmentationModel: Sendable {
+  /// The resource name of the model shipped with the package.
+  public static let bundledResourceName = "wound-segmentation.wmseg"
+
+  /// The path or resource name the model was read from, used in messages.
+  public let fileName: String
+  /// The model file's bytes, exactly as stored: hash them to identify the
+  /// model (a measurement records the model's SHA-256).
+  public let fileBytes: [UInt8]
+  /// The weight type stored in the file: `"float32"` or `"float16"`.
+  public let dataType: String
+  /// Input channels (3: R, G, B).
+  public let inputChannels: Int
+  /// The side, in pixels, of the square crops the network was trained on.
+  public let trainingSizePixels: Int
+  /// Input width and height must be positive multiples of this.
+  public let sizeMultiplePixels: Int
+  /// Input normalisation: `x = (value - normalizeSubtract) / normalizeDivide`,
+  /// for 8-bit channel values.
+  public let normalizeSubtract: Float
+  /// See ``normalizeSubtract``.
+  public let normalizeDivide: Float
+  /// The free-form `training` object of the header (recipe, seed, split,
+  /// validation figures), re-serialised as JSON with sorted keys; `nil` when absent.
+  public let trainingDescriptionJSON: String?
+
+  /// The operations and the converted weights.
+  let graph: ModelGraph
+
+  /// Parses a model file's bytes.
+  ///
+  /// - Parameters:
+  ///   - bytes: The whole `.wmseg` file.
+  ///   - name: The path or resource name, used in error messages.
+  /// - Throws: ``SegmentationModelError`` naming `name` and what is wrong:
+  ///   bad magic, truncation, an invalid header, an unsupported format,
+  ///   version or weight type, a malformed operation, weights out of range,
+  ///   channel counts that do not chain, or shapes that do not fit the
+  ///   training size.
+  public init(bytes: [UInt8], name: String) throws(SegmentationModelError) {
+    let parsed = try ModelFileParser.parse(bytes: bytes, name: name)
+    self.fileName = name
+    self.fileBytes = bytes
+    self.dataType = parsed.dataType
+    self.inputChannels = parsed.inputChannels
+    self.trainingSizePixels = parsed.trainingSize
+    self.sizeMultiplePixels = parsed.sizeMultiple
+    self.normalizeSubtract = parsed.normalizeSubtract
+    self.normalizeDivide = parsed.normalizeDivide
+    self.trainingDescriptionJSON = parsed.trainingJSON
+    self.graph = parsed.graph
+    // A model that cannot run at its own training size is unusable.
+    _ = try InferencePlan(
+      graph: graph, width: trainingSizePixels, height: trainingSizePixels, fileName: name)
+  }
+
+  /// Reads and parses the model file at `url`.
+  ///
+  /// - Throws: ``SegmentationModelError/unreadable(file:reason:)`` when the
+  ///   file cannot be read, or any parsing error of ``init(bytes:name:)``.
+  public init(contentsOf url: URL) throws(SegmentationModelError) {
+    let data: Data
+    do {
+      data = try Data(contentsOf: url)
+    } catch {
+      throw .unreadable(file: url.path, reason: error.localizedDescription)
+    }
+    try self.init(bytes: [UInt8](data), name: url.path)
+  }
+
+  /// The location of the model shipped with the package, or `nil` when the
+  /// resource bundle lacks it.
+  public static var bundledURL: URL? {
+    let base = (bundledResourceName as NSString).deletingPathExtension
+    let ext = (bundledResourceName as NSString).pathExtension
+    return Bundle.module.url(forResource: base, withExtension: ext, subdirectory: "Resources")
+      ?? Bundle.module.url(forResource: base, withExtension: ext)
+  }
+
+  /// Loads the model shipped with the package (`Resources/wound-segmentation.wmseg`).
+  ///
+  /// - Throws: ``SegmentationModelError/resourceMissing(name:)`` when the
+  ///   resource is absent, or any error of ``init(contentsOf:)``.
+  public static func bundled() throws(SegmentationModelError) -> SegmentationModel {
+    guard let url = bundledURL else { throw .resourceMissing(name: bundledResourceName) }
+    return try SegmentationModel(contentsOf: url)
+  }
+
+  /// Runs the network on an RGB image and returns the wound probability of
+  /// every pixel (sigmoid of the logits), row-major, top-left first.
+  ///
+  /// - Parameter image: Width and height must be positive multiples of
+  ///   ``sizeMultiplePixels``.
+  /// - Returns: `image.width * image.height` probabilities in `[0, 1]`.
+  /// - Throws: ``SegmentationModelError/inputSizeNotSupported(file:width:height:multiple:)``
+  ///   for other sizes.
+  public func probabilities(for image: RGBImage) throws(SegmentationModelError) -> [Float] {
+    let input = normalizedInput(image)
+    return try probabilities(normalizedInput: input, width: image.width, height: image.height)
+  }
+
+  /// Converts 8-bit RGB to the network's planar, normalised input.
+  func normalizedInput(_ image: RGBImage) -> [Float] {
+    let count = image.width * image.height
+    var planes = [Float](repeating: 0, count: 3 * count)
+    let subtract = normalizeSubtract
+    let divide = normalizeDivide
+    image.pixels.withUnsafeBufferPointer { source in
+      planes.withUnsafeMutableBufferPointer { target in
+        for i in 0..<count {
+          target[i] = (Float(source[3 * i]) - subtract) / divide
+          target[count + i] = (Float(source[3 * i + 1]) - subtract) / divide
+          target[2 * count + i] = (Float(source[3 * i + 2]) - subtract) / divide
+        }
+      }
+    }
+    return planes
+  }
+
+  /// Runs the network on an already normalised planar input (`[3][height][width]`)
+  /// and applies the sigmoid.
+  func probabilities(
+    normalizedInput: [Float], width: Int, height: Int, timings: OperationTimings? = nil
+  ) throws(SegmentationModelError) -> [Float] {
+    guard width > 0, height > 0, width % sizeMultiplePixels == 0,
+      height % sizeMultiplePixels == 0
+    else {
+      throw .inputSizeNotSupported(
+        file: fileName, width: width, height: height, multiple: sizeMultiplePixels)
+    }
+    let plan = try InferencePlan(graph: graph, width: width, height: height, fileName: fileName)
+    var logits = InferenceEngine.run(plan: plan, graph: graph, input: normalizedInput, timings: timings)
+    Kernels.sigmoid(&logits)
+    return logits
+  }
+}

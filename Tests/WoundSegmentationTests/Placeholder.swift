@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct WoundSegmentationTestsPlaceholder {
-  @Test func placeholder() {}
-}
