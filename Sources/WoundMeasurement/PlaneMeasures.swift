@@ -1,12 +1,15 @@
 import WoundCore
 
-// CONTRACT (stub, to be implemented by the geometry stage). Signatures here
-// are what the other stages call; keep them stable.
-
 /// Measures of one connected wound region, in the marker's plane.
+///
+/// A region is an 8-connected component of the mask.
 public struct RegionMeasures: Sendable, Equatable, Codable {
+  /// Area of the union of the region's pixel squares mapped into the plane, in mm^2.
   public var areaMm2: Double
+  /// Length of the region's smoothed outer boundary in the plane, in mm (holes
+  /// not counted).
   public var perimeterMm: Double
+  /// Number of mask pixels in the region.
   public var areaPixels: Int
   /// Bounding box in displayed-photo pixels, half-open: x, y, width, height.
   public var boundingBoxPixels: [Int]
@@ -19,13 +22,19 @@ public struct RegionMeasures: Sendable, Equatable, Codable {
 }
 
 /// Measures of a whole wound mask, in the marker's plane.
+///
+/// Area and perimeter are sums over the regions. Length and width are taken
+/// over all regions together, as a ruler laid across the whole wound would.
 public struct PlaneMeasures: Sendable, Equatable, Codable {
+  /// Total area of all regions, in mm^2.
   public var areaMm2: Double
+  /// Sum of the regions' outer perimeters, in mm.
   public var perimeterMm: Double
-  /// Maximum Feret diameter.
+  /// Maximum Feret diameter, in mm.
   public var lengthMm: Double
-  /// Greatest extent perpendicular to the length.
+  /// Greatest extent perpendicular to the length, in mm.
   public var widthMm: Double
+  /// The 8-connected regions, in raster order of their first pixel.
   public var regions: [RegionMeasures]
   public init(areaMm2: Double, perimeterMm: Double, lengthMm: Double, widthMm: Double, regions: [RegionMeasures]) {
     self.areaMm2 = areaMm2
@@ -34,17 +43,104 @@ public struct PlaneMeasures: Sendable, Equatable, Codable {
     self.widthMm = widthMm
     self.regions = regions
   }
+
+  /// Number of mask pixels over all regions.
+  public var areaPixels: Int { regions.reduce(0) { $0 + $1.areaPixels } }
+
+  /// Length times width, in mm^2: the rectangle a ruler measurement reports.
+  ///
+  /// Overestimates the true area of most wounds (by about 27 % for an ellipse).
+  public var lengthTimesWidthMm2: Double { lengthMm * widthMm }
+
+  /// The ellipse estimate `length x width x pi / 4`, in mm^2.
+  ///
+  /// The usual correction of ruler measurements for roughly elliptical wounds.
+  public var ellipseAreaMm2: Double { lengthMm * widthMm * Double.pi / 4 }
 }
 
+/// Geometry of wound masks in the marker's plane.
+///
+/// Conventions: the mask is in displayed-photo pixels; each pixel is a unit
+/// square centred on its integer coordinates; the homography maps those
+/// pixel coordinates to millimetres on the marker's plane. See
+/// `docs/measures.md` for the algorithms and their measured accuracy.
 public enum PlaneGeometry {
   /// Measures `mask` (non-zero = wound; displayed-photo pixels, pixel centres
   /// at integer coordinates) through `homography` (pixels -> millimetres).
+  ///
+  /// - Area: the exact area of the union of the pixel squares mapped through
+  ///   the homography. Each horizontal run of pixels is one rectangle, and a
+  ///   homography maps a rectangle to a quadrilateral, so summing the mapped
+  ///   quadrilaterals is exact.
+  /// - Regions: 8-connected components, labelled run by run.
+  /// - Perimeter: each region's outer boundary only (holes are not counted,
+  ///   as in ImageJ), traced through the midpoints of its boundary pixel
+  ///   edges (marching squares on pixel centres), smoothed to remove the
+  ///   staircase bias, mapped to millimetres and summed.
+  /// - Length and width: maximum Feret diameter by rotating calipers on the
+  ///   convex hull of the mapped smoothed boundaries of all regions; width is the
+  ///   extent of the hull perpendicular to that diameter.
+  ///
+  /// An empty mask gives all zeros and no regions.
   public static func measure(mask: Mask, homography: Homography) -> PlaneMeasures {
-    PlaneMeasures(areaMm2: 0, perimeterMm: 0, lengthMm: 0, widthMm: 0, regions: [])
+    let labelling = RunLabelling(mask: mask)
+    var regions: [RegionMeasures] = []
+    var allBoundaryMm: [Point] = []
+    regions.reserveCapacity(labelling.regionCount)
+    let areasMm2 = labelling.areasMm2(homography: homography)
+    for region in 0..<labelling.regionCount {
+      let areaMm2 = areasMm2[region]
+      let start = labelling.firstPixel[region]
+      let contourPixels = BoundaryTracing.outerContour(mask: mask, startX: start.x, startY: start.y)
+      let smoothedPixels = BoundaryTracing.smoothed(contourPixels)
+      let smoothedMm = smoothedPixels.map { homography.apply($0) }
+      let perimeterMm = closedLength(smoothedMm)
+      allBoundaryMm.append(contentsOf: smoothedMm)
+      let box = labelling.boundingBox[region]
+      regions.append(
+        RegionMeasures(
+          areaMm2: areaMm2, perimeterMm: perimeterMm, areaPixels: labelling.pixelCount[region],
+          boundingBoxPixels: [box.minX, box.minY, box.maxX - box.minX + 1, box.maxY - box.minY + 1]))
+    }
+    let hull = ConvexHull.of(allBoundaryMm)
+    let (lengthMm, widthMm) = ConvexHull.feretLengthAndWidth(hull)
+    return PlaneMeasures(
+      areaMm2: regions.reduce(0) { $0 + $1.areaMm2 },
+      perimeterMm: regions.reduce(0) { $0 + $1.perimeterMm },
+      lengthMm: lengthMm, widthMm: widthMm, regions: regions)
   }
 
   /// Area in mm^2 of a simple polygon given in pixels, mapped through `homography`.
+  ///
+  /// A homography maps straight edges to straight edges, so mapping the
+  /// vertices and applying the shoelace formula is exact. The result is
+  /// non-negative whatever the vertex order.
   public static func polygonAreaMm2(_ polygonPixels: [Point], homography: Homography) -> Double {
-    0
+    abs(signedArea(polygonPixels.map { homography.apply($0) }))
+  }
+
+  /// Signed shoelace area of a closed polygon (positive when counter-clockwise
+  /// in a y-up frame).
+  static func signedArea(_ polygon: [Point]) -> Double {
+    guard polygon.count >= 3 else { return 0 }
+    var twiceArea = 0.0
+    var previous = polygon[polygon.count - 1]
+    for p in polygon {
+      twiceArea += previous.x * p.y - p.x * previous.y
+      previous = p
+    }
+    return twiceArea / 2
+  }
+
+  /// Length of a closed polygon (the last vertex joins the first).
+  static func closedLength(_ polygon: [Point]) -> Double {
+    guard polygon.count >= 2 else { return 0 }
+    var length = 0.0
+    var previous = polygon[polygon.count - 1]
+    for p in polygon {
+      length += ((p.x - previous.x) * (p.x - previous.x) + (p.y - previous.y) * (p.y - previous.y)).squareRoot()
+      previous = p
+    }
+    return length
   }
 }

@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct WoundMeasurementTestsPlaceholder {
-  @Test func placeholder() {}
-}
