@@ -1,0 +1,293 @@
+import Foundation
+
+/// One measured photo in a patient's timeline.
+///
+/// Plain data: the pipeline fills it, the store gives it its `id`,
+/// `previousHash` and `hash` when appending (whatever the caller put there is
+/// replaced). Field names are the JSON keys of schema version 1
+/// (`schemas/timeline-v1.schema.json`, `docs/timeline.md`). Optional fields
+/// are left out of the JSON when `nil`.
+///
+/// Times are recorded to the whole second, in UTC, as ISO 8601
+/// (`2026-03-14T10:22:05Z`).
+public struct TimelineEntry: Sendable, Equatable, Codable {
+  /// Where ``takenAt`` came from; the raw values are the JSON values.
+  public enum TakenAtSource: String, Sendable, Equatable, Codable, CaseIterable {
+    /// The photo's EXIF `DateTimeOriginal`.
+    case exif
+    /// A date at the start of the photo's file name.
+    case filename
+    /// The photo file's modification time.
+    case mtime
+    /// Given by the user.
+    case given
+  }
+
+  /// The photo file that was measured.
+  public struct Photo: Sendable, Equatable, Codable {
+    /// The path as the user gave it (relative paths stay relative).
+    public var path: String
+    /// Size of the file in bytes.
+    public var byteSize: Int
+    /// SHA-256 of the file's bytes, 64 lowercase hex digits.
+    public var sha256: String
+    public init(path: String, byteSize: Int, sha256: String) {
+      self.path = path
+      self.byteSize = byteSize
+      self.sha256 = sha256
+    }
+  }
+
+  /// The tool that made the measurement.
+  public struct Tool: Sendable, Equatable, Codable {
+    /// The woundmeasure version string.
+    public var version: String
+    /// SHA-256 of the segmentation model file, or `nil` when no model was used
+    /// (a mask was given).
+    public var segmentationModelSha256: String?
+    public init(version: String, segmentationModelSha256: String?) {
+      self.version = version
+      self.segmentationModelSha256 = segmentationModelSha256
+    }
+  }
+
+  /// How the scale was given, exactly as needed to obtain it again.
+  public struct CalibrationSettings: Sendable, Equatable, Codable {
+    /// `marker`, `scale` or `ruler`.
+    public var method: String
+    /// The marker's black-square edge as given by the user (overrides the
+    /// size implied by the tag ID), mm; `nil` when the ID's size was used.
+    public var markerSizeOverrideMm: Double?
+    /// The explicit scale as given (`method == "scale"`), pixels per mm.
+    public var pixelsPerMm: Double?
+    /// The two ruler points in displayed pixels, `[[x1, y1], [x2, y2]]`
+    /// (`method == "ruler"`).
+    public var rulerPointsPixels: [[Double]]?
+    /// The distance between the ruler points, mm (`method == "ruler"`).
+    public var rulerDistanceMm: Double?
+    public init(
+      method: String, markerSizeOverrideMm: Double? = nil, pixelsPerMm: Double? = nil,
+      rulerPointsPixels: [[Double]]? = nil, rulerDistanceMm: Double? = nil
+    ) {
+      self.method = method
+      self.markerSizeOverrideMm = markerSizeOverrideMm
+      self.pixelsPerMm = pixelsPerMm
+      self.rulerPointsPixels = rulerPointsPixels
+      self.rulerDistanceMm = rulerDistanceMm
+    }
+  }
+
+  /// Everything besides the photo, tool and model needed to re-run the
+  /// measurement exactly.
+  public struct Settings: Sendable, Equatable, Codable {
+    /// How the scale was obtained.
+    public var calibration: CalibrationSettings
+    /// The tag ID of the marker used (`nil` without a marker).
+    public var markerId: Int?
+    /// The marker's black-square edge used, mm (from the ID or the override).
+    public var markerSizeMm: Double?
+    /// The marker's black-square corners found, displayed pixels, `[[x, y]] x 4`.
+    public var markerCornersPixels: [[Double]]?
+    /// SHA-256 of a mask file given instead of segmentation, or `nil`.
+    public var maskSha256: String?
+    /// The mask file's path as given, or `nil`.
+    public var maskPath: String?
+    /// Region of interest, displayed pixels: `[x, y, width, height]`.
+    public var roiPixels: [Int]?
+    /// A point inside the wound, displayed pixels: `[x, y]`.
+    public var seedPixels: [Double]?
+    /// The decoder's pixel limit in force.
+    public var maxPixels: Int?
+    /// Any further named settings, as text (sorted by key in the JSON).
+    public var other: [String: String]?
+    public init(
+      calibration: CalibrationSettings, markerId: Int? = nil, markerSizeMm: Double? = nil,
+      markerCornersPixels: [[Double]]? = nil, maskSha256: String? = nil, maskPath: String? = nil,
+      roiPixels: [Int]? = nil, seedPixels: [Double]? = nil, maxPixels: Int? = nil,
+      other: [String: String]? = nil
+    ) {
+      self.calibration = calibration
+      self.markerId = markerId
+      self.markerSizeMm = markerSizeMm
+      self.markerCornersPixels = markerCornersPixels
+      self.maskSha256 = maskSha256
+      self.maskPath = maskPath
+      self.roiPixels = roiPixels
+      self.seedPixels = seedPixels
+      self.maxPixels = maxPixels
+      self.other = other
+    }
+  }
+
+  /// Shares of the wound area by tissue class, each in [0, 1].
+  public struct TissueShares: Sendable, Equatable, Codable {
+    public var granulation: Double
+    public var slough: Double
+    public var necrosis: Double
+    public var epithelium: Double
+    public init(granulation: Double, slough: Double, necrosis: Double, epithelium: Double) {
+      self.granulation = granulation
+      self.slough = slough
+      self.necrosis = necrosis
+      self.epithelium = epithelium
+    }
+  }
+
+  /// One connected wound region.
+  public struct Region: Sendable, Equatable, Codable {
+    public var areaCm2: Double
+    public var perimeterCm: Double
+    public var areaPixels: Int
+    /// Half-open box in displayed pixels: `[x, y, width, height]`.
+    public var boundingBoxPixels: [Int]
+    public init(areaCm2: Double, perimeterCm: Double, areaPixels: Int, boundingBoxPixels: [Int]) {
+      self.areaCm2 = areaCm2
+      self.perimeterCm = perimeterCm
+      self.areaPixels = areaPixels
+      self.boundingBoxPixels = boundingBoxPixels
+    }
+  }
+
+  /// How far the scale can be trusted (figures from the calibration).
+  public struct CalibrationQuality: Sendable, Equatable, Codable {
+    /// The marker detector's decision margin.
+    public var decisionMargin: Double?
+    /// Bits the marker detector corrected.
+    public var hammingDistance: Int?
+    /// Mean side of the marker's black square, pixels.
+    public var markerSizePixels: Double?
+    /// Shortest over longest side of the marker in the photo (1 = square on).
+    public var sideRatio: Double?
+    /// Estimated tilt of the marker plane, degrees.
+    public var tiltDegrees: Double?
+    public init(
+      decisionMargin: Double? = nil, hammingDistance: Int? = nil, markerSizePixels: Double? = nil,
+      sideRatio: Double? = nil, tiltDegrees: Double? = nil
+    ) {
+      self.decisionMargin = decisionMargin
+      self.hammingDistance = hammingDistance
+      self.markerSizePixels = markerSizePixels
+      self.sideRatio = sideRatio
+      self.tiltDegrees = tiltDegrees
+    }
+  }
+
+  /// The measured figures, in the marker's plane.
+  public struct Results: Sendable, Equatable, Codable {
+    /// Total wound area, cm^2.
+    public var areaCm2: Double
+    /// Sum of the regions' outer perimeters, cm.
+    public var perimeterCm: Double
+    /// Maximum Feret diameter, cm.
+    public var lengthCm: Double
+    /// Extent perpendicular to the length, cm.
+    public var widthCm: Double
+    /// Length times width, cm^2 (the ruler estimate).
+    public var lengthTimesWidthCm2: Double
+    /// Length times width times pi / 4, cm^2 (the ellipse estimate).
+    public var ellipseAreaCm2: Double
+    /// Number of 8-connected regions.
+    public var regionCount: Int
+    /// The regions, in raster order of their first pixel.
+    public var regions: [Region]
+    /// Tissue shares, or `nil` when tissue was not classified.
+    public var tissue: TissueShares?
+    /// Area not yet covered by epithelium, cm^2: `areaCm2 x (1 - epithelium)`,
+    /// or `areaCm2` when tissue was not classified.
+    public var openAreaCm2: Double
+    /// Scale at the marker, pixels per mm.
+    public var pixelsPerMm: Double
+    /// Calibration quality figures.
+    public var calibrationQuality: CalibrationQuality
+    public init(
+      areaCm2: Double, perimeterCm: Double, lengthCm: Double, widthCm: Double,
+      lengthTimesWidthCm2: Double, ellipseAreaCm2: Double, regionCount: Int, regions: [Region],
+      tissue: TissueShares?, openAreaCm2: Double, pixelsPerMm: Double,
+      calibrationQuality: CalibrationQuality
+    ) {
+      self.areaCm2 = areaCm2
+      self.perimeterCm = perimeterCm
+      self.lengthCm = lengthCm
+      self.widthCm = widthCm
+      self.lengthTimesWidthCm2 = lengthTimesWidthCm2
+      self.ellipseAreaCm2 = ellipseAreaCm2
+      self.regionCount = regionCount
+      self.regions = regions
+      self.tissue = tissue
+      self.openAreaCm2 = openAreaCm2
+      self.pixelsPerMm = pixelsPerMm
+      self.calibrationQuality = calibrationQuality
+    }
+  }
+
+  /// Deterministic identifier: the first 16 hex digits of the SHA-256 of the
+  /// entry's canonical JSON without `id` and `hash` (previousHash included).
+  /// Set by the store.
+  public var id: String
+  /// When the photo was taken (UTC, whole seconds).
+  public var takenAt: Date
+  /// Where ``takenAt`` came from.
+  public var takenAtSource: TakenAtSource
+  /// When the measurement was made (UTC, whole seconds).
+  public var measuredAt: Date
+  /// The wound site within the patient, e.g. `left-heel` (safe characters only).
+  public var woundSite: String
+  public var photo: Photo
+  public var tool: Tool
+  public var settings: Settings
+  public var results: Results
+  /// Warnings raised while measuring, for the reader.
+  public var warnings: [String]
+  /// The previous entry's `hash`; 64 zeros for the first entry. Set by the store.
+  public var previousHash: String
+  /// SHA-256 (hex) of this entry's canonical JSON without the `hash` field.
+  /// Set by the store.
+  public var hash: String
+
+  /// Makes an entry; `id`, `previousHash` and `hash` are filled by
+  /// ``TimelineStore/append(_:patient:)``.
+  public init(
+    id: String = "", takenAt: Date, takenAtSource: TakenAtSource, measuredAt: Date, woundSite: String,
+    photo: Photo, tool: Tool, settings: Settings, results: Results, warnings: [String] = [],
+    previousHash: String = "", hash: String = ""
+  ) {
+    self.id = id
+    self.takenAt = takenAt
+    self.takenAtSource = takenAtSource
+    self.measuredAt = measuredAt
+    self.woundSite = woundSite
+    self.photo = photo
+    self.tool = tool
+    self.settings = settings
+    self.results = results
+    self.warnings = warnings
+    self.previousHash = previousHash
+    self.hash = hash
+  }
+}
+
+extension TimelineEntry {
+  /// The JSON keys of an entry.
+  enum CodingKeys: String, CodingKey, CaseIterable {
+    case id, takenAt, takenAtSource, measuredAt, woundSite, photo, tool, settings, results, warnings
+    case previousHash, hash
+  }
+
+  /// Encodes every field except those listed under ``TimelineJSON/omittedFields``.
+  public func encode(to encoder: any Encoder) throws {
+    let omitted = encoder.userInfo[TimelineJSON.omittedFields] as? Set<CodingKeys> ?? []
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    if !omitted.contains(.id) { try container.encode(id, forKey: .id) }
+    try container.encode(takenAt, forKey: .takenAt)
+    try container.encode(takenAtSource, forKey: .takenAtSource)
+    try container.encode(measuredAt, forKey: .measuredAt)
+    try container.encode(woundSite, forKey: .woundSite)
+    try container.encode(photo, forKey: .photo)
+    try container.encode(tool, forKey: .tool)
+    try container.encode(settings, forKey: .settings)
+    try container.encode(results, forKey: .results)
+    try container.encode(warnings, forKey: .warnings)
+    try container.encode(previousHash, forKey: .previousHash)
+    if !omitted.contains(.hash) { try container.encode(hash, forKey: .hash) }
+  }
+}

@@ -1,2 +1,0 @@
-/// The `WoundTimeline` stage of woundmeasure. See docs/ARCHITECTURE.md.
-public enum WoundTimeline {}
