@@ -1,0 +1,108 @@
+import Foundation
+
+extension HealingReport {
+  /// The CSV header line (no line break).
+  public static let csvHeader = [
+    "patient", "woundSite", "entryId", "takenAt", "daysSinceBaseline", "areaCm2", "perimeterCm", "openAreaCm2",
+    "changeCm2", "changePercent", "reEpithelialisationPercent", "gilmanCmPerWeek", "areaReductionCm2PerWeek",
+    "granulation", "slough", "necrosis", "epithelium",
+  ].joined(separator: ",")
+
+  /// One CSV line per row (no header, each ending in a line break). Empty
+  /// fields are figures that do not apply; numbers use `.` and no grouping.
+  /// Patient IDs and wound sites need no quoting (safe character set).
+  public func csvLines() -> String {
+    rows.map { row in
+      [
+        patient, woundSite, row.entryId, Self.isoDate(row.takenAt), Self.number(row.daysSinceBaseline, 3),
+        Self.number(row.areaCm2, 4), Self.number(row.perimeterCm, 3), Self.number(row.openAreaCm2, 4),
+        Self.number(row.changeCm2, 4), Self.number(row.changePercent, 2),
+        Self.number(row.reEpithelialisationPercent, 2), Self.number(row.gilmanCmPerWeek, 4),
+        Self.number(row.areaReductionCm2PerWeek, 4), Self.number(row.tissue?.granulation, 4),
+        Self.number(row.tissue?.slough, 4), Self.number(row.tissue?.necrosis, 4), Self.number(row.tissue?.epithelium, 4),
+      ].joined(separator: ",") + "\n"
+    }.joined()
+  }
+
+  /// A fixed-width table for a terminal or a clinical note, followed by the
+  /// four-week figure and the closure projection.
+  public func textTable() -> String {
+    var lines = ["Patient \(patient), wound \(woundSite): \(rows.count) photo(s)", ""]
+    let header = [
+      ("date", 16), ("day", 6), ("area cm2", 9), ("change", 9), ("change %", 9), ("re-epi %", 9),
+      ("Gilman cm/wk", 13), ("cm2/wk", 8), ("gran/slo/nec/epi %", 20),
+    ]
+    lines.append(header.map { pad($0.0, $0.1) }.joined(separator: " "))
+    lines.append(header.map { String(repeating: "-", count: $0.1) }.joined(separator: " "))
+    for row in rows {
+      let tissue = row.tissue.map {
+        [$0.granulation, $0.slough, $0.necrosis, $0.epithelium].map { String(format: "%.0f", $0 * 100) }
+          .joined(separator: "/")
+      } ?? "-"
+      let cells = [
+        Self.shortDate(row.takenAt), String(format: "%.1f", row.daysSinceBaseline), String(format: "%.2f", row.areaCm2),
+        String(format: "%+.2f", row.changeCm2), row.changePercent.map { String(format: "%+.1f", $0) } ?? "-",
+        row.reEpithelialisationPercent.map { String(format: "%.1f", $0) } ?? "-",
+        row.gilmanCmPerWeek.map { String(format: "%.3f", $0) } ?? "-",
+        row.areaReductionCm2PerWeek.map { String(format: "%.3f", $0) } ?? "-", tissue,
+      ]
+      lines.append(zip(cells, header).map { pad($0.0, $0.1.1) }.joined(separator: " "))
+    }
+    lines.append("")
+    if let fourWeek {
+      lines.append(
+        String(
+          format: "4-week area reduction: %.1f %% (photo on day %.1f). ", fourWeek.percentAreaReduction,
+          fourWeek.daysSinceBaseline)
+          + "Diabetic foot ulcer figure (>= 50 %, Sheehan 2003): \(fourWeek.reachesDiabeticFootUlcerFigure ? "reached" : "not reached"); "
+          + "venous leg ulcer figure (>= 40 %, Phillips 2000): \(fourWeek.reachesVenousLegUlcerFigure ? "reached" : "not reached").")
+    } else {
+      lines.append(
+        "4-week area reduction: not available (no photo between day \(Int(Self.fourWeekWindowStartDays)) "
+          + "and day \(Int(Self.fourWeekWindowEndDays)) after baseline).")
+    }
+    if let projectedClosure {
+      if projectedClosure.entriesFitted == 0 {
+        lines.append("Closed: area 0 on \(Self.shortDate(projectedClosure.date)).")
+      } else {
+        lines.append(
+          "Projected closure: \(Self.dayDate(projectedClosure.date)) (straight line through the latest "
+            + "\(projectedClosure.entriesFitted) areas, "
+            + String(format: "%.2f cm2/week, R^2 %.2f", projectedClosure.slopeCm2PerWeek, projectedClosure.rSquared)
+            + "); a trend, not a prediction.")
+      }
+    } else {
+      lines.append("Projected closure: not given (\(closureNote ?? "no projection")).")
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  private func pad(_ text: String, _ width: Int) -> String {
+    text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+  }
+
+  static func number(_ value: Double?, _ decimals: Int) -> String {
+    guard let value, value.isFinite else { return "" }
+    return String(format: "%.\(decimals)f", value)
+  }
+
+  static func isoDate(_ date: Date) -> String { date.formatted(.iso8601) }
+
+  /// `yyyy-MM-dd HH:mm` in UTC.
+  static func shortDate(_ date: Date) -> String {
+    let c = utcCalendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+    return String(format: "%04d-%02d-%02d %02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!)
+  }
+
+  /// `yyyy-MM-dd` in UTC.
+  static func dayDate(_ date: Date) -> String {
+    let c = utcCalendar.dateComponents([.year, .month, .day], from: date)
+    return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+  }
+
+  static var utcCalendar: Calendar {
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = TimeZone(identifier: "UTC")!
+    return calendar
+  }
+}

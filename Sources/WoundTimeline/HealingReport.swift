@@ -1,0 +1,184 @@
+import Foundation
+
+/// Healing figures of one wound site, derived from its timeline entries.
+///
+/// Rows are in order of `takenAt`; the first row is the baseline. Every
+/// figure compares a photo with the baseline. Definitions, thresholds and
+/// their sources are in `docs/timeline.md`.
+public struct HealingReport: Sendable, Equatable, Codable {
+  /// One photo of the wound site.
+  public struct Row: Sendable, Equatable, Codable {
+    /// The entry's `id`.
+    public var entryId: String
+    public var takenAt: Date
+    /// Days from the baseline photo to this one.
+    public var daysSinceBaseline: Double
+    public var areaCm2: Double
+    public var perimeterCm: Double
+    /// Area not covered by epithelium, cm^2.
+    public var openAreaCm2: Double
+    /// `areaCm2 - baseline areaCm2` (negative = smaller).
+    public var changeCm2: Double
+    /// The change as a percentage of the baseline area; `nil` when the
+    /// baseline area is 0.
+    public var changePercent: Double?
+    /// Re-epithelialisation, percent: `(baseline area - open area) / baseline area x 100`;
+    /// `nil` when the baseline area is 0.
+    public var reEpithelialisationPercent: Double?
+    /// Gilman's healing rate against the baseline, cm/week:
+    /// `(baseline area - area) / mean(baseline perimeter, perimeter) / weeks`
+    /// (positive = healing); `nil` for the baseline and for photos taken the
+    /// same moment as it.
+    public var gilmanCmPerWeek: Double?
+    /// Area reduction rate against the baseline, cm^2/week:
+    /// `(baseline area - area) / weeks` (positive = healing); `nil` like Gilman's.
+    public var areaReductionCm2PerWeek: Double?
+    /// Tissue shares of this photo, if classified.
+    public var tissue: TimelineEntry.TissueShares?
+  }
+
+  /// The percentage area reduction about four weeks after the baseline.
+  public struct FourWeekReduction: Sendable, Equatable, Codable {
+    /// The entry used: the one nearest to day 28 within days 21 to 35.
+    public var entryId: String
+    public var daysSinceBaseline: Double
+    /// `(baseline area - area) / baseline area x 100`.
+    public var percentAreaReduction: Double
+    /// At least 50 %: the figure that predicted healing of diabetic foot ulcers
+    /// by 12 weeks (Sheehan et al., Diabetes Care 2003;26:1879-82).
+    public var reachesDiabeticFootUlcerFigure: Bool
+    /// At least 40 %: the figure reported for venous leg ulcers (Phillips et al.,
+    /// J Am Acad Dermatol 2000;43:627-30).
+    public var reachesVenousLegUlcerFigure: Bool
+  }
+
+  /// When a straight-line fit of the latest areas reaches zero.
+  public struct ProjectedClosure: Sendable, Equatable, Codable {
+    /// The projected closure date.
+    public var date: Date
+    /// Number of latest entries fitted.
+    public var entriesFitted: Int
+    /// Slope of the fit, cm^2/week (negative).
+    public var slopeCm2PerWeek: Double
+    /// Coefficient of determination of the fit.
+    public var rSquared: Double
+  }
+
+  /// The earliest day after baseline accepted for the four-week figure.
+  public static let fourWeekWindowStartDays = 21.0
+  /// The latest day after baseline accepted for the four-week figure.
+  public static let fourWeekWindowEndDays = 35.0
+  /// The most latest entries used for the closure projection.
+  public static let closureFitMaximumEntries = 5
+  /// The fewest entries for a closure projection.
+  public static let closureFitMinimumEntries = 3
+  /// The shortest time the fitted entries must span, days.
+  public static let closureFitMinimumSpanDays = 7.0
+  /// The lowest coefficient of determination accepted for a projection.
+  public static let closureFitMinimumRSquared = 0.7
+  /// The latest projection given, days after the last photo.
+  public static let closureMaximumDaysAhead = 730.0
+
+  public var patient: String
+  public var woundSite: String
+  public var rows: [Row]
+  /// `nil` when no photo was taken between days 21 and 35 after baseline.
+  public var fourWeek: FourWeekReduction?
+  /// `nil` when no projection is given; ``closureNote`` says why.
+  public var projectedClosure: ProjectedClosure?
+  /// Why no closure date is given (`nil` when one is).
+  public var closureNote: String?
+
+  /// Derives the report of one wound site from a patient's timeline.
+  ///
+  /// - Returns: `nil` when the timeline has no entry for `woundSite`.
+  public init?(timeline: Timeline, woundSite: String) {
+    let entries = timeline.entries(woundSite: woundSite)
+    guard let baseline = entries.first else { return nil }
+    self.patient = timeline.patient
+    self.woundSite = woundSite
+    let baseArea = baseline.results.areaCm2
+    let basePerimeter = baseline.results.perimeterCm
+    rows = entries.map { entry in
+      let days = entry.takenAt.timeIntervalSince(baseline.takenAt) / 86_400
+      let weeks = days / 7
+      let area = entry.results.areaCm2
+      let meanPerimeter = (basePerimeter + entry.results.perimeterCm) / 2
+      let hasInterval = entry.id != baseline.id && weeks > 0
+      return Row(
+        entryId: entry.id, takenAt: entry.takenAt, daysSinceBaseline: days, areaCm2: area,
+        perimeterCm: entry.results.perimeterCm, openAreaCm2: entry.results.openAreaCm2,
+        changeCm2: area - baseArea,
+        changePercent: baseArea > 0 ? (area - baseArea) / baseArea * 100 : nil,
+        reEpithelialisationPercent: baseArea > 0 ? (baseArea - entry.results.openAreaCm2) / baseArea * 100 : nil,
+        gilmanCmPerWeek: hasInterval && meanPerimeter > 0 ? (baseArea - area) / meanPerimeter / weeks : nil,
+        areaReductionCm2PerWeek: hasInterval ? (baseArea - area) / weeks : nil,
+        tissue: entry.results.tissue)
+    }
+    fourWeek = Self.fourWeekReduction(rows: rows, baselineAreaCm2: baseArea)
+    (projectedClosure, closureNote) = Self.projectClosure(rows: rows)
+  }
+
+  static func fourWeekReduction(rows: [Row], baselineAreaCm2: Double) -> FourWeekReduction? {
+    guard baselineAreaCm2 > 0 else { return nil }
+    let candidates = rows.dropFirst().filter {
+      $0.daysSinceBaseline >= fourWeekWindowStartDays && $0.daysSinceBaseline <= fourWeekWindowEndDays
+    }
+    // Nearest to day 28; on a tie the earlier photo.
+    guard let nearest = candidates.min(by: { abs($0.daysSinceBaseline - 28) < abs($1.daysSinceBaseline - 28) })
+    else { return nil }
+    let reduction = (baselineAreaCm2 - nearest.areaCm2) / baselineAreaCm2 * 100
+    return FourWeekReduction(
+      entryId: nearest.entryId, daysSinceBaseline: nearest.daysSinceBaseline, percentAreaReduction: reduction,
+      reachesDiabeticFootUlcerFigure: reduction >= 50, reachesVenousLegUlcerFigure: reduction >= 40)
+  }
+
+  /// Least-squares line of area against time over the latest 3 to 5 entries.
+  ///
+  /// Given only when at least 3 entries are fitted, they span at least 7
+  /// days, the slope is negative, R^2 is at least 0.7, and the line reaches
+  /// zero no more than 730 days after the last photo. A last area of zero is
+  /// reported as closed on that photo's date.
+  static func projectClosure(rows: [Row]) -> (ProjectedClosure?, String?) {
+    guard let last = rows.last else { return (nil, "no photos") }
+    if last.areaCm2 == 0 && rows.count > 1 {
+      return (ProjectedClosure(date: last.takenAt, entriesFitted: 0, slopeCm2PerWeek: 0, rSquared: 1), nil)
+    }
+    let fitted = Array(rows.suffix(closureFitMaximumEntries))
+    guard fitted.count >= closureFitMinimumEntries else {
+      return (nil, "needs at least \(closureFitMinimumEntries) photos, has \(fitted.count)")
+    }
+    let span = fitted.last!.daysSinceBaseline - fitted.first!.daysSinceBaseline
+    guard span >= closureFitMinimumSpanDays else {
+      return (nil, "the latest \(fitted.count) photos span \(format(span)) days, fewer than \(format(closureFitMinimumSpanDays))")
+    }
+    let xs = fitted.map(\.daysSinceBaseline)
+    let ys = fitted.map(\.areaCm2)
+    let n = Double(xs.count)
+    let meanX = xs.reduce(0, +) / n
+    let meanY = ys.reduce(0, +) / n
+    let sxx = zip(xs, xs).reduce(0) { $0 + ($1.0 - meanX) * ($1.1 - meanX) }
+    let sxy = zip(xs, ys).reduce(0) { $0 + ($1.0 - meanX) * ($1.1 - meanY) }
+    let syy = zip(ys, ys).reduce(0) { $0 + ($1.0 - meanY) * ($1.1 - meanY) }
+    let slopePerDay = sxy / sxx
+    let intercept = meanY - slopePerDay * meanX
+    guard slopePerDay < 0 else { return (nil, "the area is not shrinking over the latest \(fitted.count) photos") }
+    let rSquared = syy > 0 ? (sxy * sxy) / (sxx * syy) : 1
+    guard rSquared >= closureFitMinimumRSquared else {
+      return (nil, "the latest \(fitted.count) areas do not follow a straight line (R^2 \(format(rSquared)) < \(format(closureFitMinimumRSquared)))")
+    }
+    let closureDay = -intercept / slopePerDay
+    let daysAhead = closureDay - last.daysSinceBaseline
+    guard daysAhead <= closureMaximumDaysAhead else {
+      return (nil, "the projection lies more than \(Int(closureMaximumDaysAhead)) days after the last photo")
+    }
+    let baselineDate = rows[0].takenAt
+    let date = baselineDate.addingTimeInterval(max(closureDay, last.daysSinceBaseline) * 86_400)
+    return (
+      ProjectedClosure(date: date, entriesFitted: fitted.count, slopeCm2PerWeek: slopePerDay * 7, rSquared: rSquared),
+      nil
+    )
+  }
+
+  static func format(_ value: Double) -> String { String(format: "%.2f", value) }
+}
