@@ -1,4 +1,5 @@
 internal import CAprilTag
+import Foundation
 import WoundCore
 
 /// The tag36h11 family and detector of the AprilTag C library (libapriltag
@@ -35,7 +36,12 @@ enum AprilTag {
     let family = tag36h11_create()!
     defer { tag36h11_destroy(family) }
     let image = apriltag_to_image(family, Int32(id))!
-    defer { image_u8_destroy(image) }
+    // `image_u8_destroy` is not exported by the shared library; it frees the
+    // buffer and then the struct, both from `calloc`, which is what this does.
+    defer {
+      free(image.pointee.buf)
+      free(image)
+    }
     let width = Int(image.pointee.width)
     let height = Int(image.pointee.height)
     let stride = Int(image.pointee.stride)

@@ -96,7 +96,7 @@ public struct DetectedMarker: Sendable, Equatable, Codable {
 /// the wound's plane, and how far it can be trusted.
 ///
 /// JSON field names are part of the calibration contract
-/// (`docs/calibration.md`); `homography` encodes as `{"m": [9 numbers]}`
+/// (`docs/calibration.md`); `homography` encodes as 9 numbers,
 /// row-major. Coordinates are displayed pixels with pixel centres at integer
 /// coordinates; the homography maps them to millimetres on the marker plane,
 /// with the marker's black square at `[0, S] x [0, S]` (its top-left corner at

@@ -1,0 +1,227 @@
+import Foundation
+import WoundCore
+
+/// Printable calibration markers: a tag36h11 tag at its true physical size
+/// with a caption stating its ID and size and how to check the print.
+///
+/// The tag is 10 x 10 modules (white border, black border, 6 x 6 data); its
+/// size is the edge of the black square (8 modules), so the whole tag with its
+/// white border is `1.25 x sizeMm` wide. The sheet adds a white margin of one
+/// module around it (wider when the caption needs it) and the caption below.
+public enum MarkerSheet {
+  /// The 10 x 10 module pattern of tag36h11 `id`, row-major from the tag's
+  /// top-left, `true` = black (the outer ring is the white border).
+  ///
+  /// - Throws: ``MarkerSheetError/invalidId(_:)`` outside 0...586.
+  public static func modules(id: Int) throws(MarkerSheetError) -> [[Bool]] {
+    guard (0..<AprilTag.codeCount).contains(id) else { throw .invalidId(id) }
+    return AprilTag.modules(id: id)
+  }
+
+  /// The caption printed under a marker: its ID, its size, and how to
+  /// check the print.
+  public static func caption(id: Int, sizeMm: Double) -> [String] {
+    let size = formatMm(sizeMm)
+    return [
+      "TAG36H11 ID \(id) - \(size) MM",
+      "PRINT AT 100 %, CHECK THAT",
+      "THE BLACK SQUARE MEASURES \(size) MM",
+    ]
+  }
+
+  /// The sheet's layout in millimetres: margin, tag, caption.
+  struct Layout {
+    /// One module of the tag (a tenth of the tag with its white border).
+    let moduleMm: Double
+    /// Caption lines.
+    let lines: [String]
+    /// One pixel of the 5 x 7 caption font.
+    let fontCellMm = 0.22
+    /// Margin around the tag outside its white border.
+    var marginMm: Double { moduleMm }
+    var tagMm: Double { 10 * moduleMm }
+    var lineSpacingMm: Double { 10 * fontCellMm }
+    var textWidthMm: Double { Double((lines.map(\.count).max() ?? 0) * BitmapFont.advance) * fontCellMm }
+    var widthMm: Double { max(tagMm + 2 * marginMm, textWidthMm + 4) }
+    var heightMm: Double { tagMm + 2 * marginMm + Double(lines.count) * lineSpacingMm + 1 }
+    /// Top-left of the tag (its white border).
+    var tagXMm: Double { (widthMm - tagMm) / 2 }
+    var tagYMm: Double { marginMm }
+    /// Top of the first caption line.
+    var captionYMm: Double { tagYMm + tagMm + marginMm * 0.6 }
+  }
+
+  /// An SVG document of the marker at its true size (`width`/`height` in
+  /// millimetres, `viewBox` in millimetres), with the caption under it.
+  ///
+  /// - Throws: ``MarkerSheetError`` for an invalid ID or size.
+  public static func svg(id: Int, sizeMm: Double) throws(MarkerSheetError) -> String {
+    guard sizeMm.isFinite, sizeMm >= 5, sizeMm <= 500 else { throw .invalidSize(sizeMm) }
+    let grid = try modules(id: id)
+    let layout = Layout(moduleMm: sizeMm / MarkerGeometry.modulesPerBlackSquare, lines: caption(id: id, sizeMm: sizeMm))
+    let m = layout.moduleMm
+    var rects: [String] = []
+    for (row, line) in grid.enumerated() {
+      // One rectangle per horizontal run of black modules.
+      var col = 0
+      while col < line.count {
+        guard line[col] else {
+          col += 1
+          continue
+        }
+        var end = col
+        while end < line.count && line[end] { end += 1 }
+        rects.append(
+          "<rect x=\"\(num(layout.tagXMm + Double(col) * m))\" y=\"\(num(layout.tagYMm + Double(row) * m))\" "
+            + "width=\"\(num(Double(end - col) * m))\" height=\"\(num(m))\"/>")
+        col = end
+      }
+    }
+    var texts: [String] = []
+    for (i, line) in layout.lines.enumerated() {
+      let baseline = layout.captionYMm + Double(i) * layout.lineSpacingMm + 7 * layout.fontCellMm
+      texts.append(
+        "<text x=\"\(num(layout.widthMm / 2))\" y=\"\(num(baseline))\" font-size=\"\(num(9.5 * layout.fontCellMm))\" "
+          + "text-anchor=\"middle\" font-family=\"Helvetica, Arial, sans-serif\">\(line)</text>")
+    }
+    return """
+      <?xml version="1.0" encoding="UTF-8"?>
+      <svg xmlns="http://www.w3.org/2000/svg" width="\(num(layout.widthMm))mm" height="\(num(layout.heightMm))mm" \
+      viewBox="0 0 \(num(layout.widthMm)) \(num(layout.heightMm))">
+      <title>AprilTag tag36h11 ID \(id), black square \(formatMm(sizeMm)) mm: print at 100 %, check that the black square measures \(formatMm(sizeMm)) mm</title>
+      <rect x="0" y="0" width="\(num(layout.widthMm))" height="\(num(layout.heightMm))" fill="#ffffff"/>
+      <g fill="#000000" shape-rendering="crispEdges">
+      \(rects.joined(separator: "\n"))
+      </g>
+      <g fill="#000000">
+      \(texts.joined(separator: "\n"))
+      </g>
+      </svg>
+
+      """
+  }
+
+  /// The marker as a grey raster at `dotsPerInch`, white background, with
+  /// the caption drawn in a small built-in 5 x 7 bitmap font. Module edges are
+  /// rounded to whole pixels from their exact millimetre positions, so the
+  /// black square measures `sizeMm` to within one pixel.
+  ///
+  /// - Throws: ``MarkerSheetError`` for an invalid ID, size or resolution.
+  public static func raster(id: Int, sizeMm: Double, dotsPerInch: Int) throws(MarkerSheetError) -> GreyImage {
+    guard sizeMm.isFinite, sizeMm >= 5, sizeMm <= 500 else { throw .invalidSize(sizeMm) }
+    guard (72...2400).contains(dotsPerInch) else { throw .invalidResolution(dotsPerInch) }
+    let grid = try modules(id: id)
+    let layout = Layout(moduleMm: sizeMm / MarkerGeometry.modulesPerBlackSquare, lines: caption(id: id, sizeMm: sizeMm))
+    let pxPerMm = Double(dotsPerInch) / 25.4
+    let width = Int((layout.widthMm * pxPerMm).rounded())
+    let height = Int((layout.heightMm * pxPerMm).rounded())
+    var image = GreyImage(width: width, height: height, value: 255)
+    let m = layout.moduleMm
+    func pixel(_ mm: Double) -> Int { Int((mm * pxPerMm).rounded()) }
+    for (row, line) in grid.enumerated() {
+      for (col, black) in line.enumerated() where black {
+        for y in pixel(layout.tagYMm + Double(row) * m)..<pixel(layout.tagYMm + Double(row + 1) * m) {
+          for x in pixel(layout.tagXMm + Double(col) * m)..<pixel(layout.tagXMm + Double(col + 1) * m) {
+            image[x, y] = 0
+          }
+        }
+      }
+    }
+    let cell = max(1, Int((layout.fontCellMm * pxPerMm).rounded()))
+    for (i, line) in layout.lines.enumerated() {
+      let lineWidth = (line.count * BitmapFont.advance - 1) * cell
+      BitmapFont.draw(
+        line, into: &image, x: (width - lineWidth) / 2,
+        y: pixel(layout.captionYMm + Double(i) * layout.lineSpacingMm), cell: cell)
+    }
+    return image
+  }
+
+  /// Pixels per metre for a resolution in dots per inch (for the PNG pHYs chunk).
+  public static func pixelsPerMetre(dotsPerInch: Int) -> Int {
+    Int((Double(dotsPerInch) / 0.0254).rounded())
+  }
+
+  static func num(_ value: Double) -> String {
+    var s = String(format: "%.4f", value)
+    while s.hasSuffix("0") { s.removeLast() }
+    if s.hasSuffix(".") { s.removeLast() }
+    return s
+  }
+
+  /// A size in mm as printed: whole numbers without decimals.
+  public static func formatMm(_ value: Double) -> String {
+    value == value.rounded() ? String(Int(value)) : num(value)
+  }
+}
+
+/// Why a printable marker could not be made.
+public enum MarkerSheetError: Error, Sendable, Equatable, CustomStringConvertible {
+  /// tag36h11 has IDs 0...586.
+  case invalidId(Int)
+  /// Sizes from 5 to 500 mm are supported.
+  case invalidSize(Double)
+  /// Resolutions from 72 to 2400 dpi are supported.
+  case invalidResolution(Int)
+
+  public var description: String {
+    switch self {
+    case .invalidId(let id): return "tag36h11 has IDs 0...586, not \(id)"
+    case .invalidSize(let mm): return "marker size \(mm) mm is outside 5...500 mm"
+    case .invalidResolution(let dpi): return "resolution \(dpi) dpi is outside 72...2400 dpi"
+    }
+  }
+}
+
+/// A 5 x 7 pixel font for the marker's caption: digits, letters, and a few
+/// signs. Unknown characters draw as blanks.
+enum BitmapFont {
+  /// Horizontal advance per character in font cells (5 + 1 spacing).
+  static let advance = 6
+
+  /// Draws `text` with its top-left at `(x, y)`, each font pixel a
+  /// `cell x cell` block of black.
+  static func draw(_ text: String, into image: inout GreyImage, x: Int, y: Int, cell: Int) {
+    var penX = x
+    for character in text.uppercased() {
+      if let rows = glyphs[character] {
+        for (row, bits) in rows.enumerated() {
+          for col in 0..<5 where bits & (1 << (4 - col)) != 0 {
+            for dy in 0..<cell {
+              for dx in 0..<cell {
+                let px = penX + col * cell + dx, py = y + row * cell + dy
+                if px >= 0, py >= 0, px < image.width, py < image.height { image[px, py] = 0 }
+              }
+            }
+          }
+        }
+      }
+      penX += advance * cell
+    }
+  }
+
+  /// Rows top to bottom, 5 bits each (bit 4 = leftmost).
+  static let glyphs: [Character: [UInt8]] = [
+    "0": [0x0E, 0x11, 0x13, 0x15, 0x19, 0x11, 0x0E], "1": [0x04, 0x0C, 0x04, 0x04, 0x04, 0x04, 0x0E],
+    "2": [0x0E, 0x11, 0x01, 0x02, 0x04, 0x08, 0x1F], "3": [0x1F, 0x02, 0x04, 0x02, 0x01, 0x11, 0x0E],
+    "4": [0x02, 0x06, 0x0A, 0x12, 0x1F, 0x02, 0x02], "5": [0x1F, 0x10, 0x1E, 0x01, 0x01, 0x11, 0x0E],
+    "6": [0x06, 0x08, 0x10, 0x1E, 0x11, 0x11, 0x0E], "7": [0x1F, 0x01, 0x02, 0x04, 0x08, 0x08, 0x08],
+    "8": [0x0E, 0x11, 0x11, 0x0E, 0x11, 0x11, 0x0E], "9": [0x0E, 0x11, 0x11, 0x0F, 0x01, 0x02, 0x0C],
+    "A": [0x0E, 0x11, 0x11, 0x1F, 0x11, 0x11, 0x11], "B": [0x1E, 0x11, 0x11, 0x1E, 0x11, 0x11, 0x1E],
+    "C": [0x0E, 0x11, 0x10, 0x10, 0x10, 0x11, 0x0E], "D": [0x1C, 0x12, 0x11, 0x11, 0x11, 0x12, 0x1C],
+    "E": [0x1F, 0x10, 0x10, 0x1E, 0x10, 0x10, 0x1F], "F": [0x1F, 0x10, 0x10, 0x1E, 0x10, 0x10, 0x10],
+    "G": [0x0E, 0x11, 0x10, 0x17, 0x11, 0x11, 0x0F], "H": [0x11, 0x11, 0x11, 0x1F, 0x11, 0x11, 0x11],
+    "I": [0x0E, 0x04, 0x04, 0x04, 0x04, 0x04, 0x0E], "J": [0x07, 0x02, 0x02, 0x02, 0x02, 0x12, 0x0C],
+    "K": [0x11, 0x12, 0x14, 0x18, 0x14, 0x12, 0x11], "L": [0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x1F],
+    "M": [0x11, 0x1B, 0x15, 0x15, 0x11, 0x11, 0x11], "N": [0x11, 0x11, 0x19, 0x15, 0x13, 0x11, 0x11],
+    "O": [0x0E, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0E], "P": [0x1E, 0x11, 0x11, 0x1E, 0x10, 0x10, 0x10],
+    "Q": [0x0E, 0x11, 0x11, 0x11, 0x15, 0x12, 0x0D], "R": [0x1E, 0x11, 0x11, 0x1E, 0x14, 0x12, 0x11],
+    "S": [0x0F, 0x10, 0x10, 0x0E, 0x01, 0x01, 0x1E], "T": [0x1F, 0x04, 0x04, 0x04, 0x04, 0x04, 0x04],
+    "U": [0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0E], "V": [0x11, 0x11, 0x11, 0x11, 0x11, 0x0A, 0x04],
+    "W": [0x11, 0x11, 0x11, 0x15, 0x15, 0x15, 0x0A], "X": [0x11, 0x11, 0x0A, 0x04, 0x0A, 0x11, 0x11],
+    "Y": [0x11, 0x11, 0x11, 0x0A, 0x04, 0x04, 0x04], "Z": [0x1F, 0x01, 0x02, 0x04, 0x08, 0x10, 0x1F],
+    "%": [0x18, 0x19, 0x02, 0x04, 0x08, 0x13, 0x03], "-": [0x00, 0x00, 0x00, 0x1F, 0x00, 0x00, 0x00],
+    ".": [0x00, 0x00, 0x00, 0x00, 0x00, 0x0C, 0x0C], ",": [0x00, 0x00, 0x00, 0x00, 0x0C, 0x04, 0x08],
+    ":": [0x00, 0x0C, 0x0C, 0x00, 0x0C, 0x0C, 0x00], "/": [0x00, 0x01, 0x02, 0x04, 0x08, 0x10, 0x00],
+  ]
+}

@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct WoundCalibrationTestsPlaceholder {
-  @Test func placeholder() {}
-}
