@@ -211,7 +211,7 @@ struct Fields {
   }
 
   func double(_ key: String) throws(SegmentationModelError) -> Double {
-    guard let number = dictionary[key] as? NSNumber, !(dictionary[key] is Bool) else {
+    guard let number = dictionary[key] as? NSNumber else {
       throw problem("needs a number '\(key)'")
     }
     return number.doubleValue

@@ -128,14 +128,14 @@ public enum Segmenter {
       width: cellsWide, height: cellsHigh, values: cells, photoPixelsPerCell: factor)
 
     // 3. Regions at working resolution.
-    let grid = CellGrid(factor: factor, width: cellsWide, height: cellsHigh, photo: imageRect)
+    let grid = CellGrid(factor: factor, width: cellsWide, height: cellsHigh)
     var wound = [UInt8](repeating: 0, count: cellsWide * cellsHigh)
     for j in 0..<cellsHigh {
       let centreY = grid.centrePixel(j, limit: image.height)
       for i in 0..<cellsWide {
         let centreX = grid.centrePixel(i, limit: image.width)
         if searchRect.contains(column: centreX, row: centreY) && cells[j * cellsWide + i] > probabilityThreshold {
-          wound[j * cellsWide + i] = 1
+          wound[j * cellsWide + i] = 255
         }
       }
     }
@@ -147,24 +147,24 @@ public enum Segmenter {
         for i in span { wound[row * cellsWide + i] = 0 }
       }
     }
-    let (cellLabels, cellRegions) = wound.withUnsafeBufferPointer {
+    let cellRegions = wound.withUnsafeBufferPointer {
       ConnectedComponents.label($0.baseAddress!, width: cellsWide, height: cellsHigh, rowStride: cellsWide)
     }
     let seedCell = seedPixel.map { (x: min(cellsWide - 1, $0.x / factor), y: min(cellsHigh - 1, $0.y / factor)) }
     let keptCells = selectRegions(
-      cellRegions, labels: cellLabels, width: cellsWide, minimumArea: minimumRegionCells, seed: seedCell)
+      cellRegions.components, runs: cellRegions.runs, minimumArea: minimumRegionCells, seed: seedCell)
     lap("regions")
 
-    // 4. Outline at photo resolution, inside each kept region's box.
+    // 4. Outline at photo resolution, inside each kept region's box. Cells
+    // above the threshold that are excluded or dropped count as 0, so they
+    // cannot pull a kept outline towards them.
     var refined = cells
-    for k in wound.indices where wound[k] == 0 && cells[k] > probabilityThreshold {
-      refined[k] = 0  // excluded cells
-    }
-    for k in cellLabels.indices where cellLabels[k] != 0 && !keptCells[Int(cellLabels[k]) - 1] {
-      refined[k] = 0  // dropped regions
+    for k in wound.indices where wound[k] == 0 && cells[k] > probabilityThreshold { refined[k] = 0 }
+    for run in cellRegions.runs where !keptCells[run.label - 1] {
+      for i in run.start..<run.end { refined[run.y * cellsWide + i] = 0 }
     }
     var boxes: [PixelRect] = []
-    for (k, region) in cellRegions.enumerated() where keptCells[k] {
+    for (k, region) in cellRegions.components.enumerated() where keptCells[k] {
       let box = PixelRect(
         x: (region.minX - 1) * factor, y: (region.minY - 1) * factor,
         width: (region.maxX - region.minX + 3) * factor, height: (region.maxY - region.minY + 3) * factor)
@@ -190,65 +190,51 @@ public enum Segmenter {
       }
     }
 
-    // Final regions, speck rule and seed in photo pixels.
-    var regions: [WoundRegion] = []
-    var candidates: [(box: PixelRect, labels: [Int32], components: [ConnectedComponents.Component])] = []
+    // Final regions, with the speck rule and the seed once more, in photo pixels.
+    var runs: [ConnectedComponents.Run] = []
+    var components: [ConnectedComponents.Component] = []
     for box in boxes {
-      let (labels, components) = mask.pixels.withUnsafeBufferPointer {
+      let labelled = mask.pixels.withUnsafeBufferPointer {
         ConnectedComponents.label(
           $0.baseAddress! + box.y * image.width + box.x, width: box.width, height: box.height,
           rowStride: image.width)
       }
-      candidates.append((box, labels, components))
-    }
-    // One selection over the regions of every box together.
-    var allComponents: [ConnectedComponents.Component] = []
-    var seedLabel: (box: Int, label: Int)? = nil
-    for (b, candidate) in candidates.enumerated() {
-      for var component in candidate.components {
-        component.minX += candidate.box.x
-        component.maxX += candidate.box.x
-        component.minY += candidate.box.y
-        component.maxY += candidate.box.y
-        component.sumX += component.area * candidate.box.x
-        component.sumY += component.area * candidate.box.y
-        allComponents.append(component)
+      let offset = components.count
+      for var run in labelled.runs {
+        run.y += box.y
+        run.start += box.x
+        run.end += box.x
+        run.label += offset
+        runs.append(run)
       }
-      if let seedPixel, candidate.box.contains(column: seedPixel.x, row: seedPixel.y) {
-        let label = candidate.labels[(seedPixel.y - candidate.box.y) * candidate.box.width + seedPixel.x - candidate.box.x]
-        if label != 0 { seedLabel = (b, Int(label)) }
+      for var component in labelled.components {
+        component.minX += box.x
+        component.maxX += box.x
+        component.minY += box.y
+        component.maxY += box.y
+        component.sumX += component.area * box.x
+        component.sumY += component.area * box.y
+        components.append(component)
       }
     }
-    let keptPixels = selectPhotoRegions(
-      candidates: candidates, all: allComponents, seedPixel: seedPixel, seedLabel: seedLabel,
-      minimumArea: minimumRegionCells * factor * factor)
-    var offset = 0
-    for candidate in candidates {
-      let box = candidate.box
-      let keep = Array(keptPixels[offset..<(offset + candidate.components.count)])
-      if keep.contains(false) {
-        mask.pixels.withUnsafeMutableBufferPointer { pixels in
-          for y in 0..<box.height {
-            for x in 0..<box.width {
-              let label = candidate.labels[y * box.width + x]
-              if label != 0 && !keep[Int(label) - 1] { pixels[(box.y + y) * image.width + box.x + x] = 0 }
-            }
-          }
-        }
+    let kept = selectRegions(
+      components, runs: runs, minimumArea: minimumRegionCells * factor * factor, seed: seedPixel)
+    mask.pixels.withUnsafeMutableBufferPointer { pixels in
+      for run in runs where !kept[run.label - 1] {
+        (pixels.baseAddress! + run.y * image.width + run.start).update(repeating: 0, count: run.end - run.start)
       }
-      for (k, component) in allComponents[offset..<(offset + candidate.components.count)].enumerated()
-      where keep[k] {
-        regions.append(
-          WoundRegion(
-            areaPixels: component.area,
-            boundingBox: PixelRect(
-              x: component.minX, y: component.minY, width: component.maxX - component.minX + 1,
-              height: component.maxY - component.minY + 1),
-            centroid: Point(
-              x: Double(component.sumX) / Double(component.area),
-              y: Double(component.sumY) / Double(component.area))))
-      }
-      offset += candidate.components.count
+    }
+    var regions: [WoundRegion] = []
+    for (k, component) in components.enumerated() where kept[k] {
+      regions.append(
+        WoundRegion(
+          areaPixels: component.area,
+          boundingBox: PixelRect(
+            x: component.minX, y: component.minY, width: component.maxX - component.minX + 1,
+            height: component.maxY - component.minY + 1),
+          centroid: Point(
+            x: Double(component.sumX) / Double(component.area), y: Double(component.sumY) / Double(component.area))
+        ))
     }
     regions.sort {
       if $0.areaPixels != $1.areaPixels { return $0.areaPixels > $1.areaPixels }
@@ -261,25 +247,34 @@ public enum Segmenter {
 
   // MARK: Region selection
 
-  /// Applies the speck rule and the seed to regions of one labelled grid.
+  /// Applies the speck rule, then the seed, to the regions of one labelled grid.
   ///
   /// - Parameters:
   ///   - minimumArea: The absolute part of the speck rule, in the grid's units.
-  ///   - seed: The seed's cell, if any.
+  ///   - seed: The seed's position on the grid, if any.
   /// - Returns: Whether each region is kept.
   static func selectRegions(
-    _ regions: [ConnectedComponents.Component], labels: [Int32], width: Int, minimumArea: Int,
+    _ regions: [ConnectedComponents.Component], runs: [ConnectedComponents.Run], minimumArea: Int,
     seed: (x: Int, y: Int)?
   ) -> [Bool] {
-    var keep = speckRule(regions, minimumArea: minimumArea)
+    let keep = speckRule(regions, minimumArea: minimumArea)
     guard let seed else { return keep }
-    let seedLabel = Int(labels[seed.y * width + seed.x])
-    var chosen = seedLabel - 1
-    if seedLabel == 0 {
-      chosen = nearestRegion(to: seed, labels: labels, width: width, eligible: keep)
+    // The region under the seed is kept even when it is a speck: the user pointed at it.
+    if let run = runs.first(where: { $0.y == seed.y && $0.start <= seed.x && seed.x < $0.end }) {
+      return regions.indices.map { $0 == run.label - 1 }
     }
-    keep = keep.indices.map { $0 == chosen }
-    return keep
+    var chosen = -1
+    var bestDistance = Int.max
+    for run in runs where keep[run.label - 1] {
+      let dx = seed.x < run.start ? run.start - seed.x : (seed.x >= run.end ? seed.x - (run.end - 1) : 0)
+      let dy = seed.y - run.y
+      let distance = dx * dx + dy * dy
+      if distance < bestDistance || (distance == bestDistance && run.label - 1 < chosen) {
+        bestDistance = distance
+        chosen = run.label - 1
+      }
+    }
+    return regions.indices.map { $0 == chosen }
   }
 
   /// Whether each region survives the speck rule: at least `minimumArea` and
@@ -289,58 +284,6 @@ public enum Segmenter {
     let relative = Int((minimumRegionFractionOfLargest * Double(largest)).rounded(.up))
     let limit = max(minimumArea, relative)
     return regions.map { $0.area >= limit }
-  }
-
-  /// The eligible region with a pixel nearest to `point` (ties: the lower
-  /// label), or -1 when none is eligible.
-  static func nearestRegion(to point: (x: Int, y: Int), labels: [Int32], width: Int, eligible: [Bool]) -> Int {
-    var best = -1
-    var bestDistance = Int.max
-    for (k, label) in labels.enumerated() where label != 0 && eligible[Int(label) - 1] {
-      let dx = k % width - point.x
-      let dy = k / width - point.y
-      let distance = dx * dx + dy * dy
-      if distance < bestDistance || (distance == bestDistance && Int(label) - 1 < best) {
-        bestDistance = distance
-        best = Int(label) - 1
-      }
-    }
-    return best
-  }
-
-  /// The speck rule and the seed over the photo-resolution regions of all
-  /// boxes (indexed box by box, in order).
-  static func selectPhotoRegions(
-    candidates: [(box: PixelRect, labels: [Int32], components: [ConnectedComponents.Component])],
-    all: [ConnectedComponents.Component], seedPixel: (x: Int, y: Int)?, seedLabel: (box: Int, label: Int)?,
-    minimumArea: Int
-  ) -> [Bool] {
-    var keep = speckRule(all, minimumArea: minimumArea)
-    guard let seedPixel else { return keep }
-    var chosen = -1
-    if let seedLabel {
-      chosen = candidates[..<seedLabel.box].reduce(0) { $0 + $1.components.count } + seedLabel.label - 1
-    } else {
-      var bestDistance = Int.max
-      var offset = 0
-      for candidate in candidates {
-        let box = candidate.box
-        for (k, label) in candidate.labels.enumerated() where label != 0 {
-          let index = offset + Int(label) - 1
-          guard keep[index] else { continue }
-          let dx = box.x + k % box.width - seedPixel.x
-          let dy = box.y + k / box.width - seedPixel.y
-          let distance = dx * dx + dy * dy
-          if distance < bestDistance || (distance == bestDistance && index < chosen) {
-            bestDistance = distance
-            chosen = index
-          }
-        }
-        offset += candidate.components.count
-      }
-    }
-    keep = keep.indices.map { $0 == chosen }
-    return keep
   }
 
   /// Merges rectangles that overlap or touch (including diagonally) until
@@ -373,7 +316,6 @@ struct CellGrid {
   var factor: Int
   var width: Int
   var height: Int
-  var photo: PixelRect
 
   /// The photo pixel holding cell `i`'s centre, along one axis.
   func centrePixel(_ i: Int, limit: Int) -> Int {
@@ -381,35 +323,65 @@ struct CellGrid {
   }
 
   /// Where photo pixel `p`'s centre falls between cell centres along an axis
-  /// of `count` cells: the two cells and the weight of the second.
-  func tap(_ p: Int, count: Int) -> (Int, Int, Float) {
+  /// of `count` cells: the two cells and the weight of the second (clamped
+  /// to the outer cell centres).
+  func tap(_ p: Int, count: Int) -> (i0: Int, i1: Int, weight: Float) {
     let u = min(max((Double(p) + 0.5) / Double(factor) - 0.5, 0), Double(count - 1))
     let i0 = Int(u)
-    let i1 = min(i0 + 1, count - 1)
-    return (i0, i1, Float(u - Double(i0)))
+    return (i0, min(i0 + 1, count - 1), Float(u - Double(i0)))
   }
 
   /// Samples `cells` bilinearly at the centre of every photo pixel in `box`
-  /// and writes 255 where the value exceeds `threshold`, else 0.
+  /// and writes 255 where the value exceeds `threshold`; other pixels are
+  /// left as they are (zero).
+  ///
+  /// Each photo row is first interpolated between its two cell rows; along
+  /// the row, pixels between the same two cell centres take a convex
+  /// combination of two values, so a stretch whose two values are both
+  /// clearly above (or below) the threshold is filled (or skipped) without
+  /// evaluating each pixel. The margin `1e-5` is far above float rounding,
+  /// so the shortcut never changes a pixel.
   func sampleBilinear(
     _ cells: UnsafePointer<Float>, into pixels: UnsafeMutablePointer<UInt8>, photoWidth: Int, box: PixelRect,
     threshold: Float
   ) {
-    let columnTaps = (box.x..<box.maxX).map { tap($0, count: width) }
-    let firstCell = columnTaps.first!.0
-    let lastCell = columnTaps.last!.1
-    var row = [Float](repeating: 0, count: lastCell - firstCell + 1)
-    for y in box.y..<box.maxY {
-      let (j0, j1, wv) = tap(y, count: height)
-      let top = cells + j0 * width
-      let bottom = cells + j1 * width
-      for i in firstCell...lastCell {
-        row[i - firstCell] = top[i] * (1 - wv) + bottom[i] * wv
+    // Stretches of columns sharing the same two cells.
+    var stretches: [(i0: Int, i1: Int, start: Int, end: Int)] = []
+    var weights = [Float](repeating: 0, count: box.width)
+    for x in box.x..<box.maxX {
+      let t = tap(x, count: width)
+      weights[x - box.x] = t.weight
+      if let last = stretches.last, last.i0 == t.i0, last.i1 == t.i1 {
+        stretches[stretches.count - 1].end = x + 1
+      } else {
+        stretches.append((t.i0, t.i1, x, x + 1))
       }
-      let target = pixels + y * photoWidth + box.x
-      for (x, (i0, i1, wu)) in columnTaps.enumerated() {
-        let value = row[i0 - firstCell] * (1 - wu) + row[i1 - firstCell] * wu
-        target[x] = value > threshold ? 255 : 0
+    }
+    let firstCell = stretches.first!.i0
+    let lastCell = stretches.last!.i1
+    var row = [Float](repeating: 0, count: lastCell - firstCell + 1)
+    let margin: Float = 1e-5
+    for y in box.y..<box.maxY {
+      let t = tap(y, count: height)
+      let top = cells + t.i0 * width
+      let bottom = cells + t.i1 * width
+      for i in firstCell...lastCell {
+        row[i - firstCell] = top[i] * (1 - t.weight) + bottom[i] * t.weight
+      }
+      let target = pixels + y * photoWidth
+      for stretch in stretches {
+        let a = row[stretch.i0 - firstCell]
+        let b = row[stretch.i1 - firstCell]
+        if min(a, b) > threshold + margin {
+          (target + stretch.start).update(repeating: 255, count: stretch.end - stretch.start)
+        } else if max(a, b) < threshold - margin {
+          continue
+        } else {
+          for x in stretch.start..<stretch.end {
+            let w = weights[x - box.x]
+            if a * (1 - w) + b * w > threshold { target[x] = 255 }
+          }
+        }
       }
     }
   }
