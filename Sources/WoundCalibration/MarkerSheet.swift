@@ -127,7 +127,8 @@ public enum MarkerSheet {
         }
       }
     }
-    let cell = max(1, Int((layout.fontCellMm * pxPerMm).rounded()))
+    // Round the font cell down so the caption never grows past the sheet.
+    let cell = max(1, Int(layout.fontCellMm * pxPerMm))
     for (i, line) in layout.lines.enumerated() {
       let lineWidth = (line.count * BitmapFont.advance - 1) * cell
       BitmapFont.draw(

@@ -1,12 +1,98 @@
 import ArgumentParser
+import Foundation
+import WoundCalibration
+import WoundImaging
 
 extension WoundMeasureCommand {
+  /// `woundmeasure calibrate PHOTO...`: finds each photo's scale and says how
+  /// far it can be trusted.
   struct Calibrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      commandName: "calibrate", abstract: "(not yet available)")
+      commandName: "calibrate",
+      abstract: "Find the scale of photos from their marker, or check a given scale.",
+      discussion: """
+        Prints, per photo, the marker's ID and size, the scale in pixels per mm and how \
+        oblique the view is. Warnings go to stderr as 'warning:' lines; a photo without \
+        a usable scale gives an 'error:' line and a non-zero exit status.
+        """)
+
+    @Argument(help: ArgumentHelp("Photos (PNG or JPEG).", valueName: "PHOTO"))
+    var photos: [String]
+
+    @Flag(help: "Print one JSON object per photo per line instead of text.")
+    var json = false
+
+    @OptionGroup var calibration: CalibrationOptions
+
+    func validate() throws {
+      if photos.isEmpty { throw ValidationError("give at least one photo") }
+    }
 
     func run() async throws {
-      throw ValidationError("'calibrate' is not available in this version yet")
+      var failures = 0
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+      for path in photos {
+        let result: Calibration
+        do {
+          let photo = try PhotoDecoder.decode(path: path)
+          result = try Calibrator.calibrate(image: photo.image, request: calibration.request)
+        } catch let error as DecodeError {
+          Self.printError("error: \(error.description)")
+          failures += 1
+          continue
+        } catch let error as CalibrationError {
+          Self.printError("error: \(path): \(error.description)")
+          failures += 1
+          continue
+        }
+        for warning in result.warnings { Self.printError("warning: \(path): \(warning)") }
+        if json {
+          let line = try encoder.encode(CalibrateLine(file: path, calibration: result))
+          print(String(decoding: line, as: UTF8.self))
+        } else {
+          print(Self.summary(path: path, result))
+        }
+      }
+      if failures > 0 { throw ExitCode.failure }
     }
+
+    /// Writes a line to stderr.
+    static func printError(_ line: String) {
+      FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    /// One human-readable line per photo.
+    static func summary(path: String, _ c: Calibration) -> String {
+      func f(_ v: Double, _ d: Int) -> String { String(format: "%.\(d)f", v) }
+      switch c.method {
+      case .scale:
+        return "\(path): scale \(f(c.pixelsPerMm, 3)) px/mm (given)"
+      case .ruler:
+        let r = c.ruler!
+        return "\(path): ruler \(f(r.lengthPixels, 1)) px = \(f(r.mm, 2)) mm, \(f(c.pixelsPerMm, 3)) px/mm"
+      case .marker:
+        var text = "\(path): marker ID \(c.markerId!), \(f(c.markerSizeMm!, 1)) mm, \(f(c.pixelsPerMm, 3)) px/mm"
+        text += ", \(f(c.markerSizePixels ?? 0, 0)) px across"
+        text += ", tilt \(f(c.tiltDegrees ?? 0, 1)) deg, sides \(f(c.sideRatio ?? 1, 2))"
+        text += ", margin \(f(c.decisionMargin ?? 0, 0)), hamming \(c.hammingDistance ?? 0)"
+        if c.markers.count > 1 { text += ", \(c.markers.count) markers" }
+        return text
+      }
+    }
+  }
+}
+
+/// One line of `calibrate --json`: the file, then the calibration's fields.
+struct CalibrateLine: Encodable {
+  var file: String
+  var calibration: Calibration
+
+  enum CodingKeys: String, CodingKey { case file }
+
+  func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(file, forKey: .file)
+    try calibration.encode(to: encoder)
   }
 }
