@@ -52,13 +52,46 @@ wm_status wm_png_read_header(wm_png_reader *reader, const uint8_t *data, size_t 
   return WM_STATUS_OK;
 }
 
+/// Composites 8-bit RGBA over white in the stored (sRGB-encoded) values:
+/// out = round((c * a + 255 * (255 - a)) / 255).
+static void wm_rgba_over_white(const uint8_t *rgba, uint8_t *rgb, size_t pixels) {
+  for (size_t i = 0; i < pixels; i++) {
+    unsigned a = rgba[4 * i + 3];
+    unsigned white = 255 * (255 - a) + 127;
+    rgb[3 * i + 0] = (uint8_t)((rgba[4 * i + 0] * a + white) / 255);
+    rgb[3 * i + 1] = (uint8_t)((rgba[4 * i + 1] * a + white) / 255);
+    rgb[3 * i + 2] = (uint8_t)((rgba[4 * i + 2] * a + white) / 255);
+  }
+}
+
 wm_status wm_png_read_rgb(wm_png_reader *reader, uint8_t *destination, size_t stride_bytes) {
   png_image *image = &reader->image;
-  png_color white = {255, 255, 255};
-  image->format = PNG_FORMAT_RGB;
-  if (!png_image_finish_read(image, &white, destination, (png_int_32)stride_bytes, NULL)) {
+  if ((image->format & PNG_FORMAT_FLAG_ALPHA) == 0) {
+    image->format = PNG_FORMAT_RGB;
+    if (!png_image_finish_read(image, NULL, destination, (png_int_32)stride_bytes, NULL)) {
+      return wm_png_failure(image);
+    }
+    return WM_STATUS_OK;
+  }
+  // With alpha: let libpng expand to straight (not premultiplied) 8-bit
+  // RGBA, then flatten here, so the result is the simple sRGB-space blend
+  // rather than libpng's linear-light composite.
+  size_t width = image->width;
+  size_t height = image->height;
+  uint8_t *rgba = malloc(width * height * 4);
+  if (rgba == NULL) {
+    snprintf(image->message, sizeof image->message, "out of memory");
+    return WM_STATUS_NO_MEMORY;
+  }
+  image->format = PNG_FORMAT_RGBA;
+  if (!png_image_finish_read(image, NULL, rgba, (png_int_32)(width * 4), NULL)) {
+    free(rgba);
     return wm_png_failure(image);
   }
+  for (size_t y = 0; y < height; y++) {
+    wm_rgba_over_white(rgba + y * width * 4, destination + y * stride_bytes, width);
+  }
+  free(rgba);
   return WM_STATUS_OK;
 }
 

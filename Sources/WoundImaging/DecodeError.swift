@@ -39,10 +39,8 @@ public enum DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
     case .unknownFormat:
       return "not a PNG or JPEG file (unrecognised content)"
     case .tooLarge(_, let width, let height, let limit):
-      let megapixels = Double(width) * Double(height) / 1_000_000
-      let limitMegapixels = Double(limit) / 1_000_000
-      return "the image claims \(width)x\(height) pixels (\(rounded(megapixels)) MP), "
-        + "more than the limit of \(rounded(limitMegapixels)) MP (raise it with --max-megapixels)"
+      return "the image claims \(width)x\(height) pixels (\(megapixels(width * height))), "
+        + "more than the limit of \(megapixels(limit)) (raise it with --max-megapixels)"
     case .truncated(_, let format):
       return "the \(format.displayName) data ends early (truncated file)"
     case .corrupt(_, let format, let message):
@@ -92,9 +90,11 @@ extension PhotoFormat {
   }
 }
 
-/// One decimal place, for megapixel figures in messages.
-private func rounded(_ value: Double) -> String {
-  let tenths = (value * 10).rounded()
-  return tenths.truncatingRemainder(dividingBy: 10) == 0
-    ? String(Int(tenths / 10)) : String(tenths / 10)
+/// A pixel count for messages: "2500 MP", "12.2 MP", or "1536 pixels" when
+/// below 0.1 megapixels.
+private func megapixels(_ pixels: Int) -> String {
+  let tenths = (Double(pixels) / 100_000).rounded()
+  if tenths < 1 { return "\(pixels) pixels" }
+  if tenths.truncatingRemainder(dividingBy: 10) == 0 { return "\(Int(tenths / 10)) MP" }
+  return "\(tenths / 10) MP"
 }

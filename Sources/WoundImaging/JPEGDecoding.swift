@@ -149,31 +149,40 @@ enum JPEGDecoding {
       }
     }
     if let failure { throw failure }
-    return RGBImage(width: width, height: height, pixels: pixels)
+    let displayed = orientation.displayedSize(storedWidth: width, storedHeight: height)
+    return RGBImage(width: displayed.width, height: displayed.height, pixels: pixels)
   }
 
   /// Decodes the stored rectangle `stored` at full resolution, skipping the
   /// rows above it and the iMCU columns outside it.
+  ///
+  /// libjpeg's chroma upsampling looks one pixel beyond each output pixel;
+  /// at the edge of a cropped window or after skipped rows it sees an edge
+  /// instead of the neighbour. So the decoded window keeps a margin of
+  /// ``contextMarginPixels`` around the region where the photo allows, and
+  /// the region's pixels equal those of a whole decode.
   private static func decodeStoredRegion(_ stored: PixelRegion, decompressor: borrowing JPEGDecompressor) throws(DecodeError) -> RGBImage {
-    _ = try decompressor.start(scale: 1)
-    let window = try decompressor.cropColumns(x: stored.x, width: stored.width)
-    try decompressor.skipRows(stored.y)
-    var windowRows = [UInt8](repeating: 0, count: window.width * 3 * stored.height)
-    try windowRows.withUnsafeMutableBufferPointer { buffer throws(DecodeError) in
-      try decompressor.readAllRows(into: buffer.baseAddress!, strideBytes: window.width * 3, rows: stored.height)
+    let (width, height) = try decompressor.start(scale: 1)
+    let margin = contextMarginPixels
+    let left = max(0, stored.x - margin)
+    let right = min(width, stored.x + stored.width + margin)
+    let top = max(0, stored.y - margin)
+    let bottom = min(height, stored.y + stored.height + margin)
+    let window = try decompressor.cropColumns(x: left, width: right - left)
+    try decompressor.skipRows(top)
+    let rows = bottom - top
+    var windowPixels = [UInt8](repeating: 0, count: window.width * 3 * rows)
+    try windowPixels.withUnsafeMutableBufferPointer { buffer throws(DecodeError) in
+      try decompressor.readAllRows(into: buffer.baseAddress!, strideBytes: window.width * 3, rows: rows)
     }
-    if window.x == stored.x && window.width == stored.width {
-      return RGBImage(width: stored.width, height: stored.height, pixels: windowRows)
-    }
-    var pixels = [UInt8]()
-    pixels.reserveCapacity(stored.width * stored.height * 3)
-    let left = (stored.x - window.x) * 3
-    for y in 0..<stored.height {
-      let start = y * window.width * 3 + left
-      pixels.append(contentsOf: windowRows[start..<(start + stored.width * 3)])
-    }
-    return RGBImage(width: stored.width, height: stored.height, pixels: pixels)
+    let windowImage = RGBImage(width: window.width, height: rows, pixels: windowPixels)
+    return windowImage.cropped(to: PixelRegion(
+      x: stored.x - window.x, y: stored.y - top, width: stored.width, height: stored.height))
   }
+
+  /// Margin decoded around a region: one iMCU (at most 16 pixels) holds
+  /// every pixel the upsampler reads.
+  static let contextMarginPixels = 16
 
   private static func exifFacts(_ header: wm_jpeg_header) -> EXIFFacts {
     guard let exif = header.exif, header.exif_length > 0 else { return .absent }

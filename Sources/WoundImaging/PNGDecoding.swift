@@ -44,9 +44,10 @@ struct PNGReader: ~Copyable {
 /// PNG decoding with libpng's simplified API.
 ///
 /// All PNG colour types and bit depths (1, 2, 4, 8, 16), palettes with tRNS
-/// and Adam7 interlacing are converted by libpng to 8-bit sRGB RGB. Alpha is
-/// composited over white by libpng, in linear light. 16-bit samples without
-/// gAMA or sRGB chunks are taken as sRGB-encoded.
+/// and Adam7 interlacing are converted by libpng to 8-bit RGB. Alpha
+/// (including tRNS) is composited over white on the stored values,
+/// `round((c * a + 255 * (255 - a)) / 255)`. 16-bit samples are reduced to
+/// 8 bits as stored (no gamma change), also when gAMA/sRGB chunks are absent.
 enum PNGDecoding {
   static func readMetadata(bytes: [UInt8], name: String) throws(DecodeError) -> PhotoMetadata {
     let reader = try PNGReader(name: name)

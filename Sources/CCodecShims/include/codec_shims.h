@@ -126,7 +126,9 @@ wm_status wm_png_read_header(wm_png_reader *reader, const uint8_t *data, size_t 
                              wm_png_header *header);
 
 /// Decodes all rows as 8-bit sRGB RGB (`png_image_finish_read`,
-/// `PNG_FORMAT_RGB`), compositing any alpha over white. `destination` holds
+/// `PNG_FORMAT_RGB`). Images with alpha (including tRNS) are read as straight
+/// RGBA and composited over white in the stored values:
+/// out = round((c * a + 255 * (255 - a)) / 255). `destination` holds
 /// `height` rows of `stride_bytes` (at least `width * 3`).
 wm_status wm_png_read_rgb(wm_png_reader *reader, uint8_t *destination, size_t stride_bytes);
 

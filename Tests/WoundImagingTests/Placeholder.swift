@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct WoundImagingTestsPlaceholder {
-  @Test func placeholder() {}
-}
