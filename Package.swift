@@ -71,6 +71,9 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
+    .executableTarget(
+      name: "wm-timeline-stress", dependencies: ["WoundTimeline"]),
+
     // MARK: Benchmarks
 
     .executableTarget(
@@ -95,7 +98,7 @@ let package = Package(
       resources: [.copy("Fixtures")]),
     .testTarget(
       name: "WoundMeasurementTests", dependencies: ["WoundMeasurement", "WoundCore"]),
-    .testTarget(name: "WoundTimelineTests", dependencies: ["WoundTimeline"]),
+    .testTarget(name: "WoundTimelineTests", dependencies: ["WoundTimeline", "wm-timeline-stress"]),
     .testTarget(
       name: "WoundMeasureKitTests",
       dependencies: ["WoundMeasureKit", "WoundImaging", "WoundCore", "WoundTimeline"]),

@@ -92,12 +92,14 @@ extension Timeline {
         throw .brokenChain(
           file: file, index: index, .previousHashMismatch(expected: expectedPrevious, found: entry.previousHash))
       }
-      let computed = try entry.sealed(previousHash: entry.previousHash)
-      if computed.id != entry.id {
-        throw .brokenChain(file: file, index: index, .idMismatch(stored: entry.id, computed: computed.id))
+      // The hash over the entry as stored (its id included) shows any edit.
+      let computedHash = try TimelineJSON.sha256Hex(of: entry, omitting: [.hash])
+      if computedHash != entry.hash {
+        throw .brokenChain(file: file, index: index, .hashMismatch(stored: entry.hash, computed: computedHash))
       }
-      if computed.hash != entry.hash {
-        throw .brokenChain(file: file, index: index, .hashMismatch(stored: entry.hash, computed: computed.hash))
+      let computedId = String(try TimelineJSON.sha256Hex(of: entry, omitting: [.id, .hash]).prefix(16))
+      if computedId != entry.id {
+        throw .brokenChain(file: file, index: index, .idMismatch(stored: entry.id, computed: computedId))
       }
       expectedPrevious = entry.hash
     }

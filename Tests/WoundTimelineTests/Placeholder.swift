@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct WoundTimelineTestsPlaceholder {
-  @Test func placeholder() {}
-}
