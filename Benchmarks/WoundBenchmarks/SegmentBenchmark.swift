@@ -9,7 +9,7 @@ import WoundSegmentation
 /// The photo is synthetic and deterministic: skin-coloured with mild texture
 /// and a red, irregular wound-like patch, so the outline step has a region to
 /// refine. Prints the median of `runs` timed runs (after one warm-up) and the
-/// per-step breakdown of the median run, summed per operation kind.
+/// per-step breakdown (thread CPU time) of the median run, summed per operation kind.
 func runSegmentBenchmark(arguments: [String]) {
   func option(_ name: String, _ fallback: Int) -> Int {
     guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count, let v = Int(arguments[i + 1]) else {
@@ -35,9 +35,11 @@ func runSegmentBenchmark(arguments: [String]) {
   ]
 
   var results: [(total: Duration, timings: OperationTimings, area: Int)] = []
+  var cpuTimes: [Double] = []
   let clock = ContinuousClock()
   for run in 0...runs {
-    let timings = OperationTimings()
+    let timings = OperationTimings(clock: threadCPUSeconds)
+    let cpuStart = threadCPUSeconds()
     let start = clock.now
     let result: SegmentationResult
     do {
@@ -48,21 +50,34 @@ func runSegmentBenchmark(arguments: [String]) {
       return
     }
     let total = clock.now - start
-    if run > 0 { results.append((total, timings, result.areaPixels)) }  // run 0 warms up
+    let cpu = threadCPUSeconds() - cpuStart
+    if run > 0 {  // run 0 warms up
+      results.append((total, timings, result.areaPixels))
+      cpuTimes.append(cpu)
+    }
   }
+  cpuTimes.sort()
   results.sort { $0.total < $1.total }
   let median = results[results.count / 2]
   let working = "\(width)x\(height)"
   print(
     "segment: \(working) photo, median of \(runs) runs: \(milliseconds(median.total)) ms "
       + "(min \(milliseconds(results.first!.total)), max \(milliseconds(results.last!.total))), "
-      + "wound area \(median.area) px")
-  print("  step                     count    ms")
+      + "wound area \(median.area) px; median thread CPU time \(String(format: "%.2f", cpuTimes[cpuTimes.count / 2] * 1000)) ms")
+  print("  step (thread CPU time)    count    ms")
   for entry in median.timings.totalsByLabel {
     let label = entry.label.padding(toLength: 24, withPad: " ", startingAt: 0)
     let count = String(entry.count).leftPadded(5)
-    print("  \(label) \(count) \(milliseconds(entry.duration).leftPadded(7))")
+    print("  \(label) \(count) \(String(format: "%.2f", entry.seconds * 1000).leftPadded(7))")
   }
+}
+
+/// CPU time consumed by the calling thread, in seconds (excludes time the
+/// thread waited for a core on a busy machine).
+private func threadCPUSeconds() -> Double {
+  var t = timespec()
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+  return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
 }
 
 /// Milliseconds with two decimals.

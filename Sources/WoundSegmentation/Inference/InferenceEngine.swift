@@ -1,23 +1,39 @@
-/// Wall-clock time spent in each step of a run, for the benchmark's breakdown.
+/// Time spent in each step of a run, for the benchmark's breakdown.
 package final class OperationTimings {
-  /// One step: its label (`conv1x1`, `dwconv3x3/2`, `resize`, ...) and duration.
-  package private(set) var entries: [(label: String, duration: Duration)] = []
+  /// One step: its label (`conv1x1`, `dwconv3x3/2`, `downscale`, ...) and seconds.
+  package private(set) var entries: [(label: String, seconds: Double)] = []
+  /// The clock, in seconds from any origin: wall time by default; a
+  /// benchmark on a busy machine may pass the thread's CPU time.
+  package let now: () -> Double
 
-  package init() {}
-
-  package func record(_ label: String, _ duration: Duration) {
-    entries.append((label, duration))
+  package init(clock: @escaping () -> Double = OperationTimings.wallSeconds) {
+    self.now = clock
   }
 
-  /// Durations summed per label, largest first.
-  package var totalsByLabel: [(label: String, duration: Duration, count: Int)] {
-    var totals: [String: (Duration, Int)] = [:]
+  /// Seconds on a monotonic wall clock.
+  package static func wallSeconds() -> Double {
+    let elapsed = ContinuousClock.now - OperationTimings.origin
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+  }
+  private static let origin = ContinuousClock.now
+
+  /// Starts timing a step; pass the result to ``record(_:since:)``.
+  package func start() -> Double { now() }
+
+  /// Records the step `label` begun at `start`.
+  package func record(_ label: String, since start: Double) {
+    entries.append((label, now() - start))
+  }
+
+  /// Seconds summed per label, largest first.
+  package var totalsByLabel: [(label: String, seconds: Double, count: Int)] {
+    var totals: [String: (Double, Int)] = [:]
     for entry in entries {
-      let previous = totals[entry.label] ?? (.zero, 0)
-      totals[entry.label] = (previous.0 + entry.duration, previous.1 + 1)
+      let previous = totals[entry.label] ?? (0, 0)
+      totals[entry.label] = (previous.0 + entry.seconds, previous.1 + 1)
     }
     return totals.map { ($0.key, $0.value.0, $0.value.1) }.sorted {
-      $0.duration != $1.duration ? $0.duration > $1.duration : $0.label < $1.label
+      $0.seconds != $1.seconds ? $0.seconds > $1.seconds : $0.label < $1.label
     }
   }
 }
@@ -33,14 +49,13 @@ enum InferenceEngine {
     let arena = UnsafeMutablePointer<Float>.allocate(capacity: plan.arenaCount + plan.scratchCount)
     defer { arena.deallocate() }
     let scratch = arena + plan.arenaCount
-    let clock = ContinuousClock()
 
     input.withUnsafeBufferPointer { source in
       (arena + plan.offsets[graph.inputTensor]).update(
         from: source.baseAddress!, count: min(source.count, plan.shapes[graph.inputTensor].count))
     }
     for operation in graph.operations {
-      let start = timings == nil ? nil : clock.now
+      let start = timings?.start() ?? 0
       let out = arena + plan.offsets[operation.output]
       let first = plan.shapes[operation.inputs[0]]
       let firstInput = UnsafePointer(arena + plan.offsets[operation.inputs[0]])
@@ -71,7 +86,7 @@ enum InferenceEngine {
       case .activation(_, _, let activation):
         Kernels.activate(firstInput, output: out, count: first.count, activation: activation)
       }
-      if let start { timings?.record(operation.label, clock.now - start) }
+      timings?.record(operation.label, since: start)
     }
     let output = plan.shapes[graph.outputTensor]
     let result = arena + plan.offsets[graph.outputTensor]

@@ -66,13 +66,11 @@ public enum Segmenter {
     image: RGBImage, excluding: [[Point]], hints: SegmentationHints, model: SegmentationModel,
     timings: OperationTimings?
   ) throws(SegmentationError) -> SegmentationResult {
-    let clock = ContinuousClock()
-    var stepStart = clock.now
+    var stepStart = timings?.start() ?? 0
     func lap(_ label: String) {
       guard let timings else { return }
-      let now = clock.now
-      timings.record(label, now - stepStart)
-      stepStart = now
+      timings.record(label, since: stepStart)
+      stepStart = timings.start()
     }
 
     // Validate the hints.
@@ -119,7 +117,7 @@ public enum Segmenter {
     } catch {
       throw .model(error)
     }
-    stepStart = clock.now
+    stepStart = timings?.start() ?? 0
     var cells = [Float](repeating: 0, count: cellsWide * cellsHigh)
     for j in 0..<cellsHigh {
       for i in 0..<cellsWide { cells[j * cellsWide + i] = padded[j * paddedWidth + i] }
