@@ -74,7 +74,7 @@ extension HealingReport {
     } else {
       lines.append("Projected closure: not given (\(closureNote ?? "no projection")).")
     }
-    return lines.joined(separator: "\n") + "\n"
+    return lines.map { String($0.reversed().drop { $0 == " " }.reversed()) }.joined(separator: "\n") + "\n"
   }
 
   private func pad(_ text: String, _ width: Int) -> String {

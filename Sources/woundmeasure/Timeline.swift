@@ -1,12 +1,110 @@
 import ArgumentParser
+import Foundation
+import WoundTimeline
 
 extension WoundMeasureCommand {
+  /// `woundmeasure timeline PATIENT`: the healing figures of a patient's wounds.
   struct Timeline: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      commandName: "timeline", abstract: "(not yet available)")
+      commandName: "timeline",
+      abstract: "Show a patient's healing figures per wound site.",
+      discussion: """
+        Reads TIMELINE_DIR/PATIENT.json, checks its hash chain and prints, per wound site \
+        and in order of the date each photo was taken: the area, its change against the \
+        first (baseline) photo, re-epithelialisation, Gilman's healing rate and the area \
+        rate per week, tissue shares, the area reduction about four weeks after baseline \
+        and, when the latest areas fall on a line, a projected closure date. Definitions \
+        are in docs/timeline.md. Exit status: 0 shown, 1 the timeline is missing, \
+        unreadable or its hash chain is broken (figures are still shown, with a warning), \
+        64 bad arguments.
+
+        Examples:
+          woundmeasure timeline P001
+          woundmeasure timeline P001 --wound left-heel --chart P001-left-heel.svg
+          woundmeasure timeline P001 --csv > P001.csv
+        """)
+
+    @Argument(help: ArgumentHelp("Patient ID: letters, digits, '.', '_', '-' (1-64).", valueName: "PATIENT"))
+    var patient: String
+
+    @Option(
+      name: .customLong("wound"),
+      help: ArgumentHelp("Only this wound site (default: every site in the timeline).", valueName: "SITE"))
+    var woundSite: String?
+
+    @Option(
+      name: .customLong("timeline-dir"), help: ArgumentHelp("Folder of the per-patient timelines.", valueName: "DIR"))
+    var timelineDirectory: String = "timelines"
+
+    @Flag(help: "Print CSV: a header line, then one line per photo.")
+    var csv = false
+
+    @Flag(help: "Print the healing reports as JSON.")
+    var json = false
+
+    @Option(
+      help: ArgumentHelp(
+        "Write an SVG chart of the area over time (one wound site; pass --wound when there are several).",
+        valueName: "OUT.svg"))
+    var chart: String?
+
+    func validate() throws {
+      if csv && json { throw ValidationError("--csv and --json cannot be combined; pick one output format") }
+      if let problem = SafeIdentifier.problem(with: patient) {
+        throw ValidationError("\(TimelineError.invalidPatientID(patient, problem))")
+      }
+      if let woundSite, let problem = SafeIdentifier.problem(with: woundSite) {
+        throw ValidationError("\(TimelineError.invalidWoundSite(woundSite, problem))")
+      }
+    }
 
     func run() async throws {
-      throw ValidationError("'timeline' is not available in this version yet")
+      let store = TimelineStore(directory: timelineDirectory)
+      let timeline = try store.load(patient: patient, verifyingChain: false)
+      var chainIntact = true
+      do {
+        try timeline.verifyChain(file: try store.path(patient: patient))
+      } catch {
+        chainIntact = false
+        printError("warning: \(error)")
+      }
+
+      let sites = woundSite.map { [$0] } ?? timeline.woundSites
+      let reports = sites.compactMap { HealingReport(timeline: timeline, woundSite: $0) }
+      if let woundSite, reports.isEmpty {
+        let known = timeline.woundSites.isEmpty ? "none" : timeline.woundSites.joined(separator: ", ")
+        throw ValidationError("patient \(patient) has no photo of wound site '\(woundSite)' (sites: \(known))")
+      }
+      if let chart {
+        guard reports.count == 1 else {
+          throw ValidationError(
+            "--chart draws one wound site; pass --wound SITE (sites: \(sites.joined(separator: ", ")))")
+        }
+        do {
+          try HealingChart.svg(reports[0]).write(toFile: chart, atomically: true, encoding: .utf8)
+        } catch {
+          throw ValidationError("cannot write the chart to '\(chart)': \(error.localizedDescription)")
+        }
+      }
+
+      if json {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        print(String(decoding: try encoder.encode(reports), as: UTF8.self))
+      } else if csv {
+        print(HealingReport.csvHeader)
+        print(reports.map { $0.csvLines() }.joined(), terminator: "")
+      } else if reports.isEmpty {
+        print("Patient \(patient): no photos in the timeline.")
+      } else {
+        print(reports.map { $0.textTable() }.joined(separator: "\n"), terminator: "")
+      }
+      if !chainIntact { throw ExitCode.failure }
+    }
+
+    private func printError(_ message: String) {
+      FileHandle.standardError.write(Data((message + "\n").utf8))
     }
   }
 }
