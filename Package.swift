@@ -103,6 +103,6 @@ let package = Package(
       name: "WoundMeasureKitTests",
       dependencies: ["WoundMeasureKit", "WoundImaging", "WoundCore", "WoundTimeline"]),
     .testTarget(
-      name: "EndToEndTests", dependencies: ["woundmeasure"]),
+      name: "EndToEndTests", dependencies: ["woundmeasure", "WoundImaging", "WoundCore", "WoundTimeline"]),
   ]
 )

@@ -1,12 +1,196 @@
 import ArgumentParser
+import Foundation
+import WoundMeasureKit
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 extension WoundMeasureCommand {
+  /// `woundmeasure batch FOLDER`: measures every photo of a folder into its patient's timeline.
   struct Batch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      commandName: "batch", abstract: "(not yet available)")
+      commandName: "batch",
+      abstract: "Measure a folder of photos into the patients' timelines.",
+      discussion: """
+        Photos (.jpg, .jpeg, .png) are found recursively and sorted by path. Patient and \
+        wound site come from the layout FOLDER/<patient>/<wound-site>/<photo>, or from a \
+        CSV --manifest with the header path,patient,wound,taken (paths relative to FOLDER). \
+        Taken time: the manifest's, else EXIF, else a date at the start of the file name, \
+        else the file's modification time.
+
+        Photos are measured by --jobs workers; each patient's new entries are appended in \
+        taken order. A photo already in its patient's timeline (same SHA-256) is skipped, \
+        so a batch can be run again after an interruption. A photo that fails is reported \
+        with its reason and the batch goes on. Exit status: 0 no failures, 1 any photo \
+        failed, 64 bad arguments. See docs/batch-and-audit.md.
+
+        Examples:
+          woundmeasure batch samples/photos --jobs 2
+          woundmeasure batch photos/ --manifest photos.csv --output out/
+          woundmeasure batch photos/ --dry-run
+        """)
+
+    @Argument(help: ArgumentHelp("Folder of photos.", valueName: "FOLDER"))
+    var folder: String
+
+    @Option(name: .customLong("timeline-dir"), help: ArgumentHelp("Folder of the per-patient timelines.", valueName: "DIR"))
+    var timelineDirectory: String = "timelines"
+
+    @Option(help: ArgumentHelp("Photos measured at once (default: the number of cores).", valueName: "N"))
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: ArgumentHelp("Write each photo's overlay and mask under this folder.", valueName: "DIR"))
+    var output: String?
+
+    @Flag(name: .customLong("dry-run"), help: "List what would be measured or skipped; measure and write nothing.")
+    var dryRun = false
+
+    @Option(help: ArgumentHelp("CSV of path,patient,wound,taken instead of the folder layout.", valueName: "FILE.csv"))
+    var manifest: String?
+
+    @Option(name: .customLong("max-megapixels"), help: ArgumentHelp(
+      "Refuse photos larger than this many megapixels.", valueName: "N"))
+    var maxMegapixels: Double = 100
+
+    @OptionGroup var calibration: CalibrationOptions
+
+    func validate() throws {
+      if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+      if !(maxMegapixels.isFinite && maxMegapixels > 0) {
+        throw ValidationError("--max-megapixels must be a positive number")
+      }
+      var isDirectory: ObjCBool = false
+      if !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) || !isDirectory.boolValue {
+        throw ValidationError("\(folder): not a folder")
+      }
+    }
 
     func run() async throws {
-      throw ValidationError("'batch' is not available in this version yet")
+      let items: [BatchItem]
+      let problems: [BatchPlanProblem]
+      do {
+        if let manifest {
+          items = try BatchPlan.fromManifest(file: manifest, folder: folder)
+          problems = []
+        } else {
+          (items, problems) = try BatchPlan.fromLayout(folder: folder)
+        }
+      } catch {
+        CommandLineValues.printError("error: \(error.description)")
+        throw ExitCode.failure
+      }
+      var placed: [BatchItem] = []
+      var unplaced = problems
+      for item in items {
+        if let problem = TimelineAccess.problemWithIdentifier(item.patient, what: "patient ID")
+          ?? TimelineAccess.problemWithIdentifier(item.woundSite, what: "wound site")
+        {
+          unplaced.append(BatchPlanProblem(path: item.path, reason: problem))
+        } else {
+          placed.append(item)
+        }
+      }
+      let options = BatchOptions(
+        jobs: jobs, timelineDirectory: timelineDirectory, outputDirectory: output, calibration: calibration.request,
+        maxPixels: Int(maxMegapixels * 1_000_000))
+
+      if dryRun {
+        try runDry(items: placed, problems: unplaced, options: options)
+        return
+      }
+
+      let progress = BatchProgressPrinter(isTerminal: isatty(2) == 1)
+      let summary = BatchRunner.run(items: placed, problems: unplaced, options: options) { event in
+        progress.show(event)
+      }
+      progress.finish()
+      print(
+        "measured \(summary.measured), skipped \(summary.skipped), failed \(summary.failed) "
+          + "in \(CommandLineValues.format(summary.elapsedSeconds, 1)) s")
+      if summary.failed > 0 { throw ExitCode.failure }
     }
+
+    private func runDry(items: [BatchItem], problems: [BatchPlanProblem], options: BatchOptions) throws {
+      var counts = (measure: 0, skip: 0, fail: problems.count)
+      for problem in problems { print("would fail     \(problem.path): \(problem.reason)") }
+      for line in BatchRunner.dryRun(items: items, options: options) {
+        let target = "\(line.item.patient)/\(line.item.woundSite)"
+        switch line.outcome {
+        case .none:
+          counts.measure += 1
+          print("would measure  \(line.item.path) -> \(target)")
+        case .skipped(let reason):
+          counts.skip += 1
+          print("would skip     \(line.item.path) -> \(target): \(reason)")
+        case .failed(let reason):
+          counts.fail += 1
+          print("would fail     \(line.item.path): \(reason)")
+        case .measured:
+          break
+        }
+      }
+      print("dry run: would measure \(counts.measure), skip \(counts.skip), fail \(counts.fail)")
+      if counts.fail > 0 { throw ExitCode.failure }
+    }
+  }
+}
+
+/// Shows a batch's progress: a bar redrawn in place on a terminal, plain lines otherwise.
+///
+/// Called one event at a time (the runner serialises the calls).
+final class BatchProgressPrinter: @unchecked Sendable {
+  let isTerminal: Bool
+  private var drewBar = false
+
+  init(isTerminal: Bool) {
+    self.isTerminal = isTerminal
+  }
+
+  func show(_ event: BatchEvent) {
+    let counter = "[\(event.done)/\(event.total)]"
+    let line: String
+    var isFailure = false
+    switch event.outcome {
+    case .measured(let areaCm2, _):
+      line = "\(counter) measured \(event.item.path) -> \(event.item.patient)/\(event.item.woundSite): "
+        + "\(CommandLineValues.format(areaCm2, 2)) cm²"
+    case .skipped(let reason):
+      line = "\(counter) skipped \(event.item.path): \(reason)"
+    case .failed(let reason):
+      line = "\(counter) failed: \(reason)"
+      isFailure = true
+    }
+    if isTerminal {
+      // Failures stay on screen above the bar; other lines are folded into it.
+      if isFailure { write("\r\u{1B}[2K" + line + "\n") }
+      write("\r\u{1B}[2K" + bar(event))
+      drewBar = true
+    } else if isFailure {
+      FileHandle.standardError.write(Data((line + "\n").utf8))
+    } else {
+      FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+  }
+
+  func finish() {
+    if drewBar { write("\n") }
+  }
+
+  private func bar(_ event: BatchEvent) -> String {
+    let width = 30
+    let filled = event.total == 0 ? width : width * event.done / event.total
+    let rate = event.elapsedSeconds > 0 ? Double(event.done) / event.elapsedSeconds : 0
+    let remaining = rate > 0 ? Double(event.total - event.done) / rate : 0
+    let eta = Int(remaining.rounded())
+    return "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "] "
+      + "\(event.done)/\(event.total)  \(CommandLineValues.format(rate, 2)) photos/s  "
+      + "ETA \(eta / 60):\(eta % 60 < 10 ? "0" : "")\(eta % 60)"
+  }
+
+  private func write(_ text: String) {
+    FileHandle.standardError.write(Data(text.utf8))
   }
 }

@@ -1,12 +1,226 @@
 import ArgumentParser
+import Foundation
+import WoundCore
+import WoundImaging
+import WoundMeasureKit
+import WoundTimeline
 
 extension WoundMeasureCommand {
+  /// `woundmeasure measure PHOTO --patient ID`: measures one photo and appends the
+  /// result to the patient's timeline.
   struct Measure: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      commandName: "measure", abstract: "(not yet available)")
+      commandName: "measure",
+      abstract: "Measure a wound photo and record it in the patient's timeline.",
+      discussion: """
+        Finds the scale (the photo's marker, or --scale / --ruler), outlines the wound \
+        (or takes --mask), classifies its tissue and measures it in the marker's plane. \
+        Length is the maximum Feret diameter; width is the greatest extent perpendicular \
+        to it. The entry is appended to TIMELINE_DIR/PATIENT.json unless --no-save. \
+        Warnings go to stderr as 'warning:' lines. Exit status: 0 measured, 1 the photo \
+        was refused or could not be recorded, 64 bad arguments.
+
+        Taken time: --taken, else the photo's EXIF capture time, else a date at the start \
+        of the file name (2026-03-14_1.jpg), else the file's modification time.
+
+        Examples:
+          woundmeasure measure photo.jpg --patient P001 --wound left-heel
+          woundmeasure measure photo.jpg --patient P001 --json --no-save
+          woundmeasure measure photo.jpg --patient P001 --scale 12.5 --overlay photo.overlay.png
+          woundmeasure measure photo.jpg --patient P001 --mask photo.mask.png --taken 2026-03-14
+        """)
+
+    @Argument(help: ArgumentHelp("The wound photo (JPEG or PNG).", valueName: "PHOTO"))
+    var photo: String
+
+    @Option(help: ArgumentHelp("Patient ID: letters, digits, '.', '_', '-' (1-64).", valueName: "ID"))
+    var patient: String
+
+    @Option(name: .customLong("wound"), help: ArgumentHelp("Wound site within the patient's timeline.", valueName: "SITE"))
+    var woundSite: String = MeasurementSettings.defaultWoundSite
+
+    @Option(name: .customLong("timeline-dir"), help: ArgumentHelp("Folder of the per-patient timelines.", valueName: "DIR"))
+    var timelineDirectory: String = "timelines"
+
+    @Option(help: ArgumentHelp(
+      "When the photo was taken: YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM] (UTC unless an offset is given).",
+      valueName: "DATE"))
+    var taken: String?
+
+    @Option(help: ArgumentHelp(
+      "Use this wound mask instead of segmentation: the photo's displayed size, white = wound.", valueName: "MASK.png"))
+    var mask: String?
+
+    @Option(help: ArgumentHelp("Only look for the wound inside this rectangle of displayed pixels.", valueName: "X,Y,W,H"))
+    var roi: String?
+
+    @Option(help: ArgumentHelp("A point inside the wound (displayed pixels); keeps only that region.", valueName: "X,Y"))
+    var seed: String?
+
+    @Flag(name: .customLong("no-save"), help: "Measure and print, but do not append to the timeline.")
+    var noSave = false
+
+    @Flag(help: "Print the timeline entry as JSON instead of the summary.")
+    var json = false
+
+    @Option(help: ArgumentHelp("Write the overlay (outline, tissue, marker, scale bar) as PNG.", valueName: "OUT.png"))
+    var overlay: String?
+
+    @Option(name: .customLong("mask-out"), help: ArgumentHelp("Write the wound mask as PNG.", valueName: "OUT.png"))
+    var maskOut: String?
+
+    @Option(name: .customLong("max-megapixels"), help: ArgumentHelp(
+      "Refuse photos larger than this many megapixels.", valueName: "N"))
+    var maxMegapixels: Double = 100
+
+    @OptionGroup var calibration: CalibrationOptions
+
+    func validate() throws {
+      if let roi, CommandLineValues.integers(roi, count: 4) == nil {
+        throw ValidationError("--roi takes four integers X,Y,W,H (displayed pixels), not '\(roi)'")
+      }
+      if let roi = roi.flatMap({ CommandLineValues.integers($0, count: 4) }), roi[2] <= 0 || roi[3] <= 0 {
+        throw ValidationError("--roi needs a positive width and height")
+      }
+      if let seed, CommandLineValues.numbers(seed, count: 2) == nil {
+        throw ValidationError("--seed takes two numbers X,Y (displayed pixels), not '\(seed)'")
+      }
+      if let taken, TakenTime.parseGiven(taken) == nil {
+        throw ValidationError("--taken: unreadable date '\(taken)'; use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS")
+      }
+      if !(maxMegapixels.isFinite && maxMegapixels > 0) {
+        throw ValidationError("--max-megapixels must be a positive number")
+      }
+      if let problem = TimelineAccess.problemWithIdentifier(patient, what: "patient ID") {
+        throw ValidationError(problem)
+      }
+      if let problem = TimelineAccess.problemWithIdentifier(woundSite, what: "wound site") {
+        throw ValidationError(problem)
+      }
+    }
+
+    var settings: MeasurementSettings {
+      MeasurementSettings(
+        calibration: calibration.request, maskPath: mask, roiPixels: roi.flatMap { CommandLineValues.integers($0, count: 4) },
+        seedPixels: seed.flatMap { CommandLineValues.numbers($0, count: 2) }.map { Point(x: $0[0], y: $0[1]) },
+        maxPixels: Int(maxMegapixels * 1_000_000), patient: patient, woundSite: woundSite,
+        takenGiven: taken.flatMap(TakenTime.parseGiven))
+    }
 
     func run() async throws {
-      throw ValidationError("'measure' is not available in this version yet")
+      let outcome: MeasurementOutcome
+      do {
+        outcome = try MeasurementPipeline.measure(photoAt: photo, settings: settings)
+      } catch {
+        CommandLineValues.printError("error: \(error.description)")
+        throw ExitCode.failure
+      }
+      for warning in outcome.entry.warnings { CommandLineValues.printError("warning: \(photo): \(warning)") }
+
+      do {
+        if let overlay { try ImageEncoder.writePNG(outcome.overlay(), to: overlay) }
+        if let maskOut { try ImageEncoder.writePNG(outcome.mask, to: maskOut) }
+      } catch {
+        CommandLineValues.printError("error: \(photo): cannot write the overlay or mask: \(error)")
+        throw ExitCode.failure
+      }
+
+      var stored = outcome.entry
+      var savedTo: String?
+      if !noSave {
+        do {
+          stored = try TimelineAccess.append(outcome.entry, directory: timelineDirectory, patient: patient)
+          savedTo = TimelineAccess.file(directory: timelineDirectory, patient: patient)
+        } catch {
+          CommandLineValues.printError("error: \(photo): measured but not recorded: \(error)")
+          throw ExitCode.failure
+        }
+      }
+      if json {
+        print(try CommandLineValues.json(stored))
+      } else {
+        print(MeasurementText.summary(outcome, photo: photo, patient: patient, woundSite: woundSite, savedTo: savedTo))
+      }
     }
+  }
+}
+
+/// Parsing and printing helpers shared by `measure`, `batch` and `audit`.
+enum CommandLineValues {
+  /// `count` comma-separated integers, or `nil`.
+  static func integers(_ text: String, count: Int) -> [Int]? {
+    let values = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard values.count == count, values.allSatisfy({ $0 != nil }) else { return nil }
+    return values.map { $0! }
+  }
+
+  /// `count` comma-separated finite numbers, or `nil`.
+  static func numbers(_ text: String, count: Int) -> [Double]? {
+    let values = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+    guard values.count == count, values.allSatisfy({ $0?.isFinite == true }) else { return nil }
+    return values.map { $0! }
+  }
+
+  /// Writes one line to stderr.
+  static func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+  }
+
+  /// Pretty JSON with sorted keys, as the timeline stores it.
+  static func json<T: Encodable>(_ value: T) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+    encoder.dateEncodingStrategy = .iso8601
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+  }
+
+  /// A number with `digits` decimals.
+  static func format(_ value: Double, _ digits: Int) -> String {
+    String(format: "%.\(digits)f", value)
+  }
+}
+
+/// The summary a nurse reads at a glance.
+enum MeasurementText {
+  static func summary(
+    _ outcome: MeasurementOutcome, photo: String, patient: String, woundSite: String, savedTo: String?
+  ) -> String {
+    let f = CommandLineValues.format
+    let m = outcome.measures
+    let c = outcome.calibration
+    let areaCm2 = m.areaMm2 / 100
+    let shares = outcome.tissue.shares
+    let openCm2 = outcome.entry.results.openAreaCm2
+    var lines: [String] = []
+    lines.append("\(patient) / \(woundSite): \(photo)")
+    lines.append("  taken       \(TakenTime.iso8601(outcome.taken.date)) (from \(outcome.taken.source.rawValue))")
+    lines.append("  area        \(f(areaCm2, 2)) cm²   open (less epithelium) \(f(openCm2, 2)) cm²")
+    lines.append("  perimeter   \(f(m.perimeterMm / 10, 2)) cm")
+    lines.append(
+      "  length      \(f(m.lengthMm / 10, 2)) cm   (maximum Feret diameter)")
+    lines.append(
+      "  width       \(f(m.widthMm / 10, 2)) cm   (greatest extent perpendicular to the length)")
+    lines.append(
+      "  L x W       \(f(m.lengthTimesWidthMm2 / 100, 2)) cm²   ellipse estimate L x W x π/4 "
+        + "\(f(m.ellipseAreaMm2 / 100, 2)) cm²")
+    lines.append("  regions     \(m.regions.count)")
+    if areaCm2 > 0 {
+      lines.append(
+        "  tissue      granulation \(f(shares.granulation * 100, 0)) %, slough \(f(shares.slough * 100, 0)) %, "
+          + "necrosis \(f(shares.necrosis * 100, 0)) %, epithelium \(f(shares.epithelium * 100, 0)) %")
+    }
+    var scale = "  scale       \(f(c.pixelsPerMm, 2)) px/mm"
+    switch c.method {
+    case .marker:
+      scale += " from marker ID \(c.markerId.map(String.init) ?? "?") (\(f(c.markerSizeMm ?? 0, 1)) mm"
+      scale += ", \(f(c.markerSizePixels ?? 0, 0)) px across), tilt \(f(c.tiltDegrees ?? 0, 0))°"
+      scale += ", decision margin \(f(c.decisionMargin ?? 0, 0))"
+    case .scale: scale += " (given with --scale)"
+    case .ruler: scale += " (from the --ruler points)"
+    }
+    lines.append(scale)
+    if !outcome.entry.warnings.isEmpty { lines.append("  warnings    \(outcome.entry.warnings.count) (see stderr)") }
+    lines.append(savedTo.map { "  saved to    \($0)" } ?? "  not saved   (--no-save)")
+    return lines.joined(separator: "\n")
   }
 }

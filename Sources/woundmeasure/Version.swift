@@ -1,3 +1,5 @@
-enum WoundMeasureVersion {
-  static let string = "0.1.0"
-}
+import WoundMeasureKit
+
+/// The tool's version, defined once in WoundMeasureKit (it is recorded with every
+/// measurement) and shown by `woundmeasure --version`.
+typealias WoundMeasureVersion = WoundMeasureKit.WoundMeasureVersion

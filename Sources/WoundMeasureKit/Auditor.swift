@@ -1,0 +1,218 @@
+import Foundation
+import WoundTimeline
+
+/// The verdict on one timeline entry.
+public enum AuditVerdict: Sendable, Equatable {
+  /// The photo was found unchanged and the re-run gave every figure bit for bit.
+  case reproduced
+  /// The re-run gave some figures differently. Expected only when the tool or model
+  /// version differs from the one recorded (`versionsMatch == false`).
+  case differs(figures: [FigureDifference], versionsMatch: Bool, versionNote: String)
+  /// The photo is neither at its recorded path nor under the photos root.
+  case photoMissing(searched: [String])
+  /// A file was found but its SHA-256 differs from the recorded one.
+  case photoAltered(path: String, recordedSha256: String, foundSha256: String)
+  /// The entry itself was changed after it was written, or the chain around it is broken
+  /// (an entry before it was deleted, inserted or reordered).
+  case entryAltered(reason: String)
+  /// The photo was found unchanged but could not be measured again.
+  case rerunFailed(reason: String)
+
+  /// A short name for the verdict, as printed and in JSON: `reproduced`, `differs`,
+  /// `photo-missing`, `photo-altered`, `entry-altered`, `rerun-failed`.
+  public var name: String {
+    switch self {
+    case .reproduced: return "reproduced"
+    case .differs: return "differs"
+    case .photoMissing: return "photo-missing"
+    case .photoAltered: return "photo-altered"
+    case .entryAltered: return "entry-altered"
+    case .rerunFailed: return "rerun-failed"
+    }
+  }
+
+  /// True only for ``reproduced``.
+  public var isReproduced: Bool { self == .reproduced }
+}
+
+/// The audit of one entry.
+public struct AuditedEntry: Sendable {
+  /// Position in the timeline, from 0.
+  public var index: Int
+  /// The entry's ID as stored.
+  public var entryId: String
+  /// The photo path as recorded.
+  public var recordedPath: String
+  /// Where the photo was found, if anywhere.
+  public var foundPath: String?
+  public var verdict: AuditVerdict
+}
+
+/// The audit of one timeline file.
+public struct TimelineAudit: Sendable {
+  /// The timeline file.
+  public var file: String
+  /// Why the file could not be read at all, if so (then `entries` is empty).
+  public var unreadable: String?
+  /// Per entry, in file order.
+  public var entries: [AuditedEntry]
+
+  /// True when the file was read and every entry was reproduced.
+  public var allReproduced: Bool { unreadable == nil && entries.allSatisfy { $0.verdict.isReproduced } }
+}
+
+/// Checks stored measurements: hash chain, photo identity and reproduction.
+///
+/// For each entry: verifies its hash and its link to the previous entry; finds its photo
+/// (the recorded path, else under `photosRoot` by the recorded relative path or any of
+/// its trailing parts, else by file name anywhere under the root); checks the photo's
+/// SHA-256; measures it again with the recorded settings and compares every figure of
+/// `results` exactly.
+public enum Auditor {
+  /// Audits one timeline file.
+  ///
+  /// - Parameters:
+  ///   - file: the timeline's path (`<dir>/<patient>.json`).
+  ///   - photosRoot: a folder to search for photos that are not at their recorded path.
+  public static func audit(timelineFile file: String, photosRoot: String?) -> TimelineAudit {
+    let loaded: TimelineAccess.AuditView
+    do {
+      loaded = try TimelineAccess.loadForAudit(file: file)
+    } catch {
+      return TimelineAudit(file: file, unreadable: String(describing: error), entries: [])
+    }
+    var fileIndex = FileNameIndex(root: photosRoot)
+    var audited: [AuditedEntry] = []
+    for (index, entry) in loaded.entries.enumerated() {
+      let recordedPath = entry.photo.path
+      var result = AuditedEntry(
+        index: index, entryId: entry.id, recordedPath: recordedPath, foundPath: nil, verdict: .reproduced)
+      if let problem = loaded.chainProblems[index] {
+        result.verdict = .entryAltered(reason: problem)
+        audited.append(result)
+        continue
+      }
+      let candidates = candidatePaths(recorded: recordedPath, photosRoot: photosRoot, index: &fileIndex)
+      var found: (path: String, bytes: [UInt8])?
+      var altered: (path: String, sha256: String)?
+      for path in candidates {
+        guard let bytes = try? MeasurementPipeline.readFile(path) else { continue }
+        let sha = MeasurementPipeline.sha256Hex(bytes)
+        if sha == entry.photo.sha256 {
+          found = (path, bytes)
+          break
+        }
+        if altered == nil { altered = (path, sha) }
+      }
+      guard let found else {
+        if let altered {
+          result.foundPath = altered.path
+          result.verdict = .photoAltered(
+            path: altered.path, recordedSha256: entry.photo.sha256, foundSha256: altered.sha256)
+        } else {
+          result.verdict = .photoMissing(searched: candidates)
+        }
+        audited.append(result)
+        continue
+      }
+      result.foundPath = found.path
+      result.verdict = reproduce(entry: entry, photoBytes: found.bytes, foundPath: found.path,
+                                 photosRoot: photosRoot, index: &fileIndex)
+      audited.append(result)
+    }
+    return TimelineAudit(file: file, unreadable: nil, entries: audited)
+  }
+
+  /// Measures the photo again with the entry's settings and compares the results.
+  static func reproduce(
+    entry: TimelineEntry, photoBytes: [UInt8], foundPath: String, photosRoot: String?, index: inout FileNameIndex
+  ) -> AuditVerdict {
+    var settings: MeasurementSettings
+    do {
+      settings = try TimelineAccess.settings(of: entry)
+    } catch {
+      return .rerunFailed(reason: String(describing: error))
+    }
+    if let maskPath = settings.maskPath {
+      let maskCandidates = candidatePaths(recorded: maskPath, photosRoot: photosRoot, index: &index)
+      let recordedMaskSha = TimelineAccess.maskSha256(of: entry)
+      let match = maskCandidates.first { path in
+        guard let bytes = try? MeasurementPipeline.readFile(path) else { return false }
+        return recordedMaskSha == nil || MeasurementPipeline.sha256Hex(bytes) == recordedMaskSha
+      }
+      guard let match else {
+        return .rerunFailed(reason: "the mask \(maskPath) it was measured with is missing or was changed")
+      }
+      settings.maskPath = match
+    }
+    let outcome: MeasurementOutcome
+    do {
+      outcome = try MeasurementPipeline.measure(
+        photoBytes: photoBytes, path: entry.photo.path, modificationDate: Date(timeIntervalSince1970: 0),
+        settings: settings)
+    } catch {
+      return .rerunFailed(reason: error.description)
+    }
+    let stored = TimelineAccess.encodedResults(of: entry)
+    let recomputed = TimelineAccess.encodedResults(of: outcome.entry)
+    let differences = FigureComparison.differences(stored: stored, recomputed: recomputed)
+    if differences.isEmpty { return .reproduced }
+    let storedTool = TimelineAccess.toolIdentity(of: entry)
+    let currentTool = TimelineAccess.toolIdentity(of: outcome.entry)
+    let versionsMatch = storedTool == currentTool
+    let note: String
+    if versionsMatch {
+      note = "tool \(currentTool.version) and model \(currentTool.modelSha256.map { String($0.prefix(12)) } ?? "none") "
+        + "match the recorded ones: the difference is not expected"
+    } else {
+      note = "recorded with tool \(storedTool.version), model \(storedTool.modelSha256.map { String($0.prefix(12)) } ?? "none"); "
+        + "re-run with tool \(currentTool.version), model \(currentTool.modelSha256.map { String($0.prefix(12)) } ?? "none"): "
+        + "differences are expected across versions"
+    }
+    return .differs(figures: differences, versionsMatch: versionsMatch, versionNote: note)
+  }
+
+  /// Where to look for a recorded file, in order: the recorded path; then under the photos
+  /// root, the recorded path itself (when relative) and each of its shorter trailing parts;
+  /// then every file under the root with the same file name (sorted).
+  static func candidatePaths(recorded: String, photosRoot: String?, index: inout FileNameIndex) -> [String] {
+    var out = [recorded]
+    guard let root = photosRoot else { return out }
+    let parts = recorded.split(separator: "/").map(String.init)
+    for start in 0..<parts.count {
+      let tail = parts[start...].joined(separator: "/")
+      let path = BatchPlan.join(root, tail)
+      if !out.contains(path) { out.append(path) }
+    }
+    for path in index.paths(named: parts.last ?? recorded) where !out.contains(path) {
+      out.append(path)
+    }
+    return out
+  }
+}
+
+/// Files under a root folder by file name, built on first use.
+struct FileNameIndex {
+  let root: String?
+  private var byName: [String: [String]]?
+
+  init(root: String?) {
+    self.root = root
+  }
+
+  mutating func paths(named name: String) -> [String] {
+    guard let root else { return [] }
+    if byName == nil {
+      var index: [String: [String]] = [:]
+      if let enumerator = FileManager.default.enumerator(atPath: root) {
+        var all: [String] = []
+        while let relative = enumerator.nextObject() as? String { all.append(relative) }
+        for relative in all.sorted() {
+          index[(relative as NSString).lastPathComponent, default: []].append(BatchPlan.join(root, relative))
+        }
+      }
+      byName = index
+    }
+    return byName?[name] ?? []
+  }
+}

@@ -1,0 +1,343 @@
+import Foundation
+import WoundCalibration
+import WoundImaging
+import WoundTimeline
+
+/// How a batch runs.
+public struct BatchOptions: Sendable {
+  /// Photos measured at once; each worker holds one photo at a time.
+  public var jobs: Int
+  /// Where the per-patient timelines live.
+  public var timelineDirectory: String
+  /// When set, each measured photo's overlay and mask are written here, mirroring the
+  /// batch folder's layout: `<relative path without extension>.overlay.png` and `.mask.png`.
+  public var outputDirectory: String?
+  /// Where the scale comes from, for every photo of the batch.
+  public var calibration: CalibrationRequest
+  /// Photos whose header claims more pixels than this are refused.
+  public var maxPixels: Int
+
+  public init(
+    jobs: Int, timelineDirectory: String, outputDirectory: String? = nil, calibration: CalibrationRequest = .marker,
+    maxPixels: Int = MeasurementSettings.defaultMaxPixels
+  ) {
+    self.jobs = jobs
+    self.timelineDirectory = timelineDirectory
+    self.outputDirectory = outputDirectory
+    self.calibration = calibration
+    self.maxPixels = maxPixels
+  }
+}
+
+/// What happened to one photo of a batch.
+public enum BatchOutcome: Sendable, Equatable {
+  /// Measured and appended to its timeline.
+  case measured(areaCm2: Double, entryId: String)
+  /// Not measured: its SHA-256 is already in the patient's timeline, or it duplicates an
+  /// earlier photo of the same batch.
+  case skipped(reason: String)
+  /// Not measured or not recorded; the reason names the file.
+  case failed(reason: String)
+}
+
+/// One finished photo, reported while the batch runs.
+public struct BatchEvent: Sendable {
+  public var item: BatchItem
+  public var outcome: BatchOutcome
+  /// Photos finished so far (this one included) and in all.
+  public var done: Int
+  public var total: Int
+  /// Seconds since the batch started.
+  public var elapsedSeconds: Double
+}
+
+/// Totals of a finished batch.
+public struct BatchSummary: Sendable, Equatable {
+  public var measured: Int
+  public var skipped: Int
+  public var failed: Int
+  /// Each failure: the photo's path and the reason.
+  public var failures: [BatchPlanProblem]
+  /// Wall-clock seconds.
+  public var elapsedSeconds: Double
+}
+
+/// What a dry run would do with one photo.
+public struct BatchDryRunLine: Sendable, Equatable {
+  public var item: BatchItem
+  /// `nil` when the photo would be measured; else why it would be skipped or fail.
+  public var outcome: BatchOutcome?
+}
+
+/// Measures a batch of photos into their patients' timelines.
+///
+/// Photos are measured by `jobs` worker threads, each holding one photo at a time. A
+/// patient's entries are appended once all of that patient's photos of the batch are
+/// measured, in order of taken time (then path), so a timeline grows in capture order
+/// whatever order the workers finish in. Idempotent: a photo whose SHA-256 is already in
+/// its patient's timeline is skipped, and so is a second copy of the same photo within
+/// the batch. A batch that is killed leaves every timeline valid (each append is atomic);
+/// running it again measures what is missing. Figures do not depend on `jobs`.
+public enum BatchRunner {
+  /// Runs the batch.
+  ///
+  /// - Parameters:
+  ///   - items: the photos, in the order they are handed to workers.
+  ///   - problems: photos that could not be placed (reported as failures first).
+  ///   - options: see ``BatchOptions``.
+  ///   - report: called once per photo as it finishes, from any thread, one call at a time.
+  /// - Returns: the totals.
+  public static func run(
+    items: [BatchItem], problems: [BatchPlanProblem] = [], options: BatchOptions,
+    report: @escaping @Sendable (BatchEvent) -> Void = { _ in }
+  ) -> BatchSummary {
+    let state = BatchState(items: items, problems: problems, options: options, report: report)
+    for problem in problems {
+      state.finishProblem(problem)
+    }
+    let workers = max(1, min(options.jobs, items.count))
+    if items.isEmpty { return state.summary() }
+    let finished = DispatchSemaphore(value: 0)
+    for worker in 0..<workers {
+      let thread = Thread {
+        while let index = state.nextIndex() {
+          state.process(index: index)
+        }
+        finished.signal()
+      }
+      thread.name = "woundmeasure-batch-\(worker)"
+      thread.stackSize = 16 << 20
+      thread.start()
+    }
+    for _ in 0..<workers { finished.wait() }
+    return state.summary()
+  }
+
+  /// What the batch would do, without measuring or writing anything: each photo's bytes
+  /// are hashed and looked up in its timeline.
+  public static func dryRun(items: [BatchItem], options: BatchOptions) -> [BatchDryRunLine] {
+    var known: [String: Result<Set<String>, Error>] = [:]
+    var seen: [String: [String: String]] = [:]
+    var lines: [BatchDryRunLine] = []
+    for item in items {
+      if known[item.patient] == nil {
+        known[item.patient] = Result { try TimelineAccess.photoHashes(directory: options.timelineDirectory, patient: item.patient) }
+      }
+      let bytes: [UInt8]
+      do {
+        bytes = try MeasurementPipeline.readFile(item.path)
+      } catch {
+        lines.append(BatchDryRunLine(item: item, outcome: .failed(reason: error.description)))
+        continue
+      }
+      let sha = MeasurementPipeline.sha256Hex(bytes)
+      switch known[item.patient]! {
+      case .failure(let error):
+        lines.append(BatchDryRunLine(item: item, outcome: .failed(reason: String(describing: error))))
+        continue
+      case .success(let hashes) where hashes.contains(sha):
+        lines.append(BatchDryRunLine(item: item, outcome: .skipped(reason: "already in \(item.patient)'s timeline")))
+        continue
+      default: break
+      }
+      if let first = seen[item.patient]?[sha] {
+        lines.append(BatchDryRunLine(item: item, outcome: .skipped(reason: "same photo as \(first)")))
+        continue
+      }
+      seen[item.patient, default: [:]][sha] = item.path
+      lines.append(BatchDryRunLine(item: item, outcome: nil))
+    }
+    return lines
+  }
+}
+
+/// The shared state of a running batch. Every mutable field is guarded by `lock`;
+/// measuring happens outside it.
+private final class BatchState: @unchecked Sendable {
+  let items: [BatchItem]
+  let options: BatchOptions
+  let report: @Sendable (BatchEvent) -> Void
+  let start = Date()
+  let total: Int
+
+  private let lock = NSLock()
+  private let commitLock = NSLock()
+  private var next = 0
+  private var done = 0
+  private var outcomes: [BatchOutcome?]
+  private var failures: [BatchPlanProblem] = []
+  /// Photo hashes already in each patient's timeline (loaded on first use), or why the
+  /// timeline cannot be read.
+  private var knownHashes: [String: Result<Set<String>, Error>] = [:]
+  /// Photos of each patient not finished yet.
+  private var pendingByPatient: [String: Int] = [:]
+  /// Measured, not yet appended, per patient.
+  private var measuredByPatient: [String: [(index: Int, sha256: String, outcome: MeasurementOutcome)]] = [:]
+
+  init(items: [BatchItem], problems: [BatchPlanProblem], options: BatchOptions,
+       report: @escaping @Sendable (BatchEvent) -> Void) {
+    self.items = items
+    self.options = options
+    self.report = report
+    self.total = items.count + problems.count
+    self.outcomes = [BatchOutcome?](repeating: nil, count: items.count)
+    for item in items { pendingByPatient[item.patient, default: 0] += 1 }
+  }
+
+  func nextIndex() -> Int? {
+    lock.lock()
+    defer { lock.unlock() }
+    guard next < items.count else { return nil }
+    next += 1
+    return next - 1
+  }
+
+  func finishProblem(_ problem: BatchPlanProblem) {
+    lock.lock()
+    failures.append(problem)
+    done += 1
+    let event = BatchEvent(
+      item: BatchItem(path: problem.path, relativePath: problem.path, patient: "", woundSite: ""),
+      outcome: .failed(reason: problem.reason), done: done, total: total,
+      elapsedSeconds: Date().timeIntervalSince(start))
+    report(event)
+    lock.unlock()
+  }
+
+  /// Measures one photo (outside the lock) and records what happened.
+  func process(index: Int) {
+    let item = items[index]
+    let result = measure(item)
+    switch result {
+    case .success(let (sha, outcome)):
+      lock.lock()
+      measuredByPatient[item.patient, default: []].append((index, sha, outcome))
+      lock.unlock()
+      finishPending(patient: item.patient)
+    case .failure(let outcome):
+      record(index: index, outcome: outcome)
+      finishPending(patient: item.patient)
+    }
+  }
+
+  private enum Step {
+    case success((String, MeasurementOutcome))
+    case failure(BatchOutcome)
+  }
+
+  private func measure(_ item: BatchItem) -> Step {
+    let bytes: [UInt8]
+    do {
+      bytes = try MeasurementPipeline.readFile(item.path)
+    } catch {
+      return .failure(.failed(reason: error.description))
+    }
+    let sha = MeasurementPipeline.sha256Hex(bytes)
+    switch hashes(patient: item.patient) {
+    case .failure(let error):
+      return .failure(.failed(reason: String(describing: error)))
+    case .success(let known) where known.contains(sha):
+      return .failure(.skipped(reason: "already in \(item.patient)'s timeline"))
+    default: break
+    }
+    let settings = MeasurementSettings(
+      calibration: options.calibration, maskPath: item.maskPath, maxPixels: options.maxPixels, patient: item.patient,
+      woundSite: item.woundSite, takenGiven: item.takenGiven)
+    var outcome: MeasurementOutcome
+    do {
+      outcome = try MeasurementPipeline.measure(
+        photoBytes: bytes, path: item.path, modificationDate: MeasurementPipeline.modificationDate(item.path),
+        settings: settings)
+    } catch {
+      return .failure(.failed(reason: error.description))
+    }
+    if let output = options.outputDirectory {
+      let base = BatchPlan.join(output, (item.relativePath as NSString).deletingPathExtension)
+      do {
+        try FileManager.default.createDirectory(
+          atPath: (base as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try ImageEncoder.writePNG(outcome.overlay(), to: base + ".overlay.png")
+        try ImageEncoder.writePNG(outcome.mask, to: base + ".mask.png")
+      } catch {
+        return .failure(.failed(reason: "\(item.path): cannot write its overlay or mask under \(output): \(error)"))
+      }
+    }
+    // Keep only the entry until the patient's photos are all measured.
+    outcome.image = .init(width: 0, height: 0)
+    outcome.mask = .init(width: 0, height: 0)
+    outcome.tissue.labels = .init(width: 0, height: 0)
+    return .success((sha, outcome))
+  }
+
+  private func hashes(patient: String) -> Result<Set<String>, Error> {
+    lock.lock()
+    defer { lock.unlock() }
+    if let known = knownHashes[patient] { return known }
+    let loaded = Result { try TimelineAccess.photoHashes(directory: options.timelineDirectory, patient: patient) }
+    knownHashes[patient] = loaded
+    return loaded
+  }
+
+  private func record(index: Int, outcome: BatchOutcome) {
+    lock.lock()
+    defer { lock.unlock() }
+    outcomes[index] = outcome
+    if case .failed(let reason) = outcome { failures.append(BatchPlanProblem(path: items[index].path, reason: reason)) }
+    done += 1
+    report(BatchEvent(
+      item: items[index], outcome: outcome, done: done, total: total, elapsedSeconds: Date().timeIntervalSince(start)))
+  }
+
+  /// Counts one of the patient's photos as finished; the last one appends the patient's
+  /// measured entries in taken order.
+  private func finishPending(patient: String) {
+    lock.lock()
+    pendingByPatient[patient, default: 1] -= 1
+    let isLast = pendingByPatient[patient] == 0
+    let measured = isLast ? (measuredByPatient.removeValue(forKey: patient) ?? []) : []
+    lock.unlock()
+    guard isLast else { return }
+    commitLock.lock()
+    defer { commitLock.unlock() }
+    let ordered = measured.sorted { a, b in
+      let ta = a.outcome.taken.date
+      let tb = b.outcome.taken.date
+      if ta != tb { return ta < tb }
+      return Array(items[a.index].path.utf8).lexicographicallyPrecedes(Array(items[b.index].path.utf8))
+    }
+    // A second copy of the same photo is skipped; the first by path is kept.
+    var firstBySha: [String: Int] = [:]
+    for m in measured.sorted(by: { $0.index < $1.index }) where firstBySha[m.sha256] == nil {
+      firstBySha[m.sha256] = m.index
+    }
+    for m in ordered {
+      if let first = firstBySha[m.sha256], first != m.index {
+        record(index: m.index, outcome: .skipped(reason: "same photo as \(items[first].path)"))
+        continue
+      }
+      do {
+        let id = try TimelineAccess.append(m.outcome.entry, directory: options.timelineDirectory, patient: patient).id
+        record(index: m.index, outcome: .measured(areaCm2: m.outcome.measures.areaMm2 / 100, entryId: id))
+      } catch {
+        record(index: m.index, outcome: .failed(reason: "\(items[m.index].path): not recorded: \(error)"))
+      }
+    }
+  }
+
+  func summary() -> BatchSummary {
+    lock.lock()
+    defer { lock.unlock() }
+    var measured = 0
+    var skipped = 0
+    for outcome in outcomes {
+      switch outcome {
+      case .measured: measured += 1
+      case .skipped: skipped += 1
+      default: break
+      }
+    }
+    return BatchSummary(
+      measured: measured, skipped: skipped, failed: failures.count, failures: failures,
+      elapsedSeconds: Date().timeIntervalSince(start))
+  }
+}

@@ -1,0 +1,41 @@
+import WoundCalibration
+import WoundImaging
+
+/// Why a photo could not be measured. Every case names the file; the
+/// description reads `<file>: <reason>`.
+public enum MeasurementError: Error, Sendable, CustomStringConvertible {
+  /// The photo (or mask) file could not be read.
+  case unreadable(file: String, reason: String)
+  /// The photo could not be decoded (the decoder's error names the file).
+  case decoding(DecodeError)
+  /// No scale could be found for the photo.
+  case calibration(file: String, CalibrationError)
+  /// The given mask could not be decoded.
+  case maskDecoding(mask: String, DecodeError)
+  /// The given mask's size differs from the photo's displayed size.
+  case maskSizeMismatch(mask: String, maskWidth: Int, maskHeight: Int, photo: String, photoWidth: Int, photoHeight: Int)
+  /// The segmentation model could not be loaded or run.
+  case segmentation(file: String, reason: String)
+  /// The photo's bytes changed between two reads (e.g. while a batch was running).
+  case photoChanged(file: String)
+
+  public var description: String {
+    switch self {
+    case .unreadable(let file, let reason):
+      return "\(file): cannot read the file: \(reason)"
+    case .decoding(let error):
+      return error.description
+    case .calibration(let file, let error):
+      return "\(file): \(error.description)"
+    case .maskDecoding(let mask, let error):
+      return "\(mask): the mask could not be decoded: \(error.description)"
+    case .maskSizeMismatch(let mask, let mw, let mh, let photo, let pw, let ph):
+      return "\(mask): the mask is \(mw)x\(mh) px but the photo \(photo) is displayed at \(pw)x\(ph) px; "
+        + "a --mask must have the photo's displayed size (EXIF orientation applied)"
+    case .segmentation(let file, let reason):
+      return "\(file): segmentation failed: \(reason)"
+    case .photoChanged(let file):
+      return "\(file): the photo changed while it was being measured"
+    }
+  }
+}

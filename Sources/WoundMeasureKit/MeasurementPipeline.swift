@@ -1,0 +1,286 @@
+import Crypto
+import Foundation
+import WoundCalibration
+import WoundCore
+import WoundImaging
+import WoundMeasurement
+import WoundSegmentation
+import WoundTimeline
+
+/// Everything one measurement produced: the timeline entry and the pixels
+/// behind it (for the overlay and mask files).
+public struct MeasurementOutcome: Sendable {
+  /// The entry to append to the patient's timeline (without `hash`/`previousHash`,
+  /// which the store fills in).
+  public var entry: TimelineEntry
+  /// The photo as displayed, full resolution.
+  public var image: RGBImage
+  /// The wound mask, full resolution, 255 = wound.
+  public var mask: Mask
+  /// Per-pixel tissue classes inside the wound.
+  public var tissue: TissueMap
+  /// The calibration used (after re-selecting the marker nearest the wound).
+  public var calibration: Calibration
+  /// The measures in the marker's plane.
+  public var measures: PlaneMeasures
+  /// When the photo was taken, and where that came from.
+  public var taken: TakenTime
+
+  /// The overlay image: tissue tint, wound outline, marker outline(s) and a scale bar.
+  public func overlay() -> RGBImage {
+    var outlines: [[Point]] = []
+    if !calibration.markerOutlinePoints.isEmpty { outlines.append(calibration.markerOutlinePoints) }
+    for marker in calibration.markers where !(marker.corners == calibration.corners) {
+      if let outline = MarkerSampling.outline(corners: marker.cornerPoints) { outlines.append(outline) }
+    }
+    return Overlay.render(
+      image: image, mask: mask, tissueLabels: tissue.labels, markerOutlines: outlines,
+      pixelsPerMm: calibration.pixelsPerMm)
+  }
+}
+
+/// The segmentation model's identity: the model and the SHA-256 of its file.
+public struct SegmentationModelIdentity: Sendable {
+  public var model: SegmentationModel
+  /// Lower-case hex SHA-256 of the model file's bytes.
+  public var sha256: String
+}
+
+/// The measurement of one photo, from its bytes to a timeline entry.
+///
+/// A pure function of (photo bytes, settings, tool version, model file): the same
+/// inputs give bit-identical figures on every run, in any batch order and with any
+/// number of parallel jobs. The flow is described in `docs/pipeline.md`.
+public enum MeasurementPipeline {
+  /// The bundled segmentation model, loaded once per process.
+  static let bundledModel: Result<SegmentationModelIdentity, SegmentationModelError> = {
+    do throws(SegmentationModelError) {
+      let model = try SegmentationModel.bundled()
+      return .success(SegmentationModelIdentity(model: model, sha256: sha256Hex(model.fileBytes)))
+    } catch {
+      return .failure(error)
+    }
+  }()
+
+  /// The bundled model's identity, or the reason it cannot be loaded.
+  public static func bundledModelIdentity() throws(SegmentationModelError) -> SegmentationModelIdentity {
+    try bundledModel.get()
+  }
+
+  /// Lower-case hex SHA-256 of some bytes.
+  public static func sha256Hex(_ bytes: [UInt8]) -> String {
+    SHA256.hash(data: bytes).map { byte in
+      let hex = String(byte, radix: 16)
+      return byte < 16 ? "0" + hex : hex
+    }.joined()
+  }
+
+  /// Measures the photo at `path`.
+  ///
+  /// Reads the file once; everything else is derived from those bytes.
+  /// - Parameters:
+  ///   - path: the photo's path, recorded as given.
+  ///   - settings: see ``MeasurementSettings``.
+  /// - Returns: the entry and the pixels behind it.
+  /// - Throws: ``MeasurementError``, naming the file.
+  public static func measure(photoAt path: String, settings: MeasurementSettings) throws(MeasurementError)
+    -> MeasurementOutcome
+  {
+    let bytes = try readFile(path)
+    return try measure(photoBytes: bytes, path: path, modificationDate: modificationDate(path), settings: settings)
+  }
+
+  /// Measures a photo already read into memory.
+  ///
+  /// - Parameters:
+  ///   - photoBytes: the file's bytes.
+  ///   - path: the photo's path, recorded as given and named in errors.
+  ///   - modificationDate: the file's modification time (the last taken-time fallback).
+  ///   - settings: see ``MeasurementSettings``.
+  public static func measure(
+    photoBytes: [UInt8], path: String, modificationDate: Date, settings: MeasurementSettings
+  ) throws(MeasurementError) -> MeasurementOutcome {
+    let photoSha256 = sha256Hex(photoBytes)
+    let decoded: DecodedPhoto
+    do {
+      decoded = try PhotoDecoder.decode(
+        bytes: photoBytes, name: path, options: DecodeOptions(maxPixels: settings.maxPixels, scaleDenominator: 1))
+    } catch {
+      throw .decoding(error)
+    }
+    let image = decoded.image
+    var warnings: [String] = []
+
+    // Scale.
+    var calibration: Calibration
+    do {
+      calibration = try Calibrator.calibrate(image: image, request: settings.calibration)
+    } catch {
+      throw .calibration(file: path, error)
+    }
+
+    // Wound outline: the given mask, or segmentation with every marker excluded.
+    let mask: Mask
+    var maskSha256: String?
+    var model: SegmentationModelIdentity?
+    if let maskPath = settings.maskPath {
+      let maskBytes = try readFile(maskPath)
+      maskSha256 = sha256Hex(maskBytes)
+      mask = try decodeMask(maskBytes, maskPath: maskPath, photo: path, width: image.width, height: image.height)
+    } else {
+      let identity: SegmentationModelIdentity
+      do {
+        identity = try bundledModelIdentity()
+      } catch {
+        throw .segmentation(file: path, reason: error.description)
+      }
+      model = identity
+      mask = try segment(image: image, calibration: calibration, settings: settings, model: identity.model, path: path)
+    }
+
+    // Several markers: the one nearest the wound gives the scale.
+    let centroid = maskCentroid(mask)
+    if let centroid, calibration.method == .marker, calibration.markers.count > 1 {
+      let reselected = calibration.selectingMarker(nearest: centroid)
+      if reselected.markerId != calibration.markerId || reselected.corners != calibration.corners {
+        calibration = reselected
+      }
+    }
+    warnings.append(contentsOf: calibration.warnings)
+    if centroid == nil {
+      warnings.append("no wound was found in the photo; the area is 0")
+    } else if touchesBorder(mask) {
+      warnings.append("the wound outline touches the photo's edge; the wound may extend beyond the photo")
+    }
+
+    // Tissue, with the marker's printed white and black as the colour reference.
+    var reference: ColourReference?
+    if calibration.method == .marker, let corners = calibration.corners {
+      reference = MarkerSampling.colourReference(image: image, corners: corners.map { Point(x: $0[0], y: $0[1]) })
+    }
+    let tissue = TissueClassifier.classify(image: image, mask: mask, reference: reference)
+
+    // Geometry in the marker's plane.
+    let measures = PlaneGeometry.measure(mask: mask, homography: calibration.homography)
+    var epitheliumMask = Mask(width: mask.width, height: mask.height)
+    var epitheliumPixels = 0
+    for i in 0..<mask.pixels.count where mask.pixels[i] != 0 && tissue.labels.pixels[i] == TissueClass.epithelium.rawValue {
+      epitheliumMask.pixels[i] = 255
+      epitheliumPixels += 1
+    }
+    let epitheliumAreaMm2 =
+      epitheliumPixels == 0 ? 0 : PlaneGeometry.measure(mask: epitheliumMask, homography: calibration.homography).areaMm2
+
+    let taken = TakenTime.resolve(
+      given: settings.takenGiven, exifCaptureTime: decoded.metadata.captureTime, path: path,
+      modificationDate: modificationDate)
+    if taken.source == .mtime {
+      warnings.append(
+        "no capture time in the photo's EXIF or file name; using the file's modification time "
+          + "\(TakenTime.iso8601(taken.date)) (pass --taken to set it)")
+    }
+
+    let facts = MeasurementFacts(
+      path: path, byteSize: photoBytes.count, photoSha256: photoSha256, metadata: decoded.metadata,
+      settings: settings, maskSha256: maskSha256, modelSha256: model?.sha256, calibration: calibration,
+      measures: measures, epitheliumAreaMm2: epitheliumAreaMm2, tissue: tissue, reference: reference,
+      taken: taken, warnings: warnings)
+    return MeasurementOutcome(
+      entry: facts.timelineEntry(), image: image, mask: mask, tissue: tissue, calibration: calibration,
+      measures: measures, taken: taken)
+  }
+
+  // MARK: Steps
+
+  static func readFile(_ path: String) throws(MeasurementError) -> [UInt8] {
+    guard let handle = FileHandle(forReadingAtPath: path) else {
+      let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
+      throw .unreadable(file: path, reason: reason)
+    }
+    defer { try? handle.close() }
+    do {
+      let data = try handle.readToEnd() ?? Data()
+      return [UInt8](data)
+    } catch {
+      throw .unreadable(file: path, reason: (error as NSError).localizedDescription)
+    }
+  }
+
+  static func modificationDate(_ path: String) -> Date {
+    let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+    return (attributes?[.modificationDate] as? Date) ?? Date(timeIntervalSince1970: 0)
+  }
+
+  /// Decodes a given mask: grey level (mean of R, G, B) >= 128 is wound.
+  static func decodeMask(_ bytes: [UInt8], maskPath: String, photo: String, width: Int, height: Int)
+    throws(MeasurementError) -> Mask
+  {
+    let decoded: DecodedPhoto
+    do {
+      decoded = try PhotoDecoder.decode(bytes: bytes, name: maskPath)
+    } catch {
+      throw .maskDecoding(mask: maskPath, error)
+    }
+    let rgb = decoded.image
+    guard rgb.width == width, rgb.height == height else {
+      throw .maskSizeMismatch(
+        mask: maskPath, maskWidth: rgb.width, maskHeight: rgb.height, photo: photo, photoWidth: width,
+        photoHeight: height)
+    }
+    var mask = Mask(width: width, height: height)
+    rgb.pixels.withUnsafeBufferPointer { src in
+      mask.pixels.withUnsafeMutableBufferPointer { dst in
+        for i in 0..<(width * height) {
+          let sum = Int(src[3 * i]) + Int(src[3 * i + 1]) + Int(src[3 * i + 2])
+          dst[i] = sum >= 3 * 128 ? 255 : 0
+        }
+      }
+    }
+    return mask
+  }
+
+  /// Runs segmentation with every detected marker's outline excluded.
+  static func segment(
+    image: RGBImage, calibration: Calibration, settings: MeasurementSettings, model: SegmentationModel, path: String
+  ) throws(MeasurementError) -> Mask {
+    var excluded: [[Point]] = []
+    if !calibration.markerOutlinePoints.isEmpty { excluded.append(calibration.markerOutlinePoints) }
+    for marker in calibration.markers where marker.corners != calibration.corners {
+      if let outline = MarkerSampling.outline(corners: marker.cornerPoints) { excluded.append(outline) }
+    }
+    let roi = settings.roiPixels.map { PixelRect(x: $0[0], y: $0[1], width: $0[2], height: $0[3]) }
+    let hints = SegmentationHints(regionOfInterest: roi, seed: settings.seedPixels)
+    do {
+      return try Segmenter.segment(image: image, excluding: excluded, hints: hints, model: model).mask
+    } catch {
+      throw .segmentation(file: path, reason: error.description)
+    }
+  }
+
+  /// The mean position of the mask's pixels, or `nil` for an empty mask.
+  static func maskCentroid(_ mask: Mask) -> Point? {
+    var sumX = 0
+    var sumY = 0
+    var count = 0
+    for y in 0..<mask.height {
+      let row = y * mask.width
+      for x in 0..<mask.width where mask.pixels[row + x] != 0 {
+        sumX += x
+        sumY += y
+        count += 1
+      }
+    }
+    guard count > 0 else { return nil }
+    return Point(x: Double(sumX) / Double(count), y: Double(sumY) / Double(count))
+  }
+
+  /// True when any mask pixel lies on the image's outer row or column.
+  static func touchesBorder(_ mask: Mask) -> Bool {
+    let w = mask.width
+    let h = mask.height
+    guard w > 0, h > 0 else { return false }
+    for x in 0..<w where mask.pixels[x] != 0 || mask.pixels[(h - 1) * w + x] != 0 { return true }
+    for y in 0..<h where mask.pixels[y * w] != 0 || mask.pixels[y * w + w - 1] != 0 { return true }
+    return false
+  }
+}

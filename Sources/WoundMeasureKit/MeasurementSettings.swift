@@ -1,0 +1,51 @@
+import Foundation
+import WoundCalibration
+import WoundCore
+
+/// Everything that decides a measurement besides the photo, the tool version and
+/// the segmentation model.
+///
+/// All of it is recorded in the timeline entry, so that `audit` can run the same
+/// measurement again (`docs/pipeline.md`).
+public struct MeasurementSettings: Sendable, Equatable {
+  /// Where the scale comes from: a marker (optionally with an explicit size), a fixed
+  /// scale, or two ruler points.
+  public var calibration: CalibrationRequest
+  /// A wound mask to use instead of segmentation: a PNG or JPEG of the photo's displayed
+  /// size, white (grey level >= 128) = wound. Its SHA-256 is recorded.
+  public var maskPath: String?
+  /// Region of interest in displayed pixels: x, y, width, height. Segmentation ignores
+  /// everything outside it.
+  public var roiPixels: [Int]?
+  /// A point inside the wound, displayed pixels: only the region holding it (or nearest
+  /// to it) is kept.
+  public var seedPixels: Point?
+  /// Photos whose header claims more pixels than this are refused before decoding.
+  public var maxPixels: Int
+  /// The patient whose timeline receives the entry.
+  public var patient: String
+  /// The wound site within the patient's timeline.
+  public var woundSite: String
+  /// A taken time given by the user, overriding EXIF, file name and modification time.
+  public var takenGiven: Date?
+
+  /// The default pixel limit: 100 megapixels.
+  public static let defaultMaxPixels = 100_000_000
+  /// The default wound site.
+  public static let defaultWoundSite = "wound"
+
+  public init(
+    calibration: CalibrationRequest = .marker, maskPath: String? = nil, roiPixels: [Int]? = nil,
+    seedPixels: Point? = nil, maxPixels: Int = MeasurementSettings.defaultMaxPixels, patient: String,
+    woundSite: String = MeasurementSettings.defaultWoundSite, takenGiven: Date? = nil
+  ) {
+    self.calibration = calibration
+    self.maskPath = maskPath
+    self.roiPixels = roiPixels
+    self.seedPixels = seedPixels
+    self.maxPixels = maxPixels
+    self.patient = patient
+    self.woundSite = woundSite
+    self.takenGiven = takenGiven
+  }
+}

@@ -1,0 +1,166 @@
+import WoundCore
+import WoundSegmentation
+
+/// Draws the overlay a clinician checks a measurement against.
+///
+/// On a copy of the photo: tissue classes tinted semi-transparently inside the
+/// wound, the wound outline, the marker outline(s), and a scale bar of a round
+/// length in millimetres at the bottom left. Deterministic, integer pixels only.
+public enum Overlay {
+  /// Overlay colours, RGB.
+  public enum Colour {
+    public static let outline: (UInt8, UInt8, UInt8) = (0, 230, 255)
+    public static let marker: (UInt8, UInt8, UInt8) = (40, 110, 255)
+    public static let granulation: (UInt8, UInt8, UInt8) = (230, 30, 60)
+    public static let slough: (UInt8, UInt8, UInt8) = (250, 220, 40)
+    public static let necrosis: (UInt8, UInt8, UInt8) = (20, 20, 20)
+    public static let epithelium: (UInt8, UInt8, UInt8) = (255, 150, 210)
+  }
+
+  /// Tint opacity, in 1/256ths.
+  static let tintAlpha = 100
+
+  /// Renders the overlay.
+  ///
+  /// - Parameters:
+  ///   - image: the photo as displayed.
+  ///   - mask: the wound mask, same size (non-zero = wound).
+  ///   - tissueLabels: per-pixel ``TissueClass`` raw values, same size, or `nil`.
+  ///   - markerOutlines: polygons in displayed pixels to draw as markers.
+  ///   - pixelsPerMm: the scale at the marker, for the scale bar; `nil` draws none.
+  /// - Returns: the overlay image, same size as `image`.
+  public static func render(
+    image: RGBImage, mask: Mask, tissueLabels: GreyImage?, markerOutlines: [[Point]], pixelsPerMm: Double?
+  ) -> RGBImage {
+    var out = image
+    let width = image.width
+    let height = image.height
+    guard width > 0, height > 0 else { return out }
+    let thickness = max(1, min(width, height) / 400)
+
+    // Tissue tint.
+    if let labels = tissueLabels, labels.width == width, labels.height == height {
+      let alpha = tintAlpha
+      for i in 0..<(width * height) where mask.pixels[i] != 0 {
+        guard let tissue = TissueClass(rawValue: labels.pixels[i]) else { continue }
+        let colour: (UInt8, UInt8, UInt8)
+        switch tissue {
+        case .granulation: colour = Colour.granulation
+        case .slough: colour = Colour.slough
+        case .necrosis: colour = Colour.necrosis
+        case .epithelium: colour = Colour.epithelium
+        case .none: continue
+        }
+        let base = i * 3
+        out.pixels[base] = blend(out.pixels[base], colour.0, alpha)
+        out.pixels[base + 1] = blend(out.pixels[base + 1], colour.1, alpha)
+        out.pixels[base + 2] = blend(out.pixels[base + 2], colour.2, alpha)
+      }
+    }
+
+    // Wound outline: mask pixels with a 4-neighbour outside the mask or at the image edge.
+    if mask.width == width, mask.height == height {
+      for y in 0..<height {
+        let row = y * width
+        for x in 0..<width where mask.pixels[row + x] != 0 {
+          let onEdge =
+            x == 0 || y == 0 || x == width - 1 || y == height - 1 || mask.pixels[row + x - 1] == 0
+            || mask.pixels[row + x + 1] == 0 || mask.pixels[row - width + x] == 0 || mask.pixels[row + width + x] == 0
+          if onEdge { fillSquare(&out, centreX: x, centreY: y, size: thickness, colour: Colour.outline) }
+        }
+      }
+    }
+
+    // Marker outlines.
+    for polygon in markerOutlines where polygon.count >= 2 {
+      for i in 0..<polygon.count {
+        drawLine(&out, from: polygon[i], to: polygon[(i + 1) % polygon.count], thickness: thickness,
+                 colour: Colour.marker)
+      }
+    }
+
+    if let pixelsPerMm, pixelsPerMm.isFinite, pixelsPerMm > 0 {
+      drawScaleBar(&out, pixelsPerMm: pixelsPerMm, thickness: thickness)
+    }
+    return out
+  }
+
+  /// The scale bar's length: the largest of 1, 2, 5, 10, 20, 50, 100, 200, 500 mm that
+  /// spans at most a quarter of the image width (at least 1 mm).
+  public static func scaleBarLengthMm(pixelsPerMm: Double, imageWidth: Int) -> Int {
+    let candidates = [1, 2, 5, 10, 20, 50, 100, 200, 500]
+    let limit = Double(imageWidth) / 4
+    return candidates.last { Double($0) * pixelsPerMm <= limit } ?? 1
+  }
+
+  static func drawScaleBar(_ image: inout RGBImage, pixelsPerMm: Double, thickness: Int) {
+    let lengthMm = scaleBarLengthMm(pixelsPerMm: pixelsPerMm, imageWidth: image.width)
+    let lengthPixels = Int((Double(lengthMm) * pixelsPerMm).rounded())
+    let barHeight = max(3, thickness * 3)
+    let tickHeight = barHeight * 3
+    let margin = max(8, image.width / 50)
+    let padding = max(4, thickness * 4)
+    let left = margin
+    let bottom = image.height - margin
+    let tickTop = bottom - tickHeight
+    // White backing box, then a black bar with end ticks, and one tick per millimetre
+    // (each 10 mm taller) when they are at least 4 px apart.
+    fillRect(&image, x0: left - padding, y0: tickTop - padding, x1: left + lengthPixels + padding,
+             y1: bottom + padding, colour: (255, 255, 255))
+    fillRect(&image, x0: left, y0: bottom - barHeight, x1: left + lengthPixels, y1: bottom, colour: (0, 0, 0))
+    fillRect(&image, x0: left, y0: tickTop, x1: left + max(1, thickness), y1: bottom, colour: (0, 0, 0))
+    fillRect(&image, x0: left + lengthPixels - max(1, thickness), y0: tickTop, x1: left + lengthPixels, y1: bottom,
+             colour: (0, 0, 0))
+    if pixelsPerMm >= 4, lengthMm > 1 {
+      for mm in 1..<lengthMm {
+        let x = left + Int((Double(mm) * pixelsPerMm).rounded())
+        let h = mm % 10 == 0 ? tickHeight : (mm % 5 == 0 ? barHeight * 2 : barHeight + barHeight / 2)
+        fillRect(&image, x0: x, y0: bottom - h, x1: x + 1, y1: bottom, colour: (0, 0, 0))
+      }
+    }
+  }
+
+  @inline(__always)
+  static func blend(_ base: UInt8, _ top: UInt8, _ alpha: Int) -> UInt8 {
+    UInt8((Int(base) * (256 - alpha) + Int(top) * alpha) >> 8)
+  }
+
+  /// Fills the half-open rectangle `[x0, x1) x [y0, y1)`, clipped to the image.
+  static func fillRect(_ image: inout RGBImage, x0: Int, y0: Int, x1: Int, y1: Int, colour: (UInt8, UInt8, UInt8)) {
+    let xa = max(0, x0)
+    let xb = min(image.width, x1)
+    let ya = max(0, y0)
+    let yb = min(image.height, y1)
+    guard xa < xb, ya < yb else { return }
+    for y in ya..<yb {
+      for x in xa..<xb {
+        let i = (y * image.width + x) * 3
+        image.pixels[i] = colour.0
+        image.pixels[i + 1] = colour.1
+        image.pixels[i + 2] = colour.2
+      }
+    }
+  }
+
+  static func fillSquare(_ image: inout RGBImage, centreX: Int, centreY: Int, size: Int,
+                         colour: (UInt8, UInt8, UInt8)) {
+    let half = (size - 1) / 2
+    fillRect(&image, x0: centreX - half, y0: centreY - half, x1: centreX - half + size, y1: centreY - half + size,
+             colour: colour)
+  }
+
+  /// A straight line of `thickness` pixels between two points (pixel centres at integers).
+  static func drawLine(_ image: inout RGBImage, from a: Point, to b: Point, thickness: Int,
+                       colour: (UInt8, UInt8, UInt8)) {
+    guard a.x.isFinite, a.y.isFinite, b.x.isFinite, b.y.isFinite else { return }
+    let dx = b.x - a.x
+    let dy = b.y - a.y
+    let steps = Int(max(abs(dx), abs(dy)).rounded(.up))
+    guard steps < 1_000_000 else { return }
+    for s in 0...max(steps, 0) {
+      let t = steps == 0 ? 0 : Double(s) / Double(steps)
+      fillSquare(&image, centreX: Int((a.x + dx * t).rounded()), centreY: Int((a.y + dy * t).rounded()),
+                 size: thickness, colour: colour)
+    }
+  }
+}

@@ -1,0 +1,139 @@
+import Foundation
+
+/// When a photo was taken, and where that date came from.
+///
+/// Rules, first match wins (`docs/pipeline.md`):
+/// 1. a date given by the user (`--taken`, or the `taken` column of a batch manifest);
+/// 2. the photo's EXIF `DateTimeOriginal`;
+/// 3. a date at the start of the file name (`2026-03-14_1.jpg`, `2026-03-14T10-22-00.jpg`);
+/// 4. the file's modification time.
+///
+/// EXIF and file-name times carry no time zone; they are read as UTC clock
+/// times so that the same file gives the same instant on every machine.
+public struct TakenTime: Sendable, Equatable {
+  /// Where a taken time came from; the raw values are the ones stored in the timeline.
+  public enum Source: String, Sendable, Equatable, Codable, CaseIterable {
+    /// Given by the user (`--taken` or a manifest).
+    case given
+    /// The photo's EXIF `DateTimeOriginal`.
+    case exif
+    /// A date at the start of the file name.
+    case filename
+    /// The file's modification time.
+    case mtime
+  }
+
+  /// The instant the photo was taken.
+  public var date: Date
+  /// Where `date` came from.
+  public var source: Source
+
+  public init(date: Date, source: Source) {
+    self.date = date
+    self.source = source
+  }
+
+  /// Resolves the taken time of one photo by the rules above.
+  ///
+  /// - Parameters:
+  ///   - given: a date the user gave, if any.
+  ///   - exifCaptureTime: EXIF `DateTimeOriginal` as written (`YYYY:MM:DD HH:MM:SS`), if any;
+  ///     an unparseable value is ignored.
+  ///   - path: the photo's path; only its file name is read, for a leading date.
+  ///   - modificationDate: the file's modification time, used last.
+  public static func resolve(given: Date?, exifCaptureTime: String?, path: String, modificationDate: Date)
+    -> TakenTime
+  {
+    if let given { return TakenTime(date: given, source: .given) }
+    if let exif = exifCaptureTime, let date = parseEXIF(exif) { return TakenTime(date: date, source: .exif) }
+    let name = (path as NSString).lastPathComponent
+    if let date = parseFileNameDate(name) { return TakenTime(date: date, source: .filename) }
+    return TakenTime(date: modificationDate, source: .mtime)
+  }
+
+  /// Parses an EXIF date-time `YYYY:MM:DD HH:MM:SS` as a UTC clock time.
+  ///
+  /// Returns `nil` for the all-zero or blank values cameras write when the clock is unset.
+  public static func parseEXIF(_ text: String) -> Date? {
+    let digits = text.trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: "\0")))
+    let parts = digits.split(whereSeparator: { $0 == ":" || $0 == " " || $0 == "-" || $0 == "T" }).map(String.init)
+    guard parts.count >= 6, let fields = ints(parts.prefix(6)) else { return nil }
+    return makeDate(fields[0], fields[1], fields[2], fields[3], fields[4], fields[5])
+  }
+
+  /// Reads a date at the start of a file name: `YYYY-MM-DD`, optionally followed by
+  /// `T` or `_` and `HH-MM[-SS]` (or with `:`), then anything.
+  ///
+  /// `2026-03-14_1.jpg` gives 2026-03-14 00:00 UTC; `2026-03-14T10-22-05.jpg` gives 10:22:05 UTC.
+  public static func parseFileNameDate(_ fileName: String) -> Date? {
+    let chars = Array(fileName.utf8)
+    func number(_ start: Int, _ count: Int) -> Int? {
+      guard start + count <= chars.count else { return nil }
+      var value = 0
+      for c in chars[start..<(start + count)] {
+        guard c >= 48, c <= 57 else { return nil }
+        value = value * 10 + Int(c - 48)
+      }
+      return value
+    }
+    func isSeparator(_ i: Int, _ allowed: String) -> Bool { i < chars.count && allowed.utf8.contains(chars[i]) }
+    guard let year = number(0, 4), isSeparator(4, "-"), let month = number(5, 2), isSeparator(7, "-"),
+      let day = number(8, 2)
+    else { return nil }
+    // A digit right after the day means it was not a date (e.g. "2026-03-145").
+    if number(10, 1) != nil { return nil }
+    if isSeparator(10, "T_ "), let hour = number(11, 2), isSeparator(13, "-:"), let minute = number(14, 2),
+      number(16, 1) == nil || isSeparator(16, "-:")
+    {
+      let second = isSeparator(16, "-:") ? (number(17, 2) ?? 0) : 0
+      if let date = makeDate(year, month, day, hour, minute, second) { return date }
+    }
+    return makeDate(year, month, day, 0, 0, 0)
+  }
+
+  /// Parses a date the user typed: `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM[:SS]` (or a space for `T`),
+  /// optionally ending in `Z` or a `+HH:MM`/`-HH:MM` offset. Without an offset the time is UTC.
+  public static func parseGiven(_ text: String) -> Date? {
+    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    let iso = ISO8601DateFormatter()
+    iso.formatOptions = [.withInternetDateTime]
+    if let date = iso.date(from: trimmed) { return date }
+    iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    if let date = iso.date(from: trimmed) { return date }
+    let parts = trimmed.split(whereSeparator: { $0 == "-" || $0 == ":" || $0 == "T" || $0 == " " }).map(String.init)
+    guard parts.count == 3 || parts.count == 5 || parts.count == 6, let fields = ints(parts[...]) else { return nil }
+    guard fields[0] >= 1000 else { return nil }
+    let padded = fields + [Int](repeating: 0, count: 6 - fields.count)
+    return makeDate(padded[0], padded[1], padded[2], padded[3], padded[4], padded[5])
+  }
+
+  /// Formats a date as ISO 8601 in UTC with seconds (`2026-03-14T10:22:05Z`).
+  public static func iso8601(_ date: Date) -> String {
+    let iso = ISO8601DateFormatter()
+    iso.formatOptions = [.withInternetDateTime]
+    return iso.string(from: date)
+  }
+
+  private static func ints(_ parts: ArraySlice<String>) -> [Int]? {
+    var out: [Int] = []
+    for p in parts {
+      guard !p.isEmpty, p.allSatisfy(\.isASCII), let v = Int(p) else { return nil }
+      out.append(v)
+    }
+    return out
+  }
+
+  private static func makeDate(_ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: Int) -> Date? {
+    guard y >= 1900, y <= 2200, (1...12).contains(mo), (1...31).contains(d), (0...23).contains(h),
+      (0...59).contains(mi), (0...60).contains(s)
+    else { return nil }
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = TimeZone(identifier: "UTC")!
+    let components = DateComponents(year: y, month: mo, day: d, hour: h, minute: mi, second: s)
+    guard let date = calendar.date(from: components) else { return nil }
+    // Reject dates the calendar silently rolls over (2026-02-30).
+    let back = calendar.dateComponents([.year, .month, .day], from: date)
+    guard back.year == y, back.month == mo, back.day == d else { return nil }
+    return date
+  }
+}

@@ -1,0 +1,221 @@
+import Foundation
+import WoundCalibration
+import WoundCore
+import WoundImaging
+import WoundMeasurement
+import WoundSegmentation
+import WoundTimeline
+
+/// The facts of one measurement, gathered for the timeline entry.
+struct MeasurementFacts {
+  var path: String
+  var byteSize: Int
+  var photoSha256: String
+  var metadata: PhotoMetadata
+  var settings: MeasurementSettings
+  var maskSha256: String?
+  var modelSha256: String?
+  var calibration: Calibration
+  var measures: PlaneMeasures
+  var epitheliumAreaMm2: Double
+  var tissue: TissueMap
+  var reference: ColourReference?
+  var taken: TakenTime
+  var warnings: [String]
+
+  /// The entry, in cm and cm², with every setting needed to run it again. The store fills
+  /// in `id`, `previousHash` and `hash` when it appends.
+  func timelineEntry(measuredAt: Date = Date()) -> TimelineEntry {
+    let hasWound = measures.areaMm2 > 0
+    let shares = tissue.shares
+    let results = TimelineEntry.Results(
+      areaCm2: measures.areaMm2 / 100,
+      perimeterCm: measures.perimeterMm / 10,
+      lengthCm: measures.lengthMm / 10,
+      widthCm: measures.widthMm / 10,
+      lengthTimesWidthCm2: measures.lengthTimesWidthMm2 / 100,
+      ellipseAreaCm2: measures.ellipseAreaMm2 / 100,
+      regionCount: measures.regions.count,
+      regions: measures.regions.map {
+        TimelineEntry.Region(
+          areaCm2: $0.areaMm2 / 100, perimeterCm: $0.perimeterMm / 10, areaPixels: $0.areaPixels,
+          boundingBoxPixels: $0.boundingBoxPixels)
+      },
+      tissue: hasWound
+        ? TimelineEntry.TissueShares(
+          granulation: shares.granulation, slough: shares.slough, necrosis: shares.necrosis,
+          epithelium: shares.epithelium)
+        : nil,
+      openAreaCm2: max(0, measures.areaMm2 - epitheliumAreaMm2) / 100,
+      pixelsPerMm: calibration.pixelsPerMm,
+      calibrationQuality: TimelineEntry.CalibrationQuality(
+        decisionMargin: calibration.decisionMargin, hammingDistance: calibration.hammingDistance,
+        markerSizePixels: calibration.markerSizePixels, sideRatio: calibration.sideRatio,
+        tiltDegrees: calibration.tiltDegrees))
+    return TimelineEntry(
+      takenAt: taken.date,
+      takenAtSource: TimelineEntry.TakenAtSource(rawValue: taken.source.rawValue) ?? .mtime,
+      measuredAt: measuredAt,
+      woundSite: settings.woundSite,
+      photo: TimelineEntry.Photo(path: path, byteSize: byteSize, sha256: photoSha256),
+      tool: TimelineEntry.Tool(version: WoundMeasureVersion.string, segmentationModelSha256: modelSha256),
+      settings: recordedSettings(),
+      results: results,
+      warnings: warnings)
+  }
+
+  /// The settings as recorded: the request as given, and what the calibration chose.
+  func recordedSettings() -> TimelineEntry.Settings {
+    let calibrationSettings: TimelineEntry.CalibrationSettings
+    switch settings.calibration {
+    case .marker(let sizeMmOverride):
+      calibrationSettings = TimelineEntry.CalibrationSettings(method: "marker", markerSizeOverrideMm: sizeMmOverride)
+    case .scale(let pixelsPerMm):
+      calibrationSettings = TimelineEntry.CalibrationSettings(method: "scale", pixelsPerMm: pixelsPerMm)
+    case .ruler(let x1, let y1, let x2, let y2, let mm):
+      calibrationSettings = TimelineEntry.CalibrationSettings(
+        method: "ruler", rulerPointsPixels: [[x1, y1], [x2, y2]], rulerDistanceMm: mm)
+    }
+    var other: [String: String] = [:]
+    if let reference {
+      other["colourReferenceWhite"] = reference.white.map { String(format: "%.2f", $0) }.joined(separator: ",")
+      other["colourReferenceBlack"] = reference.black.map { String(format: "%.2f", $0) }.joined(separator: ",")
+    }
+    other["photoFormat"] = metadata.format.rawValue
+    other["displayedSizePixels"] = "\(metadata.displayedWidth)x\(metadata.displayedHeight)"
+    if metadata.orientation != 1 { other["exifOrientation"] = String(metadata.orientation) }
+    return TimelineEntry.Settings(
+      calibration: calibrationSettings,
+      markerId: calibration.markerId,
+      markerSizeMm: calibration.markerSizeMm,
+      markerCornersPixels: calibration.corners,
+      maskSha256: maskSha256,
+      maskPath: settings.maskPath,
+      roiPixels: settings.maskPath == nil ? settings.roiPixels : nil,
+      seedPixels: settings.maskPath == nil ? settings.seedPixels.map { [$0.x, $0.y] } : nil,
+      maxPixels: settings.maxPixels,
+      other: other)
+  }
+}
+
+/// How the pipeline reads and writes timelines; a thin layer over ``TimelineStore``.
+public enum TimelineAccess {
+  /// The timeline file of a patient in `directory`.
+  public static func file(directory: String, patient: String) -> String {
+    (directory as NSString).appendingPathComponent(patient + ".json")
+  }
+
+  /// Why `identifier` cannot be a patient ID or wound site, as a message; `nil` when it can.
+  public static func problemWithIdentifier(_ identifier: String, what: String) -> String? {
+    guard let problem = SafeIdentifier.problem(with: identifier) else { return nil }
+    let error: TimelineError =
+      what == "wound site" ? .invalidWoundSite(identifier, problem) : .invalidPatientID(identifier, problem)
+    return error.description
+  }
+
+  /// Appends an entry to the patient's timeline; returns it as stored (with `id` and `hash`).
+  @discardableResult
+  public static func append(_ entry: TimelineEntry, directory: String, patient: String) throws(TimelineError)
+    -> TimelineEntry
+  {
+    try TimelineStore(directory: directory).append(entry, patient: patient)
+  }
+
+  /// The SHA-256 of every photo in the patient's timeline (empty when there is none).
+  ///
+  /// - Throws: ``TimelineError`` when the timeline exists but cannot be read or its chain is
+  ///   broken: a batch must not add to a timeline it cannot trust.
+  public static func photoHashes(directory: String, patient: String) throws(TimelineError) -> Set<String> {
+    do {
+      let timeline = try TimelineStore(directory: directory).load(patient: patient, verifyingChain: true)
+      return Set(timeline.entries.map(\.photo.sha256))
+    } catch .notFound {
+      return []
+    }
+  }
+
+  /// A timeline read for auditing: its entries, and per entry what is wrong with its
+  /// place in the hash chain (`nil` when its hash, id and link are right).
+  struct AuditView {
+    var patient: String
+    var entries: [TimelineEntry]
+    var chainProblems: [String?]
+  }
+
+  /// Reads a timeline file without refusing a broken chain, and checks every entry's link.
+  static func loadForAudit(file: String) throws(TimelineError) -> AuditView {
+    let timeline = try TimelineStore.read(file: file, verifyingChain: false)
+    var problems: [String?] = []
+    var expectedPrevious = Timeline.genesisHash
+    for (index, entry) in timeline.entries.enumerated() {
+      var problem: String?
+      let sealed = try? entry.sealed(previousHash: entry.previousHash)
+      if sealed?.hash != entry.hash || sealed?.id != entry.id {
+        problem = "its content no longer matches its hash (a value was edited after it was written)"
+      } else if entry.previousHash != expectedPrevious {
+        problem =
+          index == 0
+          ? "it is first but links to an earlier entry (an entry before it was deleted)"
+          : "it does not link to entry #\(index - 1) (an entry was deleted, inserted or reordered)"
+      }
+      problems.append(problem)
+      expectedPrevious = entry.hash
+    }
+    return AuditView(patient: timeline.patient, entries: timeline.entries, chainProblems: problems)
+  }
+
+  /// Why a recorded entry's settings cannot be turned back into ``MeasurementSettings``.
+  struct UnknownSettings: Error, CustomStringConvertible {
+    var description: String
+  }
+
+  /// The settings an entry was measured with, ready to run again.
+  static func settings(of entry: TimelineEntry, patient: String = "audit") throws -> MeasurementSettings {
+    let recorded = entry.settings
+    let c = recorded.calibration
+    let request: CalibrationRequest
+    switch c.method {
+    case "marker":
+      request = .marker(sizeMmOverride: c.markerSizeOverrideMm)
+    case "scale":
+      guard let pixelsPerMm = c.pixelsPerMm else {
+        throw UnknownSettings(description: "the entry records method 'scale' without pixelsPerMm")
+      }
+      request = .scale(pixelsPerMm: pixelsPerMm)
+    case "ruler":
+      guard let points = c.rulerPointsPixels, points.count == 2, points.allSatisfy({ $0.count == 2 }),
+        let mm = c.rulerDistanceMm
+      else {
+        throw UnknownSettings(description: "the entry records method 'ruler' without its two points and distance")
+      }
+      request = .ruler(x1: points[0][0], y1: points[0][1], x2: points[1][0], y2: points[1][1], mm: mm)
+    default:
+      throw UnknownSettings(description: "unknown calibration method '\(c.method)' in the entry")
+    }
+    return MeasurementSettings(
+      calibration: request, maskPath: recorded.maskPath, roiPixels: recorded.roiPixels,
+      seedPixels: recorded.seedPixels.flatMap { $0.count == 2 ? Point(x: $0[0], y: $0[1]) : nil },
+      maxPixels: recorded.maxPixels ?? MeasurementSettings.defaultMaxPixels, patient: patient,
+      woundSite: entry.woundSite, takenGiven: entry.takenAt)
+  }
+
+  /// The recorded mask's SHA-256, if a mask was given.
+  static func maskSha256(of entry: TimelineEntry) -> String? { entry.settings.maskSha256 }
+
+  /// The tool version and model an entry was measured with.
+  struct ToolIdentity: Equatable {
+    var version: String
+    var modelSha256: String?
+  }
+
+  static func toolIdentity(of entry: TimelineEntry) -> ToolIdentity {
+    ToolIdentity(version: entry.tool.version, modelSha256: entry.tool.segmentationModelSha256)
+  }
+
+  /// An entry's `results` as canonical JSON (sorted keys), for comparing figure by figure.
+  static func encodedResults(of entry: TimelineEntry) -> Data {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return (try? encoder.encode(entry.results)) ?? Data()
+  }
+}

@@ -1,2 +1,0 @@
-/// The `WoundMeasureKit` stage of woundmeasure. See docs/ARCHITECTURE.md.
-public enum WoundMeasureKit {}

@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct WoundMeasureKitTestsPlaceholder {
-  @Test func placeholder() {}
-}
