@@ -67,7 +67,8 @@ enum BoundaryTracing {
     func step(_ i: Int) -> (Int, Int) {
       let a = contour[i]
       let b = contour[(i + 1) % n]
-      return (Int(((b.x - a.x) * 2).rounded()), Int(((b.y - a.y) * 2).rounded()))
+      // Coordinates are whole or half pixels, so these products are exact integers.
+      return (Int((b.x - a.x) * 2), Int((b.y - a.y) * 2))
     }
     // Start at a change of direction so that no piece wraps around.
     var start = 0

@@ -48,11 +48,11 @@ struct RunLabelling {
         var x = 0
         while x < width {
           if pixels[row + x] == 0 {
-            x += 1
+            x = Self.skipUnset(pixels, from: row + x, to: row + width) - row
             continue
           }
           let x0 = x
-          while x < width && pixels[row + x] != 0 { x += 1 }
+          x = Self.skipSet(pixels, from: row + x, to: row + width) - row
           runs.append(Run(y: Int32(y), x0: Int32(x0), x1: Int32(x - 1)))
           parent.append(Int32(runs.count - 1))
         }
@@ -62,6 +62,33 @@ struct RunLabelling {
       }
     }
     assignRegions(parent: &parent)
+  }
+
+  /// The index of the first set byte in `start..<end`, or `end`; reads eight
+  /// bytes at a time.
+  @inline(__always)
+  private static func skipUnset(_ pixels: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int {
+    let base = UnsafeRawPointer(pixels.baseAddress!)
+    var i = start
+    while i + 8 <= end && base.loadUnaligned(fromByteOffset: i, as: UInt64.self) == 0 { i += 8 }
+    while i < end && pixels[i] == 0 { i += 1 }
+    return i
+  }
+
+  /// The index of the first unset byte in `start..<end`, or `end`; reads
+  /// eight bytes at a time (a word has a zero byte exactly when
+  /// `(w - 0x01...01) & ~w & 0x80...80` is non-zero).
+  @inline(__always)
+  private static func skipSet(_ pixels: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int {
+    let base = UnsafeRawPointer(pixels.baseAddress!)
+    var i = start
+    while i + 8 <= end {
+      let word = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+      if (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080 != 0 { break }
+      i += 8
+    }
+    while i < end && pixels[i] != 0 { i += 1 }
+    return i
   }
 
   /// Joins each run of the current row with the runs of the previous row it

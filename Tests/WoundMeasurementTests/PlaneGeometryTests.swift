@@ -204,6 +204,53 @@ private let tenPixelsPerMm = Homography.scaling(0.1)
     }
   }
 
+  /// Run-based labelling against a plain flood fill, on random masks whose
+  /// widths are not multiples of the eight-byte scan.
+  @Test func regionsAgreeWithAFloodFillOnRandomMasks() {
+    var generator = SplitMix64(seed: 11)
+    for trial in 0..<40 {
+      let width = 13 + trial % 29
+      let height = 7 + trial % 17
+      let density = 0.2 + Double(trial % 5) * 0.12
+      let pixels = (0..<(width * height)).map { _ in
+        Double(generator.next() % 1000) / 1000 < density ? UInt8(255) : 0
+      }
+      let mask = Mask(width: width, height: height, pixels: pixels)
+      let measures = PlaneGeometry.measure(mask: mask, homography: .identity)
+      let reference = floodFillRegionSizes(mask)
+      #expect(measures.regions.map(\.areaPixels) == reference, "trial \(trial)")
+      #expect(measures.regions.map(\.areaMm2) == reference.map(Double.init), "trial \(trial)")
+    }
+  }
+
+  /// Sizes of the 8-connected regions in raster order of their first pixel.
+  private func floodFillRegionSizes(_ mask: Mask) -> [Int] {
+    var seen = [Bool](repeating: false, count: mask.pixels.count)
+    var sizes: [Int] = []
+    for start in 0..<mask.pixels.count where mask.pixels[start] != 0 && !seen[start] {
+      var stack = [start]
+      seen[start] = true
+      var size = 0
+      while let i = stack.popLast() {
+        size += 1
+        let (x, y) = (i % mask.width, i / mask.width)
+        for dy in -1...1 {
+          for dx in -1...1 {
+            let (nx, ny) = (x + dx, y + dy)
+            guard nx >= 0, ny >= 0, nx < mask.width, ny < mask.height else { continue }
+            let j = ny * mask.width + nx
+            if mask.pixels[j] != 0 && !seen[j] {
+              seen[j] = true
+              stack.append(j)
+            }
+          }
+        }
+      }
+      sizes.append(size)
+    }
+    return sizes
+  }
+
   @Test func twelveMegapixelMaskIsMeasuredQuickly() {
     let width = 4000
     let height = 3000
