@@ -94,8 +94,7 @@ struct AccuracyCase: CustomTestStringConvertible, Sendable {
     let photo = try PhotoDecoder.decode(bytes: jpeg, name: "synthetic.jpg").image
     let calibration = try Calibrator.calibrate(image: photo, request: .marker)
     let mask = woundMask(photo)
-    var area = PlaneGeometry.measure(mask: mask, homography: calibration.homography).areaMm2
-    if area == 0 { area = maskAreaMm2(mask, calibration.homography) }
+    let area = PlaneGeometry.measure(mask: mask, homography: calibration.homography).areaMm2
     let trueScale = trueLocalScale(camera.pixelsFromMm, at: marker.centreMm)
     return (area / shape.areaMm2 - 1, calibration.pixelsPerMm / trueScale - 1, calibration)
   }

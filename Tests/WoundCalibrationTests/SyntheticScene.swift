@@ -297,22 +297,3 @@ func woundMask(_ image: RGBImage) -> Mask {
   }
   return mask
 }
-
-/// Area in mm^2 of a mask through a homography, each pixel weighted by the
-/// map's local Jacobian determinant (reference used by the accuracy tests).
-func maskAreaMm2(_ mask: Mask, _ mmFromPixels: Homography) -> Double {
-  var total = 0.0
-  let m = mmFromPixels.m
-  for y in 0..<mask.height {
-    for x in 0..<mask.width where mask.pixels[y * mask.width + x] != 0 {
-      let px = Double(x), py = Double(y)
-      let w = m[6] * px + m[7] * py + m[8]
-      let u = (m[0] * px + m[1] * py + m[2]) / w
-      let v = (m[3] * px + m[4] * py + m[5]) / w
-      let a = (m[0] - u * m[6]) / w, b = (m[1] - u * m[7]) / w
-      let c = (m[3] - v * m[6]) / w, d = (m[4] - v * m[7]) / w
-      total += abs(a * d - b * c)
-    }
-  }
-  return total
-}
