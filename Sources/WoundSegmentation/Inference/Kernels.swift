@@ -5,7 +5,7 @@ import Foundation
 /// Every kernel sums in one fixed order that does not depend on tiling,
 /// tails or thread count: a convolution output starts from 0, adds the
 /// products in order of (input channel, kernel row, kernel column), then adds
-/// the bias and applies the activation. The vector paths and the scalar tails
+/// the bias and applies the activation. Register tiles and the scalar tails
 /// do the same arithmetic, so results are bit-identical from run to run.
 /// Multiplications and additions are never fused (Swift does not contract
 /// `a * b + c`).
@@ -76,7 +76,6 @@ enum Kernels {
   /// Register tiles of 4 rows x 8 columns accumulate over the whole depth;
   /// columns are taken in blocks whose slice of `B` stays in the L2 cache
   /// while every row panel passes over it.
-  @_optimize(speed)
   static func multiplyMatrices(
     packedA: UnsafePointer<Float>, rows: Int, depth: Int,
     b: UnsafePointer<Float>, bRowStride: Int, columns: Int,
@@ -233,7 +232,6 @@ enum Kernels {
   /// General convolution: for each group and block of output rows, unfold the
   /// receptive fields into a `[cin/groups * k * k][rows * outputWidth]` matrix
   /// (zeros where the window hangs over the padding), then multiply.
-  @_optimize(speed)
   static func convolveUnfolded(
     _ conv: Convolution, packed: UnsafePointer<Float>, bias: UnsafePointer<Float>,
     input: UnsafePointer<Float>, inputWidth: Int, inputHeight: Int,
@@ -302,9 +300,8 @@ enum Kernels {
 
   /// Depthwise convolution (one filter per channel): each channel is copied
   /// into a zero-padded plane (for stride 2, split into even and odd columns
-  /// so every tap reads contiguous memory), then each output row sums its
-  /// `k x k` taps eight columns at a time.
-  @_optimize(speed)
+  /// so every tap reads contiguous memory), then each output row adds its
+  /// `k x k` taps as multiply-adds along the row.
   static func convolveDepthwise(
     _ conv: Convolution, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
     input: UnsafePointer<Float>, inputWidth: Int, inputHeight: Int,
@@ -397,7 +394,6 @@ enum Kernels {
   /// `F.interpolate(scale_factor=2, mode="bilinear", align_corners=False)`:
   /// each input row is first interpolated along x, then pairs of those rows
   /// along y (`w0 * top + w1 * bottom`).
-  @_optimize(speed)
   static func upsampleBilinear(
     _ input: UnsafePointer<Float>, channels: Int, inputWidth: Int, inputHeight: Int,
     output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
