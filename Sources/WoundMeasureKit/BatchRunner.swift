@@ -1,5 +1,6 @@
 import Foundation
 import WoundCalibration
+import WoundCore
 import WoundImaging
 import WoundTimeline
 
@@ -81,6 +82,10 @@ public struct BatchDryRunLine: Sendable, Equatable {
 public enum BatchRunner {
   /// Runs the batch.
   ///
+  /// First every photo is read and hashed, in order, to find those already in their
+  /// patient's timeline and second copies within the batch (the first by path is kept);
+  /// then the rest are measured by `jobs` workers.
+  ///
   /// - Parameters:
   ///   - items: the photos, in the order they are handed to workers.
   ///   - problems: photos that could not be placed (reported as failures first).
@@ -95,13 +100,21 @@ public enum BatchRunner {
     for problem in problems {
       state.finishProblem(problem)
     }
-    let workers = max(1, min(options.jobs, items.count))
-    if items.isEmpty { return state.summary() }
+    var toMeasure: [(index: Int, sha256: String)] = []
+    for (index, screened) in screen(items: items, options: options).enumerated() {
+      switch screened {
+      case .measure(let sha256): toMeasure.append((index, sha256))
+      case .done(let outcome): state.record(index: index, outcome: outcome)
+      }
+    }
+    state.planMeasurements(toMeasure)
+    let workers = max(1, min(options.jobs, toMeasure.count))
+    if toMeasure.isEmpty { return state.summary() }
     let finished = DispatchSemaphore(value: 0)
     for worker in 0..<workers {
       let thread = Thread {
-        while let index = state.nextIndex() {
-          state.process(index: index)
+        while let next = state.nextMeasurement() {
+          state.process(index: next.index, sha256: next.sha256)
         }
         finished.signal()
       }
@@ -116,43 +129,64 @@ public enum BatchRunner {
   /// What the batch would do, without measuring or writing anything: each photo's bytes
   /// are hashed and looked up in its timeline.
   public static func dryRun(items: [BatchItem], options: BatchOptions) -> [BatchDryRunLine] {
-    var known: [String: Result<Set<String>, Error>] = [:]
-    var seen: [String: [String: String]] = [:]
-    var lines: [BatchDryRunLine] = []
+    zip(items, screen(items: items, options: options)).map { item, screened in
+      switch screened {
+      case .measure: return BatchDryRunLine(item: item, outcome: nil)
+      case .done(let outcome): return BatchDryRunLine(item: item, outcome: outcome)
+      }
+    }
+  }
+
+  /// Whether a photo is to be measured (with its SHA-256) or is already settled.
+  enum Screened {
+    case measure(sha256: String)
+    case done(BatchOutcome)
+  }
+
+  /// Reads and hashes every photo, in order: unreadable photos fail; photos already in their
+  /// patient's timeline, and later copies of a photo within the batch, are skipped. A
+  /// timeline that cannot be read (or whose chain is broken) fails all of its photos, so a
+  /// batch never adds to a timeline it cannot trust.
+  static func screen(items: [BatchItem], options: BatchOptions) -> [Screened] {
+    var known: [String: Result<Set<String>, TimelineError>] = [:]
+    var firstPath: [String: [String: String]] = [:]
+    var out: [Screened] = []
     for item in items {
       if known[item.patient] == nil {
-        known[item.patient] = Result { try TimelineAccess.photoHashes(directory: options.timelineDirectory, patient: item.patient) }
+        known[item.patient] = Result { () throws(TimelineError) -> Set<String> in
+          try TimelineAccess.photoHashes(directory: options.timelineDirectory, patient: item.patient)
+        }
       }
       let bytes: [UInt8]
       do {
         bytes = try MeasurementPipeline.readFile(item.path)
       } catch {
-        lines.append(BatchDryRunLine(item: item, outcome: .failed(reason: error.description)))
+        out.append(.done(.failed(reason: error.description)))
         continue
       }
       let sha = MeasurementPipeline.sha256Hex(bytes)
       switch known[item.patient]! {
       case .failure(let error):
-        lines.append(BatchDryRunLine(item: item, outcome: .failed(reason: String(describing: error))))
+        out.append(.done(.failed(reason: "\(item.path): not measured: \(error.description)")))
         continue
       case .success(let hashes) where hashes.contains(sha):
-        lines.append(BatchDryRunLine(item: item, outcome: .skipped(reason: "already in \(item.patient)'s timeline")))
+        out.append(.done(.skipped(reason: "already in \(item.patient)'s timeline")))
         continue
       default: break
       }
-      if let first = seen[item.patient]?[sha] {
-        lines.append(BatchDryRunLine(item: item, outcome: .skipped(reason: "same photo as \(first)")))
+      if let first = firstPath[item.patient]?[sha] {
+        out.append(.done(.skipped(reason: "same photo as \(first)")))
         continue
       }
-      seen[item.patient, default: [:]][sha] = item.path
-      lines.append(BatchDryRunLine(item: item, outcome: nil))
+      firstPath[item.patient, default: [:]][sha] = item.path
+      out.append(.measure(sha256: sha))
     }
-    return lines
+    return out
   }
 }
 
 /// The shared state of a running batch. Every mutable field is guarded by `lock`;
-/// measuring happens outside it.
+/// measuring happens outside it, appending under `commitLock`.
 private final class BatchState: @unchecked Sendable {
   let items: [BatchItem]
   let options: BatchOptions
@@ -162,17 +196,15 @@ private final class BatchState: @unchecked Sendable {
 
   private let lock = NSLock()
   private let commitLock = NSLock()
+  private var queue: [(index: Int, sha256: String)] = []
   private var next = 0
   private var done = 0
   private var outcomes: [BatchOutcome?]
   private var failures: [BatchPlanProblem] = []
-  /// Photo hashes already in each patient's timeline (loaded on first use), or why the
-  /// timeline cannot be read.
-  private var knownHashes: [String: Result<Set<String>, Error>] = [:]
-  /// Photos of each patient not finished yet.
+  /// Photos of each patient still being measured.
   private var pendingByPatient: [String: Int] = [:]
   /// Measured, not yet appended, per patient.
-  private var measuredByPatient: [String: [(index: Int, sha256: String, outcome: MeasurementOutcome)]] = [:]
+  private var measuredByPatient: [String: [(index: Int, outcome: MeasurementOutcome)]] = [:]
 
   init(items: [BatchItem], problems: [BatchPlanProblem], options: BatchOptions,
        report: @escaping @Sendable (BatchEvent) -> Void) {
@@ -181,64 +213,62 @@ private final class BatchState: @unchecked Sendable {
     self.report = report
     self.total = items.count + problems.count
     self.outcomes = [BatchOutcome?](repeating: nil, count: items.count)
-    for item in items { pendingByPatient[item.patient, default: 0] += 1 }
   }
 
-  func nextIndex() -> Int? {
+  /// Sets the photos to measure, in order.
+  func planMeasurements(_ planned: [(index: Int, sha256: String)]) {
     lock.lock()
     defer { lock.unlock() }
-    guard next < items.count else { return nil }
+    queue = planned
+    for p in planned { pendingByPatient[items[p.index].patient, default: 0] += 1 }
+  }
+
+  func nextMeasurement() -> (index: Int, sha256: String)? {
+    lock.lock()
+    defer { lock.unlock() }
+    guard next < queue.count else { return nil }
     next += 1
-    return next - 1
+    return queue[next - 1]
   }
 
   func finishProblem(_ problem: BatchPlanProblem) {
     lock.lock()
+    defer { lock.unlock() }
     failures.append(problem)
     done += 1
-    let event = BatchEvent(
+    report(BatchEvent(
       item: BatchItem(path: problem.path, relativePath: problem.path, patient: "", woundSite: ""),
       outcome: .failed(reason: problem.reason), done: done, total: total,
-      elapsedSeconds: Date().timeIntervalSince(start))
-    report(event)
-    lock.unlock()
+      elapsedSeconds: Date().timeIntervalSince(start)))
   }
 
-  /// Measures one photo (outside the lock) and records what happened.
-  func process(index: Int) {
+  /// Measures one photo (outside the lock), then counts it as finished for its patient.
+  func process(index: Int, sha256: String) {
     let item = items[index]
-    let result = measure(item)
-    switch result {
-    case .success(let (sha, outcome)):
+    switch measure(item, sha256: sha256) {
+    case .success(let outcome):
       lock.lock()
-      measuredByPatient[item.patient, default: []].append((index, sha, outcome))
+      measuredByPatient[item.patient, default: []].append((index, outcome))
       lock.unlock()
-      finishPending(patient: item.patient)
-    case .failure(let outcome):
-      record(index: index, outcome: outcome)
-      finishPending(patient: item.patient)
+    case .failure(let failure):
+      record(index: index, outcome: failure.outcome)
     }
+    finishPending(patient: item.patient)
   }
 
-  private enum Step {
-    case success((String, MeasurementOutcome))
-    case failure(BatchOutcome)
+  private struct Failure: Error {
+    var outcome: BatchOutcome
   }
 
-  private func measure(_ item: BatchItem) -> Step {
+  private func measure(_ item: BatchItem, sha256: String) -> Result<MeasurementOutcome, Failure> {
     let bytes: [UInt8]
     do {
       bytes = try MeasurementPipeline.readFile(item.path)
     } catch {
-      return .failure(.failed(reason: error.description))
+      return .failure(Failure(outcome: .failed(reason: error.description)))
     }
-    let sha = MeasurementPipeline.sha256Hex(bytes)
-    switch hashes(patient: item.patient) {
-    case .failure(let error):
-      return .failure(.failed(reason: String(describing: error)))
-    case .success(let known) where known.contains(sha):
-      return .failure(.skipped(reason: "already in \(item.patient)'s timeline"))
-    default: break
+    guard MeasurementPipeline.sha256Hex(bytes) == sha256 else {
+      return .failure(Failure(outcome: .failed(reason: MeasurementError.photoChanged(file: item.path).description)))
     }
     let settings = MeasurementSettings(
       calibration: options.calibration, maskPath: item.maskPath, maxPixels: options.maxPixels, patient: item.patient,
@@ -249,7 +279,7 @@ private final class BatchState: @unchecked Sendable {
         photoBytes: bytes, path: item.path, modificationDate: MeasurementPipeline.modificationDate(item.path),
         settings: settings)
     } catch {
-      return .failure(.failed(reason: error.description))
+      return .failure(Failure(outcome: .failed(reason: error.description)))
     }
     if let output = options.outputDirectory {
       let base = BatchPlan.join(output, (item.relativePath as NSString).deletingPathExtension)
@@ -259,26 +289,18 @@ private final class BatchState: @unchecked Sendable {
         try ImageEncoder.writePNG(outcome.overlay(), to: base + ".overlay.png")
         try ImageEncoder.writePNG(outcome.mask, to: base + ".mask.png")
       } catch {
-        return .failure(.failed(reason: "\(item.path): cannot write its overlay or mask under \(output): \(error)"))
+        return .failure(Failure(
+          outcome: .failed(reason: "\(item.path): cannot write its overlay or mask under \(output): \(error)")))
       }
     }
     // Keep only the entry until the patient's photos are all measured.
-    outcome.image = .init(width: 0, height: 0)
-    outcome.mask = .init(width: 0, height: 0)
-    outcome.tissue.labels = .init(width: 0, height: 0)
-    return .success((sha, outcome))
+    outcome.image = RGBImage(width: 0, height: 0)
+    outcome.mask = Mask(width: 0, height: 0)
+    outcome.tissue.labels = GreyImage(width: 0, height: 0)
+    return .success(outcome)
   }
 
-  private func hashes(patient: String) -> Result<Set<String>, Error> {
-    lock.lock()
-    defer { lock.unlock() }
-    if let known = knownHashes[patient] { return known }
-    let loaded = Result { try TimelineAccess.photoHashes(directory: options.timelineDirectory, patient: patient) }
-    knownHashes[patient] = loaded
-    return loaded
-  }
-
-  private func record(index: Int, outcome: BatchOutcome) {
+  func record(index: Int, outcome: BatchOutcome) {
     lock.lock()
     defer { lock.unlock() }
     outcomes[index] = outcome
@@ -289,7 +311,7 @@ private final class BatchState: @unchecked Sendable {
   }
 
   /// Counts one of the patient's photos as finished; the last one appends the patient's
-  /// measured entries in taken order.
+  /// measured entries in order of taken time, then path.
   private func finishPending(patient: String) {
     lock.lock()
     pendingByPatient[patient, default: 1] -= 1
@@ -305,21 +327,12 @@ private final class BatchState: @unchecked Sendable {
       if ta != tb { return ta < tb }
       return Array(items[a.index].path.utf8).lexicographicallyPrecedes(Array(items[b.index].path.utf8))
     }
-    // A second copy of the same photo is skipped; the first by path is kept.
-    var firstBySha: [String: Int] = [:]
-    for m in measured.sorted(by: { $0.index < $1.index }) where firstBySha[m.sha256] == nil {
-      firstBySha[m.sha256] = m.index
-    }
     for m in ordered {
-      if let first = firstBySha[m.sha256], first != m.index {
-        record(index: m.index, outcome: .skipped(reason: "same photo as \(items[first].path)"))
-        continue
-      }
       do {
-        let id = try TimelineAccess.append(m.outcome.entry, directory: options.timelineDirectory, patient: patient).id
-        record(index: m.index, outcome: .measured(areaCm2: m.outcome.measures.areaMm2 / 100, entryId: id))
+        let stored = try TimelineAccess.append(m.outcome.entry, directory: options.timelineDirectory, patient: patient)
+        record(index: m.index, outcome: .measured(areaCm2: stored.results.areaCm2, entryId: stored.id))
       } catch {
-        record(index: m.index, outcome: .failed(reason: "\(items[m.index].path): not recorded: \(error)"))
+        record(index: m.index, outcome: .failed(reason: "\(items[m.index].path): not recorded: \(error.description)"))
       }
     }
   }
