@@ -1,15 +1,21 @@
 import Foundation
 import WoundCore
+import WoundImaging
 import WoundSegmentation
 
 /// Times the segmentation of a 12-megapixel photo (decode excluded).
 ///
-///   swift run -c release WoundBenchmarks segment [--runs N] [--width W] [--height H]
+///   swift run -c release WoundBenchmarks segment [--runs N] [--width W] [--height H] [--photo PATH]
 ///
-/// The photo is synthetic and deterministic: skin-coloured with mild texture
-/// and a red, irregular wound-like patch, so the outline step has a region to
-/// refine. Prints the median of `runs` timed runs (after one warm-up) and the
-/// per-step breakdown (thread CPU time) of the median run, summed per operation kind.
+/// The photo: a real wound photo (by default the FUSeg validation photo
+/// `Tests/WoundSegmentationTests/Fixtures/validation/0040.jpg`, CC0, when run
+/// from the repository root) enlarged to the frame's height and centred on a
+/// skin-coloured 4000 x 3000 frame, so the network finds a wound and the
+/// outline step refines a real region; without that file, a synthetic
+/// skin-coloured frame with a red patch. A square "marker" polygon is
+/// excluded, as the pipeline does. Prints the median of `runs` timed runs
+/// (after one warm-up), wall clock and thread CPU time, and the per-step
+/// breakdown (thread CPU time) of the median run, summed per operation kind.
 func runSegmentBenchmark(arguments: [String]) {
   func option(_ name: String, _ fallback: Int) -> Int {
     guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count, let v = Int(arguments[i + 1]) else {
@@ -20,6 +26,8 @@ func runSegmentBenchmark(arguments: [String]) {
   let runs = max(1, option("--runs", 7))
   let width = option("--width", 4000)
   let height = option("--height", 3000)
+  var photoPath = "Tests/WoundSegmentationTests/Fixtures/validation/0040.jpg"
+  if let i = arguments.firstIndex(of: "--photo"), i + 1 < arguments.count { photoPath = arguments[i + 1] }
 
   let model: SegmentationModel
   do {
@@ -28,10 +36,17 @@ func runSegmentBenchmark(arguments: [String]) {
     print("segment: \(error)")
     return
   }
-  let image = syntheticWoundPhoto(width: width, height: height)
+  let image: RGBImage
+  if let photo = try? PhotoDecoder.decode(path: photoPath).image {
+    image = framed(photo, width: width, height: height)
+    print("segment: photo \(photoPath) (\(photo.width)x\(photo.height)) enlarged onto a \(width)x\(height) frame")
+  } else {
+    image = syntheticWoundPhoto(width: width, height: height)
+    print("segment: synthetic \(width)x\(height) photo")
+  }
   let marker = [
-    Point(x: Double(width) * 0.75, y: Double(height) * 0.70), Point(x: Double(width) * 0.90, y: Double(height) * 0.70),
-    Point(x: Double(width) * 0.90, y: Double(height) * 0.90), Point(x: Double(width) * 0.75, y: Double(height) * 0.90),
+    Point(x: Double(width) * 0.84, y: Double(height) * 0.70), Point(x: Double(width) * 0.98, y: Double(height) * 0.70),
+    Point(x: Double(width) * 0.98, y: Double(height) * 0.90), Point(x: Double(width) * 0.84, y: Double(height) * 0.90),
   ]
 
   var results: [(total: Duration, timings: OperationTimings, area: Int)] = []
@@ -90,6 +105,35 @@ extension String {
   fileprivate func leftPadded(_ width: Int) -> String {
     count >= width ? self : String(repeating: " ", count: width - count) + self
   }
+}
+
+/// `photo` enlarged (nearest neighbour) to the frame's height and centred
+/// on a skin-coloured frame.
+private func framed(_ photo: RGBImage, width: Int, height: Int) -> RGBImage {
+  var image = RGBImage(width: width, height: height)
+  let scale = Double(height) / Double(photo.height)
+  let enlargedWidth = min(width, Int(Double(photo.width) * scale))
+  let left = (width - enlargedWidth) / 2
+  image.pixels.withUnsafeMutableBufferPointer { target in
+    for y in 0..<height {
+      let sy = min(photo.height - 1, Int(Double(y) / scale))
+      for x in 0..<width {
+        let i = (y * width + x) * 3
+        if x >= left && x < left + enlargedWidth {
+          let sx = min(photo.width - 1, Int(Double(x - left) / scale))
+          let j = (sy * photo.width + sx) * 3
+          target[i] = photo.pixels[j]
+          target[i + 1] = photo.pixels[j + 1]
+          target[i + 2] = photo.pixels[j + 2]
+        } else {
+          target[i] = 214
+          target[i + 1] = 172
+          target[i + 2] = 148
+        }
+      }
+    }
+  }
+  return image
 }
 
 /// A deterministic skin-coloured photo with a dark-red irregular patch.
