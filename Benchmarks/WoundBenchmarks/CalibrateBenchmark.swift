@@ -64,13 +64,16 @@ func runCalibrateBenchmark(arguments: [String]) {
   print(String(format: "  decode                 %8.1f ms", decode))
   print(String(format: "  calibrate (detection)  %8.1f ms", detect))
   print(String(format: "    grey conversion      %8.1f ms", grey))
-  print(String(format: "    find + refine        %8.1f ms  (libapriltag on the decimated image, sub-pixel corners)", search))
+  print(
+    String(format: "    find + refine        %8.1f ms  (libapriltag on the decimated image, sub-pixel corners)", search)
+  )
   print(String(format: "  detection / decode     %8.2f", detect / decode))
   if let result {
-    print(String(
-      format: "  marker ID %d, %.3f px/mm (true %.3f), tilt %.1f deg, quad decimate %d", result.markerId ?? -1,
-      result.pixelsPerMm, CalibrateBenchmarkScene.truePixelsPerMm, result.tiltDegrees ?? 0,
-      Calibrator.quadDecimate(width: width, height: height)))
+    print(
+      String(
+        format: "  marker ID %d, %.3f px/mm (true %.3f), tilt %.1f deg, quad decimate %d", result.markerId ?? -1,
+        result.pixelsPerMm, CalibrateBenchmarkScene.truePixelsPerMm, result.tiltDegrees ?? 0,
+        Calibrator.quadDecimate(width: width, height: height)))
   }
 }
 

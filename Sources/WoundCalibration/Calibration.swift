@@ -141,12 +141,14 @@ public struct Calibration: Sendable, Equatable, Codable {
   /// The ruler points and distance, as given (`method == .ruler` only).
   public var ruler: RulerMeasurement?
 
-  public init(method: CalibrationMethod, markerId: Int? = nil, markerSizeMm: Double? = nil,
-              corners: [[Double]]? = nil, homography: Homography, pixelsPerMm: Double,
-              decisionMargin: Double? = nil, hammingDistance: Int? = nil,
-              markerSizePixels: Double? = nil, sideRatio: Double? = nil, tiltDegrees: Double? = nil,
-              warnings: [String] = [], markerOutlinePixels: [[Double]]? = nil,
-              markers: [DetectedMarker] = [], ruler: RulerMeasurement? = nil) {
+  public init(
+    method: CalibrationMethod, markerId: Int? = nil, markerSizeMm: Double? = nil,
+    corners: [[Double]]? = nil, homography: Homography, pixelsPerMm: Double,
+    decisionMargin: Double? = nil, hammingDistance: Int? = nil,
+    markerSizePixels: Double? = nil, sideRatio: Double? = nil, tiltDegrees: Double? = nil,
+    warnings: [String] = [], markerOutlinePixels: [[Double]]? = nil,
+    markers: [DetectedMarker] = [], ruler: RulerMeasurement? = nil
+  ) {
     self.method = method
     self.markerId = markerId
     self.markerSizeMm = markerSizeMm

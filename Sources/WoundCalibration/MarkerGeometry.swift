@@ -91,7 +91,9 @@ enum MarkerGeometry {
   /// `marginModules`, as a quad in pixels, in the same order as the corners.
   static func outline(pixelsFromMm: Homography, sizeMm: Double, marginModules: Double = 0.25) -> [Point] {
     let pad = sizeMm / modulesPerBlackSquare * (1 + marginModules)
-    let square = [Point(-pad, -pad), Point(sizeMm + pad, -pad), Point(sizeMm + pad, sizeMm + pad), Point(-pad, sizeMm + pad)]
+    let square = [
+      Point(-pad, -pad), Point(sizeMm + pad, -pad), Point(sizeMm + pad, sizeMm + pad), Point(-pad, sizeMm + pad),
+    ]
     return square.map { pixelsFromMm.apply($0) }
   }
 

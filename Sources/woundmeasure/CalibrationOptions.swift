@@ -15,8 +15,9 @@ struct CalibrationOptions: ParsableArguments {
 
   @Option(
     name: .customLong("scale"),
-    help: ArgumentHelp("Fixed scale in pixels per mm (photos from a fixed rig); no marker needed.",
-                       valueName: "PX_PER_MM"))
+    help: ArgumentHelp(
+      "Fixed scale in pixels per mm (photos from a fixed rig); no marker needed.",
+      valueName: "PX_PER_MM"))
   var pixelsPerMm: Double?
 
   @Option(

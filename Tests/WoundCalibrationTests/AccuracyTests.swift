@@ -32,11 +32,12 @@ struct AccuracyCase: CustomTestStringConvertible, Sendable {
     case 1: return .ellipse(centre: Point(0, 0), semiAxesMm: (r, 0.6 * r), angleRadians: 0.5)
     default:
       // An irregular star-ish polygon.
-      return .polygon((0..<9).map { k in
-        let a = Double(k) * 2 * Double.pi / 9
-        let rr = r * (k % 2 == 0 ? 1.0 : 0.7) * (0.9 + 0.1 * sin(3 * a))
-        return Point(rr * cos(a), rr * sin(a))
-      })
+      return .polygon(
+        (0..<9).map { k in
+          let a = Double(k) * 2 * Double.pi / 9
+          let rr = r * (k % 2 == 0 ? 1.0 : 0.7) * (0.9 + 0.1 * sin(3 * a))
+          return Point(rr * cos(a), rr * sin(a))
+        })
     }
   }
 

@@ -4,10 +4,10 @@ import WoundCore
 
 @testable import WoundCalibration
 
-/// A 800 x 600 photo of one or more markers on skin, straight on unless told.
+/// A photo (640 x 480 unless told) of markers on skin, straight on unless told.
 private func photo(
   markers: [SyntheticScene.PlacedMarker], pixelsPerMm: Double = 8, rotationDegrees: Double = 0,
-  tiltDegrees: Double = 0, centreMm: Point = Point(10, 10), width: Int = 800, height: Int = 600
+  tiltDegrees: Double = 0, centreMm: Point = Point(10, 10), width: Int = 640, height: Int = 480
 ) -> (RGBImage, Camera) {
   let camera = Camera(
     width: width, height: height, pixelsPerMm: pixelsPerMm, rotationDegrees: rotationDegrees,
@@ -22,8 +22,9 @@ private func distance(_ a: Point, _ b: Point) -> Double {
 
 @Suite("Marker detection")
 struct DetectionTests {
-  @Test("corners are sub-pixel, clockwise from the tag's own top-left, at any rotation",
-        arguments: [0.0, 37.0, 90.0, 180.0, 270.0])
+  @Test(
+    "corners are sub-pixel, clockwise from the tag's own top-left, at any rotation",
+    arguments: [0.0, 37.0, 90.0, 180.0, 270.0])
   func cornersFollowTheTag(rotationDegrees: Double) throws {
     let marker = SyntheticScene.PlacedMarker(id: 20, originMm: Point(0, 0), sizeMm: 20)
     let (image, camera) = photo(markers: [marker], rotationDegrees: rotationDegrees)
@@ -44,8 +45,9 @@ struct DetectionTests {
   @Test("the same photo gives bit-identical corners twice")
   func deterministic() throws {
     let marker = SyntheticScene.PlacedMarker(id: 30, originMm: Point(0, 0), sizeMm: 30)
-    let (image, _) = photo(markers: [marker], pixelsPerMm: 6, rotationDegrees: 23, tiltDegrees: 20,
-                           centreMm: Point(15, 15))
+    let (image, _) = photo(
+      markers: [marker], pixelsPerMm: 6, rotationDegrees: 23, tiltDegrees: 20,
+      centreMm: Point(15, 15))
     let first = try Calibrator.calibrate(image: image, request: .marker)
     let second = try Calibrator.calibrate(image: image, request: .marker)
     #expect(first == second)
@@ -79,7 +81,8 @@ struct DetectionTests {
     let small = SyntheticScene.PlacedMarker(id: 20, originMm: Point(-5, 0), sizeMm: 20)
     // Printed at 27 mm although its ID says 30: 10 % off.
     let wrong = SyntheticScene.PlacedMarker(id: 30, originMm: Point(40, 0), sizeMm: 27)
-    let (image, camera) = photo(markers: [small, wrong], pixelsPerMm: 7, centreMm: Point(25, 12))
+    let (image, camera) = photo(
+      markers: [small, wrong], pixelsPerMm: 7, centreMm: Point(25, 12), width: 800, height: 600)
     let calibration = try Calibrator.calibrate(image: image, request: .marker)
     #expect(calibration.markers.map(\.id) == [20, 30])
     #expect(calibration.markerId == 20)
@@ -97,7 +100,8 @@ struct DetectionTests {
   func agreeingMarkers() throws {
     let a = SyntheticScene.PlacedMarker(id: 20, originMm: Point(-5, 0), sizeMm: 20)
     let b = SyntheticScene.PlacedMarker(id: 30, originMm: Point(40, -5), sizeMm: 30, rotationRadians: 0.4)
-    let (image, _) = photo(markers: [a, b], pixelsPerMm: 7, tiltDegrees: 25, centreMm: Point(25, 12))
+    let (image, _) = photo(
+      markers: [a, b], pixelsPerMm: 7, tiltDegrees: 25, centreMm: Point(25, 12), width: 800, height: 600)
     let calibration = try Calibrator.calibrate(image: image, request: .marker)
     #expect(calibration.markers.count == 2)
     #expect(calibration.warnings.isEmpty)
@@ -162,9 +166,11 @@ struct DetectionTests {
     let calibration = try Calibrator.calibrate(image: image, request: .marker)
     let data = try JSONEncoder().encode(calibration)
     let object = try #require(JSONSerialization.jsonObject(with: data) as? [String: Any])
-    for key in ["method", "markerId", "markerSizeMm", "corners", "homography", "pixelsPerMm", "warnings",
-                "decisionMargin", "hammingDistance", "markerSizePixels", "sideRatio", "tiltDegrees",
-                "markerOutlinePixels", "markers"] {
+    for key in [
+      "method", "markerId", "markerSizeMm", "corners", "homography", "pixelsPerMm", "warnings",
+      "decisionMargin", "hammingDistance", "markerSizePixels", "sideRatio", "tiltDegrees",
+      "markerOutlinePixels", "markers",
+    ] {
       #expect(object[key] != nil, "missing \(key)")
     }
     #expect((object["homography"] as? [Double])?.count == 9)

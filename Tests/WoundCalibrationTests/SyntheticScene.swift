@@ -193,9 +193,11 @@ struct SyntheticScene {
     // Plane bounding boxes of the objects (markers with their white border).
     var boxes: [(Double, Double, Double, Double)] = markers.map { marker in
       let pad = marker.sizeMm / 8 * 1.5
-      let outline = [Point(-pad, -pad), Point(marker.sizeMm + pad, -pad),
-                     Point(marker.sizeMm + pad, marker.sizeMm + pad), Point(-pad, marker.sizeMm + pad)]
-        .map(marker.toPlane)
+      let outline = [
+        Point(-pad, -pad), Point(marker.sizeMm + pad, -pad),
+        Point(marker.sizeMm + pad, marker.sizeMm + pad), Point(-pad, marker.sizeMm + pad),
+      ]
+      .map(marker.toPlane)
       return (outline.map(\.x).min()!, outline.map(\.y).min()!, outline.map(\.x).max()!, outline.map(\.y).max()!)
     }
     if let shape { boxes.append(shape.bounds) }
@@ -208,14 +210,17 @@ struct SyntheticScene {
         for bx in stride(from: 0, to: width, by: block) {
           let x1 = min(bx + block, width), y1 = min(by + block, height)
           // The block's footprint on the plane lies in the box of its mapped corners.
-          let quad = [plane(Double(bx) - 2, Double(by) - 2), plane(Double(x1) + 1, Double(by) - 2),
-                      plane(Double(x1) + 1, Double(y1) + 1), plane(Double(bx) - 2, Double(y1) + 1)]
+          let quad = [
+            plane(Double(bx) - 2, Double(by) - 2), plane(Double(x1) + 1, Double(by) - 2),
+            plane(Double(x1) + 1, Double(y1) + 1), plane(Double(bx) - 2, Double(y1) + 1),
+          ]
           let qx0 = quad.map(\.x).min()!, qx1 = quad.map(\.x).max()!
           let qy0 = quad.map(\.y).min()!, qy1 = quad.map(\.y).max()!
           let touches = boxes.contains { $0.0 <= qx1 && $0.2 >= qx0 && $0.1 <= qy1 && $0.3 >= qy0 }
           for y in by..<y1 {
             for x in bx..<x1 {
-              let c = touches
+              let c =
+                touches
                 ? pixelColour(x: x, y: y, plane: plane, footprint: footprint)
                 : skinColour(at: plane(Double(x), Double(y)))
               let i = (y * width + x) * 3
