@@ -282,7 +282,7 @@ def main():
         })
         print(f"{photo_path}: {true_area_cm2:.3f} cm2, {scale_at_marker:.3f} px/mm at the marker, tilt {tilt} deg")
     with open(os.path.join(args.out, "truth.csv"), "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+        writer = csv.DictWriter(f, fieldnames=list(rows[0].keys()), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
 
