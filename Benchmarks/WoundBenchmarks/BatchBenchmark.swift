@@ -1,6 +1,12 @@
 import Foundation
 import WoundMeasureKit
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Times `batch` throughput with one worker and with two on the same photos.
 ///
 ///     swift run -c release --scratch-path .build-kit WoundBenchmarks batch [PHOTOS_FOLDER] [--copies N]
@@ -52,20 +58,34 @@ func runBatchBenchmark(arguments: [String]) {
   _ = try? MeasurementPipeline.measure(photoAt: items[0].path, settings: MeasurementSettings(patient: "warm"))
 
   var throughput: [Int: Double] = [:]
+  var utilisation: [Int: Double] = [:]
   var stored: [Int: [String]] = [:]
   for jobs in [1, 2] {
     let timelines = work.appendingPathComponent("timelines-\(jobs)").path
+    let cpuBefore = processCPUSeconds()
     let summary = BatchRunner.run(items: items, options: BatchOptions(jobs: jobs, timelineDirectory: timelines))
+    let cpuSeconds = processCPUSeconds() - cpuBefore
     throughput[jobs] = Double(summary.measured) / summary.elapsedSeconds
+    utilisation[jobs] = cpuSeconds / summary.elapsedSeconds
     stored[jobs] = resultsJSON(items: items, timelines: timelines)
     print(
       "batch --jobs \(jobs): \(summary.measured) photos measured (\(summary.failed) failed) in "
-        + String(format: "%.2f s = %.2f photos/s", summary.elapsedSeconds, throughput[jobs]!))
+        + String(format: "%.2f s = %.2f photos/s; CPU %.2f s (%.2f cores busy)", summary.elapsedSeconds,
+                 throughput[jobs]!, cpuSeconds, utilisation[jobs]!))
   }
   let ratio = throughput[2]! / throughput[1]!
   print(String(format: "batch: --jobs 2 / --jobs 1 throughput = %.2fx (target >= 1.8x) on %d cores", ratio,
                ProcessInfo.processInfo.activeProcessorCount))
+  print(String(format: "batch: cores obtained --jobs 2 / --jobs 1 = %.2fx (the ceiling for the ratio above)",
+               utilisation[2]! / utilisation[1]!))
   print("batch: results identical across --jobs: \(stored[1]! == stored[2]! ? "yes" : "NO")")
+}
+
+/// User plus system CPU time of this process so far, seconds.
+private func processCPUSeconds() -> Double {
+  var time = timespec()
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+  return Double(time.tv_sec) + Double(time.tv_nsec) / 1_000_000_000
 }
 
 /// Each patient's stored `results`, as JSON text in timeline order.

@@ -111,6 +111,17 @@ public enum BatchPlan {
     return folder.hasSuffix("/") ? folder + relative : folder + "/" + relative
   }
 
+  /// Where a photo's overlay and mask go under `--output DIR`: the photo's path relative to
+  /// the batch folder without its extension, kept inside `directory` (a leading `/` is
+  /// dropped and `..` components become `_`), to which `.overlay.png` and `.mask.png` are added.
+  public static func outputBase(directory: String, relativePath: String) -> String {
+    let parts = relativePath.split(separator: "/", omittingEmptySubsequences: true).map {
+      $0 == ".." || $0 == "." ? "_" : String($0)
+    }
+    let inside = (parts.joined(separator: "/") as NSString).deletingPathExtension
+    return join(directory, inside.isEmpty ? "_" : inside)
+  }
+
   /// The batch items of a folder laid out as `FOLDER/<patient>/<wound-site>/<photo>`.
   ///
   /// Photos at any other depth are returned as problems, not items.

@@ -282,7 +282,7 @@ private final class BatchState: @unchecked Sendable {
       return .failure(Failure(outcome: .failed(reason: error.description)))
     }
     if let output = options.outputDirectory {
-      let base = BatchPlan.join(output, (item.relativePath as NSString).deletingPathExtension)
+      let base = BatchPlan.outputBase(directory: output, relativePath: item.relativePath)
       do {
         try FileManager.default.createDirectory(
           atPath: (base as NSString).deletingLastPathComponent, withIntermediateDirectories: true)

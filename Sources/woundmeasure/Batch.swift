@@ -17,13 +17,15 @@ extension WoundMeasureCommand {
       discussion: """
         Photos (.jpg, .jpeg, .png) are found recursively and sorted by path. Patient and \
         wound site come from the layout FOLDER/<patient>/<wound-site>/<photo>, or from a \
-        CSV --manifest with the header path,patient,wound,taken (paths relative to FOLDER). \
+        CSV --manifest with the header path,patient,wound,taken[,mask] (paths relative to \
+        FOLDER; an optional mask column gives a wound mask to use instead of segmentation). \
         Taken time: the manifest's, else EXIF, else a date at the start of the file name, \
         else the file's modification time.
 
-        Photos are measured by --jobs workers; each patient's new entries are appended in \
-        taken order. A photo already in its patient's timeline (same SHA-256) is skipped, \
-        so a batch can be run again after an interruption. A photo that fails is reported \
+        Every photo is first hashed: a photo already in its patient's timeline (same \
+        SHA-256), or a second copy within the batch, is skipped, so a batch can be run \
+        again after an interruption. The rest are measured by --jobs workers; each \
+        patient's new entries are appended in taken order. A photo that fails is reported \
         with its reason and the batch goes on. Exit status: 0 no failures, 1 any photo \
         failed, 64 bad arguments. See docs/batch-and-audit.md.
 
@@ -48,7 +50,8 @@ extension WoundMeasureCommand {
     @Flag(name: .customLong("dry-run"), help: "List what would be measured or skipped; measure and write nothing.")
     var dryRun = false
 
-    @Option(help: ArgumentHelp("CSV of path,patient,wound,taken instead of the folder layout.", valueName: "FILE.csv"))
+    @Option(help: ArgumentHelp(
+      "CSV of path,patient,wound,taken[,mask] instead of the folder layout.", valueName: "FILE.csv"))
     var manifest: String?
 
     @Option(name: .customLong("max-megapixels"), help: ArgumentHelp(

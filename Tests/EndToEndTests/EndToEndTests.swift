@@ -282,6 +282,42 @@ import WoundTimeline
     #expect(try Tool.verdicts(deleted.stdout) == ["reproduced", "entry-altered"])
   }
 
+  @Test func auditReportsDifferingFiguresAndWhetherVersionsMatch() throws {
+    let work = try Tool.temporaryFolder("audit-differs")
+    defer { try? FileManager.default.removeItem(at: work) }
+    let (patient, _) = try Self.measuredSeries(work)
+    let url = work.appendingPathComponent("tl/\(patient).json")
+    // Figures changed and the chain sealed again, as if another version had measured:
+    // the chain is valid, the figures are not reproduced.
+    var timeline = try TimelineStore.read(file: url.path, verifyingChain: true)
+    timeline.entries[0].results.perimeterCm *= 1.02
+    timeline.entries[2].results.areaCm2 += 0.25
+    timeline.entries[2].tool.version = "0.0.1"
+    var previous = Timeline.genesisHash
+    for i in timeline.entries.indices {
+      timeline.entries[i] = try timeline.entries[i].sealed(previousHash: previous)
+      previous = timeline.entries[i].hash
+    }
+    try timeline.encoded().write(to: url)
+    let run = try Tool.run(["audit", url.path, "--json"], in: work)
+    #expect(run.status == 1)
+    #expect(try Tool.verdicts(run.stdout) == ["differs", "reproduced", "differs"])
+    let object = try #require(
+      try JSONSerialization.jsonObject(with: Data(run.stdout.split(separator: "\n")[0].utf8)) as? [String: Any])
+    let entries = try #require(object["entries"] as? [[String: Any]])
+    let first = try #require(entries[0]["differences"] as? [[String: Any]])
+    #expect(first.compactMap { $0["figure"] as? String } == ["perimeterCm"])
+    #expect(abs((first[0]["relativeDifference"] as? Double ?? 0) + 0.02 / 1.02) < 1e-9)
+    #expect(entries[0]["versionsMatch"] as? Bool == true)
+    let third = try #require(entries[2]["differences"] as? [[String: Any]])
+    #expect(third.compactMap { $0["figure"] as? String } == ["areaCm2"])
+    #expect(abs((third[0]["difference"] as? Double ?? 0) + 0.25) < 1e-9)
+    #expect(entries[2]["versionsMatch"] as? Bool == false)
+    let text = try Tool.run(["audit", url.path], in: work)
+    #expect(text.stdout.contains("differences are expected across versions"))
+    #expect(text.stdout.contains("the difference is not expected"))
+  }
+
   @Test func auditFindsRelocatedPhotosUnderThePhotosRoot() throws {
     let work = try Tool.temporaryFolder("audit-move")
     defer { try? FileManager.default.removeItem(at: work) }

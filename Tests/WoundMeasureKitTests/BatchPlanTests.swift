@@ -54,6 +54,12 @@ import Testing
     #expect(items.map(\.maskPath) == [nil, nil, "photos/masks/a.png"])
   }
 
+  @Test func outputFilesStayInsideTheOutputFolder() {
+    #expect(BatchPlan.outputBase(directory: "out", relativePath: "P1/heel/a.jpg") == "out/P1/heel/a")
+    #expect(BatchPlan.outputBase(directory: "out", relativePath: "/abs/b.png") == "out/abs/b")
+    #expect(BatchPlan.outputBase(directory: "out/", relativePath: "../../etc/c.jpeg") == "out/_/_/etc/c")
+  }
+
   @Test func manifestErrorsNameTheLine() {
     #expect(throws: BatchPlanError.badManifestLine(
       file: "m.csv", line: 1, reason: "the header must name the columns path and patient (and optionally wound, taken, mask)")
