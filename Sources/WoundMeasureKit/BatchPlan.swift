@@ -136,7 +136,7 @@ public enum BatchPlan {
       case .none:
         problems.append(BatchPlanProblem(
           path: path,
-          reason: "not in the layout <patient>/<wound-site>/<photo> under the batch folder; "
+          reason: "\(path): not in the layout <patient>/<wound-site>/<photo> under the batch folder; "
             + "move it there or list it in a --manifest"))
       }
     }

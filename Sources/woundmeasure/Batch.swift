@@ -185,12 +185,15 @@ final class BatchProgressPrinter: @unchecked Sendable {
   private func bar(_ event: BatchEvent) -> String {
     let width = 30
     let filled = event.total == 0 ? width : width * event.done / event.total
-    let rate = event.elapsedSeconds > 0 ? Double(event.done) / event.elapsedSeconds : 0
-    let remaining = rate > 0 ? Double(event.total - event.done) / rate : 0
-    let eta = Int(remaining.rounded())
-    return "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "] "
-      + "\(event.done)/\(event.total)  \(CommandLineValues.format(rate, 2)) photos/s  "
-      + "ETA \(eta / 60):\(eta % 60 < 10 ? "0" : "")\(eta % 60)"
+    var text = "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "] "
+      + "\(event.done)/\(event.total)"
+    // Rate and ETA once there is a second of history to go on.
+    if event.elapsedSeconds >= 1, event.done > 0 {
+      let rate = Double(event.done) / event.elapsedSeconds
+      let eta = Int((Double(event.total - event.done) / rate).rounded())
+      text += "  \(CommandLineValues.format(rate, 2)) photos/s  ETA \(eta / 60):\(eta % 60 < 10 ? "0" : "")\(eta % 60)"
+    }
+    return text
   }
 
   private func write(_ text: String) {

@@ -33,6 +33,7 @@ import Testing
     #expect(items.map(\.woundSite) == ["heel", "sacrum", "heel"])
     #expect(items[0].path == root + "/P1/heel/a.jpeg")
     #expect(problems.map(\.path) == [root + "/P3/x/y/deep.jpg", root + "/loose.jpg"])
+    #expect(problems[0].reason.hasPrefix(root + "/P3/x/y/deep.jpg: not in the layout <patient>/<wound-site>/<photo>"))
     #expect(throws: BatchPlanError.notAFolder(path: root + "/nope")) { try BatchPlan.findPhotos(in: root + "/nope") }
   }
 
