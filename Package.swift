@@ -101,7 +101,7 @@ let package = Package(
     .testTarget(name: "WoundTimelineTests", dependencies: ["WoundTimeline", "wm-timeline-stress"]),
     .testTarget(
       name: "WoundMeasureKitTests",
-      dependencies: ["WoundMeasureKit", "WoundImaging", "WoundCore", "WoundTimeline"]),
+      dependencies: ["WoundMeasureKit", "WoundImaging", "WoundCore", "WoundTimeline", "WoundCalibration"]),
     .testTarget(
       name: "EndToEndTests", dependencies: ["woundmeasure", "WoundImaging", "WoundCore", "WoundTimeline"]),
   ]
