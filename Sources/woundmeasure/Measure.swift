@@ -125,7 +125,11 @@ extension WoundMeasureCommand {
         throw ExitCode.failure
       }
 
-      var stored = outcome.entry
+      // With --no-save the entry is sealed as it would be appended, so --json shows its id and hash.
+      let lastHash =
+        (try? TimelineStore(directory: timelineDirectory).load(patient: patient, verifyingChain: false))?.lastHash
+        ?? WoundTimeline.Timeline.genesisHash
+      var stored = (try? outcome.entry.sealed(previousHash: lastHash)) ?? outcome.entry
       var savedTo: String?
       if !noSave {
         do {
