@@ -272,3 +272,20 @@ wm_status wm_jpeg_encode_rgb(const uint8_t *pixels, int width, int height, int q
 }
 
 void wm_free(void *pointer) { free(pointer); }
+
+// MARK: - Orientation
+
+void wm_place_columns(const uint8_t *strip, size_t strip_stride_bytes, int width, int rows,
+                      uint8_t *first_target, ptrdiff_t column_step_bytes, ptrdiff_t run_step_bytes) {
+  for (int x = 0; x < width; x++) {
+    const uint8_t *s = strip + (size_t)x * 3;
+    uint8_t *t = first_target + (ptrdiff_t)x * column_step_bytes;
+    for (int i = 0; i < rows; i++) {
+      t[0] = s[0];
+      t[1] = s[1];
+      t[2] = s[2];
+      s += strip_stride_bytes;
+      t += run_step_bytes;
+    }
+  }
+}

@@ -139,6 +139,15 @@ wm_status wm_png_encode(const uint8_t *pixels, int width, int height, int channe
                         int pixels_per_metre, uint8_t **output, size_t *output_length,
                         char *message, size_t message_capacity);
 
+// MARK: - Orientation
+
+/// Copies each of `width` columns of a strip of `rows` RGB rows to a run of
+/// `rows` pixels: column `x` starts at `first_target + x * column_step_bytes`
+/// and advances by `run_step_bytes` per row. The inner loop of turning a
+/// photo upright for EXIF orientations 5...8.
+void wm_place_columns(const uint8_t *strip, size_t strip_stride_bytes, int width, int rows,
+                      uint8_t *first_target, ptrdiff_t column_step_bytes, ptrdiff_t run_step_bytes);
+
 /// Frees a buffer returned by an encoder.
 void wm_free(void *pointer);
 
