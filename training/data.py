@@ -34,21 +34,23 @@ def load_photo(number: int) -> tuple[np.ndarray, np.ndarray]:
     return image, mask.astype(np.uint8)
 
 
-def augment(image: np.ndarray, mask: np.ndarray, rng: np.random.Generator, size: int = 256) -> tuple[np.ndarray, np.ndarray]:
+def augment(image: np.ndarray, mask: np.ndarray, rng: np.random.Generator, size: int = 256,
+            scale_range: tuple[float, float] = (0.4, 1.0)) -> tuple[np.ndarray, np.ndarray]:
     """One random training view of `size` x `size`.
 
-    Geometry: random scale (the view covers 40-100% of the photo's side), position,
+    Geometry: random scale (the view's side is `scale_range` times the photo's side;
+    above 1 the whole photo lies inside the view, on black), position,
     flips, 90-degree rotations and a small extra rotation (+-15 degrees), in one
     affine resampling. Photometric: brightness, contrast, saturation, per-channel
     gain (white balance), gamma, blur, JPEG re-encoding.
     """
     h, w = mask.shape
-    side = min(h, w) * rng.uniform(0.4, 1.0)
+    side = min(h, w) * rng.uniform(*scale_range)
     angle = rng.integers(0, 4) * 90.0 + rng.uniform(-15.0, 15.0)
     flip = rng.random() < 0.5
-    # centre of the view, kept so that most of the view lies inside the photo
-    cx = rng.uniform(side / 2, w - side / 2) if side < w else w / 2
-    cy = rng.uniform(side / 2, h - side / 2) if side < h else h / 2
+    # centre of the view: the view inside the photo, or the photo inside the view
+    cx = rng.uniform(min(side / 2, w - side / 2), max(side / 2, w - side / 2))
+    cy = rng.uniform(min(side / 2, h - side / 2), max(side / 2, h - side / 2))
     s = side / size  # input pixels per output pixel
     t = math.radians(angle)
     ca, sa = math.cos(t) * s, math.sin(t) * s

