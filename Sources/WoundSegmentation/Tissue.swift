@@ -1,7 +1,9 @@
 import WoundCore
 
-// CONTRACT (stub, to be implemented by the tissue stage). Signatures here are
-// what the pipeline calls; keep them stable.
+// The tissue stage's public types and entry point. Signatures here are what
+// the pipeline calls; keep them stable. Colour handling is in
+// TissueColour.swift, the decision rule in TissueRules.swift, the masked
+// smoothing and edge distances in TissueGeometry.swift.
 
 /// The tissue classes reported inside a wound outline.
 public enum TissueClass: UInt8, Sendable, Codable, CaseIterable {
@@ -55,10 +57,69 @@ public struct TissueMap: Sendable {
   }
 }
 
+/// Labels each wound pixel as granulation, slough, necrosis or epithelium from its colour.
+///
+/// A deterministic per-pixel rule in CIELAB (sRGB, D65) after colour
+/// normalisation, with light smoothing:
+///
+/// 1. Normalise: with a `ColourReference` the marker's black and white map to
+///    fixed neutral levels per channel (white balance and exposure); without
+///    one, grey world over the whole photo (per-channel gains, clamped).
+/// 2. Smooth: each wound pixel takes the mean colour of the wound pixels in a
+///    `(2r + 1)` square around it, `r` growing with the photo size
+///    (``TissueRules/smoothingRadius(width:height:)``); skin outside the
+///    outline never bleeds in.
+/// 3. Decide (``TissueRules/classify(lab:inMarginBand:)``): dark and not red is
+///    necrosis; light pink within a band along the outline's edge is
+///    epithelium; otherwise a linear discriminant separates yellow-white slough
+///    from red granulation. Constants are fitted on DFUTissue by
+///    `training/tissue_fit.py`; see `docs/tissue.md` for the validation.
 public enum TissueClassifier {
   /// Classifies every wound pixel of `image` (where `mask` is non-zero).
+  ///
+  /// - Parameters:
+  ///   - image: the photo as displayed.
+  ///   - mask: the wound, same size as `image`; non-zero means inside.
+  ///   - reference: the marker's white and black, when a marker was found;
+  ///     ignored when it does not hold three channels each with white at least
+  ///     ``TissueColour/minimumReferenceContrast`` above black.
+  /// - Returns: one ``TissueClass`` raw value per pixel (``TissueClass/none``
+  ///   outside the mask) and the class shares of the wound area (all zero for
+  ///   an empty mask).
+  /// - Precondition: `mask` has the size of `image` (a programmer error otherwise).
   public static func classify(image: RGBImage, mask: Mask, reference: ColourReference?) -> TissueMap {
-    TissueMap(labels: GreyImage(width: image.width, height: image.height),
-              shares: TissueShares(granulation: 0, slough: 0, necrosis: 0, epithelium: 0))
+    precondition(mask.width == image.width && mask.height == image.height,
+                 "tissue mask \(mask.width)x\(mask.height) does not match photo \(image.width)x\(image.height)")
+    var labels = GreyImage(width: image.width, height: image.height)
+    guard let box = TissueGeometry.boundingBox(of: mask) else {
+      return TissueMap(labels: labels, shares: TissueShares(granulation: 0, slough: 0, necrosis: 0, epithelium: 0))
+    }
+    let correction = TissueColour.Correction(image: image, reference: reference)
+    let radius = TissueRules.smoothingRadius(width: image.width, height: image.height)
+    let smoothed = TissueGeometry.maskedBoxMean(image: image, mask: mask, box: box, radius: radius)
+    let areaPixels = smoothed.count
+    let bandPixels = TissueRules.marginBandPixels(areaPixels: areaPixels)
+    let distances = TissueGeometry.edgeDistances(mask: mask, box: box)
+
+    var counts = [Int](repeating: 0, count: 5)
+    var index = 0
+    for y in box.top..<box.bottom {
+      for x in box.left..<box.right where mask[x, y] != 0 {
+        let rgb = correction.apply(smoothed[index])
+        let lab = TissueColour.lab(red: rgb.red, green: rgb.green, blue: rgb.blue)
+        let inBand = distances[(y - box.top) * box.width + (x - box.left)] <= bandPixels
+        let tissue = TissueRules.classify(lab: lab, inMarginBand: inBand)
+        labels[x, y] = tissue.rawValue
+        counts[Int(tissue.rawValue)] += 1
+        index += 1
+      }
+    }
+    let total = Double(areaPixels)
+    let shares = TissueShares(
+      granulation: Double(counts[Int(TissueClass.granulation.rawValue)]) / total,
+      slough: Double(counts[Int(TissueClass.slough.rawValue)]) / total,
+      necrosis: Double(counts[Int(TissueClass.necrosis.rawValue)]) / total,
+      epithelium: Double(counts[Int(TissueClass.epithelium.rawValue)]) / total)
+    return TissueMap(labels: labels, shares: shares)
   }
 }
