@@ -22,4 +22,15 @@ fi
 swift build -c release
 bin="$(swift build -c release --show-bin-path)/woundmeasure"
 
-"$bin" inspect samples/photos/*/*/*.jpg
+# Start from empty timelines so that the run shows every sample measured.
+rm -rf timelines out
+echo "== batch: every sample photo into its patient's timeline"
+"$bin" batch samples/photos --timeline-dir timelines --output out
+echo
+echo "== audit: hash chains, photo identities, re-measured figures"
+"$bin" audit timelines/*.json
+echo
+echo "== healing report of patient P001 (a synthetic healing series, see samples/README.md)"
+"$bin" timeline P001 --timeline-dir timelines --chart out/P001-left-heel.svg
+echo
+echo "Overlays and masks: out/   Timelines: timelines/   Chart: out/P001-left-heel.svg"
