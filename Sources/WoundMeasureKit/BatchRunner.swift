@@ -123,6 +123,7 @@ public enum BatchRunner {
       thread.start()
     }
     for _ in 0..<workers { finished.wait() }
+    state.waitForCommits()
     return state.summary()
   }
 
@@ -186,7 +187,8 @@ public enum BatchRunner {
 }
 
 /// The shared state of a running batch. Every mutable field is guarded by `lock`;
-/// measuring happens outside it, appending under `commitLock`.
+/// measuring happens outside it. Appends run one at a time on `commits`, a serial queue,
+/// so that a worker never waits for a timeline's `fsync`.
 private final class BatchState: @unchecked Sendable {
   let items: [BatchItem]
   let options: BatchOptions
@@ -195,7 +197,7 @@ private final class BatchState: @unchecked Sendable {
   let total: Int
 
   private let lock = NSLock()
-  private let commitLock = NSLock()
+  private let commits = DispatchQueue(label: "woundmeasure.batch.commits")
   private var queue: [(index: Int, sha256: String)] = []
   private var next = 0
   private var done = 0
@@ -310,8 +312,8 @@ private final class BatchState: @unchecked Sendable {
       item: items[index], outcome: outcome, done: done, total: total, elapsedSeconds: Date().timeIntervalSince(start)))
   }
 
-  /// Counts one of the patient's photos as finished; the last one appends the patient's
-  /// measured entries in order of taken time, then path.
+  /// Counts one of the patient's photos as finished; after the last one the patient's
+  /// measured entries are appended (on the commit queue) in order of taken time, then path.
   private func finishPending(patient: String) {
     lock.lock()
     pendingByPatient[patient, default: 1] -= 1
@@ -319,8 +321,11 @@ private final class BatchState: @unchecked Sendable {
     let measured = isLast ? (measuredByPatient.removeValue(forKey: patient) ?? []) : []
     lock.unlock()
     guard isLast else { return }
-    commitLock.lock()
-    defer { commitLock.unlock() }
+    commits.async { self.commit(measured, patient: patient) }
+  }
+
+  /// Appends one patient's entries in order of taken time, then path.
+  private func commit(_ measured: [(index: Int, outcome: MeasurementOutcome)], patient: String) {
     let ordered = measured.sorted { a, b in
       let ta = a.outcome.taken.date
       let tb = b.outcome.taken.date
@@ -335,6 +340,11 @@ private final class BatchState: @unchecked Sendable {
         record(index: m.index, outcome: .failed(reason: "\(items[m.index].path): not recorded: \(error.description)"))
       }
     }
+  }
+
+  /// Returns once every queued append has been made.
+  func waitForCommits() {
+    commits.sync {}
   }
 
   func summary() -> BatchSummary {
