@@ -32,8 +32,8 @@ public struct BatchOptions: Sendable {
 
 /// What happened to one photo of a batch.
 public enum BatchOutcome: Sendable, Equatable {
-  /// Measured and appended to its timeline.
-  case measured(areaCm2: Double, entryId: String)
+  /// Measured and appended to its timeline, with the entry's warnings.
+  case measured(areaCm2: Double, entryId: String, warnings: [String])
   /// Not measured: its SHA-256 is already in the patient's timeline, or it duplicates an
   /// earlier photo of the same batch.
   case skipped(reason: String)
@@ -335,7 +335,7 @@ private final class BatchState: @unchecked Sendable {
     for m in ordered {
       do {
         let stored = try TimelineAccess.append(m.outcome.entry, directory: options.timelineDirectory, patient: patient)
-        record(index: m.index, outcome: .measured(areaCm2: stored.results.areaCm2, entryId: stored.id))
+        record(index: m.index, outcome: .measured(areaCm2: stored.results.areaCm2, entryId: stored.id, warnings: stored.warnings))
       } catch {
         record(index: m.index, outcome: .failed(reason: "\(items[m.index].path): not recorded: \(error.description)"))
       }

@@ -177,7 +177,7 @@ public enum MeasurementPipeline {
     if taken.source == .mtime {
       warnings.append(
         "no capture time in the photo's EXIF or file name; using the file's modification time "
-          + "\(TakenTime.iso8601(taken.date)) (pass --taken to set it)")
+          + "\(TakenTime.iso8601(taken.date)) (set it with --taken, or the taken column of a batch manifest)")
     }
 
     let facts = MeasurementFacts(

@@ -156,10 +156,12 @@ final class BatchProgressPrinter: @unchecked Sendable {
     let counter = "[\(event.done)/\(event.total)]"
     let line: String
     var isFailure = false
+    var warningLines: [String] = []
     switch event.outcome {
-    case .measured(let areaCm2, _):
+    case .measured(let areaCm2, _, let warnings):
       line = "\(counter) measured \(event.item.path) -> \(event.item.patient)/\(event.item.woundSite): "
         + "\(CommandLineValues.format(areaCm2, 2)) cm²"
+      warningLines = warnings.map { "warning: \(event.item.path): \($0)" }
     case .skipped(let reason):
       line = "\(counter) skipped \(event.item.path): \(reason)"
     case .failed(let reason):
@@ -167,13 +169,15 @@ final class BatchProgressPrinter: @unchecked Sendable {
       isFailure = true
     }
     if isTerminal {
-      // Failures stay on screen above the bar; other lines are folded into it.
+      // Failures and warnings stay on screen above the bar; other lines are folded into it.
       if isFailure { write("\r\u{1B}[2K" + line + "\n") }
+      for warning in warningLines { write("\r\u{1B}[2K" + warning + "\n") }
       write("\r\u{1B}[2K" + bar(event))
       drewBar = true
     } else if isFailure {
       FileHandle.standardError.write(Data((line + "\n").utf8))
     } else {
+      for warning in warningLines { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
       FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
   }
