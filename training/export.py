@@ -139,6 +139,7 @@ def main() -> None:
                   "BCE + Dice; AdamW (wd 1e-4), warm-up then cosine; batch 8; stem and blocks 0-2 fixed. "
                   "Phase 1: 7 epochs, views 0.4-1.0 of the photo side, lr decoder 2e-3 / encoder 5e-4 "
                   "(cosine planned over 9). Phase 2: 5 epochs, views 0.7-1.4, lr 1e-3 / 2.5e-4. "
+                  "Phase 3: 8 epochs from phase 2, views 0.7-1.4, lr 5e-4 / 1.25e-4. "
                   "See training/README.md.",
         **info,
     }
