@@ -337,18 +337,21 @@ import WoundTimeline
 /// `samples/truth.csv`: the true wound area of each sample photo, cm².
 enum Truth {
   /// True area by photo path relative to `samples/photos`.
-  static func load() throws -> [String: Double] {
+  static func load() throws -> [String: Double] { try column("trueAreaCm2") }
+
+  /// One numeric column of `samples/truth.csv` by photo path relative to `samples/photos`.
+  static func column(_ name: String) throws -> [String: Double] {
     let text = try String(contentsOf: Tool.packageRoot.appendingPathComponent("samples/truth.csv"), encoding: .utf8)
     var lines = text.split(whereSeparator: \.isNewline).map { $0.split(separator: ",").map(String.init) }
     let header = lines.removeFirst()
     let file = try #require(header.firstIndex(of: "file"))
-    let area = try #require(header.firstIndex(of: "trueAreaCm2"))
+    let value = try #require(header.firstIndex(of: name))
     var out: [String: Double] = [:]
-    for line in lines where line.count > max(file, area) {
+    for line in lines where line.count > max(file, value) {
       var path = line[file]
       if path.hasPrefix("photos/") { path.removeFirst("photos/".count) }
       if path.hasPrefix("samples/photos/") { path.removeFirst("samples/photos/".count) }
-      out[path] = Double(line[area])
+      out[path] = Double(line[value])
     }
     return out
   }
