@@ -1,3 +1,5 @@
+import WoundCore
+
 /// Why a photo was refused. Every case names the file (the path, or the name
 /// given with the bytes).
 public enum DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -17,7 +19,7 @@ public enum DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
   /// The library could not allocate its working memory.
   case outOfMemory(file: String)
   /// A requested region does not lie inside the displayed photo.
-  case regionOutside(file: String, region: PixelRegion, displayedWidth: Int, displayedHeight: Int)
+  case regionOutside(file: String, region: PixelRect, displayedWidth: Int, displayedHeight: Int)
 
   /// The file the error is about.
   public var file: String {

@@ -90,7 +90,7 @@ enum JPEGDecoding {
 
   /// Decodes the whole photo (reduced by `options.scaleDenominator`), or
   /// `region` of it at full resolution, upright.
-  static func decode(bytes: [UInt8], name: String, options: DecodeOptions, region: PixelRegion?) throws(DecodeError) -> DecodedPhoto {
+  static func decode(bytes: [UInt8], name: String, options: DecodeOptions, region: PixelRect?) throws(DecodeError) -> DecodedPhoto {
     let decompressor = try JPEGDecompressor(name: name)
     return try bytes.withUnsafeBufferPointer { data throws(DecodeError) in
       let header = try decompressor.readHeader(data)
@@ -161,7 +161,7 @@ enum JPEGDecoding {
   /// instead of the neighbour. So the decoded window keeps a margin of
   /// ``contextMarginPixels`` around the region where the photo allows, and
   /// the region's pixels equal those of a whole decode.
-  private static func decodeStoredRegion(_ stored: PixelRegion, decompressor: borrowing JPEGDecompressor) throws(DecodeError) -> RGBImage {
+  private static func decodeStoredRegion(_ stored: PixelRect, decompressor: borrowing JPEGDecompressor) throws(DecodeError) -> RGBImage {
     let (width, height) = try decompressor.start(scale: 1)
     let margin = contextMarginPixels
     let left = max(0, stored.x - margin)
@@ -176,7 +176,7 @@ enum JPEGDecoding {
       try decompressor.readAllRows(into: buffer.baseAddress!, strideBytes: window.width * 3, rows: rows)
     }
     let windowImage = RGBImage(width: window.width, height: rows, pixels: windowPixels)
-    return windowImage.cropped(to: PixelRegion(
+    return windowImage.cropped(to: PixelRect(
       x: stored.x - window.x, y: stored.y - top, width: stored.width, height: stored.height))
   }
 

@@ -56,14 +56,14 @@ public enum EXIFOrientation: Int, Sendable, CaseIterable {
 
   /// The stored rectangle holding the displayed region `region` (both
   /// half-open). The region must lie inside the displayed image.
-  func storedRegion(of region: PixelRegion, storedWidth w: Int, storedHeight h: Int) -> PixelRegion {
+  func storedRegion(of region: PixelRect, storedWidth w: Int, storedHeight h: Int) -> PixelRect {
     let a = storedPixel(displayedX: region.x, displayedY: region.y, storedWidth: w, storedHeight: h)
     let b = storedPixel(
       displayedX: region.x + region.width - 1, displayedY: region.y + region.height - 1,
       storedWidth: w, storedHeight: h)
     let x0 = min(a.x, b.x)
     let y0 = min(a.y, b.y)
-    return PixelRegion(x: x0, y: y0, width: max(a.x, b.x) - x0 + 1, height: max(a.y, b.y) - y0 + 1)
+    return PixelRect(x: x0, y: y0, width: max(a.x, b.x) - x0 + 1, height: max(a.y, b.y) - y0 + 1)
   }
 }
 

@@ -59,7 +59,7 @@ enum PNGDecoding {
 
   /// Decodes the whole photo (box-averaged by `options.scaleDenominator`),
   /// or `region` of it, upright.
-  static func decode(bytes: [UInt8], name: String, options: DecodeOptions, region: PixelRegion?) throws(DecodeError) -> DecodedPhoto {
+  static func decode(bytes: [UInt8], name: String, options: DecodeOptions, region: PixelRect?) throws(DecodeError) -> DecodedPhoto {
     let reader = try PNGReader(name: name)
     return try bytes.withUnsafeBufferPointer { data throws(DecodeError) in
       let header = try reader.readHeader(data)

@@ -46,13 +46,13 @@ public enum PhotoDecoder {
   ///   whole photo's metadata.
   /// - Throws: ``DecodeError``, including `.regionOutside` when the region is
   ///   empty or not inside the displayed photo.
-  public static func decode(path: String, options: DecodeOptions = .init(), region: PixelRegion) throws(DecodeError) -> DecodedPhoto {
+  public static func decode(path: String, options: DecodeOptions = .init(), region: PixelRect) throws(DecodeError) -> DecodedPhoto {
     let bytes = try PhotoFile.read(path: path)
     return try decode(bytes: bytes, name: path, options: options, region: region)
   }
 
   /// Decodes only `region` of photo bytes; see ``decode(path:options:region:)``.
-  public static func decode(bytes: [UInt8], name: String, options: DecodeOptions = .init(), region: PixelRegion) throws(DecodeError) -> DecodedPhoto {
+  public static func decode(bytes: [UInt8], name: String, options: DecodeOptions = .init(), region: PixelRect) throws(DecodeError) -> DecodedPhoto {
     precondition(options.scaleDenominator == 1, "a region decode is at full resolution")
     switch try format(of: bytes, name: name) {
     case .jpeg: return try JPEGDecoding.decode(bytes: bytes, name: name, options: options, region: region)
@@ -105,7 +105,7 @@ public enum PhotoDecoder {
   }
 
   /// Refuses a region that is empty or not inside the displayed photo.
-  static func checkRegion(_ region: PixelRegion, displayedWidth: Int, displayedHeight: Int, name: String) throws(DecodeError) {
+  static func checkRegion(_ region: PixelRect, displayedWidth: Int, displayedHeight: Int, name: String) throws(DecodeError) {
     let inside = region.width > 0 && region.height > 0 && region.x >= 0 && region.y >= 0
       && region.x <= displayedWidth - region.width && region.y <= displayedHeight - region.height
     if !inside {

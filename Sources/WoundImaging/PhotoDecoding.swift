@@ -69,19 +69,3 @@ public struct DecodeOptions: Sendable {
   }
 }
 
-/// A rectangle of pixels, half-open: columns `x ..< x + width`, rows
-/// `y ..< y + height`, in pixels of the photo as displayed (EXIF orientation
-/// applied), top-left origin.
-public struct PixelRegion: Sendable, Equatable, Hashable, Codable, CustomStringConvertible {
-  public var x: Int
-  public var y: Int
-  public var width: Int
-  public var height: Int
-  public init(x: Int, y: Int, width: Int, height: Int) {
-    self.x = x
-    self.y = y
-    self.width = width
-    self.height = height
-  }
-  public var description: String { "\(width)x\(height)+\(x)+\(y)" }
-}

@@ -2,7 +2,7 @@ import WoundCore
 
 extension RGBImage {
   /// The pixels of `region` (half-open, inside this image).
-  func cropped(to region: PixelRegion) -> RGBImage {
+  func cropped(to region: PixelRect) -> RGBImage {
     var pixels = [UInt8]()
     pixels.reserveCapacity(region.width * region.height * 3)
     for y in region.y..<(region.y + region.height) {

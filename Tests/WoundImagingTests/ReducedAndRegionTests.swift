@@ -48,14 +48,14 @@ import WoundCore
   /// A region decode equals the same rectangle cut from the whole decode,
   /// for both formats, upright and turned photos, and unaligned regions.
   @Test(arguments: [
-    ("baseline.jpg", PixelRegion(x: 13, y: 9, width: 21, height: 11)),
-    ("baseline.jpg", PixelRegion(x: 0, y: 0, width: 48, height: 32)),
-    ("exif-rotated.jpg", PixelRegion(x: 5, y: 17, width: 30, height: 15)),
-    ("orient-8.jpg", PixelRegion(x: 9, y: 3, width: 17, height: 20)),
-    ("orient-6.png", PixelRegion(x: 1, y: 1, width: 4, height: 2)),
-    ("rgba8-adam7.png", PixelRegion(x: 2, y: 3, width: 9, height: 4)),
+    ("baseline.jpg", PixelRect(x: 13, y: 9, width: 21, height: 11)),
+    ("baseline.jpg", PixelRect(x: 0, y: 0, width: 48, height: 32)),
+    ("exif-rotated.jpg", PixelRect(x: 5, y: 17, width: 30, height: 15)),
+    ("orient-8.jpg", PixelRect(x: 9, y: 3, width: 17, height: 20)),
+    ("orient-6.png", PixelRect(x: 1, y: 1, width: 4, height: 2)),
+    ("rgba8-adam7.png", PixelRect(x: 2, y: 3, width: 9, height: 4)),
   ])
-  func regionMatchesTheWholeDecode(name: String, region: PixelRegion) throws {
+  func regionMatchesTheWholeDecode(name: String, region: PixelRect) throws {
     let whole = try PhotoDecoder.decode(path: Fixtures.path(name)).image
     let part = try PhotoDecoder.decode(path: Fixtures.path(name), region: region)
     #expect(part.image.width == region.width && part.image.height == region.height)
@@ -70,7 +70,7 @@ import WoundCore
 
   @Test func regionOutsideIsRefused() {
     let path = Fixtures.path("baseline.jpg")
-    let region = PixelRegion(x: 40, y: 0, width: 9, height: 1)
+    let region = PixelRect(x: 40, y: 0, width: 9, height: 1)
     #expect(throws: DecodeError.regionOutside(file: path, region: region, displayedWidth: 48, displayedHeight: 32)) {
       try PhotoDecoder.decode(path: path, region: region)
     }
