@@ -111,6 +111,18 @@ public enum Overlay {
     fillRect(&image, x0: left, y0: tickTop, x1: left + max(1, thickness), y1: bottom, colour: (0, 0, 0))
     fillRect(&image, x0: left + lengthPixels - max(1, thickness), y0: tickTop, x1: left + lengthPixels, y1: bottom,
              colour: (0, 0, 0))
+    // The bar's length as text above it, when there is room for it in the box's width.
+    let label = lengthMm >= 10 && lengthMm % 10 == 0 ? "\(lengthMm / 10) cm" : "\(lengthMm) mm"
+    let cell = max(1, thickness * 2)
+    let labelWidth = BitmapFont.width(of: label, cell: cell)
+    if labelWidth <= lengthPixels {
+      let labelTop = tickTop - padding - BitmapFont.height * cell
+      fillRect(&image, x0: left - padding, y0: labelTop - padding, x1: left + lengthPixels + padding, y1: tickTop,
+               colour: (255, 255, 255))
+      BitmapFont.draw(label, x: left, y: labelTop, cell: cell, width: image.width, height: image.height) {
+        image[$0, $1] = (0, 0, 0)
+      }
+    }
     if pixelsPerMm >= 4, lengthMm > 1 {
       for mm in 1..<lengthMm {
         let x = left + Int((Double(mm) * pixelsPerMm).rounded())
