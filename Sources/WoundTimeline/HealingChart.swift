@@ -14,7 +14,7 @@ public enum HealingChart {
   /// Renders the chart of `report`.
   public static func svg(_ report: HealingReport) -> String {
     let left = 70.0
-    let right = 24.0
+    let right = 48.0  // room for half of the last date label
     let top = 52.0
     let bottom = 64.0
     let plotWidth = widthPixels - left - right
