@@ -1,3 +1,4 @@
+internal import CCodecShims
 import WoundCore
 
 /// Why a photo was refused. Every case names the file (the path, or the name
@@ -99,4 +100,20 @@ private func megapixels(_ pixels: Int) -> String {
   if tenths < 1 { return "\(pixels) pixels" }
   if tenths.truncatingRemainder(dividingBy: 10) == 0 { return "\(Int(tenths / 10)) MP" }
   return "\(tenths / 10) MP"
+}
+
+extension DecodeError {
+  /// The one checker for the codec shims' statuses: returns when `status` is
+  /// `WM_STATUS_OK`, else throws the matching case for `file`, with the
+  /// library's message (read only when needed) for corrupt data.
+  static func check(
+    _ status: wm_status, file: String, format: PhotoFormat, message: () -> String
+  ) throws(DecodeError) {
+    switch status {
+    case WM_STATUS_OK: return
+    case WM_STATUS_TRUNCATED: throw .truncated(file: file, format: format)
+    case WM_STATUS_NO_MEMORY: throw .outOfMemory(file: file)
+    default: throw .corrupt(file: file, format: format, message: message())
+    }
+  }
 }

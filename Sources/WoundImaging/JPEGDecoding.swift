@@ -19,13 +19,7 @@ struct JPEGDecompressor: ~Copyable {
   /// The one checker for shim statuses: maps them to ``DecodeError`` with
   /// libjpeg's message (`wm_jpeg_decoder_message`).
   func check(_ status: wm_status) throws(DecodeError) {
-    switch status {
-    case WM_STATUS_OK: return
-    case WM_STATUS_TRUNCATED: throw .truncated(file: name, format: .jpeg)
-    case WM_STATUS_NO_MEMORY: throw .outOfMemory(file: name)
-    default:
-      throw .corrupt(file: name, format: .jpeg, message: String(cString: wm_jpeg_decoder_message(handle)))
-    }
+    try DecodeError.check(status, file: name, format: .jpeg) { String(cString: wm_jpeg_decoder_message(handle)) }
   }
 
   /// Reads the markers up to the first scan (`wm_jpeg_read_header`). `data`

@@ -18,13 +18,7 @@ struct PNGReader: ~Copyable {
   /// The one checker for shim statuses: maps them to ``DecodeError`` with
   /// libpng's message (`png_image.message`).
   func check(_ status: wm_status) throws(DecodeError) {
-    switch status {
-    case WM_STATUS_OK: return
-    case WM_STATUS_TRUNCATED: throw .truncated(file: name, format: .png)
-    case WM_STATUS_NO_MEMORY: throw .outOfMemory(file: name)
-    default:
-      throw .corrupt(file: name, format: .png, message: String(cString: wm_png_reader_message(handle)))
-    }
+    try DecodeError.check(status, file: name, format: .png) { String(cString: wm_png_reader_message(handle)) }
   }
 
   /// Reads IHDR and the chunks before the image data
