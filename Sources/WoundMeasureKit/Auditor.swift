@@ -17,6 +17,13 @@ public enum AuditVerdict: Sendable, Equatable {
   case entryAltered(reason: String)
   /// The photo was found unchanged but could not be measured again.
   case rerunFailed(reason: String)
+  /// The entry names another patient than the timeline holding it (it was moved).
+  case wrongPatient(recorded: String, timeline: String)
+  /// The photo's own date (EXIF, or the date in its file name) is not the recorded
+  /// `takenAt`: the taken time was changed after measuring.
+  case takenAtMismatch(recorded: Date, fromPhoto: Date, source: String)
+  /// The same photo stands in another patient's timeline too.
+  case sharedPhoto(patients: [String])
 
   /// A short name for the verdict, as printed and in JSON: `reproduced`, `differs`,
   /// `photo-missing`, `photo-altered`, `entry-altered`, `rerun-failed`.
@@ -28,6 +35,9 @@ public enum AuditVerdict: Sendable, Equatable {
     case .photoAltered: return "photo-altered"
     case .entryAltered: return "entry-altered"
     case .rerunFailed: return "rerun-failed"
+    case .wrongPatient: return "wrong-patient"
+    case .takenAtMismatch: return "taken-time-altered"
+    case .sharedPhoto: return "shared-photo"
     }
   }
 
@@ -54,11 +64,18 @@ public struct TimelineAudit: Sendable {
   public var file: String
   /// Why the file could not be read at all, if so (then `entries` is empty).
   public var unreadable: String?
+  /// What is wrong with the timeline as a whole: a name that is not its patient's, a
+  /// file shorter than its head, a broken recovery record, corrections naming no entry.
+  public var problems: [String] = []
+  /// What an auditor should know but is not wrong (a head one append behind).
+  public var notes: [String] = []
   /// Per entry, in file order.
   public var entries: [AuditedEntry]
 
-  /// True when the file was read and every entry was reproduced.
-  public var allReproduced: Bool { unreadable == nil && entries.allSatisfy { $0.verdict.isReproduced } }
+  /// True when the file was read, nothing is wrong with it and every entry was reproduced.
+  public var allReproduced: Bool {
+    unreadable == nil && problems.isEmpty && entries.allSatisfy { $0.verdict.isReproduced }
+  }
 }
 
 /// Checks stored measurements: hash chain, photo identity and reproduction.
@@ -69,26 +86,75 @@ public struct TimelineAudit: Sendable {
 /// SHA-256; measures it again with the recorded settings and compares every figure of
 /// `results` exactly.
 public enum Auditor {
+  /// Audits timeline files together: besides each file's own checks, a photo standing
+  /// in two of them (or in another patient's timeline of the same folder) is reported.
+  public static func audit(timelineFiles files: [String], photosRoot: String?) -> [TimelineAudit] {
+    var holders: [String: Set<String>] = [:]
+    for file in files {
+      guard let timeline = try? TimelineStore.read(file: file, verifyingChain: false) else { continue }
+      for entry in timeline.standingEntries() { holders[entry.photo.sha256, default: []].insert(timeline.patient) }
+    }
+    return files.map { audit(timelineFile: $0, photosRoot: photosRoot, photoHolders: holders) }
+  }
+
   /// Audits one timeline file.
   ///
   /// - Parameters:
   ///   - file: the timeline's path (`<dir>/<patient>.json`).
   ///   - photosRoot: a folder to search for photos that are not at their recorded path.
-  public static func audit(timelineFile file: String, photosRoot: String?) -> TimelineAudit {
+  ///   - photoHolders: patients holding each photo SHA-256 in other timelines audited with it.
+  public static func audit(timelineFile file: String, photosRoot: String?, photoHolders: [String: Set<String>] = [:])
+    -> TimelineAudit
+  {
     let loaded: TimelineAccess.AuditView
     do {
       loaded = try TimelineAccess.loadForAudit(file: file)
     } catch {
       return TimelineAudit(file: file, unreadable: String(describing: error), entries: [])
     }
+    let timeline = loaded.timeline
+    var problems: [String] = []
+    var notes: [String] = []
+    let name = (file as NSString).lastPathComponent
+    if name != timeline.patient + ".json" {
+      problems.append("the file is named \(name) but holds patient '\(timeline.patient)' (a timeline was copied over another)")
+    }
+    if !loaded.recoveryIntact { problems.append("the recovery record at its start does not match its hash") }
+    let directory = (file as NSString).deletingLastPathComponent
+    let store = TimelineStore(directory: directory.isEmpty ? "." : directory)
+    do {
+      if let head = try store.head(patient: timeline.patient), name == timeline.patient + ".json" {
+        if let mismatch = head.mismatch(with: timeline) {
+          problems.append("\(mismatch): entries were deleted or the file was replaced (head \(file).head)")
+        } else if head.entries < timeline.entries.count {
+          notes.append(
+            "its head records \(head.entries) of its \(timeline.entries.count) entries (the last append was "
+              + "interrupted before the head was written, or entries were added by hand)")
+        }
+      } else if name == timeline.patient + ".json" {
+        notes.append("no head file beside it (written before heads were kept, or deleted): deleted last entries cannot be detected")
+      }
+    } catch {
+      problems.append("its head cannot be read: \(error)")
+    }
+    let statuses = timeline.statuses()
+    for entry in timeline.entries where statuses[entry.id] == .orphan {
+      problems.append("entry \(entry.id) corrects or withdraws \(entry.amends?.entryId ?? "nothing"), which is not in the timeline")
+    }
+
     var fileIndex = FileNameIndex(root: photosRoot)
     var audited: [AuditedEntry] = []
-    for (index, entry) in loaded.entries.enumerated() {
+    for (index, entry) in timeline.entries.enumerated() {
       let recordedPath = entry.photo.path
       var result = AuditedEntry(
         index: index, entryId: entry.id, recordedPath: recordedPath, foundPath: nil, verdict: .reproduced)
-      if let problem = loaded.chainProblems[index] {
-        result.verdict = .entryAltered(reason: problem)
+      if let chainBreak = loaded.chainBreaks[index] {
+        result.verdict = .entryAltered(reason: chainBreak.auditText(index: index))
+        audited.append(result)
+        continue
+      }
+      if let recorded = entry.patient, recorded != timeline.patient {
+        result.verdict = .wrongPatient(recorded: recorded, timeline: timeline.patient)
         audited.append(result)
         continue
       }
@@ -118,9 +184,15 @@ public enum Auditor {
       result.foundPath = found.path
       result.verdict = reproduce(entry: entry, photoBytes: found.bytes, foundPath: found.path,
                                  photosRoot: photosRoot, index: &fileIndex)
+      if result.verdict.isReproduced, statuses[entry.id] == .standing {
+        var others = photoHolders[entry.photo.sha256] ?? []
+        others.formUnion(store.photoIndexPatients(sha256: entry.photo.sha256))
+        others.remove(timeline.patient)
+        if !others.isEmpty { result.verdict = .sharedPhoto(patients: others.sorted()) }
+      }
       audited.append(result)
     }
-    return TimelineAudit(file: file, unreadable: nil, entries: audited)
+    return TimelineAudit(file: file, unreadable: nil, problems: problems, notes: notes, entries: audited)
   }
 
   /// Measures the photo again with the entry's settings and compares the results.
@@ -145,13 +217,18 @@ public enum Auditor {
       }
       settings.maskPath = match
     }
+    // A date the photo itself carries (EXIF, or its file name) is derived again, not taken from the entry.
+    let rederivesTakenTime = entry.takenAtSource == .exif || entry.takenAtSource == .filename
+    if rederivesTakenTime { settings.takenGiven = nil }
     let outcome: MeasurementOutcome
     do {
       outcome = try MeasurementPipeline.measure(
-        photoBytes: photoBytes, path: entry.photo.path, modificationDate: Date(timeIntervalSince1970: 0),
-        settings: settings)
+        photoBytes: photoBytes, path: entry.photo.path, modificationDate: entry.takenAt, settings: settings)
     } catch {
       return .rerunFailed(reason: error.description)
+    }
+    if rederivesTakenTime, outcome.taken.date != entry.takenAt {
+      return .takenAtMismatch(recorded: entry.takenAt, fromPhoto: outcome.taken.date, source: outcome.taken.source.rawValue)
     }
     let stored = TimelineAccess.encodedResults(of: entry)
     let recomputed = TimelineAccess.encodedResults(of: outcome.entry)
@@ -188,6 +265,20 @@ public enum Auditor {
       out.append(path)
     }
     return out
+  }
+}
+
+extension TimelineError.ChainBreak {
+  /// The audit's reading of a chain break.
+  func auditText(index: Int) -> String {
+    switch self {
+    case .hashMismatch, .idMismatch:
+      return "its content no longer matches its hash (a value was edited after it was written)"
+    case .previousHashMismatch:
+      return index == 0
+        ? "it is first but links to an earlier entry (an entry before it was deleted)"
+        : "it does not link to entry #\(index - 1) (an entry was deleted, inserted or reordered)"
+    }
   }
 }
 

@@ -13,6 +13,8 @@ public struct BatchItem: Sendable, Equatable {
   public var woundSite: String
   /// A taken time given by a manifest, overriding EXIF, file name and mtime.
   public var takenGiven: Date?
+  /// The manifest's `closed` column says a person confirmed the wound closed.
+  public var closureConfirmed: Bool = false
   /// A wound mask given by a manifest, used instead of segmentation.
   public var maskPath: String?
 
@@ -172,8 +174,9 @@ public enum BatchPlan {
   /// Parses manifest text; see ``fromManifest(file:folder:)``.
   ///
   /// The first line must be the header; its columns may come in any order, `path` and
-  /// `patient` are required, `wound`, `taken` and `mask` (a wound mask to use instead of
-  /// segmentation, as `measure --mask`) optional. Fields may be double-quoted
+  /// `patient` are required, `wound`, `taken`, `mask` (a wound mask to use instead of
+  /// segmentation, as `measure --mask`) and `closed` (`yes` when a person confirmed the
+  /// wound closed, as `measure --closed`) optional. Fields may be double-quoted
   /// (RFC 4180). Blank lines are ignored. Items come back sorted by path.
   public static func parseManifest(text: String, file: String, folder: String) throws(BatchPlanError) -> [BatchItem] {
     let rows = csvRows(text)
@@ -189,6 +192,7 @@ public enum BatchPlan {
     let woundColumn = columns.firstIndex(of: "wound")
     let takenColumn = columns.firstIndex(of: "taken")
     let maskColumn = columns.firstIndex(of: "mask")
+    let closedColumn = columns.firstIndex(of: "closed")
     var items: [BatchItem] = []
     for (line, fields) in rows.dropFirst() {
       func field(_ column: Int?) -> String {
@@ -211,9 +215,16 @@ public enum BatchPlan {
         taken = date
       }
       let mask = field(maskColumn)
-      items.append(BatchItem(
+      var item = BatchItem(
         path: join(folder, relative), relativePath: relative, patient: patient, woundSite: wound, takenGiven: taken,
-        maskPath: mask.isEmpty ? nil : join(folder, mask)))
+        maskPath: mask.isEmpty ? nil : join(folder, mask))
+      switch field(closedColumn).lowercased() {
+      case "", "no", "false", "0": break
+      case "yes", "true", "1": item.closureConfirmed = true
+      case let other:
+        throw .badManifestLine(file: file, line: line, reason: "closed must be yes or no (or empty), not '\(other)'")
+      }
+      items.append(item)
     }
     return items.sorted { Array($0.path.utf8).lexicographicallyPrecedes(Array($1.path.utf8)) }
   }

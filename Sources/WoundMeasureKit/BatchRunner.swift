@@ -17,11 +17,21 @@ public struct BatchOptions: Sendable {
   public var calibration: CalibrationRequest
   /// Photos whose header claims more pixels than this are refused.
   public var maxPixels: Int
+  /// Who records the batch's entries, on which machine.
+  public var recordedBy: TimelineEntry.Attribution
+  /// Accept a photo already recorded for another patient of the timeline folder.
+  public var allowSharedPhoto: Bool
+  /// Accept the file's modification time for photos with no other date (else refused).
+  public var allowFileTime: Bool
 
   public init(
     jobs: Int, timelineDirectory: String, outputDirectory: String? = nil, calibration: CalibrationRequest = .marker,
-    maxPixels: Int = MeasurementSettings.defaultMaxPixels
+    maxPixels: Int = MeasurementSettings.defaultMaxPixels,
+    recordedBy: TimelineEntry.Attribution = .current(), allowSharedPhoto: Bool = false, allowFileTime: Bool = false
   ) {
+    self.recordedBy = recordedBy
+    self.allowSharedPhoto = allowSharedPhoto
+    self.allowFileTime = allowFileTime
     self.jobs = jobs
     self.timelineDirectory = timelineDirectory
     self.outputDirectory = outputDirectory
@@ -39,6 +49,9 @@ public enum BatchOutcome: Sendable, Equatable {
   case skipped(reason: String)
   /// Not measured or not recorded; the reason names the file.
   case failed(reason: String)
+  /// Not recorded because a person must look at it: no wound was found and closure
+  /// was not confirmed (a `closed` column of yes in the manifest).
+  case needsReview(reason: String)
 }
 
 /// One finished photo, reported while the batch runs.
@@ -57,6 +70,8 @@ public struct BatchSummary: Sendable, Equatable {
   public var measured: Int
   public var skipped: Int
   public var failed: Int
+  /// Photos that need a person's review (no wound found, closure not confirmed): their paths.
+  public var needsReview: [String]
   /// Each failure: the photo's path and the reason.
   public var failures: [BatchPlanProblem]
   /// Wall-clock seconds.
@@ -274,12 +289,15 @@ private final class BatchState: @unchecked Sendable {
     }
     let settings = MeasurementSettings(
       calibration: options.calibration, maskPath: item.maskPath, maxPixels: options.maxPixels, patient: item.patient,
-      woundSite: item.woundSite, takenGiven: item.takenGiven)
+      woundSite: item.woundSite, takenGiven: item.takenGiven, closureConfirmed: item.closureConfirmed,
+      allowFileTime: options.allowFileTime)
     var outcome: MeasurementOutcome
     do {
       outcome = try MeasurementPipeline.measure(
         photoBytes: bytes, path: item.path, modificationDate: MeasurementPipeline.modificationDate(item.path),
         settings: settings)
+    } catch .noWoundFound(let file) {
+      return .failure(Failure(outcome: .needsReview(reason: MeasurementError.noWoundFound(file: file).description)))
     } catch {
       return .failure(Failure(outcome: .failed(reason: error.description)))
     }
@@ -332,10 +350,16 @@ private final class BatchState: @unchecked Sendable {
       if ta != tb { return ta < tb }
       return Array(items[a.index].path.utf8).lexicographicallyPrecedes(Array(items[b.index].path.utf8))
     }
+    let context = RecordingContext(
+      timelineDirectory: options.timelineDirectory, patient: patient, recordedBy: options.recordedBy,
+      allowSharedPhoto: options.allowSharedPhoto)
     for m in ordered {
       do {
-        let stored = try TimelineAccess.append(m.outcome.entry, directory: options.timelineDirectory, patient: patient)
+        let stored = try Recorder.record(m.outcome, context: context).entry
         record(index: m.index, outcome: .measured(areaCm2: stored.results.areaCm2, entryId: stored.id, warnings: stored.warnings))
+      } catch .duplicatePhoto(_, _, let entryId) {
+        // Another run recorded it first: the check under the lock keeps one entry per photo.
+        record(index: m.index, outcome: .skipped(reason: "already in \(patient)'s timeline (entry \(entryId))"))
       } catch {
         record(index: m.index, outcome: .failed(reason: "\(items[m.index].path): not recorded: \(error.description)"))
       }
@@ -352,15 +376,17 @@ private final class BatchState: @unchecked Sendable {
     defer { lock.unlock() }
     var measured = 0
     var skipped = 0
-    for outcome in outcomes {
+    var needsReview: [String] = []
+    for (index, outcome) in outcomes.enumerated() {
       switch outcome {
       case .measured: measured += 1
       case .skipped: skipped += 1
+      case .needsReview: needsReview.append(items[index].path)
       default: break
       }
     }
     return BatchSummary(
-      measured: measured, skipped: skipped, failed: failures.count, failures: failures,
+      measured: measured, skipped: skipped, failed: failures.count, needsReview: needsReview, failures: failures,
       elapsedSeconds: Date().timeIntervalSince(start))
   }
 }

@@ -18,6 +18,12 @@ public enum MeasurementError: Error, Sendable, CustomStringConvertible {
   case segmentation(file: String, reason: String)
   /// The photo's bytes changed between two reads (e.g. while a batch was running).
   case photoChanged(file: String)
+  /// No wound was found and nobody confirmed that the wound is closed: the photo is
+  /// not recorded (an area of 0 would read as healed).
+  case noWoundFound(file: String)
+  /// The photo's only date is the file's modification time, which a copy changes,
+  /// and the caller asked not to accept it (`batch` without `--allow-file-time`).
+  case takenTimeFromFileOnly(file: String, modificationTime: String)
 
   public var description: String {
     switch self {
@@ -36,6 +42,13 @@ public enum MeasurementError: Error, Sendable, CustomStringConvertible {
       return "\(file): segmentation failed: \(reason)"
     case .photoChanged(let file):
       return "\(file): the photo changed while it was being measured"
+    case .noWoundFound(let file):
+      return "\(file): no wound was found in the photo; not recorded. If the wound has closed, confirm it with "
+        + "--closed (a 'closed' column of yes in a batch manifest); otherwise give --mask, --roi or --seed"
+    case .takenTimeFromFileOnly(let file, let time):
+      return "\(file): the photo has no EXIF capture time and no date in its file name; its file time "
+        + "\(time) changes with every copy. Give the date (--taken, or a 'taken' column in a manifest), or "
+        + "accept the file time with --allow-file-time"
     }
   }
 }

@@ -120,7 +120,7 @@ public enum MeasurementPipeline {
     }
 
     // Wound outline: the given mask, or segmentation with every marker excluded.
-    let mask: Mask
+    var mask: Mask
     var maskSha256: String?
     var model: SegmentationModelIdentity?
     if let maskPath = settings.maskPath {
@@ -138,6 +138,18 @@ public enum MeasurementPipeline {
       mask = try segment(image: image, calibration: calibration, settings: settings, model: identity.model, path: path)
     }
 
+    // No wound is not a healed wound: only a person can confirm closure.
+    if settings.closureConfirmed {
+      if maskCentroid(mask) != nil {
+        let found = PlaneGeometry.measure(mask: mask, homography: calibration.homography).areaMm2 / 100
+        warnings.append(
+          String(format: "closure was confirmed, but the outline still finds %.2f cm² of wound; recorded as closed", found))
+      }
+      mask = Mask(width: mask.width, height: mask.height)
+    } else if maskCentroid(mask) == nil {
+      throw .noWoundFound(file: path)
+    }
+
     // Several markers: the one nearest the wound gives the scale.
     let centroid = maskCentroid(mask)
     if let centroid, calibration.method == .marker, calibration.markers.count > 1 {
@@ -147,9 +159,7 @@ public enum MeasurementPipeline {
       }
     }
     warnings.append(contentsOf: calibration.warnings)
-    if centroid == nil {
-      warnings.append("no wound was found in the photo; the area is 0")
-    } else if touchesBorder(mask) {
+    if centroid != nil && touchesBorder(mask) {
       warnings.append("the wound outline touches the photo's edge; the wound may extend beyond the photo")
     }
 
@@ -175,9 +185,13 @@ public enum MeasurementPipeline {
       given: settings.takenGiven, exifCaptureTime: decoded.metadata.captureTime, path: path,
       modificationDate: modificationDate)
     if taken.source == .mtime {
+      guard settings.allowFileTime else {
+        throw .takenTimeFromFileOnly(file: path, modificationTime: TakenTime.iso8601(taken.date))
+      }
       warnings.append(
-        "no capture time in the photo's EXIF or file name; using the file's modification time "
-          + "\(TakenTime.iso8601(taken.date)) (set it with --taken, or the taken column of a batch manifest)")
+        "TAKEN TIME UNKNOWN: no capture time in the photo's EXIF or file name; using the file's modification "
+          + "time \(TakenTime.iso8601(taken.date)), which changes with every copy and bends every healing rate "
+          + "(give it with --taken, or the taken column of a batch manifest)")
     }
 
     let facts = MeasurementFacts(

@@ -28,6 +28,13 @@ public struct MeasurementSettings: Sendable, Equatable {
   public var woundSite: String
   /// A taken time given by the user, overriding EXIF, file name and modification time.
   public var takenGiven: Date?
+  /// A person confirmed that the wound is closed: the photo is recorded with an area
+  /// of 0 whatever the outline finds (a warning says what it found). Without it, a
+  /// photo with no wound found is refused (``MeasurementError/noWoundFound(file:)``).
+  public var closureConfirmed: Bool
+  /// Whether the file's modification time may stand in for a missing capture time
+  /// (with a warning). `batch` refuses it unless `--allow-file-time`.
+  public var allowFileTime: Bool
 
   /// The default pixel limit: 100 megapixels.
   public static let defaultMaxPixels = 100_000_000
@@ -37,8 +44,11 @@ public struct MeasurementSettings: Sendable, Equatable {
   public init(
     calibration: CalibrationRequest = .marker, maskPath: String? = nil, roiPixels: [Int]? = nil,
     seedPixels: Point? = nil, maxPixels: Int = MeasurementSettings.defaultMaxPixels, patient: String,
-    woundSite: String = MeasurementSettings.defaultWoundSite, takenGiven: Date? = nil
+    woundSite: String = MeasurementSettings.defaultWoundSite, takenGiven: Date? = nil,
+    closureConfirmed: Bool = false, allowFileTime: Bool = true
   ) {
+    self.closureConfirmed = closureConfirmed
+    self.allowFileTime = allowFileTime
     self.calibration = calibration
     self.maskPath = maskPath
     self.roiPixels = roiPixels

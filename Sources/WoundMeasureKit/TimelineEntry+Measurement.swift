@@ -61,7 +61,10 @@ struct MeasurementFacts {
       tool: TimelineEntry.Tool(version: WoundMeasureVersion.string, segmentationModelSha256: modelSha256),
       settings: recordedSettings(),
       results: results,
-      warnings: warnings)
+      warnings: warnings,
+      kind: .measurement,
+      patient: settings.patient,
+      closureConfirmed: settings.closureConfirmed ? true : nil)
   }
 
   /// The settings as recorded: the request as given, and what the calibration chose.
@@ -113,14 +116,6 @@ public enum TimelineAccess {
     return error.description
   }
 
-  /// Appends an entry to the patient's timeline; returns it as stored (with `id` and `hash`).
-  @discardableResult
-  public static func append(_ entry: TimelineEntry, directory: String, patient: String) throws(TimelineError)
-    -> TimelineEntry
-  {
-    try TimelineStore(directory: directory).append(entry, patient: patient)
-  }
-
   /// The SHA-256 of every photo in the patient's timeline (empty when there is none).
   ///
   /// - Throws: ``TimelineError`` when the timeline exists but cannot be read or its chain is
@@ -134,34 +129,20 @@ public enum TimelineAccess {
     }
   }
 
-  /// A timeline read for auditing: its entries, and per entry what is wrong with its
-  /// place in the hash chain (`nil` when its hash, id and link are right).
+  /// A timeline read for auditing: the timeline, and per entry how it breaks the
+  /// hash chain (`nil` when its hash, id and link are right).
   struct AuditView {
-    var patient: String
-    var entries: [TimelineEntry]
-    var chainProblems: [String?]
+    var timeline: Timeline
+    var chainBreaks: [TimelineError.ChainBreak?]
+    var recoveryIntact: Bool
   }
 
   /// Reads a timeline file without refusing a broken chain, and checks every entry's link.
   static func loadForAudit(file: String) throws(TimelineError) -> AuditView {
     let timeline = try TimelineStore.read(file: file, verifyingChain: false)
-    var problems: [String?] = []
-    var expectedPrevious = Timeline.genesisHash
-    for (index, entry) in timeline.entries.enumerated() {
-      var problem: String?
-      let sealed = try? entry.sealed(previousHash: entry.previousHash)
-      if sealed?.hash != entry.hash || sealed?.id != entry.id {
-        problem = "its content no longer matches its hash (a value was edited after it was written)"
-      } else if entry.previousHash != expectedPrevious {
-        problem =
-          index == 0
-          ? "it is first but links to an earlier entry (an entry before it was deleted)"
-          : "it does not link to entry #\(index - 1) (an entry was deleted, inserted or reordered)"
-      }
-      problems.append(problem)
-      expectedPrevious = entry.hash
-    }
-    return AuditView(patient: timeline.patient, entries: timeline.entries, chainProblems: problems)
+    var recoveryIntact = true
+    if let recovery = timeline.recovery { recoveryIntact = try recovery.computedHash() == recovery.hash }
+    return AuditView(timeline: timeline, chainBreaks: try timeline.chainBreaks(), recoveryIntact: recoveryIntact)
   }
 
   /// Why a recorded entry's settings cannot be turned back into ``MeasurementSettings``.
@@ -195,8 +176,8 @@ public enum TimelineAccess {
     return MeasurementSettings(
       calibration: request, maskPath: recorded.maskPath, roiPixels: recorded.roiPixels,
       seedPixels: recorded.seedPixels.flatMap { $0.count == 2 ? Point(x: $0[0], y: $0[1]) : nil },
-      maxPixels: recorded.maxPixels ?? MeasurementSettings.defaultMaxPixels, patient: patient,
-      woundSite: entry.woundSite, takenGiven: entry.takenAt)
+      maxPixels: recorded.maxPixels ?? MeasurementSettings.defaultMaxPixels, patient: entry.patient ?? patient,
+      woundSite: entry.woundSite, takenGiven: entry.takenAt, closureConfirmed: entry.closureConfirmed == true)
   }
 
   /// The recorded mask's SHA-256, if a mask was given.

@@ -63,7 +63,7 @@ extension HealingReport {
     }
     if let projectedClosure {
       if projectedClosure.entriesFitted == 0 {
-        lines.append("Closed: area 0 on \(Self.shortDate(projectedClosure.date)).")
+        lines.append("Closed: closure confirmed on the photo of \(Self.shortDate(projectedClosure.date)).")
       } else {
         lines.append(
           "Projected closure: \(Self.dayDate(projectedClosure.date)) (straight line through the latest "
@@ -74,7 +74,49 @@ extension HealingReport {
     } else {
       lines.append("Projected closure: not given (\(closureNote ?? "no projection")).")
     }
+    if !needsReview.isEmpty {
+      lines.append(
+        "Needs review: entr\(needsReview.count == 1 ? "y" : "ies") \(needsReview.joined(separator: ", ")) "
+          + "record\(needsReview.count == 1 ? "s" : "") an area of 0 that nobody confirmed as closure; left out of "
+          + "the figures (void it, or amend it with --closed or a corrected mask).")
+    }
     return lines.map { String($0.reversed().drop { $0 == " " }.reversed()) }.joined(separator: "\n") + "\n"
+  }
+
+  /// Every entry of a timeline with its status, in append order: what `timeline --history` prints.
+  public static func historyText(_ timeline: Timeline) -> String {
+    let status = timeline.statuses()
+    var lines = ["Patient \(timeline.patient): \(timeline.entries.count) entr\(timeline.entries.count == 1 ? "y" : "ies") "
+      + "in append order"]
+    if let recovery = timeline.recovery {
+      lines.append(
+        "  started anew \(isoDate(recovery.recordedAt)) by \(recovery.recordedBy.operator)@\(recovery.recordedBy.host): "
+          + "damaged file kept as \(recovery.damagedFileName) (SHA-256 \(recovery.damagedSha256.prefix(16))...); "
+          + "reason: \(recovery.reason)")
+    }
+    for (index, entry) in timeline.entries.enumerated() {
+      let who = entry.recordedBy.map { " by \($0.operator)@\($0.host)" } ?? ""
+      var line = "  #\(index) \(entry.id) \(entry.effectiveKind.rawValue) \(entry.woundSite) taken \(shortDate(entry.takenAt)) "
+        + "recorded \(shortDate(entry.measuredAt))\(who): "
+      if entry.effectiveKind == .void {
+        line += "withdraws \(entry.amends?.entryId ?? "?")"
+      } else {
+        line += String(format: "area %.2f cm2", entry.results.areaCm2)
+        if entry.closureConfirmed == true { line += ", closure confirmed" }
+        if let target = entry.amends?.entryId, entry.effectiveKind == .amendment { line += ", corrects \(target)" }
+      }
+      switch status[entry.id] ?? .orphan {
+      case .standing: line += " [standing]"
+      case .superseded(let by): line += " [superseded by \(by)]"
+      case .voided(let by): line += " [withdrawn by \(by)]"
+      case .withdrawal: break
+      case .orphan: line += " [names no entry of this timeline]"
+      }
+      if let reason = entry.amends?.reason { line += "; reason: \(reason)" }
+      line += "; photo \(entry.photo.path)"
+      lines.append(line)
+    }
+    return lines.joined(separator: "\n") + "\n"
   }
 
   private func pad(_ text: String, _ width: Int) -> String {

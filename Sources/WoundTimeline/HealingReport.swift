@@ -35,6 +35,8 @@ public struct HealingReport: Sendable, Equatable, Codable {
     public var areaReductionCm2PerWeek: Double?
     /// Tissue shares of this photo, if classified.
     public var tissue: TimelineEntry.TissueShares?
+    /// `true` when a person confirmed on this photo that the wound is closed.
+    public var closureConfirmed: Bool
   }
 
   /// The percentage area reduction about four weeks after the baseline.
@@ -88,12 +90,21 @@ public struct HealingReport: Sendable, Equatable, Codable {
   public var projectedClosure: ProjectedClosure?
   /// Why no closure date is given (`nil` when one is).
   public var closureNote: String?
+  /// Entries left out of the figures because they need a person's review: an area
+  /// of 0 that nobody confirmed as closure (timelines written before closure had to
+  /// be confirmed).
+  public var needsReview: [String]
 
   /// Derives the report of one wound site from a patient's timeline.
   ///
   /// - Returns: `nil` when the timeline has no entry for `woundSite`.
+  /// Only standing entries count (``Timeline/standingEntries(woundSite:)``): amended
+  /// entries by their latest version, withdrawn ones not at all.
   public init?(timeline: Timeline, woundSite: String) {
-    let entries = timeline.entries(woundSite: woundSite)
+    let standing = timeline.standingEntries(woundSite: woundSite)
+    let unconfirmedZero = { (entry: TimelineEntry) in entry.results.areaCm2 == 0 && entry.closureConfirmed != true }
+    let entries = standing.filter { !unconfirmedZero($0) }
+    needsReview = standing.filter(unconfirmedZero).map(\.id)
     guard let baseline = entries.first else { return nil }
     self.patient = timeline.patient
     self.woundSite = woundSite
@@ -113,7 +124,7 @@ public struct HealingReport: Sendable, Equatable, Codable {
         reEpithelialisationPercent: baseArea > 0 ? (baseArea - entry.results.openAreaCm2) / baseArea * 100 : nil,
         gilmanCmPerWeek: hasInterval && meanPerimeter > 0 ? (baseArea - area) / meanPerimeter / weeks : nil,
         areaReductionCm2PerWeek: hasInterval ? (baseArea - area) / weeks : nil,
-        tissue: entry.results.tissue)
+        tissue: entry.results.tissue, closureConfirmed: entry.closureConfirmed == true)
     }
     fourWeek = Self.fourWeekReduction(rows: rows, baselineAreaCm2: baseArea)
     (projectedClosure, closureNote) = Self.projectClosure(rows: rows)
@@ -137,11 +148,11 @@ public struct HealingReport: Sendable, Equatable, Codable {
   ///
   /// Given only when at least 3 entries are fitted, they span at least 7
   /// days, the slope is negative, R^2 is at least 0.7, and the line reaches
-  /// zero no more than 730 days after the last photo. A last area of zero is
-  /// reported as closed on that photo's date.
+  /// zero no more than 730 days after the last photo. A last photo on which a
+  /// person confirmed closure is reported as closed on that photo's date.
   static func projectClosure(rows: [Row]) -> (ProjectedClosure?, String?) {
     guard let last = rows.last else { return (nil, "no photos") }
-    if last.areaCm2 == 0 && rows.count > 1 {
+    if last.closureConfirmed && rows.count > 1 {
       return (ProjectedClosure(date: last.takenAt, entriesFitted: 0, slopeCm2PerWeek: 0, rSquared: 1), nil)
     }
     let fitted = Array(rows.suffix(closureFitMaximumEntries))

@@ -8,7 +8,9 @@ import Foundation
 /// never rewritten. See `docs/timeline.md` and `schemas/timeline-v1.schema.json`.
 public struct Timeline: Sendable, Equatable, Codable {
   /// The schema version this woundmeasure writes and the newest it reads.
-  public static let currentSchemaVersion = 1
+  /// Version 1 files are read as they are and become version 2 on the next append
+  /// (their entries keep their bytes and hashes).
+  public static let currentSchemaVersion = 2
   /// The `previousHash` of a timeline's first entry: 64 zeros.
   public static let genesisHash = String(repeating: "0", count: 64)
 
@@ -18,12 +20,85 @@ public struct Timeline: Sendable, Equatable, Codable {
   public var patient: String
   /// The entries, in the order they were appended.
   public var entries: [TimelineEntry]
+  /// Set when this timeline was started anew after its predecessor was found
+  /// damaged: the damaged file's identity and the reason. The first entry links to
+  /// its ``Recovery/hash`` instead of the genesis hash.
+  public var recovery: Recovery?
 
-  public init(patient: String, entries: [TimelineEntry] = []) {
+  public init(patient: String, entries: [TimelineEntry] = [], recovery: Recovery? = nil) {
     self.schemaVersion = Self.currentSchemaVersion
     self.patient = patient
     self.entries = entries
+    self.recovery = recovery
   }
+
+  /// The record that starts a timeline anew after a damaged one (`amend --recover`).
+  ///
+  /// The damaged file is kept byte for byte beside the new one under
+  /// ``damagedFileName``; its SHA-256 is recorded here and hashed into the chain.
+  public struct Recovery: Sendable, Equatable, Codable {
+    /// The name the damaged file was kept under, in the timeline folder.
+    public var damagedFileName: String
+    /// SHA-256 of the damaged file's bytes.
+    public var damagedSha256: String
+    /// Size of the damaged file, bytes.
+    public var damagedByteSize: Int
+    /// Why it could not be used, as the store found it.
+    public var problem: String
+    /// The operator's reason.
+    public var reason: String
+    /// When the new timeline was started (UTC, whole seconds).
+    public var recordedAt: Date
+    public var recordedBy: TimelineEntry.Attribution
+    /// SHA-256 of the canonical JSON of this record without `hash`.
+    public var hash: String
+
+    public init(
+      damagedFileName: String, damagedSha256: String, damagedByteSize: Int, problem: String, reason: String,
+      recordedAt: Date, recordedBy: TimelineEntry.Attribution, hash: String = ""
+    ) {
+      self.damagedFileName = damagedFileName
+      self.damagedSha256 = damagedSha256
+      self.damagedByteSize = damagedByteSize
+      self.problem = problem
+      self.reason = reason
+      self.recordedAt = recordedAt
+      self.recordedBy = recordedBy
+      self.hash = hash
+    }
+
+    /// The SHA-256 of this record's canonical JSON (sorted keys, no whitespace) without `hash`.
+    public func computedHash() throws(TimelineError) -> String {
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+      encoder.dateEncodingStrategy = .iso8601
+      encoder.userInfo[TimelineJSON.omittingHash] = true
+      do {
+        return TimelineJSON.hex(SHA256.hash(data: try encoder.encode(self)))
+      } catch {
+        throw .unencodableEntry(reason: TimelineJSON.describe(error))
+      }
+    }
+
+    enum CodingKeys: String, CodingKey {
+      case damagedFileName, damagedSha256, damagedByteSize, problem, reason, recordedAt, recordedBy, hash
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+      var container = encoder.container(keyedBy: CodingKeys.self)
+      try container.encode(damagedFileName, forKey: .damagedFileName)
+      try container.encode(damagedSha256, forKey: .damagedSha256)
+      try container.encode(damagedByteSize, forKey: .damagedByteSize)
+      try container.encode(problem, forKey: .problem)
+      try container.encode(reason, forKey: .reason)
+      try container.encode(recordedAt, forKey: .recordedAt)
+      try container.encode(recordedBy, forKey: .recordedBy)
+      if encoder.userInfo[TimelineJSON.omittingHash] as? Bool != true { try container.encode(hash, forKey: .hash) }
+    }
+  }
+
+  /// The hash the first entry links to: the recovery record's, or 64 zeros.
+  public var chainStart: String { recovery?.hash ?? Self.genesisHash }
 
   /// The entries of one wound site, in order of `takenAt` (ties in append order).
   public func entries(woundSite: String) -> [TimelineEntry] {
@@ -63,11 +138,24 @@ extension Timeline {
       throw .newerSchemaVersion(file: file, found: header.schemaVersion, supported: currentSchemaVersion)
     }
     if header.schemaVersion < 1 { throw .invalidSchemaVersion(file: file, found: header.schemaVersion) }
+    if let duplicate = StrictJSON.firstDuplicateKey(in: data) {
+      throw .malformed(file: file, reason: "the key '\(duplicate.key)' appears twice at \(duplicate.path)")
+    }
+    let timeline: Timeline
     do {
-      return try decoder.decode(Timeline.self, from: data)
+      timeline = try decoder.decode(Timeline.self, from: data)
     } catch {
       throw .malformed(file: file, reason: TimelineJSON.describe(error))
     }
+    if let unknown = StrictJSON.firstUnknownKey(original: data, known: try timeline.encoded()) {
+      throw .malformed(
+        file: file,
+        reason: "unknown field '\(unknown)' (fields are added by a new schema version, never by hand)")
+    }
+    if header.schemaVersion == 1 && (timeline.recovery != nil || timeline.entries.contains { $0.kind != nil }) {
+      throw .malformed(file: file, reason: "schema version 1 holds fields of version 2")
+    }
+    return timeline
   }
 
   /// The file's bytes: pretty-printed JSON with sorted keys and a final newline.
@@ -86,27 +174,42 @@ extension Timeline {
   ///
   /// - Throws: ``TimelineError/brokenChain(file:index:_:)`` naming the first bad entry.
   public func verifyChain(file: String) throws(TimelineError) {
-    var expectedPrevious = Self.genesisHash
-    for (index, entry) in entries.enumerated() {
-      if entry.previousHash != expectedPrevious {
-        throw .brokenChain(
-          file: file, index: index, .previousHashMismatch(expected: expectedPrevious, found: entry.previousHash))
-      }
-      // The hash over the entry as stored (its id included) shows any edit.
-      let computedHash = try TimelineJSON.sha256Hex(of: entry, omitting: [.hash])
-      if computedHash != entry.hash {
-        throw .brokenChain(file: file, index: index, .hashMismatch(stored: entry.hash, computed: computedHash))
-      }
-      let computedId = String(try TimelineJSON.sha256Hex(of: entry, omitting: [.id, .hash]).prefix(16))
-      if computedId != entry.id {
-        throw .brokenChain(file: file, index: index, .idMismatch(stored: entry.id, computed: computedId))
-      }
-      expectedPrevious = entry.hash
+    if let recovery, try recovery.computedHash() != recovery.hash {
+      throw .brokenRecovery(file: file)
+    }
+    for (index, problem) in try chainBreaks().enumerated() {
+      if let problem { throw .brokenChain(file: file, index: index, problem) }
     }
   }
 
-  /// The `hash` of the last entry, or the genesis hash when there is none.
-  public var lastHash: String { entries.last?.hash ?? Self.genesisHash }
+  /// Per entry, how it breaks the chain (`nil` when its id, hash and link are right).
+  ///
+  /// Unlike ``verifyChain(file:)`` this goes on past the first break, for `audit`:
+  /// each entry's own content is checked against its own hash, and its link against
+  /// the previous entry's stored hash.
+  public func chainBreaks() throws(TimelineError) -> [TimelineError.ChainBreak?] {
+    var expectedPrevious = chainStart
+    var out: [TimelineError.ChainBreak?] = []
+    for entry in entries {
+      // The hash over the entry as stored (its id included) shows any edit.
+      let computedHash = try TimelineJSON.sha256Hex(of: entry, omitting: [.hash])
+      let computedId = String(try TimelineJSON.sha256Hex(of: entry, omitting: [.id, .hash]).prefix(16))
+      if computedHash != entry.hash {
+        out.append(.hashMismatch(stored: entry.hash, computed: computedHash))
+      } else if computedId != entry.id {
+        out.append(.idMismatch(stored: entry.id, computed: computedId))
+      } else if entry.previousHash != expectedPrevious {
+        out.append(.previousHashMismatch(expected: expectedPrevious, found: entry.previousHash))
+      } else {
+        out.append(nil)
+      }
+      expectedPrevious = entry.hash
+    }
+    return out
+  }
+
+  /// The `hash` of the last entry, or ``chainStart`` when there is none.
+  public var lastHash: String { entries.last?.hash ?? chainStart }
 }
 
 extension TimelineEntry {
@@ -137,6 +240,8 @@ extension TimelineEntry {
 enum TimelineJSON {
   /// Which fields to leave out of an entry's encoding (for hashing).
   static let omittedFields = CodingUserInfoKey(rawValue: "woundmeasure.timeline.omittedFields")!
+  /// Set to `true` to leave a recovery record's `hash` out (for hashing it).
+  static let omittingHash = CodingUserInfoKey(rawValue: "woundmeasure.timeline.omittingHash")!
 
   static func decoder() -> JSONDecoder {
     let decoder = JSONDecoder()
@@ -177,6 +282,14 @@ enum TimelineJSON {
   /// Lowercase hex of a digest.
   static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
     digest.map { String(format: "%02x", $0) }.joined()
+  }
+
+  /// `20260314T102205Z`: a UTC time for file names.
+  static func compactTimestamp(_ date: Date) -> String {
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = TimeZone(identifier: "UTC")!
+    let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+    return String(format: "%04d%02d%02dT%02d%02d%02dZ", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
   }
 
   static func wholeSeconds(_ date: Date) -> Date {

@@ -11,6 +11,43 @@ import Foundation
 /// Times are recorded to the whole second, in UTC, as ISO 8601
 /// (`2026-03-14T10:22:05Z`).
 public struct TimelineEntry: Sendable, Equatable, Codable {
+  /// What an entry records; the raw values are the JSON values (schema version 2).
+  public enum Kind: String, Sendable, Equatable, Codable, CaseIterable {
+    /// A photo measured for the first time. Entries of schema version 1 have no
+    /// `kind` and are measurements.
+    case measurement
+    /// The same photo measured again with corrected settings (a corrected mask,
+    /// region, seed, scale or taken time); it supersedes the entry it amends.
+    case amendment
+    /// Withdraws the entry it names (with a reason); its photo, settings and
+    /// results are a copy of the withdrawn entry's, for the reader.
+    case void
+  }
+
+  /// The entry an amendment or a void refers to, and why.
+  public struct Amends: Sendable, Equatable, Codable {
+    /// The `id` of the entry corrected or withdrawn.
+    public var entryId: String
+    /// Why, in the operator's words.
+    public var reason: String
+    public init(entryId: String, reason: String) {
+      self.entryId = entryId
+      self.reason = reason
+    }
+  }
+
+  /// Who recorded an entry, and on which machine.
+  public struct Attribution: Sendable, Equatable, Codable {
+    /// The operator: `--operator`, else `WOUNDMEASURE_OPERATOR`, else the login name.
+    public var `operator`: String
+    /// The host name of the machine that wrote the entry.
+    public var host: String
+    public init(operator: String, host: String) {
+      self.operator = `operator`
+      self.host = host
+    }
+  }
+
   /// Where ``takenAt`` came from; the raw values are the JSON values.
   public enum TakenAtSource: String, Sendable, Equatable, Codable, CaseIterable {
     /// The photo's EXIF `DateTimeOriginal`.
@@ -224,6 +261,18 @@ public struct TimelineEntry: Sendable, Equatable, Codable {
   /// entry's canonical JSON without `id` and `hash` (previousHash included).
   /// Set by the store.
   public var id: String
+  /// What the entry records; `nil` in schema version 1 files (a measurement).
+  public var kind: Kind?
+  /// The patient, the same as the timeline's (schema version 2; `nil` in version 1),
+  /// so that an entry moved to another patient's file is caught.
+  public var patient: String?
+  /// Who recorded the entry (schema version 2; `nil` in version 1).
+  public var recordedBy: Attribution?
+  /// The entry an amendment or void refers to; `nil` for a measurement.
+  public var amends: Amends?
+  /// `true` when the operator confirmed that the wound is closed (`measure --closed`):
+  /// the recorded area is then 0 whatever the outline finds. `nil` otherwise.
+  public var closureConfirmed: Bool?
   /// When the photo was taken (UTC, whole seconds).
   public var takenAt: Date
   /// Where ``takenAt`` came from.
@@ -249,9 +298,15 @@ public struct TimelineEntry: Sendable, Equatable, Codable {
   public init(
     id: String = "", takenAt: Date, takenAtSource: TakenAtSource, measuredAt: Date, woundSite: String,
     photo: Photo, tool: Tool, settings: Settings, results: Results, warnings: [String] = [],
-    previousHash: String = "", hash: String = ""
+    previousHash: String = "", hash: String = "", kind: Kind? = nil, patient: String? = nil,
+    recordedBy: Attribution? = nil, amends: Amends? = nil, closureConfirmed: Bool? = nil
   ) {
     self.id = id
+    self.kind = kind
+    self.patient = patient
+    self.recordedBy = recordedBy
+    self.amends = amends
+    self.closureConfirmed = closureConfirmed
     self.takenAt = takenAt
     self.takenAtSource = takenAtSource
     self.measuredAt = measuredAt
@@ -271,13 +326,22 @@ extension TimelineEntry {
   enum CodingKeys: String, CodingKey, CaseIterable {
     case id, takenAt, takenAtSource, measuredAt, woundSite, photo, tool, settings, results, warnings
     case previousHash, hash
+    case kind, patient, recordedBy, amends, closureConfirmed
   }
+
+  /// What the entry records, with schema version 1's missing `kind` read as a measurement.
+  public var effectiveKind: Kind { kind ?? .measurement }
 
   /// Encodes every field except those listed under ``TimelineJSON/omittedFields``.
   public func encode(to encoder: any Encoder) throws {
     let omitted = encoder.userInfo[TimelineJSON.omittedFields] as? Set<CodingKeys> ?? []
     var container = encoder.container(keyedBy: CodingKeys.self)
     if !omitted.contains(.id) { try container.encode(id, forKey: .id) }
+    try container.encodeIfPresent(kind, forKey: .kind)
+    try container.encodeIfPresent(patient, forKey: .patient)
+    try container.encodeIfPresent(recordedBy, forKey: .recordedBy)
+    try container.encodeIfPresent(amends, forKey: .amends)
+    try container.encodeIfPresent(closureConfirmed, forKey: .closureConfirmed)
     try container.encode(takenAt, forKey: .takenAt)
     try container.encode(takenAtSource, forKey: .takenAtSource)
     try container.encode(measuredAt, forKey: .measuredAt)

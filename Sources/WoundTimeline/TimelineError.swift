@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a timeline could not be read, checked or written. Cases carry the
 /// facts; `description` is the message for the user.
 public enum TimelineError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -52,6 +54,27 @@ public enum TimelineError: Error, Sendable, Equatable, CustomStringConvertible {
   case writeFailed(file: String, operation: String, errno: Int32)
   /// The lock file could not be created or locked.
   case lockFailed(file: String, errno: Int32)
+  /// The recovery record at the start of the timeline does not match its hash.
+  case brokenRecovery(file: String)
+  /// The file holds fewer entries than its head records, or another last entry:
+  /// entries were deleted or the file was replaced.
+  case headMismatch(file: String, headFile: String, headEntries: Int, headLastHash: String, fileEntries: Int)
+  /// The file is missing although its head records entries.
+  case missingButHeadExists(file: String, headFile: String, headEntries: Int)
+  /// The photo is already recorded in this timeline (a deliberate re-measure goes through `amend`).
+  case duplicatePhoto(file: String, sha256: String, entryId: String)
+  /// The photo is recorded for another patient in the same folder.
+  case photoOfAnotherPatient(sha256: String, patients: [String])
+  /// An amendment or void names an entry that is not in the timeline.
+  case unknownEntry(file: String, entryId: String)
+  /// An amendment or void names an entry that was already withdrawn.
+  case entryAlreadyVoided(file: String, entryId: String, voidedBy: String)
+  /// An amendment re-measures another photo than the entry it amends.
+  case amendmentPhotoDiffers(file: String, entryId: String, recordedSha256: String, givenSha256: String)
+  /// The entry names another patient than the timeline it is appended to.
+  case entryPatientMismatch(file: String, expected: String, found: String)
+  /// `amend --recover` on a timeline that reads and verifies: nothing to recover.
+  case nothingToRecover(file: String)
 
   public var description: String {
     switch self {
@@ -81,6 +104,35 @@ public enum TimelineError: Error, Sendable, Equatable, CustomStringConvertible {
       return "\(file): \(operation) failed (errno \(errno)); the timeline was left unchanged"
     case .lockFailed(let file, let errno):
       return "\(file): cannot take the lock (errno \(errno))"
+    case .brokenRecovery(let file):
+      return "\(file): the recovery record at its start does not match its hash; the timeline was edited "
+        + "and is left unchanged"
+    case .headMismatch(let file, let headFile, let headEntries, let headLastHash, let fileEntries):
+      return "\(file): holds \(fileEntries) entries but its head \(headFile) records \(headEntries) ending in "
+        + "\(headLastHash.prefix(16))...: entries were deleted or the file was replaced; it is left unchanged"
+    case .missingButHeadExists(let file, let headFile, let headEntries):
+      return "\(file): missing, but its head \(headFile) records \(headEntries) entries: the timeline was "
+        + "deleted or moved; restore it, or start anew with 'woundmeasure amend PATIENT --recover --reason ...'"
+    case .duplicatePhoto(let file, let sha, let entryId):
+      return "\(file): this photo (SHA-256 \(sha.prefix(16))...) is already recorded as entry \(entryId); "
+        + "to measure it again with corrected settings use 'woundmeasure amend "
+        + "\(((file as NSString).lastPathComponent as NSString).deletingPathExtension) --entry \(entryId) ...'"
+    case .photoOfAnotherPatient(let sha, let patients):
+      return "this photo (SHA-256 \(sha.prefix(16))...) is already recorded for patient "
+        + "\(patients.joined(separator: ", ")); a photo belongs to one patient (pass --allow-shared-photo if it "
+        + "really shows both)"
+    case .unknownEntry(let file, let entryId):
+      return "\(file): no entry with id \(entryId) (see 'woundmeasure timeline PATIENT --history')"
+    case .entryAlreadyVoided(let file, let entryId, let voidedBy):
+      return "\(file): entry \(entryId) was already withdrawn by entry \(voidedBy)"
+    case .amendmentPhotoDiffers(let file, let entryId, let recorded, let given):
+      return "\(file): entry \(entryId) measured the photo with SHA-256 \(recorded.prefix(16))..., "
+        + "the photo given has \(given.prefix(16))...; an amendment re-measures the same photo"
+    case .entryPatientMismatch(let file, let expected, let found):
+      return "\(file): the entry is for patient '\(found)', the timeline for '\(expected)'"
+    case .nothingToRecover(let file):
+      return "\(file): reads and its hash chain holds; there is nothing to recover (correct entries with "
+        + "'woundmeasure amend')"
     }
   }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 #if canImport(Glibc)
@@ -8,8 +9,9 @@ import Foundation
 
 /// The per-patient timeline files in one directory.
 ///
-/// Each patient has `<directory>/<patient>.json` and a lock file
-/// `<patient>.json.lock` beside it. Appending takes an exclusive `flock` on
+/// Each patient has `<directory>/<patient>.json`, its head
+/// `<patient>.json.head` (see ``Head``) and a lock file `<patient>.json.lock`
+/// beside it; `.photo-index/` records which patients hold each photo. Appending takes an exclusive `flock` on
 /// the lock file, reads and checks the current file, writes the new contents
 /// to `<patient>.json.tmp` in the same directory, `fsync`s it, `rename`s it
 /// over the old file and `fsync`s the directory. A reader therefore sees the
@@ -95,38 +97,226 @@ public struct TimelineStore: Sendable {
   /// Appends an entry to a patient's timeline, creating the file (and the
   /// directory) when needed.
   ///
-  /// The entry's `id`, `previousHash` and `hash` are computed here and its
+  /// Inside the patient's lock, before anything is written, the store checks:
+  /// the file reads, its chain holds and it is not shorter than its head
+  /// (`<patient>.json.head`, see ``Head``); the entry is for this patient; a
+  /// measurement's photo is not already standing in the timeline (a deliberate
+  /// re-measure is an amendment) nor recorded for another patient of the folder
+  /// (unless `allowSharedPhoto`); an amendment or void names an entry of the
+  /// timeline that was not withdrawn, and an amendment measures the same photo.
+  ///
+  /// The entry's `id`, `previousHash`, `hash` and `patient` are set here and its
   /// times truncated to whole seconds; whatever the caller set is replaced.
   /// Safe against concurrent appends from other threads and processes.
   ///
   /// - Returns: the entry as written.
-  /// - Throws: ``TimelineError/invalidPatientID(_:_:)``,
-  ///   ``TimelineError/invalidWoundSite(_:_:)``, any error of reading and
-  ///   checking the current file (which is then left byte-for-byte
-  ///   unchanged), ``TimelineError/lockFailed(file:errno:)`` and
-  ///   ``TimelineError/writeFailed(file:operation:errno:)``.
+  /// - Throws: ``TimelineError``; the files are then left byte-for-byte unchanged.
   @discardableResult
-  public func append(_ entry: TimelineEntry, patient: String) throws(TimelineError) -> TimelineEntry {
+  public func append(_ entry: TimelineEntry, patient: String, allowSharedPhoto: Bool = false) throws(TimelineError)
+    -> TimelineEntry
+  {
     let file = try path(patient: patient)
     try SafeIdentifier.checkWoundSite(entry.woundSite)
+    if let found = entry.patient, found != patient {
+      throw .entryPatientMismatch(file: file, expected: patient, found: found)
+    }
     try Self.makeDirectory(directory)
     let lock = try FileLock(path: file + ".lock")
     defer { lock.release() }
 
-    var timeline: Timeline
-    if let data = try Self.readIfPresent(file: file) {
-      timeline = try Timeline.decode(data, file: file)
-      if timeline.patient != patient {
-        throw .patientMismatch(file: file, expected: patient, found: timeline.patient)
+    var timeline = try lockedRead(file: file, patient: patient)
+    var entry = entry
+    entry.patient = patient
+    let sha = entry.photo.sha256
+    switch entry.effectiveKind {
+    case .measurement:
+      if let standing = timeline.standingEntries().first(where: { $0.photo.sha256 == sha }) {
+        throw .duplicatePhoto(file: file, sha256: sha, entryId: standing.id)
       }
-      try timeline.verifyChain(file: file)
-    } else {
-      timeline = Timeline(patient: patient)
+      if !allowSharedPhoto {
+        let others = photoIndexPatients(sha256: sha).filter { $0 != patient }
+        if !others.isEmpty { throw .photoOfAnotherPatient(sha256: sha, patients: others) }
+      }
+    case .amendment, .void:
+      let targetId = entry.amends?.entryId ?? ""
+      guard let target = timeline.entry(id: targetId), target.effectiveKind != .void else {
+        throw .unknownEntry(file: file, entryId: targetId)
+      }
+      switch timeline.statuses()[targetId] {
+      case .voided(let by)?: throw .entryAlreadyVoided(file: file, entryId: targetId, voidedBy: by)
+      case .orphan?, .withdrawal?, nil: throw .unknownEntry(file: file, entryId: targetId)
+      case .standing?, .superseded?: break
+      }
+      if target.photo.sha256 != sha {
+        throw .amendmentPhotoDiffers(file: file, entryId: targetId, recordedSha256: target.photo.sha256, givenSha256: sha)
+      }
     }
     let sealed = try entry.sealed(previousHash: timeline.lastHash)
     timeline.entries.append(sealed)
     try Self.replaceAtomically(file: file, with: try timeline.encoded(), directory: directory)
+    try writeHead(of: timeline, file: file)
+    // The folder's photo index: which patients hold a standing entry of each photo.
+    let stillStanding = timeline.standingEntries().contains { $0.photo.sha256 == sha }
+    updatePhotoIndex(sha256: sha, patient: patient, present: stillStanding)
     return sealed
+  }
+
+  /// Starts a patient's timeline anew after it was found damaged (or missing while its
+  /// head remains), keeping the evidence.
+  ///
+  /// The damaged file is kept byte for byte as `<patient>.json.damaged-<UTC time>`
+  /// (never overwriting anything); the new timeline holds a ``Timeline/Recovery``
+  /// record with that file's SHA-256, the problem found and the operator's reason,
+  /// and its first entry will link to that record's hash.
+  ///
+  /// - Throws: ``TimelineError/nothingToRecover(file:)`` when the timeline reads and
+  ///   verifies, and the store's write errors.
+  @discardableResult
+  public func recover(patient: String, reason: String, recordedBy: TimelineEntry.Attribution, at date: Date = Date())
+    throws(TimelineError) -> Timeline.Recovery
+  {
+    let file = try path(patient: patient)
+    try Self.makeDirectory(directory)
+    let lock = try FileLock(path: file + ".lock")
+    defer { lock.release() }
+    let problem: String
+    do throws(TimelineError) {
+      _ = try lockedRead(file: file, patient: patient)
+      let fileExists = try Self.readIfPresent(file: file) != nil
+      throw fileExists ? TimelineError.nothingToRecover(file: file) : TimelineError.notFound(file: file)
+    } catch .nothingToRecover(let file) {
+      throw .nothingToRecover(file: file)
+    } catch .notFound(let file) {
+      throw .notFound(file: file)
+    } catch {
+      problem = error.description
+    }
+    let bytes = try Self.readIfPresent(file: file)
+    let stamp = TimelineJSON.compactTimestamp(date)
+    var keptName = ""
+    if bytes != nil {
+      keptName = (file as NSString).lastPathComponent + ".damaged-" + stamp
+      let kept = (directory as NSString).appendingPathComponent(keptName)
+      // link() never replaces an existing name; the damaged bytes stay as they are.
+      if link(file, kept) != 0 { throw .writeFailed(file: kept, operation: "link", errno: errno) }
+      if unlink(file) != 0 { throw .writeFailed(file: file, operation: "unlink", errno: errno) }
+    }
+    var recovery = Timeline.Recovery(
+      damagedFileName: keptName, damagedSha256: bytes.map { TimelineJSON.hex(SHA256.hash(data: $0)) } ?? "",
+      damagedByteSize: bytes?.count ?? 0, problem: problem, reason: reason,
+      recordedAt: TimelineJSON.wholeSeconds(date), recordedBy: recordedBy)
+    recovery.hash = try recovery.computedHash()
+    let timeline = Timeline(patient: patient, entries: [], recovery: recovery)
+    try Self.replaceAtomically(file: file, with: try timeline.encoded(), directory: directory)
+    try writeHead(of: timeline, file: file)
+    return recovery
+  }
+
+  /// Reads the patient's timeline for a change, with the lock held: the file must
+  /// decode, hold this patient, verify and agree with its head. A missing file gives
+  /// an empty timeline, unless its head shows it existed.
+  func lockedRead(file: String, patient: String) throws(TimelineError) -> Timeline {
+    let head = try readHead(file: file)
+    guard let data = try Self.readIfPresent(file: file) else {
+      if let head, head.entries > 0 || head.lastHash != Timeline.genesisHash {
+        throw .missingButHeadExists(file: file, headFile: file + ".head", headEntries: head.entries)
+      }
+      return Timeline(patient: patient)
+    }
+    let timeline = try Timeline.decode(data, file: file)
+    if timeline.patient != patient {
+      throw .patientMismatch(file: file, expected: patient, found: timeline.patient)
+    }
+    try timeline.verifyChain(file: file)
+    if let head, head.mismatch(with: timeline) != nil {
+      throw .headMismatch(
+        file: file, headFile: file + ".head", headEntries: head.entries, headLastHash: head.lastHash,
+        fileEntries: timeline.entries.count)
+    }
+    return timeline
+  }
+
+  // MARK: Head
+
+  /// The chain's head, kept beside the timeline in `<patient>.json.head` and
+  /// rewritten (atomically, under the patient's lock) after every append: the
+  /// number of entries and the last hash. A timeline shorter than its head, or
+  /// whose entry at the head's position has another hash, had entries deleted or
+  /// was replaced. A head behind the file (an append interrupted between the two
+  /// renames) is brought forward by the next append and reported by `audit`.
+  public struct Head: Sendable, Equatable, Codable {
+    public var patient: String
+    public var entries: Int
+    public var lastHash: String
+    public var updatedAt: Date
+
+    /// Why `timeline` disagrees with this head, or `nil` when it holds the head's
+    /// entries (possibly more).
+    public func mismatch(with timeline: Timeline) -> String? {
+      if entries > timeline.entries.count {
+        return "holds \(timeline.entries.count) entries, its head records \(entries)"
+      }
+      let hashAtHead = entries == 0 ? timeline.chainStart : timeline.entries[entries - 1].hash
+      if hashAtHead != lastHash {
+        return "entry \(entries) has hash \(hashAtHead.prefix(16))..., its head records \(lastHash.prefix(16))..."
+      }
+      return nil
+    }
+  }
+
+  /// The patient's head, or `nil` when none was written (timelines older than heads).
+  public func head(patient: String) throws(TimelineError) -> Head? {
+    try readHead(file: try path(patient: patient))
+  }
+
+  func readHead(file: String) throws(TimelineError) -> Head? {
+    guard let data = try Self.readIfPresent(file: file + ".head") else { return nil }
+    do {
+      return try TimelineJSON.decoder().decode(Head.self, from: data)
+    } catch {
+      throw .malformed(file: file + ".head", reason: TimelineJSON.describe(error))
+    }
+  }
+
+  func writeHead(of timeline: Timeline, file: String) throws(TimelineError) {
+    let head = Head(
+      patient: timeline.patient, entries: timeline.entries.count, lastHash: timeline.lastHash,
+      updatedAt: TimelineJSON.wholeSeconds(Date()))
+    let data: Data
+    do {
+      data = try TimelineJSON.fileEncoder().encode(head) + Data([0x0A])
+    } catch {
+      throw .unencodableEntry(reason: TimelineJSON.describe(error))
+    }
+    try Self.replaceAtomically(file: file + ".head", with: data, directory: directory)
+  }
+
+  // MARK: Photo index
+
+  /// The folder of the photo index: `<directory>/.photo-index/<sha256>/<patient>`,
+  /// one empty file per patient holding a standing entry of that photo.
+  var photoIndexDirectory: String { (directory as NSString).appendingPathComponent(".photo-index") }
+
+  /// The patients of this folder with a standing entry of the photo, sorted.
+  public func photoIndexPatients(sha256: String) -> [String] {
+    guard sha256.count == 64, sha256.allSatisfy(\.isHexDigit) else { return [] }
+    let folder = (photoIndexDirectory as NSString).appendingPathComponent(sha256)
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+    return names.filter { SafeIdentifier.problem(with: $0) == nil }.sorted()
+  }
+
+  func updatePhotoIndex(sha256: String, patient: String, present: Bool) {
+    guard sha256.count == 64, sha256.allSatisfy(\.isHexDigit) else { return }
+    let folder = (photoIndexDirectory as NSString).appendingPathComponent(sha256)
+    let marker = (folder as NSString).appendingPathComponent(patient)
+    if present {
+      try? Self.makeDirectory(folder)
+      if !FileManager.default.fileExists(atPath: marker) {
+        try? Self.replaceAtomically(file: marker, with: Data(), directory: folder)
+      }
+    } else {
+      unlink(marker)
+    }
   }
 
   // MARK: File system

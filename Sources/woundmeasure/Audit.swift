@@ -42,10 +42,10 @@ extension WoundMeasureCommand {
       var counts: [String: Int] = [:]
       var entryCount = 0
       var problems = false
-      for file in timelines {
-        let audit = Auditor.audit(timelineFile: file, photosRoot: photosRoot)
+      for audit in Auditor.audit(timelineFiles: timelines, photosRoot: photosRoot) {
         if !audit.allReproduced { problems = true }
         if audit.unreadable != nil { counts["unreadable timeline", default: 0] += 1 }
+        if !audit.problems.isEmpty { counts["timeline problem", default: 0] += audit.problems.count }
         for entry in audit.entries {
           counts[entry.verdict.name, default: 0] += 1
           entryCount += 1
@@ -59,7 +59,7 @@ extension WoundMeasureCommand {
       if !json {
         let order = [
           "reproduced", "differs", "photo-missing", "photo-altered", "entry-altered", "rerun-failed",
-          "unreadable timeline",
+          "wrong-patient", "taken-time-altered", "shared-photo", "unreadable timeline", "timeline problem",
         ]
         let parts = order.compactMap { name in counts[name].map { "\($0) \(name)" } }
         print(
@@ -79,6 +79,8 @@ enum AuditText {
       lines.append("  cannot be read: \(unreadable)")
       return lines.joined(separator: "\n")
     }
+    for problem in audit.problems { lines.append("  PROBLEM: \(problem)") }
+    for note in audit.notes { lines.append("  note: \(note)") }
     if audit.entries.isEmpty { lines.append("  no entries") }
     for entry in audit.entries {
       let head = "  #\(entry.index) \(entry.entryId) \(entry.recordedPath): "
@@ -112,6 +114,13 @@ enum AuditText {
       return "entry altered: \(reason)"
     case .rerunFailed(let reason):
       return "could not be measured again: \(reason)"
+    case .wrongPatient(let recorded, let timeline):
+      return "wrong patient: the entry was recorded for \(recorded) but sits in \(timeline)'s timeline"
+    case .takenAtMismatch(let recorded, let fromPhoto, let source):
+      return "taken time altered: recorded \(TakenTime.iso8601(recorded)), the photo's \(source) says "
+        + "\(TakenTime.iso8601(fromPhoto))"
+    case .sharedPhoto(let patients):
+      return "shared photo: the same photo stands in the timeline of \(patients.joined(separator: ", "))"
     }
   }
 
@@ -129,6 +138,8 @@ enum AuditText {
   struct TimelineJSON: Encodable {
     var file: String
     var unreadable: String?
+    var problems: [String]
+    var notes: [String]
     var allReproduced: Bool
     var entries: [EntryJSON]
   }
@@ -145,7 +156,7 @@ enum AuditText {
       return out
     }
     let value = TimelineJSON(
-      file: audit.file, unreadable: audit.unreadable, allReproduced: audit.allReproduced, entries: entries)
+      file: audit.file, unreadable: audit.unreadable, problems: audit.problems, notes: audit.notes, allReproduced: audit.allReproduced, entries: entries)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     return String(decoding: try encoder.encode(value), as: UTF8.self)

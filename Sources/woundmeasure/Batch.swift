@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WoundMeasureKit
+import WoundTimeline
 
 #if canImport(Glibc)
   import Glibc
@@ -58,6 +59,18 @@ extension WoundMeasureCommand {
       "Refuse photos larger than this many megapixels.", valueName: "N"))
     var maxMegapixels: Double = 100
 
+    @Option(name: .customLong("operator"), help: ArgumentHelp(
+      "Who records the batch (default: $WOUNDMEASURE_OPERATOR, else the login name).", valueName: "NAME"))
+    var operatorName: String?
+
+    @Flag(name: .customLong("allow-file-time"), help: ArgumentHelp(
+      "Accept the file's modification time for photos with no EXIF date and no dated file name "
+        + "(refused by default: a copy changes it)."))
+    var allowFileTime = false
+
+    @Flag(name: .customLong("allow-shared-photo"), help: "Record photos that another patient's timeline already holds.")
+    var allowSharedPhoto = false
+
     @OptionGroup var calibration: CalibrationOptions
 
     func validate() throws {
@@ -98,7 +111,9 @@ extension WoundMeasureCommand {
       }
       let options = BatchOptions(
         jobs: jobs, timelineDirectory: timelineDirectory, outputDirectory: output, calibration: calibration.request,
-        maxPixels: Int(maxMegapixels * 1_000_000))
+        maxPixels: Int(maxMegapixels * 1_000_000),
+        recordedBy: TimelineEntry.Attribution.current(operator: operatorName), allowSharedPhoto: allowSharedPhoto,
+        allowFileTime: allowFileTime)
 
       if dryRun {
         try runDry(items: placed, problems: unplaced, options: options)
@@ -110,10 +125,14 @@ extension WoundMeasureCommand {
         progress.show(event)
       }
       progress.finish()
+      if !summary.needsReview.isEmpty {
+        print("needs review (no wound found; not recorded: confirm closure with a 'closed' column, or give a mask):")
+        for path in summary.needsReview { print("  \(path)") }
+      }
       print(
-        "measured \(summary.measured), skipped \(summary.skipped), failed \(summary.failed) "
-          + "in \(CommandLineValues.format(summary.elapsedSeconds, 1)) s")
-      if summary.failed > 0 { throw ExitCode.failure }
+        "measured \(summary.measured), skipped \(summary.skipped), failed \(summary.failed), "
+          + "needs review \(summary.needsReview.count) in \(CommandLineValues.format(summary.elapsedSeconds, 1)) s")
+      if summary.failed > 0 || !summary.needsReview.isEmpty { throw ExitCode.failure }
     }
 
     private func runDry(items: [BatchItem], problems: [BatchPlanProblem], options: BatchOptions) throws {
@@ -128,7 +147,7 @@ extension WoundMeasureCommand {
         case .skipped(let reason):
           counts.skip += 1
           print("would skip     \(line.item.path) -> \(target): \(reason)")
-        case .failed(let reason):
+        case .failed(let reason), .needsReview(let reason):
           counts.fail += 1
           print("would fail     \(line.item.path): \(reason)")
         case .measured:
@@ -166,6 +185,9 @@ final class BatchProgressPrinter: @unchecked Sendable {
       line = "\(counter) skipped \(event.item.path): \(reason)"
     case .failed(let reason):
       line = "\(counter) failed: \(reason)"
+      isFailure = true
+    case .needsReview(let reason):
+      line = "\(counter) needs review: \(reason)"
       isFailure = true
     }
     if isTerminal {

@@ -60,6 +60,18 @@ extension WoundMeasureCommand {
     @Flag(name: .customLong("no-save"), help: "Measure and print, but do not append to the timeline.")
     var noSave = false
 
+    @Flag(help: ArgumentHelp(
+      "Confirm that the wound is closed (fully re-epithelialised): recorded with area 0. Without it a photo "
+        + "with no wound found is refused."))
+    var closed = false
+
+    @Option(name: .customLong("operator"), help: ArgumentHelp(
+      "Who records the measurement (default: $WOUNDMEASURE_OPERATOR, else the login name).", valueName: "NAME"))
+    var operatorName: String?
+
+    @Flag(name: .customLong("allow-shared-photo"), help: "Record the photo although another patient's timeline holds it.")
+    var allowSharedPhoto = false
+
     @Flag(help: "Print the timeline entry as JSON instead of the summary.")
     var json = false
 
@@ -104,7 +116,7 @@ extension WoundMeasureCommand {
         calibration: calibration.request, maskPath: mask, roiPixels: roi.flatMap { CommandLineValues.integers($0, count: 4) },
         seedPixels: seed.flatMap { CommandLineValues.numbers($0, count: 2) }.map { Point(x: $0[0], y: $0[1]) },
         maxPixels: Int(maxMegapixels * 1_000_000), patient: patient, woundSite: woundSite,
-        takenGiven: taken.flatMap(TakenTime.parseGiven))
+        takenGiven: taken.flatMap(TakenTime.parseGiven), closureConfirmed: closed)
     }
 
     func run() async throws {
@@ -126,20 +138,18 @@ extension WoundMeasureCommand {
       }
 
       // With --no-save the entry is sealed as it would be appended, so --json shows its id and hash.
-      let lastHash =
-        (try? TimelineStore(directory: timelineDirectory).load(patient: patient, verifyingChain: false))?.lastHash
-        ?? WoundTimeline.Timeline.genesisHash
-      var stored = (try? outcome.entry.sealed(previousHash: lastHash)) ?? outcome.entry
-      var savedTo: String?
-      if !noSave {
-        do {
-          stored = try TimelineAccess.append(outcome.entry, directory: timelineDirectory, patient: patient)
-          savedTo = TimelineAccess.file(directory: timelineDirectory, patient: patient)
-        } catch {
-          CommandLineValues.printError("error: \(photo): measured but not recorded: \(error)")
-          throw ExitCode.failure
-        }
+      let context = RecordingContext(
+        timelineDirectory: timelineDirectory, patient: patient,
+        recordedBy: TimelineEntry.Attribution.current(operator: operatorName), allowSharedPhoto: allowSharedPhoto)
+      let recorded: RecordedEntry
+      do {
+        recorded = try Recorder.record(outcome, context: context, save: !noSave)
+      } catch {
+        CommandLineValues.printError("error: \(photo): measured but not recorded: \(error)")
+        throw ExitCode.failure
       }
+      let stored = recorded.entry
+      let savedTo = recorded.savedTo
       if json {
         print(try CommandLineValues.json(stored))
       } else {
@@ -208,6 +218,7 @@ enum MeasurementText {
       "  L x W       \(f(m.lengthTimesWidthMm2 / 100, 2)) cm²   ellipse estimate L x W x π/4 "
         + "\(f(m.ellipseAreaMm2 / 100, 2)) cm²")
     lines.append("  regions     \(m.regions.count)")
+    if outcome.entry.closureConfirmed == true { lines.append("  closed      closure confirmed; recorded with area 0") }
     if areaCm2 > 0 {
       lines.append(
         "  tissue      granulation \(f(shares.granulation * 100, 0)) %, slough \(f(shares.slough * 100, 0)) %, "

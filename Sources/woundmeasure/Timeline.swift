@@ -42,6 +42,9 @@ extension WoundMeasureCommand {
     @Flag(help: "Print the healing reports as JSON.")
     var json = false
 
+    @Flag(help: "Print every entry in append order with its status (standing, superseded, withdrawn) and who recorded it.")
+    var history = false
+
     @Option(
       help: ArgumentHelp(
         "Write an SVG chart of the area over time (one wound site; pass --wound when there are several).",
@@ -69,7 +72,12 @@ extension WoundMeasureCommand {
         printError("warning: \(error)")
       }
 
-      let sites = woundSite.map { [$0] } ?? timeline.woundSites
+      if history {
+        print(HealingReport.historyText(timeline), terminator: "")
+        if !chainIntact { throw ExitCode.failure }
+        return
+      }
+      let sites = woundSite.map { [$0] } ?? timeline.standingWoundSites
       let reports = sites.compactMap { HealingReport(timeline: timeline, woundSite: $0) }
       if let woundSite, reports.isEmpty {
         let known = timeline.woundSites.isEmpty ? "none" : timeline.woundSites.joined(separator: ", ")
