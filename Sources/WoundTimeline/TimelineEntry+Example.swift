@@ -9,7 +9,12 @@ extension TimelineEntry {
     index: Int, woundSite: String = "left-heel", takenAt: Date = Date(timeIntervalSince1970: 1_773_000_000),
     areaCm2: Double = 4.25, perimeterCm: Double = 8.5, tag: String = "example"
   ) -> TimelineEntry {
-    let photoHash = String(repeating: String(format: "%02x", index % 256), count: 32)
+    // A distinct photo hash per (tag, index): FNV-1a of both, repeated to 64 hex digits.
+    var fnv: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in "\(tag)/\(index)".utf8 {
+      fnv = (fnv ^ UInt64(byte)) &* 0x100_0000_01b3
+    }
+    let photoHash = String(repeating: String(format: "%016llx", fnv), count: 4)
     return TimelineEntry(
       takenAt: takenAt, takenAtSource: .exif, measuredAt: takenAt.addingTimeInterval(3600), woundSite: woundSite,
       photo: Photo(path: "photos/\(tag)/\(index).jpg", byteSize: 2_400_000 + index, sha256: photoHash),

@@ -153,6 +153,7 @@ public struct TimelineStore: Sendable {
     }
     let sealed = try entry.sealed(previousHash: timeline.lastHash)
     timeline.entries.append(sealed)
+    timeline.schemaVersion = Timeline.currentSchemaVersion  // a version 1 file grows into version 2
     try Self.replaceAtomically(file: file, with: try timeline.encoded(), directory: directory)
     try writeHead(of: timeline, file: file)
     // The folder's photo index: which patients hold a standing entry of each photo.
@@ -228,6 +229,9 @@ public struct TimelineStore: Sendable {
       throw .patientMismatch(file: file, expected: patient, found: timeline.patient)
     }
     try timeline.verifyChain(file: file)
+    if let moved = timeline.entries.first(where: { $0.patient != nil && $0.patient != patient }) {
+      throw .entryPatientMismatch(file: file, expected: patient, found: moved.patient ?? "")
+    }
     if let head, head.mismatch(with: timeline) != nil {
       throw .headMismatch(
         file: file, headFile: file + ".head", headEntries: head.entries, headLastHash: head.lastHash,

@@ -78,13 +78,14 @@ import Testing
   }
 
   /// A series of (day, area) at one site, perimeter 10 throughout.
-  private func report(_ points: [(Double, Double)]) throws -> HealingReport {
+  /// A report over (day, area) points; an area of 0 is a confirmed closure unless `confirmingZero` is false.
+  private func report(_ points: [(Double, Double)], confirmingZero: Bool = true) throws -> HealingReport {
     var timeline = Timeline(patient: "P002")
     for (i, point) in points.enumerated() {
-      timeline.entries.append(
-        try TimelineEntry._example(
-          index: i, takenAt: utc(2026, 1, 5).addingTimeInterval(point.0 * 86_400), areaCm2: point.1, perimeterCm: 10
-        ).sealed(previousHash: timeline.lastHash))
+      var entry = TimelineEntry._example(
+        index: i, takenAt: utc(2026, 1, 5).addingTimeInterval(point.0 * 86_400), areaCm2: point.1, perimeterCm: 10)
+      if point.1 == 0 && confirmingZero { entry.closureConfirmed = true }
+      timeline.entries.append(try entry.sealed(previousHash: timeline.lastHash))
     }
     return try #require(HealingReport(timeline: timeline, woundSite: "left-heel"))
   }
@@ -116,9 +117,16 @@ import Testing
     #expect(noisy.closureNote?.hasPrefix("the latest 4 areas do not follow a straight line") == true)
     let sameWeek = try report([(0, 10), (2, 9), (4, 8)])
     #expect(sameWeek.closureNote == "the latest 3 photos span 4.00 days, fewer than 7.00")
-    // A wound measured at zero is closed on that date.
+    // A wound confirmed closed is closed on that date.
     let closed = try report([(0, 10), (14, 3), (28, 0)])
     #expect(closed.projectedClosure?.date == utc(2026, 1, 5).addingTimeInterval(28 * 86_400))
+    #expect(closed.textTable().contains("Closed: closure confirmed on the photo of 2026-02-02 09:00"))
+    // An area of 0 nobody confirmed is not a closure: it is left out and listed for review.
+    let unconfirmed = try report([(0, 10), (14, 3), (28, 0)], confirmingZero: false)
+    #expect(unconfirmed.rows.count == 2)
+    #expect(unconfirmed.projectedClosure == nil)
+    #expect(unconfirmed.needsReview.count == 1)
+    #expect(unconfirmed.textTable().contains("Needs review: entry"))
     // Only the latest 5 photos are fitted: an early plateau does not matter.
     let late = try report([(0, 10), (7, 10), (14, 10), (21, 8), (28, 6), (35, 4), (42, 2)])
     #expect(late.projectedClosure?.entriesFitted == 5)

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A validator for the subset of JSON Schema draft 2020-12 that
-/// `schemas/timeline-v1.schema.json` uses.
+/// `schemas/timeline-v1.schema.json` and `timeline-v2.schema.json` use.
 ///
 /// Supported: `type` (string or list), `properties`, `required`,
 /// `additionalProperties` (false or a schema), `items`, `$ref` to `#/$defs/...`,

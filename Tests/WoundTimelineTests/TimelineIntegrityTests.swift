@@ -80,9 +80,9 @@ import Testing
 
   @Test func newerSchemaVersionIsRefusedAndLeftUnchanged() throws {
     let (store, file) = try threeEntryTimeline()
-    try replace(file, "\"schemaVersion\" : 1", with: "\"schemaVersion\" : 2")
-    try expectRefusal(store, file) { $0 == .newerSchemaVersion(file: file, found: 2, supported: 1) }
-    #expect(throws: TimelineError.newerSchemaVersion(file: file, found: 2, supported: 1)) {
+    try replace(file, "\"schemaVersion\" : 2", with: "\"schemaVersion\" : 3")
+    try expectRefusal(store, file) { $0 == .newerSchemaVersion(file: file, found: 3, supported: 2) }
+    #expect(throws: TimelineError.newerSchemaVersion(file: file, found: 3, supported: 2)) {
       try store.load(patient: "P001")
     }
   }
@@ -93,13 +93,13 @@ import Testing
     try #"{"schemaVersion": 7, "patient": "P001", "records": {"shape": "unknown to version 1"}}"#
       .write(toFile: file, atomically: false, encoding: .utf8)
     try expectRefusal(TimelineStore(directory: directory), file) {
-      $0 == .newerSchemaVersion(file: file, found: 7, supported: 1)
+      $0 == .newerSchemaVersion(file: file, found: 7, supported: 2)
     }
   }
 
   @Test func otherPatientsFileIsRefused() throws {
     let (store, file) = try threeEntryTimeline()
-    try replace(file, "\"patient\" : \"P001\"", with: "\"patient\" : \"P002\"")
+    try replace(file, "\"patient\" : \"P001\",\n  \"schemaVersion\"", with: "\"patient\" : \"P002\",\n  \"schemaVersion\"")
     try expectRefusal(store, file) { $0 == .patientMismatch(file: file, expected: "P001", found: "P002") }
   }
 

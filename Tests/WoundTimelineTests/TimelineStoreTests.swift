@@ -15,26 +15,45 @@ import Testing
     sparse.results.calibrationQuality = .init()
     var ruler = TimelineEntry._example(index: 3, takenAt: utc(2026, 3, 15, 10, 30))
     ruler.settings.calibration = .init(method: "ruler", rulerPointsPixels: [[10, 20], [310.5, 20]], rulerDistanceMm: 30)
-    let written = try [TimelineEntry._example(index: 1, takenAt: utc(2026, 3, 1)), sparse, ruler].map {
-      try store.append($0, patient: "P001")
-    }
+    var first = TimelineEntry._example(index: 1, takenAt: utc(2026, 3, 1))
+    first.recordedBy = .init(operator: "nurse A", host: "ward-3")
+    var written = try [first, sparse, ruler].map { try store.append($0, patient: "P001") }
+    // A correction and a withdrawal, appended.
+    var amendment = written[0]
+    amendment.kind = .amendment
+    amendment.amends = .init(entryId: written[0].id, reason: "rim of slough left out")
+    amendment.closureConfirmed = true
+    amendment.results.areaCm2 = 0
+    written.append(try store.append(amendment, patient: "P001"))
+    var withdrawal = written[1]
+    withdrawal.kind = .void
+    withdrawal.amends = .init(entryId: written[1].id, reason: "photo of another patient")
+    written.append(try store.append(withdrawal, patient: "P001"))
 
     let loaded = try store.load(patient: "P001")
-    #expect(loaded.schemaVersion == 1)
+    #expect(loaded.schemaVersion == 2)
     #expect(loaded.patient == "P001")
     #expect(loaded.entries == written)
     #expect(loaded.entries[0].previousHash == String(repeating: "0", count: 64))
     #expect(loaded.entries[1].previousHash == loaded.entries[0].hash)
     #expect(loaded.entries[2].previousHash == loaded.entries[1].hash)
-    #expect(loaded.entries.allSatisfy { $0.id.count == 16 && $0.hash.count == 64 })
-    #expect(Set(loaded.entries.map(\.id)).count == 3)
+    #expect(loaded.entries.allSatisfy { $0.id.count == 16 && $0.hash.count == 64 && $0.patient == "P001" })
+    #expect(Set(loaded.entries.map(\.id)).count == 5)
+    #expect(loaded.standingEntries().map(\.id) == [written[3].id, written[2].id])
 
     // The file, as written, against the schema.
     let fileData = try Data(contentsOf: URL(fileURLWithPath: directory + "/P001.json"))
-    let schemaData = try Data(contentsOf: repositoryRoot.appendingPathComponent("schemas/timeline-v1.schema.json"))
+    let schemaData = try Data(contentsOf: repositoryRoot.appendingPathComponent("schemas/timeline-v2.schema.json"))
     var validator = try SchemaValidator(schemaData: schemaData)
     let problems = validator.validate(try JSONSerialization.jsonObject(with: fileData))
     #expect(problems.isEmpty, "\(problems)")
+    // A timeline started anew after damage, with its recovery record.
+    try Data("{ damaged".utf8).write(to: URL(fileURLWithPath: directory + "/P009.json"))
+    try store.recover(patient: "P009", reason: "disk fault", recordedBy: .init(operator: "it", host: "srv"))
+    try store.append(TimelineEntry._example(index: 9), patient: "P009")
+    let recovered = try Data(contentsOf: URL(fileURLWithPath: directory + "/P009.json"))
+    let recoveredProblems = validator.validate(try JSONSerialization.jsonObject(with: recovered))
+    #expect(recoveredProblems.isEmpty, "\(recoveredProblems)")
     // Every property the schema declares was written at least once, so the
     // schema cannot drift from the encoder in either direction.
     let unseen = validator.declaredProperties().subtracting(validator.seenProperties)
@@ -42,7 +61,7 @@ import Testing
   }
 
   @Test func schemaValidatorRejectsWhatTheSchemaForbids() throws {
-    let schemaData = try Data(contentsOf: repositoryRoot.appendingPathComponent("schemas/timeline-v1.schema.json"))
+    let schemaData = try Data(contentsOf: repositoryRoot.appendingPathComponent("schemas/timeline-v2.schema.json"))
     let directory = try makeTemporaryDirectory()
     try TimelineStore(directory: directory).append(TimelineEntry._example(index: 1), patient: "P002")
     let good = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/P002.json")))
@@ -64,7 +83,7 @@ import Testing
     #expect(try !problems { $0["results"] = ($0["results"] as! [String: Any]).merging(["areaCm2": "big"]) { $1 } }.isEmpty)
     #expect(try !problems { $0["entry"] = ($0["entry"] as! [String: Any]).merging(["extra": 1]) { $1 } }.isEmpty)
     #expect(try !problems { $0["entry"] = ($0["entry"] as! [String: Any]).merging(["takenAtSource": "guess"]) { $1 } }.isEmpty)
-    #expect(try !problems { $0["doc"] = ($0["doc"] as! [String: Any]).merging(["schemaVersion": 2]) { $1 } }.isEmpty)
+    #expect(try !problems { $0["doc"] = ($0["doc"] as! [String: Any]).merging(["schemaVersion": 3]) { $1 } }.isEmpty)
     #expect(try !problems { $0["entry"] = ($0["entry"] as! [String: Any]).filter { $0.key != "hash" } }.isEmpty)
   }
 

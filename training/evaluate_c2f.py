@@ -1,0 +1,193 @@
+"""Validation figures of an exported `.wmseg` file, coarse pass alone and coarse to fine.
+
+    python3 training/evaluate_c2f.py [--model PATH] [--json out.json] [--limit N]
+
+Runs the file's op list with its rounded weights, as the Swift runtime does, on the
+FUSeg validation part (photos whose number is divisible by 5; never trained on):
+
+- coarse: the photo (512 x 512) reduced by 2 x 2 averaging to the working size 256,
+  probabilities resized back bilinearly, threshold 0.5 (= `evaluate.py`);
+- fine: the coarse mask's 8-connected regions (speck rule: at least 4 working cells
+  and 0.1 % of the largest) give boxes; each box becomes a square crop of side
+  `FINE_MARGIN` x its long side (at least `FINE_MIN_SIDE` photo pixels) around its
+  centre, overlapping crops merge into the crop of their boxes' union; each crop is
+  resampled bilinearly to 256 x 256 (outside the photo: black, as in training),
+  segmented, and its probabilities sampled back bilinearly at every photo pixel of
+  the crop; the outline is fine probability > 0.5 inside the crops, nothing outside.
+  This is the rule `Segmenter` implements (docs/segmentation.md).
+
+Prints, per mode: mean per-image Dice, pooled Dice, median and p90 absolute area
+error (photos with a wound), and mean Dice by wound size (thirds of the true area).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+from scipy import ndimage
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from data import load_photo, normalise, split  # noqa: E402
+from export import MODEL_PATH, read_model_file  # noqa: E402
+from model import run_ops  # noqa: E402
+
+FINE_MARGIN = 2.5
+FINE_MIN_SIDE = 48
+FINE_SIZE = 256
+MIN_CELLS = 4
+MIN_FRACTION = 0.001
+
+
+def probs(header, blob, rgb: np.ndarray) -> np.ndarray:
+    x = torch.from_numpy(normalise(rgb))[None]
+    with torch.no_grad():
+        return torch.sigmoid(run_ops(header["ops"], blob, x))[0, 0].numpy()
+
+
+def coarse(header, blob, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    h, w = image.shape[:2]
+    small = np.asarray(Image.fromarray(image).resize((w // 2, h // 2), Image.BOX))
+    p = probs(header, blob, small)
+    full = F.interpolate(torch.from_numpy(p)[None, None], size=(h, w), mode="bilinear", align_corners=False)[0, 0].numpy()
+    return p, full
+
+
+def fine_crops(cells: np.ndarray, factor: int, h: int, w: int) -> list[tuple[float, float, float]]:
+    """Square crops (cx, cy, side) in photo pixels from the coarse cell mask."""
+    labels, n = ndimage.label(cells, structure=np.ones((3, 3)))
+    if n == 0:
+        return []
+    areas = np.bincount(labels.ravel())[1:]
+    limit = max(MIN_CELLS, int(np.ceil(MIN_FRACTION * areas.max())))
+    boxes = []
+    for k in range(1, n + 1):
+        if areas[k - 1] < limit:
+            continue
+        ys, xs = np.nonzero(labels == k)
+        boxes.append([xs.min() * factor, ys.min() * factor, (xs.max() + 1) * factor, (ys.max() + 1) * factor])
+
+    def crop_of(b):
+        side = max(FINE_MIN_SIDE, FINE_MARGIN * max(b[2] - b[0], b[3] - b[1]))
+        return ((b[0] + b[2]) / 2, (b[1] + b[3]) / 2, side)
+
+    def overlap(a, b):
+        return abs(a[0] - b[0]) * 2 < a[2] + b[2] and abs(a[1] - b[1]) * 2 < a[2] + b[2]
+
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(boxes)):
+            for j in range(i + 1, len(boxes)):
+                if overlap(crop_of(boxes[i]), crop_of(boxes[j])):
+                    a, b = boxes[i], boxes[j]
+                    boxes[i] = [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
+                    del boxes[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return [crop_of(b) for b in boxes]
+
+
+def fine(header, blob, image: np.ndarray, cells: np.ndarray, factor: int) -> np.ndarray:
+    h, w = image.shape[:2]
+    out = np.zeros((h, w), dtype=np.float32)
+    for cx, cy, side in fine_crops(cells, factor, h, w):
+        s = side / FINE_SIZE
+        # output pixel (u, v) centre samples input (x0 + (u + 0.5) s - 0.5, ...)
+        x0, y0 = cx - side / 2, cy - side / 2
+        coeffs = (s, 0, x0 + 0.5 * s - 0.5 + 0.5, 0, s, y0 + 0.5 * s - 0.5 + 0.5)
+        crop = np.asarray(Image.fromarray(image).transform((FINE_SIZE, FINE_SIZE), Image.AFFINE, coeffs,
+                                                          resample=Image.BILINEAR, fillcolor=(0, 0, 0)))
+        p = probs(header, blob, crop)
+        # back to photo pixels inside the crop
+        xa, xb = max(0, int(np.floor(x0))), min(w, int(np.ceil(x0 + side)))
+        ya, yb = max(0, int(np.floor(y0))), min(h, int(np.ceil(y0 + side)))
+        xs = (np.arange(xa, xb) - x0 + 0.5) / s - 0.5
+        ys = (np.arange(ya, yb) - y0 + 0.5) / s - 0.5
+        grid_x = np.clip(xs, 0, FINE_SIZE - 1)
+        grid_y = np.clip(ys, 0, FINE_SIZE - 1)
+        ix0 = np.floor(grid_x).astype(int)
+        iy0 = np.floor(grid_y).astype(int)
+        ix1 = np.minimum(ix0 + 1, FINE_SIZE - 1)
+        iy1 = np.minimum(iy0 + 1, FINE_SIZE - 1)
+        fx = (grid_x - ix0)[None, :]
+        fy = (grid_y - iy0)[:, None]
+        v = (p[iy0][:, ix0] * (1 - fx) * (1 - fy) + p[iy0][:, ix1] * fx * (1 - fy)
+             + p[iy1][:, ix0] * (1 - fx) * fy + p[iy1][:, ix1] * fx * fy)
+        out[ya:yb, xa:xb] = np.maximum(out[ya:yb, xa:xb], v)
+    return out
+
+
+def figures(preds: list[np.ndarray], truths: list[np.ndarray]) -> dict:
+    dices, errors, sizes = [], [], []
+    tp = fp = fn = 0
+    for pred, truth in zip(preds, truths):
+        inter = int((pred & truth).sum())
+        denom = int(pred.sum() + truth.sum())
+        dices.append(1.0 if denom == 0 else 2.0 * inter / denom)
+        tp += inter
+        fp += int((pred & ~truth).sum())
+        fn += int((~pred & truth).sum())
+        sizes.append(int(truth.sum()))
+        if truth.sum() > 0:
+            errors.append(abs(int(pred.sum()) - int(truth.sum())) / int(truth.sum()) * 100.0)
+    dices = np.array(dices)
+    sizes = np.array(sizes)
+    wound = sizes > 0
+    cut = np.quantile(sizes[wound], [1 / 3, 2 / 3])
+    by_size = {
+        "small": float(dices[wound & (sizes <= cut[0])].mean()),
+        "medium": float(dices[wound & (sizes > cut[0]) & (sizes <= cut[1])].mean()),
+        "large": float(dices[wound & (sizes > cut[1])].mean()),
+    }
+    return {
+        "photos": len(dices),
+        "meanDice": float(dices.mean()),
+        "pooledDice": 2.0 * tp / max(1, 2 * tp + fp + fn),
+        "precision": tp / max(1, tp + fp),
+        "recall": tp / max(1, tp + fn),
+        "medianAbsAreaErrorPercent": float(np.median(errors)),
+        "p90AbsAreaErrorPercent": float(np.percentile(errors, 90)),
+        "meanDiceBySize": by_size,
+        "sizeThirdsPixels": [int(cut[0]), int(cut[1])],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model", default=MODEL_PATH)
+    parser.add_argument("--json")
+    parser.add_argument("--limit", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    header, blob = read_model_file(args.model)
+    _, numbers = split()
+    if args.limit:
+        numbers = numbers[:args.limit]
+    truths, coarse_preds, fine_preds = [], [], []
+    for n in numbers:
+        image, mask = load_photo(n)
+        cells_p, full = coarse(header, blob, image)
+        truths.append(mask > 0)
+        coarse_preds.append(full > 0.5)
+        fine_preds.append(fine(header, blob, image, cells_p > 0.5, 2) > 0.5)
+    result = {"model": os.path.relpath(args.model), "coarse": figures(coarse_preds, truths),
+              "fine": figures(fine_preds, truths),
+              "rule": {"margin": FINE_MARGIN, "minimumSidePixels": FINE_MIN_SIDE, "cropSize": FINE_SIZE}}
+    print(json.dumps(result, indent=2))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(result, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()
