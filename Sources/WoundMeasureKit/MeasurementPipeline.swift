@@ -111,6 +111,20 @@ public enum MeasurementPipeline {
     let image = decoded.image
     var warnings: [String] = []
 
+    // When it was taken, before anything costly: a photo with no date of its own may be refused.
+    let taken = TakenTime.resolve(
+      given: settings.takenGiven, exifCaptureTime: decoded.metadata.captureTime, path: path,
+      modificationDate: modificationDate)
+    if taken.source == .mtime {
+      guard settings.allowFileTime else {
+        throw .takenTimeFromFileOnly(file: path, modificationTime: TakenTime.iso8601(taken.date))
+      }
+      warnings.append(
+        "TAKEN TIME UNKNOWN: no capture time in the photo's EXIF or file name; using the file's modification "
+          + "time \(TakenTime.iso8601(taken.date)), which changes with every copy and bends every healing rate "
+          + "(give it with --taken, or the taken column of a batch manifest)")
+    }
+
     // Scale.
     var calibration: Calibration
     do {
@@ -180,19 +194,6 @@ public enum MeasurementPipeline {
     }
     let epitheliumAreaMm2 =
       epitheliumPixels == 0 ? 0 : PlaneGeometry.measure(mask: epitheliumMask, homography: calibration.homography).areaMm2
-
-    let taken = TakenTime.resolve(
-      given: settings.takenGiven, exifCaptureTime: decoded.metadata.captureTime, path: path,
-      modificationDate: modificationDate)
-    if taken.source == .mtime {
-      guard settings.allowFileTime else {
-        throw .takenTimeFromFileOnly(file: path, modificationTime: TakenTime.iso8601(taken.date))
-      }
-      warnings.append(
-        "TAKEN TIME UNKNOWN: no capture time in the photo's EXIF or file name; using the file's modification "
-          + "time \(TakenTime.iso8601(taken.date)), which changes with every copy and bends every healing rate "
-          + "(give it with --taken, or the taken column of a batch manifest)")
-    }
 
     let facts = MeasurementFacts(
       path: path, byteSize: photoBytes.count, photoSha256: photoSha256, metadata: decoded.metadata,
