@@ -57,17 +57,22 @@ let package = Package(
       name: "WoundTimeline",
       dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
     .target(
+      name: "WoundExport",
+      dependencies: [
+        "WoundMeasurement", "WoundTimeline", .product(name: "Crypto", package: "swift-crypto"),
+      ]),
+    .target(
       name: "WoundMeasureKit",
       dependencies: [
         "WoundCore", "WoundImaging", "WoundCalibration", "WoundSegmentation",
-        "WoundMeasurement", "WoundTimeline",
+        "WoundMeasurement", "WoundTimeline", "WoundExport",
         .product(name: "Crypto", package: "swift-crypto"),
       ]),
     .executableTarget(
       name: "woundmeasure",
       dependencies: [
         "WoundMeasureKit", "WoundCore", "WoundImaging", "WoundCalibration",
-        "WoundSegmentation", "WoundMeasurement", "WoundTimeline",
+        "WoundSegmentation", "WoundMeasurement", "WoundTimeline", "WoundExport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 

@@ -15,9 +15,43 @@ enum BoundaryTracing {
   ///
   /// - Returns: one point per boundary edge, in pixel coordinates.
   static func outerContour(mask: Mask, startX: Int, startY: Int) -> [Point] {
+    var points: [Point] = []
+    walkOuterBoundary(mask: mask, startX: startX, startY: startY) { cx, cy, dx, dy in
+      points.append(Point(x: Double(cx) + Double(dx) * 0.5 - 0.5, y: Double(cy) + Double(dy) * 0.5 - 0.5))
+    }
+    return points
+  }
+
+  /// The outer boundary of the 8-connected region containing pixel `(startX, startY)`
+  /// as a polygon through pixel corners: the corners where the walk of
+  /// ``outerContour(mask:startX:startY:)`` turns, clockwise on screen.
+  ///
+  /// Corner `(cx, cy)` is the top-left corner of pixel `(cx, cy)`, the point
+  /// `(cx - 0.5, cy - 0.5)` in pixel coordinates (ImageJ's integer ROI coordinates).
+  /// The polygon's shoelace area is the region's pixel count when it has no holes.
+  static func outerCorners(mask: Mask, startX: Int, startY: Int) -> [PixelCorner] {
+    var corners: [PixelCorner] = []
+    var previous: (Int, Int)?
+    var first: (Int, Int)?
+    walkOuterBoundary(mask: mask, startX: startX, startY: startY) { cx, cy, dx, dy in
+      if first == nil { first = (dx, dy) }
+      if let previous, previous != (dx, dy) { corners.append(PixelCorner(x: cx, y: cy)) }
+      previous = (dx, dy)
+    }
+    // The walk starts along the top edge heading right, so its start corner is a turn
+    // (it arrives heading up) unless the outline is a single run of edges.
+    if let previous, let first, previous != first { corners.append(PixelCorner(x: startX, y: startY)) }
+    return corners
+  }
+
+  /// Walks the outer boundary's pixel edges (see ``outerContour(mask:startX:startY:)``),
+  /// calling `visit(cx, cy, dx, dy)` for each edge: it starts at corner `(cx, cy)` and
+  /// runs one pixel in direction `(dx, dy)`.
+  private static func walkOuterBoundary(
+    mask: Mask, startX: Int, startY: Int, _ visit: (Int, Int, Int, Int) -> Void
+  ) {
     let width = mask.width
     let height = mask.height
-    var points: [Point] = []
     mask.pixels.withUnsafeBufferPointer { pixels in
       @inline(__always) func isSet(_ x: Int, _ y: Int) -> Bool {
         x >= 0 && y >= 0 && x < width && y < height && pixels[y * width + x] != 0
@@ -29,8 +63,7 @@ enum BoundaryTracing {
       var dx = 1
       var dy = 0
       repeat {
-        // Walk one edge, record its midpoint.
-        points.append(Point(x: Double(cx) + Double(dx) * 0.5 - 0.5, y: Double(cy) + Double(dy) * 0.5 - 0.5))
+        visit(cx, cy, dx, dy)
         cx += dx
         cy += dy
         // The pixels ahead of the corner, to the left and right of the walk.
@@ -45,7 +78,6 @@ enum BoundaryTracing {
         }
       } while !(cx == startX && cy == startY && dx == 1 && dy == 0)
     }
-    return points
   }
 
   /// Removes the staircase from a traced contour.

@@ -1,0 +1,96 @@
+import WoundCore
+
+/// A corner between pixels: `(x, y)` is the top-left corner of pixel `(x, y)`, the
+/// point `(x - 0.5, y - 0.5)` in pixel coordinates (pixel centres at integers).
+///
+/// These are ImageJ's integer ROI coordinates, where pixel `(x, y)` covers
+/// `[x, x + 1) x [y, y + 1)`.
+public struct PixelCorner: Sendable, Equatable, Hashable, Codable {
+  public var x: Int
+  public var y: Int
+  public init(x: Int, y: Int) {
+    self.x = x
+    self.y = y
+  }
+}
+
+/// The outer outline of one 8-connected region of a mask.
+public struct RegionOutline: Sendable, Equatable {
+  /// The boundary between the region's pixels and the outside, through pixel corners,
+  /// clockwise on screen (y down); only the corners where it turns. Where two pixels
+  /// touch only at a corner the outline passes through that corner twice
+  /// (8-connectivity). Holes are not part of it.
+  public var corners: [PixelCorner]
+  /// The region's pixel count (holes excluded).
+  public var areaPixels: Int
+  /// Half-open box of the region's pixels, `[x, y, width, height]`.
+  public var boundingBoxPixels: [Int]
+
+  /// The shoelace area enclosed by ``corners``, in pixels: ``areaPixels`` plus the
+  /// pixels of any holes.
+  public var enclosedAreaPixels: Int {
+    var twice = 0
+    for i in 0..<corners.count {
+      let a = corners[i]
+      let b = corners[(i + 1) % corners.count]
+      twice += a.x * b.y - b.x * a.y
+    }
+    return abs(twice) / 2
+  }
+}
+
+/// Outlines of a mask's regions, for files other programs read (ImageJ ROIs).
+public enum RegionOutlines {
+  /// The outer outline of every 8-connected region of `mask` (non-zero = set), in
+  /// raster order of each region's first pixel: the same regions, in the same order,
+  /// as ``PlaneGeometry/measure(mask:homography:)`` reports.
+  public static func outer(mask: Mask) -> [RegionOutline] {
+    let labelling = RunLabelling(mask: mask)
+    return (0..<labelling.regionCount).map { region in
+      let start = labelling.firstPixel[region]
+      let box = labelling.boundingBox[region]
+      return RegionOutline(
+        corners: BoundaryTracing.outerCorners(mask: mask, startX: start.x, startY: start.y),
+        areaPixels: labelling.pixelCount[region],
+        boundingBoxPixels: [box.minX, box.minY, box.maxX - box.minX + 1, box.maxY - box.minY + 1])
+    }
+  }
+
+  /// A mask of `width` x `height` with every pixel whose centre lies inside one of
+  /// `polygons` set to 255 (even-odd rule per polygon, polygons united).
+  ///
+  /// Vertices are in ImageJ's coordinates (pixel `(x, y)` covers `[x, x + 1) x [y, y + 1)`,
+  /// so its centre is `(x + 0.5, y + 0.5)`), as read from an ImageJ ROI; the
+  /// inverse of ``outer(mask:)`` for regions without holes.
+  public static func rasterize(polygons: [[(x: Double, y: Double)]], width: Int, height: Int) -> Mask {
+    var mask = Mask(width: width, height: height)
+    for polygon in polygons where polygon.count >= 3 {
+      let minY = max(0, Int((polygon.map(\.y).min()! - 0.5).rounded(.down)))
+      let maxY = min(height - 1, Int((polygon.map(\.y).max()! - 0.5).rounded(.up)))
+      guard minY <= maxY else { continue }
+      for y in minY...maxY {
+        let cy = Double(y) + 0.5
+        var crossings: [Double] = []
+        for i in 0..<polygon.count {
+          let a = polygon[i]
+          let b = polygon[(i + 1) % polygon.count]
+          if (a.y <= cy) != (b.y <= cy) {
+            crossings.append(a.x + (cy - a.y) / (b.y - a.y) * (b.x - a.x))
+          }
+        }
+        crossings.sort()
+        var k = 0
+        while k + 1 < crossings.count {
+          // Pixels whose centre x + 0.5 lies in [left, right).
+          let first = max(0, Int((crossings[k] - 0.5).rounded(.up)))
+          let last = min(width - 1, Int((crossings[k + 1] - 0.5).rounded(.up)) - 1)
+          if first <= last {
+            for x in first...last { mask.pixels[y * width + x] = 255 }
+          }
+          k += 2
+        }
+      }
+    }
+    return mask
+  }
+}
