@@ -206,13 +206,7 @@ public enum Auditor {
       return .rerunFailed(reason: String(describing: error))
     }
     if let maskPath = settings.maskPath {
-      let maskCandidates = candidatePaths(recorded: maskPath, photosRoot: photosRoot, index: &index)
-      let recordedMaskSha = TimelineAccess.maskSha256(of: entry)
-      let match = maskCandidates.first { path in
-        guard let bytes = try? MeasurementPipeline.readFile(path) else { return false }
-        return recordedMaskSha == nil || MeasurementPipeline.sha256Hex(bytes) == recordedMaskSha
-      }
-      guard let match else {
+      guard let match = locateMask(recorded: maskPath, entry: entry, photosRoot: photosRoot, index: &index) else {
         return .rerunFailed(reason: "the mask \(maskPath) it was measured with is missing or was changed")
       }
       settings.maskPath = match
@@ -247,6 +241,18 @@ public enum Auditor {
         + "differences are expected across versions"
     }
     return .differs(figures: differences, versionsMatch: versionsMatch, versionNote: note)
+  }
+
+  /// Where the mask (or outline) an entry was measured with is now: the first candidate path
+  /// whose SHA-256 is the recorded one; `nil` when none is.
+  static func locateMask(recorded maskPath: String, entry: TimelineEntry, photosRoot: String?, index: inout FileNameIndex)
+    -> String?
+  {
+    let recordedMaskSha = TimelineAccess.maskSha256(of: entry)
+    return candidatePaths(recorded: maskPath, photosRoot: photosRoot, index: &index).first { path in
+      guard let bytes = try? MeasurementPipeline.readFile(path) else { return false }
+      return recordedMaskSha == nil || MeasurementPipeline.sha256Hex(bytes) == recordedMaskSha
+    }
   }
 
   /// Where to look for a recorded file, in order: the recorded path; then under the photos

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import WoundExport
+import WoundMeasureKit
 import WoundTimeline
 
 extension WoundMeasureCommand {
@@ -22,6 +24,8 @@ extension WoundMeasureCommand {
           woundmeasure timeline P001
           woundmeasure timeline P001 --wound left-heel --chart P001-left-heel.svg
           woundmeasure timeline P001 --csv > P001.csv
+          woundmeasure timeline P001 --html P001.html --photos-root /archive/photos
+          woundmeasure timeline P001 --fhir P001.fhir.json
         """)
 
     @Argument(help: ArgumentHelp("Patient ID: letters, digits, '.', '_', '-' (1-64).", valueName: "PATIENT"))
@@ -51,7 +55,35 @@ extension WoundMeasureCommand {
         valueName: "OUT.svg"))
     var chart: String?
 
+    @Option(
+      help: ArgumentHelp(
+        "Write a self-contained HTML report: per wound site the flags, area chart, figures, tissue shares and "
+          + "the photos' overlays (measured again from the photos).",
+        valueName: "OUT.html"))
+    var html: String?
+
+    @Option(
+      help: ArgumentHelp(
+        "Write an HL7 FHIR R4 Bundle (collection): per measured photo an Observation (LOINC 72287-6) and the "
+          + "Media it derives from.",
+        valueName: "OUT.json"))
+    var fhir: String?
+
+    @Option(
+      name: .customLong("fhir-patient-system"),
+      help: ArgumentHelp("The identifier system (a URI) of the patient ID in the FHIR Bundle.", valueName: "URI"))
+    var fhirPatientSystem: String = FHIRBundle.defaultPatientSystem
+
+    @Option(
+      name: .customLong("photos-root"),
+      help: ArgumentHelp(
+        "For --html: a folder to search for photos and masks no longer at their recorded path.", valueName: "DIR"))
+    var photosRoot: String?
+
     func validate() throws {
+      if fhirPatientSystem.isEmpty || fhirPatientSystem.contains(where: { $0 == " " }) || !fhirPatientSystem.contains(":") {
+        throw ValidationError("--fhir-patient-system takes a URI such as urn:oid:1.2.3 or https://hospital.example/mrn")
+      }
       if csv && json { throw ValidationError("--csv and --json cannot be combined; pick one output format") }
       if let problem = SafeIdentifier.problem(with: patient) {
         throw ValidationError("\(TimelineError.invalidPatientID(patient, problem))")
@@ -95,6 +127,27 @@ extension WoundMeasureCommand {
         }
       }
 
+      if let html {
+        let photos = ReportPhotos.render(timeline: timeline, woundSites: reports.map(\.woundSite), photosRoot: photosRoot)
+        for report in reports {
+          for entry in timeline.standingEntries(woundSite: report.woundSite) {
+            if case .missing(let reason)? = photos[entry.id]?.content {
+              printError("warning: \(html): entry \(entry.id) of \(report.woundSite): \(reason); shown as a placeholder")
+            }
+          }
+        }
+        let page = ReportPage.html(
+          timeline: timeline, reports: reports, photos: photos, legend: ReportPhotos.legend,
+          problems: chainIntact ? [] : ["the timeline's hash chain is broken: the record may have been edited"],
+          toolVersion: WoundMeasureVersion.string)
+        try write(Data(page.utf8), to: html, what: "the HTML report")
+      }
+      if let fhir {
+        try write(
+          FHIRBundle.json(timeline: timeline, woundSite: woundSite, patientSystem: fhirPatientSystem), to: fhir,
+          what: "the FHIR Bundle")
+      }
+
       if json {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -109,6 +162,14 @@ extension WoundMeasureCommand {
         print(reports.map { $0.textTable() }.joined(separator: "\n"), terminator: "")
       }
       if !chainIntact { throw ExitCode.failure }
+    }
+
+    private func write(_ data: Data, to path: String, what: String) throws {
+      do {
+        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+      } catch {
+        throw ValidationError("cannot write \(what) to '\(path)': \(error.localizedDescription)")
+      }
     }
 
     private func printError(_ message: String) {
