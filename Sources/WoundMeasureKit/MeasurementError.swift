@@ -12,6 +12,8 @@ public enum MeasurementError: Error, Sendable, CustomStringConvertible {
   case calibration(file: String, CalibrationError)
   /// The given mask could not be decoded.
   case maskDecoding(mask: String, DecodeError)
+  /// The given ImageJ outline (`--outline`) could not be read, or holds no area.
+  case outlineDecoding(outline: String, reason: String)
   /// The given mask's size differs from the photo's displayed size.
   case maskSizeMismatch(mask: String, maskWidth: Int, maskHeight: Int, photo: String, photoWidth: Int, photoHeight: Int)
   /// The segmentation model could not be loaded or run.
@@ -35,6 +37,8 @@ public enum MeasurementError: Error, Sendable, CustomStringConvertible {
       return "\(file): \(error.description)"
     case .maskDecoding(let mask, let error):
       return "\(mask): the mask could not be decoded: \(error.description)"
+    case .outlineDecoding(let outline, let reason):
+      return "\(outline): the ImageJ outline could not be used: \(reason)"
     case .maskSizeMismatch(let mask, let mw, let mh, let photo, let pw, let ph):
       return "\(mask): the mask is \(mw)x\(mh) px but the photo \(photo) is displayed at \(pw)x\(ph) px; "
         + "a --mask must have the photo's displayed size (EXIF orientation applied)"

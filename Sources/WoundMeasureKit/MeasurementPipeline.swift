@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import WoundCalibration
 import WoundCore
+import WoundExport
 import WoundImaging
 import WoundMeasurement
 import WoundSegmentation
@@ -226,10 +227,15 @@ public enum MeasurementPipeline {
     return (attributes?[.modificationDate] as? Date) ?? Date(timeIntervalSince1970: 0)
   }
 
-  /// Decodes a given mask: grey level (mean of R, G, B) >= 128 is wound.
+  /// Decodes a given mask: grey level (mean of R, G, B) >= 128 is wound. An ImageJ ROI
+  /// (`.roi`, or a ROI Manager `.zip`, told apart by content) is drawn instead: every pixel
+  /// whose centre lies inside one of its polygons is wound.
   static func decodeMask(_ bytes: [UInt8], maskPath: String, photo: String, width: Int, height: Int)
     throws(MeasurementError) -> Mask
   {
+    if bytes.starts(with: Array("Iout".utf8)) || bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
+      return try outlineMask(bytes, path: maskPath, width: width, height: height)
+    }
     let decoded: DecodedPhoto
     do {
       decoded = try PhotoDecoder.decode(bytes: bytes, name: maskPath)
@@ -250,6 +256,21 @@ public enum MeasurementPipeline {
           dst[i] = sum >= 3 * 128 ? 255 : 0
         }
       }
+    }
+    return mask
+  }
+
+  /// The mask of an ImageJ outline: the union of its polygons, in the photo's displayed pixels.
+  static func outlineMask(_ bytes: [UInt8], path: String, width: Int, height: Int) throws(MeasurementError) -> Mask {
+    let polygons: [ImageJROI.Polygon]
+    do {
+      polygons = try ImageJROI.decode(bytes)
+    } catch {
+      throw .outlineDecoding(outline: path, reason: error.description)
+    }
+    let mask = RegionOutlines.rasterize(polygons: polygons.map(\.vertices), width: width, height: height)
+    guard mask.pixels.contains(where: { $0 != 0 }) else {
+      throw .outlineDecoding(outline: path, reason: "its polygons cover no pixel of the \(width)x\(height) photo")
     }
     return mask
   }

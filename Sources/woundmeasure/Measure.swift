@@ -28,6 +28,8 @@ extension WoundMeasureCommand {
           woundmeasure measure photo.jpg --patient P001 --json --no-save
           woundmeasure measure photo.jpg --patient P001 --scale 12.5 --overlay photo.overlay.png
           woundmeasure measure photo.jpg --patient P001 --mask photo.mask.png --taken 2026-03-14
+          woundmeasure measure photo.jpg --patient P001 --outline-out photo.roi
+          woundmeasure measure photo.jpg --patient P001 --outline traced-in-fiji.roi
         """)
 
     @Argument(help: ArgumentHelp("The wound photo (JPEG or PNG).", valueName: "PHOTO"))
@@ -50,6 +52,11 @@ extension WoundMeasureCommand {
     @Option(help: ArgumentHelp(
       "Use this wound mask instead of segmentation: the photo's displayed size, white = wound.", valueName: "MASK.png"))
     var mask: String?
+
+    @Option(help: ArgumentHelp(
+      "Measure this ImageJ/Fiji outline instead of segmenting: a polygon, freehand or traced selection (.roi) "
+        + "or a ROI Manager set (.zip), in the photo's displayed pixels.", valueName: "FILE.roi"))
+    var outline: String?
 
     @Option(help: ArgumentHelp("Only look for the wound inside this rectangle of displayed pixels.", valueName: "X,Y,W,H"))
     var roi: String?
@@ -81,6 +88,11 @@ extension WoundMeasureCommand {
     @Option(name: .customLong("mask-out"), help: ArgumentHelp("Write the wound mask as PNG.", valueName: "OUT.png"))
     var maskOut: String?
 
+    @Option(name: .customLong("outline-out"), help: ArgumentHelp(
+      "Write the wound outline as an ImageJ ROI: FILE.roi for one region, FILE.zip (a ROI Manager set) for any "
+        + "number.", valueName: "FILE.roi"))
+    var outlineOut: String?
+
     @Option(name: .customLong("max-megapixels"), help: ArgumentHelp(
       "Refuse photos larger than this many megapixels.", valueName: "N"))
     var maxMegapixels: Double = 100
@@ -88,6 +100,10 @@ extension WoundMeasureCommand {
     @OptionGroup var calibration: CalibrationOptions
 
     func validate() throws {
+      if mask != nil && outline != nil { throw ValidationError("--mask and --outline cannot be combined; pick one") }
+      if let outlineOut, !["roi", "zip"].contains((outlineOut as NSString).pathExtension.lowercased()) {
+        throw ValidationError("--outline-out writes FILE.roi (one region) or FILE.zip (a ROI Manager set), not '\(outlineOut)'")
+      }
       if let roi, CommandLineValues.integers(roi, count: 4) == nil {
         throw ValidationError("--roi takes four integers X,Y,W,H (displayed pixels), not '\(roi)'")
       }
@@ -113,7 +129,7 @@ extension WoundMeasureCommand {
 
     var settings: MeasurementSettings {
       MeasurementSettings(
-        calibration: calibration.request, maskPath: mask, roiPixels: roi.flatMap { CommandLineValues.integers($0, count: 4) },
+        calibration: calibration.request, maskPath: mask ?? outline, roiPixels: roi.flatMap { CommandLineValues.integers($0, count: 4) },
         seedPixels: seed.flatMap { CommandLineValues.numbers($0, count: 2) }.map { Point(x: $0[0], y: $0[1]) },
         maxPixels: Int(maxMegapixels * 1_000_000), patient: patient, woundSite: woundSite,
         takenGiven: taken.flatMap(TakenTime.parseGiven), closureConfirmed: closed)
@@ -132,8 +148,9 @@ extension WoundMeasureCommand {
       do {
         if let overlay { try ImageEncoder.writePNG(outcome.overlay(), to: overlay) }
         if let maskOut { try ImageEncoder.writePNG(outcome.mask, to: maskOut) }
+        if let outlineOut { try OutlineFiles.write(outcome.mask, to: outlineOut, photo: photo) }
       } catch {
-        CommandLineValues.printError("error: \(photo): cannot write the overlay or mask: \(error)")
+        CommandLineValues.printError("error: \(photo): cannot write the overlay, mask or outline: \(error)")
         throw ExitCode.failure
       }
 
