@@ -28,6 +28,8 @@ let package = Package(
     .systemLibrary(
       name: "CExif", pkgConfig: "libexif", providers: [.apt(["libexif-dev"])]),
     .systemLibrary(
+      name: "CHeif", pkgConfig: "libheif", providers: [.apt(["libheif-dev"])]),
+    .systemLibrary(
       name: "CAprilTag", pkgConfig: "apriltag", providers: [.apt(["libapriltag-dev"])]),
     .target(
       name: "CCodecShims",
@@ -46,7 +48,7 @@ let package = Package(
 
     .target(
       name: "WoundImaging",
-      dependencies: ["WoundCore", "CPNG", "CJPEG", "CExif", "CCodecShims"]),
+      dependencies: ["WoundCore", "CPNG", "CJPEG", "CExif", "CHeif", "CCodecShims"]),
     .target(
       name: "WoundCalibration",
       dependencies: ["WoundCore", "WoundMeasurement", "CAprilTag"]),

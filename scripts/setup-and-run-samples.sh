@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libpng-dev libjpeg-dev libexif-dev libapriltag-dev libjpeg-turbo-progs pkg-config)
+packages=(libpng-dev libjpeg-dev libexif-dev libapriltag-dev libheif-dev libjpeg-turbo-progs pkg-config)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -8,14 +8,14 @@ public enum DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
   case unreadable(file: String, reason: String)
   /// The file has no bytes.
   case empty(file: String)
-  /// The content is neither PNG nor JPEG (decided by its first bytes).
+  /// The content is neither PNG, JPEG nor HEIC (decided by its first bytes).
   case unknownFormat(file: String)
   /// The header claims `width * height` pixels, more than `limit`; refused
   /// before the pixel buffer is allocated.
   case tooLarge(file: String, width: Int, height: Int, limit: Int)
   /// The file ends before the image data does.
   case truncated(file: String, format: PhotoFormat)
-  /// The library refused the data; `message` is libjpeg's or libpng's own.
+  /// The library refused the data; `message` is libjpeg's, libpng's or libheif's own.
   case corrupt(file: String, format: PhotoFormat, message: String)
   /// The library could not allocate its working memory.
   case outOfMemory(file: String)
@@ -40,7 +40,7 @@ public enum DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
     case .empty:
       return "the file is empty"
     case .unknownFormat:
-      return "not a PNG or JPEG file (unrecognised content)"
+      return "not a PNG, JPEG or HEIC file (unrecognised content)"
     case .tooLarge(_, let width, let height, let limit):
       return "the image claims \(width)x\(height) pixels (\(megapixels(width * height))), "
         + "more than the limit of \(megapixels(limit)) (raise it with --max-megapixels)"
@@ -89,6 +89,7 @@ extension PhotoFormat {
     switch self {
     case .png: return "PNG"
     case .jpeg: return "JPEG"
+    case .heic: return "HEIC"
     }
   }
 }

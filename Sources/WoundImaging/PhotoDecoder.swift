@@ -1,6 +1,6 @@
 import WoundCore
 
-/// Decodes PNG and JPEG photos into upright 8-bit RGB images.
+/// Decodes PNG, JPEG and HEIC photos into upright 8-bit RGB images.
 ///
 /// The format is decided by the first bytes, never the file name. EXIF
 /// orientation is applied, so pixel `(x, y)` of the result is pixel `(x, y)`
@@ -31,6 +31,7 @@ public enum PhotoDecoder {
     switch try format(of: bytes, name: name) {
     case .jpeg: return try JPEGDecoding.decode(bytes: bytes, name: name, options: options, region: nil)
     case .png: return try PNGDecoding.decode(bytes: bytes, name: name, options: options, region: nil)
+    case .heic: return try HEICDecoding.decode(bytes: bytes, name: name, options: options, region: nil)
     }
   }
 
@@ -57,6 +58,7 @@ public enum PhotoDecoder {
     switch try format(of: bytes, name: name) {
     case .jpeg: return try JPEGDecoding.decode(bytes: bytes, name: name, options: options, region: region)
     case .png: return try PNGDecoding.decode(bytes: bytes, name: name, options: options, region: region)
+    case .heic: return try HEICDecoding.decode(bytes: bytes, name: name, options: options, region: region)
     }
   }
 
@@ -74,14 +76,22 @@ public enum PhotoDecoder {
     switch try format(of: bytes, name: name) {
     case .jpeg: return try JPEGDecoding.readMetadata(bytes: bytes, name: name)
     case .png: return try PNGDecoding.readMetadata(bytes: bytes, name: name)
+    case .heic: return try HEICDecoding.readMetadata(bytes: bytes, name: name)
     }
   }
 
   /// The format announced by the first bytes: the PNG signature
-  /// `89 50 4E 47 0D 0A 1A 0A`, or the JPEG start-of-image marker `FF D8 FF`.
+  /// `89 50 4E 47 0D 0A 1A 0A`, the JPEG start-of-image marker `FF D8 FF`, or an ISO
+  /// base media `ftyp` box (bytes 4-7) whose major brand is one of HEIF's
+  /// (``HEICDecoding/brands``).
   public static func format(of bytes: [UInt8]) -> PhotoFormat? {
     if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .png }
     if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return .jpeg }
+    if bytes.count >= 12, bytes[4..<8].elementsEqual("ftyp".utf8),
+      HEICDecoding.brands.contains(String(decoding: bytes[8..<12], as: UTF8.self))
+    {
+      return .heic
+    }
     return nil
   }
 

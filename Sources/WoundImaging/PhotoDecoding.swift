@@ -7,6 +7,8 @@ import WoundCore
 /// The container format, decided by the file's content, never its extension.
 public enum PhotoFormat: String, Sendable, Codable {
   case png, jpeg
+  /// HEIF with HEVC-coded images (`.heic`, what iPhones store), read with libheif.
+  case heic
 }
 
 /// What the decoder learned about a photo besides its pixels.
@@ -19,7 +21,10 @@ public struct PhotoMetadata: Sendable, Equatable {
   /// at full resolution.
   public var displayedWidth: Int
   public var displayedHeight: Int
-  /// EXIF orientation 1...8 (1 when absent or out of range).
+  /// EXIF orientation 1...8 (1 when absent or out of range) applied to the stored
+  /// pixels. Always 1 for HEIC: libheif applies the file's own rotation and mirroring
+  /// (`irot`, `imir`), and the EXIF tag, which HEIF makes informative only, is not
+  /// applied again.
   public var orientation: Int
   /// EXIF DateTimeOriginal as written in the file ("YYYY:MM:DD HH:MM:SS"), if any.
   public var captureTime: String?

@@ -16,7 +16,7 @@ extension WoundMeasureCommand {
         a usable scale gives an 'error:' line and a non-zero exit status.
         """)
 
-    @Argument(help: ArgumentHelp("Photos (PNG or JPEG).", valueName: "PHOTO"))
+    @Argument(help: ArgumentHelp("Photos (PNG, JPEG or HEIC).", valueName: "PHOTO"))
     var photos: [String]
 
     @Flag(help: "Print one JSON object per photo per line instead of text.")

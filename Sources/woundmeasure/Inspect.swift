@@ -23,7 +23,7 @@ extension WoundMeasureCommand {
           woundmeasure inspect huge-scan.png --max-megapixels 400
         """)
 
-    @Argument(help: ArgumentHelp("Photos (PNG or JPEG, recognised by content).", valueName: "PHOTO"))
+    @Argument(help: ArgumentHelp("Photos (PNG, JPEG or HEIC, recognised by content).", valueName: "PHOTO"))
     var photos: [String]
 
     @Flag(help: "Print one JSON object per photo per line instead of text.")

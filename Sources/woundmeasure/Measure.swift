@@ -32,7 +32,7 @@ extension WoundMeasureCommand {
           woundmeasure measure photo.jpg --patient P001 --outline traced-in-fiji.roi
         """)
 
-    @Argument(help: ArgumentHelp("The wound photo (JPEG or PNG).", valueName: "PHOTO"))
+    @Argument(help: ArgumentHelp("The wound photo (JPEG, PNG or HEIC).", valueName: "PHOTO"))
     var photo: String
 
     @Option(help: ArgumentHelp("Patient ID: letters, digits, '.', '_', '-' (1-64).", valueName: "ID"))
