@@ -66,12 +66,12 @@ public enum BatchPlanError: Error, Sendable, Equatable, CustomStringConvertible 
 /// - a CSV manifest with the header `path,patient,wound,taken[,mask]` (`wound`, `taken` and
 ///   `mask` may be empty; paths are relative to the batch folder unless absolute).
 ///
-/// Photos are files ending in `.jpg`, `.jpeg` or `.png` (any case); their format is decided
+/// Photos are files ending in `.jpg`, `.jpeg`, `.png`, `.heic` or `.heif` (any case); their format is decided
 /// by content when they are decoded. The order is the byte order of the relative paths, so it
 /// does not depend on the file system.
 public enum BatchPlan {
   /// The file-name extensions a batch treats as photos (lower case).
-  public static let photoExtensions: Set<String> = ["jpg", "jpeg", "png"]
+  public static let photoExtensions: Set<String> = ["jpg", "jpeg", "png", "heic", "heif"]
 
   /// The wound site used when a manifest leaves the `wound` column empty.
   public static let defaultWoundSite = "wound"

@@ -16,7 +16,7 @@ extension WoundMeasureCommand {
       commandName: "batch",
       abstract: "Measure a folder of photos into the patients' timelines.",
       discussion: """
-        Photos (.jpg, .jpeg, .png) are found recursively and sorted by path. Patient and \
+        Photos (.jpg, .jpeg, .png, .heic, .heif) are found recursively and sorted by path. Patient and \
         wound site come from the layout FOLDER/<patient>/<wound-site>/<photo>, or from a \
         CSV --manifest with the header path,patient,wound,taken[,mask] (paths relative to \
         FOLDER; an optional mask column gives a wound mask to use instead of segmentation). \
