@@ -105,6 +105,7 @@ let package = Package(
       resources: [.copy("Fixtures")]),
     .testTarget(
       name: "WoundMeasurementTests", dependencies: ["WoundMeasurement", "WoundCore"]),
+    .testTarget(name: "WoundExportTests", dependencies: ["WoundExport", "WoundMeasurement", "WoundTimeline", "WoundCore"]),
     .testTarget(name: "WoundTimelineTests", dependencies: ["WoundTimeline", "wm-timeline-stress"]),
     .testTarget(
       name: "WoundMeasureKitTests",
