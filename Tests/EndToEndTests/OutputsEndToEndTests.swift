@@ -259,6 +259,31 @@ struct OutputSeries {
     #expect(regions.compactMap { $0["areaPixels"] as? Int } == set.rois.map(\.filled), "ROIs in the regions' order")
   }
 
+  /// The reverse: a deflated ROI Manager set written by roifile (sub-pixel and integer
+  /// polygons), measured with --outline, draws the pixels roifile's polygons cover.
+  @Test(.enabled(if: Readers.hasROIReader, Comment(rawValue: Readers.skipROI)))
+  func aSetWrittenByRoifileIsMeasuredAsItsPolygons() throws {
+    let work = try Tool.temporaryFolder("roi-in")
+    defer { try? FileManager.default.removeItem(at: work) }
+    let set = work.appendingPathComponent("fiji.zip")
+    let write = Readers.run(Readers.python!, [Readers.script("write_roi.py"), set.path])
+    #expect(write.status == 0, "\(write.stderr)")
+    let run = try Tool.run(
+      ["measure", Tool.samplePhotos.appendingPathComponent(Self.photo).path, "--patient", "P001", "--no-save",
+       "--outline", set.path, "--mask-out", "drawn.png", "--json"], in: work)
+    #expect(run.status == 0, "\(run.stderr)")
+    let drawn = try PhotoDecoder.decode(path: work.appendingPathComponent("drawn.png").path).image
+    var mask = Mask(width: drawn.width, height: drawn.height)
+    for i in 0..<mask.pixels.count where drawn.pixels[3 * i] != 0 { mask.pixels[i] = 255 }
+    let check = try Self.check(set, against: mask, work: work)
+    #expect(check.mismatched == 0, "woundmeasure and roifile fill the polygons differently")
+    #expect(check.rois.map(\.name) == ["tracing-1", "tracing-2"])
+    #expect(check.rois.last?.filled == 100 * 60)
+    let entry = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+    #expect((entry["results"] as? [String: Any])?["regionCount"] as? Int == 2)
+    #expect((entry["settings"] as? [String: Any])?["maskPath"] as? String == set.path, "recorded for audit")
+  }
+
   @Test func measuringTheOutlineGivesTheMasksFigures() throws {
     let work = try Tool.temporaryFolder("outline-in")
     defer { try? FileManager.default.removeItem(at: work) }
