@@ -27,7 +27,8 @@ public struct MeasurementOutcome: Sendable {
   /// When the photo was taken, and where that came from.
   public var taken: TakenTime
 
-  /// The overlay image: tissue tint, wound outline, marker outline(s) and a scale bar.
+  /// The overlay image: tissue tint, wound outline, marker outline(s), a scale bar, the
+  /// region numbers, and a caption (patient, site, taken time, area, scale) with the legend.
   public func overlay() -> RGBImage {
     var outlines: [[Point]] = []
     if !calibration.markerOutlinePoints.isEmpty { outlines.append(calibration.markerOutlinePoints) }
@@ -36,7 +37,19 @@ public struct MeasurementOutcome: Sendable {
     }
     return Overlay.render(
       image: image, mask: mask, tissueLabels: tissue.labels, markerOutlines: outlines,
-      pixelsPerMm: calibration.pixelsPerMm)
+      pixelsPerMm: calibration.pixelsPerMm, caption: overlayCaption,
+      regionBoxes: measures.regions.map(\.boundingBoxPixels))
+  }
+
+  /// The overlay's caption: who and where, when, how large, at what scale.
+  var overlayCaption: [String] {
+    let taken = TakenTime.iso8601(taken.date).replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: "")
+    let regions = measures.regions.count > 1 ? " TOTAL OF \(measures.regions.count) REGIONS" : ""
+    return [
+      "\(entry.patient ?? "") \(entry.woundSite)", "TAKEN \(taken) UTC",
+      String(format: "AREA %.2f CM2", measures.areaMm2 / 100) + regions
+        + String(format: "  SCALE %.2f PX/MM", calibration.pixelsPerMm),
+    ]
   }
 }
 

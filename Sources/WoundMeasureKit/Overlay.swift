@@ -4,8 +4,11 @@ import WoundSegmentation
 /// Draws the overlay a clinician checks a measurement against.
 ///
 /// On a copy of the photo: tissue classes tinted semi-transparently inside the
-/// wound, the wound outline, the marker outline(s), and a scale bar of a round
-/// length in millimetres at the bottom left. Deterministic, integer pixels only.
+/// wound, in diagonal stripes so that the wound bed stays visible between them, the
+/// wound outline, the marker outline(s), a scale bar of a round length in
+/// millimetres at the bottom left, the region numbers when there are several, and
+/// at the top left a caption (patient, site, taken time, area, scale) above a legend
+/// of the colours. Deterministic, integer pixels only.
 public enum Overlay {
   /// Overlay colours, RGB.
   public enum Colour {
@@ -18,7 +21,13 @@ public enum Overlay {
   }
 
   /// Tint opacity, in 1/256ths.
-  static let tintAlpha = 100
+  static let tintAlpha = 110
+
+  /// The legend's entries: label and colour, in the order drawn.
+  public static let legend: [(label: String, colour: (UInt8, UInt8, UInt8))] = [
+    ("wound outline", Colour.outline), ("marker", Colour.marker), ("granulation", Colour.granulation),
+    ("slough", Colour.slough), ("necrosis", Colour.necrosis), ("epithelium", Colour.epithelium),
+  ]
 
   /// Renders the overlay.
   ///
@@ -28,20 +37,25 @@ public enum Overlay {
   ///   - tissueLabels: per-pixel ``TissueClass`` raw values, same size, or `nil`.
   ///   - markerOutlines: polygons in displayed pixels to draw as markers.
   ///   - pixelsPerMm: the scale at the marker, for the scale bar; `nil` draws none.
+  ///   - caption: lines drawn at the top left above the legend; none (and no legend) when empty.
+  ///   - regionBoxes: each region's half-open box `[x, y, width, height]`; with two or more,
+  ///     each is numbered from 1 above its top-left corner.
   /// - Returns: the overlay image, same size as `image`.
   public static func render(
-    image: RGBImage, mask: Mask, tissueLabels: GreyImage?, markerOutlines: [[Point]], pixelsPerMm: Double?
+    image: RGBImage, mask: Mask, tissueLabels: GreyImage?, markerOutlines: [[Point]], pixelsPerMm: Double?,
+    caption: [String] = [], regionBoxes: [[Int]] = []
   ) -> RGBImage {
     var out = image
     let width = image.width
     let height = image.height
     guard width > 0, height > 0 else { return out }
     let thickness = max(1, min(width, height) / 400)
+    let stripe = max(3, thickness * 3)
 
     // Tissue tint.
     if let labels = tissueLabels, labels.width == width, labels.height == height {
       let alpha = tintAlpha
-      for i in 0..<(width * height) where mask.pixels[i] != 0 {
+      for i in 0..<(width * height) where mask.pixels[i] != 0 && ((i % width + i / width) / stripe) % 2 == 0 {
         guard let tissue = TissueClass(rawValue: labels.pixels[i]) else { continue }
         let colour: (UInt8, UInt8, UInt8)
         switch tissue {
@@ -82,7 +96,53 @@ public enum Overlay {
     if let pixelsPerMm, pixelsPerMm.isFinite, pixelsPerMm > 0 {
       drawScaleBar(&out, pixelsPerMm: pixelsPerMm, thickness: thickness)
     }
+    var captionBox = (width: 0, height: 0)
+    if !caption.isEmpty { captionBox = drawCaption(&out, lines: caption, cell: max(1, thickness)) }
+    if regionBoxes.count > 1 {
+      let cell = max(1, thickness * 2)
+      for (index, box) in regionBoxes.enumerated() where box.count == 4 {
+        let label = String(index + 1)
+        let labelHeight = BitmapFont.height * cell
+        let left = max(0, box[0])
+        // Above the region's box; below it where the caption or the photo's top edge is in the way.
+        var top = box[1] - labelHeight - 3 * cell
+        if top < 0 || (top < captionBox.height && left < captionBox.width) { top = box[1] + box[3] + 3 * cell }
+        fillRect(&out, x0: left - cell, y0: top - cell, x1: left + BitmapFont.width(of: label, cell: cell) + cell,
+                 y1: top + labelHeight + cell, colour: (255, 255, 255))
+        BitmapFont.draw(label, x: left, y: top, cell: cell, width: width, height: height) { out[$0, $1] = (0, 0, 0) }
+      }
+    }
     return out
+  }
+
+  /// The caption lines and the legend, black on a white box at the top left; the box's size.
+  @discardableResult
+  static func drawCaption(_ image: inout RGBImage, lines: [String], cell: Int) -> (width: Int, height: Int) {
+    let lineHeight = (BitmapFont.height + 3) * cell
+    let swatch = BitmapFont.height * cell
+    let padding = 4 * cell
+    let legendWidths = legend.map { swatch + 2 * cell + BitmapFont.width(of: $0.label, cell: cell) }
+    let columnWidth = (legendWidths.max() ?? 0) + 4 * cell
+    let boxWidth = max(lines.map { BitmapFont.width(of: $0, cell: cell) }.max() ?? 0, 2 * columnWidth) + 2 * padding
+    let legendRows = (legend.count + 1) / 2
+    let boxHeight = (lines.count + legendRows) * lineHeight + 2 * padding
+    fillRect(&image, x0: 0, y0: 0, x1: boxWidth, y1: boxHeight, colour: (255, 255, 255))
+    var y = padding
+    for line in lines {
+      BitmapFont.draw(line, x: padding, y: y, cell: cell, width: image.width, height: image.height) {
+        image[$0, $1] = (0, 0, 0)
+      }
+      y += lineHeight
+    }
+    for (index, item) in legend.enumerated() {
+      let x = padding + (index % 2) * columnWidth
+      let rowY = y + (index / 2) * lineHeight
+      fillRect(&image, x0: x, y0: rowY, x1: x + swatch, y1: rowY + swatch, colour: (0, 0, 0))
+      fillRect(&image, x0: x + 1, y0: rowY + 1, x1: x + swatch - 1, y1: rowY + swatch - 1, colour: item.colour)
+      BitmapFont.draw(item.label, x: x + swatch + 2 * cell, y: rowY, cell: cell, width: image.width,
+                      height: image.height) { image[$0, $1] = (0, 0, 0) }
+    }
+    return (boxWidth, boxHeight)
   }
 
   /// The scale bar's length: the largest of 1, 2, 5, 10, 20, 50, 100, 200, 500 mm that

@@ -19,11 +19,7 @@ public enum ReportPhotos {
 
   /// The overlay colours, as the report's legend names them.
   public static var legend: [ReportLegendItem] {
-    [
-      ("wound outline", Overlay.Colour.outline), ("marker", Overlay.Colour.marker),
-      ("granulation", Overlay.Colour.granulation), ("slough", Overlay.Colour.slough),
-      ("necrosis", Overlay.Colour.necrosis), ("epithelium", Overlay.Colour.epithelium),
-    ].map { ReportLegendItem(label: $0.0, red: $0.1.0, green: $0.1.1, blue: $0.1.2) }
+    Overlay.legend.map { ReportLegendItem(label: $0.label, red: $0.colour.0, green: $0.colour.1, blue: $0.colour.2) }
   }
 
   /// The overlay of every standing entry of `woundSites`, by entry id.

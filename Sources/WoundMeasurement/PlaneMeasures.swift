@@ -13,11 +13,20 @@ public struct RegionMeasures: Sendable, Equatable, Codable {
   public var areaPixels: Int
   /// Bounding box in displayed-photo pixels, half-open: x, y, width, height.
   public var boundingBoxPixels: [Int]
-  public init(areaMm2: Double, perimeterMm: Double, areaPixels: Int, boundingBoxPixels: [Int]) {
+  /// Maximum Feret diameter of this region alone, in mm.
+  public var lengthMm: Double
+  /// Extent of this region perpendicular to its own length, in mm.
+  public var widthMm: Double
+  public init(
+    areaMm2: Double, perimeterMm: Double, areaPixels: Int, boundingBoxPixels: [Int], lengthMm: Double = 0,
+    widthMm: Double = 0
+  ) {
     self.areaMm2 = areaMm2
     self.perimeterMm = perimeterMm
     self.areaPixels = areaPixels
     self.boundingBoxPixels = boundingBoxPixels
+    self.lengthMm = lengthMm
+    self.widthMm = widthMm
   }
 }
 
@@ -79,7 +88,8 @@ public enum PlaneGeometry {
   ///   staircase bias, mapped to millimetres and summed.
   /// - Length and width: maximum Feret diameter by rotating calipers on the
   ///   convex hull of the mapped smoothed boundaries of all regions; width is the
-  ///   extent of the hull perpendicular to that diameter.
+  ///   extent of the hull perpendicular to that diameter. Each region also gets its
+  ///   own length and width, from its own hull.
   ///
   /// An empty mask gives all zeros and no regions.
   public static func measure(mask: Mask, homography: Homography) -> PlaneMeasures {
@@ -97,10 +107,12 @@ public enum PlaneGeometry {
       let perimeterMm = closedLength(smoothedMm)
       allBoundaryMm.append(contentsOf: smoothedMm)
       let box = labelling.boundingBox[region]
+      let (regionLengthMm, regionWidthMm) = ConvexHull.feretLengthAndWidth(ConvexHull.of(smoothedMm))
       regions.append(
         RegionMeasures(
           areaMm2: areaMm2, perimeterMm: perimeterMm, areaPixels: labelling.pixelCount[region],
-          boundingBoxPixels: [box.minX, box.minY, box.maxX - box.minX + 1, box.maxY - box.minY + 1]))
+          boundingBoxPixels: [box.minX, box.minY, box.maxX - box.minX + 1, box.maxY - box.minY + 1],
+          lengthMm: regionLengthMm, widthMm: regionWidthMm))
     }
     let hull = ConvexHull.of(allBoundaryMm)
     let (lengthMm, widthMm) = ConvexHull.feretLengthAndWidth(hull)

@@ -225,16 +225,27 @@ enum MeasurementText {
     var lines: [String] = []
     lines.append("\(patient) / \(woundSite): \(photo)")
     lines.append("  taken       \(TakenTime.iso8601(outcome.taken.date)) (from \(outcome.taken.source.rawValue))")
-    lines.append("  area        \(f(areaCm2, 2)) cm²   open (less epithelium) \(f(openCm2, 2)) cm²")
-    lines.append("  perimeter   \(f(m.perimeterMm / 10, 2)) cm")
+    let several = m.regions.count > 1
+    let total = several ? "   total of \(m.regions.count) regions" : ""
+    let span = several ? ", spanning all \(m.regions.count) regions" : ""
+    lines.append("  area        \(f(areaCm2, 2)) cm²\(total)   open (less epithelium) \(f(openCm2, 2)) cm²")
+    lines.append("  perimeter   \(f(m.perimeterMm / 10, 2)) cm\(several ? "   sum over the regions" : "")")
     lines.append(
-      "  length      \(f(m.lengthMm / 10, 2)) cm   (maximum Feret diameter)")
+      "  length      \(f(m.lengthMm / 10, 2)) cm   (maximum Feret diameter\(span))")
     lines.append(
-      "  width       \(f(m.widthMm / 10, 2)) cm   (greatest extent perpendicular to the length)")
+      "  width       \(f(m.widthMm / 10, 2)) cm   (greatest extent perpendicular to the length\(span))")
     lines.append(
       "  L x W       \(f(m.lengthTimesWidthMm2 / 100, 2)) cm²   ellipse estimate L x W x π/4 "
-        + "\(f(m.ellipseAreaMm2 / 100, 2)) cm²")
-    lines.append("  regions     \(m.regions.count)")
+        + "\(f(m.ellipseAreaMm2 / 100, 2)) cm²\(several ? " (of the span, not of the wounds)" : "")")
+    lines.append("  regions     \(m.regions.count)\(several ? " (numbered on the overlay in this order)" : "")")
+    if several {
+      for (index, region) in m.regions.enumerated() {
+        lines.append(
+          "  region \(index + 1)\(String(repeating: " ", count: max(1, 4 - String(index + 1).count)))"
+            + "area \(f(region.areaMm2 / 100, 2)) cm², perimeter \(f(region.perimeterMm / 10, 2)) cm, "
+            + "length \(f(region.lengthMm / 10, 2)) cm, width \(f(region.widthMm / 10, 2)) cm")
+      }
+    }
     if outcome.entry.closureConfirmed == true { lines.append("  closed      closure confirmed; recorded with area 0") }
     if areaCm2 > 0 {
       lines.append(
