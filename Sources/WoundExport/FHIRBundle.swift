@@ -138,6 +138,7 @@ public enum FHIRBundle {
     if item.status == "preliminary" {
       notes.append(["text": "area 0 that nobody confirmed as closure: needs a person's review"])
     }
+    if let type = entry.woundType { notes.append(["text": .string("wound type: \(type.displayName)")]) }
     if r.regionCount > 1 {
       notes.append(["text": .string("\(r.regionCount) separate wound regions in the photo; figures are their totals")])
     }

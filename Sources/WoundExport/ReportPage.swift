@@ -112,7 +112,8 @@ public enum ReportPage {
     var h: [String] = []
     let id = "site-" + report.woundSite
     h.append("<section class=\"site\" id=\"\(escape(id))\">")
-    h.append("<h2>Wound site \(escape(report.woundSite))</h2>")
+    let type = report.woundType.map { " (\($0.displayName))" } ?? ""
+    h.append("<h2>Wound site \(escape(report.woundSite))\(escape(type))</h2>")
     h.append("<h3>Flags</h3>")
     h.append("<ul class=\"flags\">")
     for flag in flags(report, timeline: timeline) { h.append("<li class=\"\(flag.kind)\">\(flag.html)</li>") }
@@ -146,16 +147,13 @@ public enum ReportPage {
   static func flags(_ report: HealingReport, timeline: Timeline) -> [Flag] {
     var out: [Flag] = []
     if let fourWeek = report.fourWeek {
-      let reached = fourWeek.reachesDiabeticFootUlcerFigure || fourWeek.reachesVenousLegUlcerFigure
+      let kind = fourWeek.reachesThreshold.map { $0 ? "good" : "attention" } ?? "info"
       out.append(
         Flag(
-          kind: reached ? "good" : "attention",
+          kind: kind,
           html: String(format: "4-week area reduction <strong>%.1f %%</strong> (photo on day %.0f): ",
                        fourWeek.percentAreaReduction, fourWeek.daysSinceBaseline)
-            + "diabetic foot ulcer figure &ge; 50 % \(fourWeek.reachesDiabeticFootUlcerFigure ? "reached" : "not reached") "
-            + "(Sheehan et al. 2003); venous leg ulcer figure &ge; 40 % "
-            + "\(fourWeek.reachesVenousLegUlcerFigure ? "reached" : "not reached") (Phillips et al. 2000). "
-            + "The wound type is not recorded: apply the one that fits."))
+            + escape(report.fourWeekVerdict(fourWeek))))
     } else {
       out.append(
         Flag(kind: "info", html: "4-week area reduction: not available (no photo between day "
@@ -216,7 +214,7 @@ public enum ReportPage {
       var cells: [String] = [escape(minute(row.takenAt)), String(format: "%.0f", row.daysSinceBaseline)]
       cells.append(String(format: "%.2f", row.areaCm2))
       cells.append(row.changePercent.map { String(format: "%+.1f %%", $0) } ?? dash)
-      cells.append(row.reEpithelialisationPercent.map { String(format: "%.1f %%", $0) } ?? dash)
+      cells.append(row.reEpithelialisationPercent.map { String(format: "%.1f %%", $0) } ?? (row.openAreaEnlarged ? "enlarged" : dash))
       cells.append(row.gilmanCmPerWeek.map { String(format: "%.3f", $0) } ?? dash)
       cells.append(row.areaReductionCm2PerWeek.map { String(format: "%.3f", $0) } ?? dash)
       cells.append(entry.map { String(format: "%.2f", $0.results.lengthCm) } ?? dash)
@@ -328,6 +326,7 @@ public enum ReportPage {
     table.figures { border-collapse: collapse; font-size: 0.9em; }
     table.figures th, table.figures td { border: 1px solid #bbbbbb; padding: 3px 6px; text-align: right; }
     table.figures th { background: #eeeeee; }
+    table.figures td:first-child { white-space: nowrap; }
     .photos { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 14px; }
     figure.photo { margin: 0; border: 1px solid #cccccc; padding: 6px; }
     figure.photo img { width: 100%; height: auto; display: block; }

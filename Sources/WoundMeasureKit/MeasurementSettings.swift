@@ -1,6 +1,7 @@
 import Foundation
 import WoundCalibration
 import WoundCore
+import WoundTimeline
 
 /// Everything that decides a measurement besides the photo, the tool version and
 /// the segmentation model.
@@ -35,6 +36,9 @@ public struct MeasurementSettings: Sendable, Equatable {
   /// Whether the file's modification time may stand in for a missing capture time
   /// (with a warning). `batch` refuses it unless `--allow-file-time`.
   public var allowFileTime: Bool
+  /// The kind of wound (`--wound-type`), recorded in the entry's `settings.other`;
+  /// it decides which four-week figure the healing report applies.
+  public var woundType: WoundType?
 
   /// The default pixel limit: 100 megapixels.
   public static let defaultMaxPixels = 100_000_000
@@ -45,8 +49,9 @@ public struct MeasurementSettings: Sendable, Equatable {
     calibration: CalibrationRequest = .marker, maskPath: String? = nil, roiPixels: [Int]? = nil,
     seedPixels: Point? = nil, maxPixels: Int = MeasurementSettings.defaultMaxPixels, patient: String,
     woundSite: String = MeasurementSettings.defaultWoundSite, takenGiven: Date? = nil,
-    closureConfirmed: Bool = false, allowFileTime: Bool = true
+    closureConfirmed: Bool = false, allowFileTime: Bool = true, woundType: WoundType? = nil
   ) {
+    self.woundType = woundType
     self.closureConfirmed = closureConfirmed
     self.allowFileTime = allowFileTime
     self.calibration = calibration

@@ -85,6 +85,7 @@ struct MeasurementFacts {
       other["colourReferenceBlack"] = reference.black.map { String(format: "%.2f", $0) }.joined(separator: ",")
     }
     other["photoFormat"] = metadata.format.rawValue
+    if let woundType = settings.woundType { other[WoundType.settingsKey] = woundType.rawValue }
     other["displayedSizePixels"] = "\(metadata.displayedWidth)x\(metadata.displayedHeight)"
     if metadata.orientation != 1 { other["exifOrientation"] = String(metadata.orientation) }
     return TimelineEntry.Settings(
@@ -177,7 +178,8 @@ public enum TimelineAccess {
       calibration: request, maskPath: recorded.maskPath, roiPixels: recorded.roiPixels,
       seedPixels: recorded.seedPixels.flatMap { $0.count == 2 ? Point(x: $0[0], y: $0[1]) : nil },
       maxPixels: recorded.maxPixels ?? MeasurementSettings.defaultMaxPixels, patient: entry.patient ?? patient,
-      woundSite: entry.woundSite, takenGiven: entry.takenAt, closureConfirmed: entry.closureConfirmed == true)
+      woundSite: entry.woundSite, takenGiven: entry.takenAt, closureConfirmed: entry.closureConfirmed == true,
+      woundType: entry.woundType)
   }
 
   /// The recorded mask's SHA-256, if a mask was given.

@@ -42,7 +42,7 @@ extension HealingReport {
       let cells = [
         Self.shortDate(row.takenAt), String(format: "%.1f", row.daysSinceBaseline), String(format: "%.2f", row.areaCm2),
         String(format: "%+.2f", row.changeCm2), row.changePercent.map { String(format: "%+.1f", $0) } ?? "-",
-        row.reEpithelialisationPercent.map { String(format: "%.1f", $0) } ?? "-",
+        row.reEpithelialisationPercent.map { String(format: "%.1f", $0) } ?? (row.openAreaEnlarged ? "enlarged" : "-"),
         row.gilmanCmPerWeek.map { String(format: "%.3f", $0) } ?? "-",
         row.areaReductionCm2PerWeek.map { String(format: "%.3f", $0) } ?? "-", tissue,
       ]
@@ -53,9 +53,7 @@ extension HealingReport {
       lines.append(
         String(
           format: "4-week area reduction: %.1f %% (photo on day %.1f). ", fourWeek.percentAreaReduction,
-          fourWeek.daysSinceBaseline)
-          + "Diabetic foot ulcer figure (>= 50 %, Sheehan 2003): \(fourWeek.reachesDiabeticFootUlcerFigure ? "reached" : "not reached"); "
-          + "venous leg ulcer figure (>= 40 %, Phillips 2000): \(fourWeek.reachesVenousLegUlcerFigure ? "reached" : "not reached").")
+          fourWeek.daysSinceBaseline) + fourWeekVerdict(fourWeek))
     } else {
       lines.append(
         "4-week area reduction: not available (no photo between day \(Int(Self.fourWeekWindowStartDays)) "
@@ -81,6 +79,22 @@ extension HealingReport {
           + "the figures (void it, or amend it with --closed or a corrected mask).")
     }
     return lines.map { String($0.reversed().drop { $0 == " " }.reversed()) }.joined(separator: "\n") + "\n"
+  }
+
+  /// The four-week figure's verdict: against the recorded wound type's threshold only, or,
+  /// when no type is recorded, against both published figures.
+  public func fourWeekVerdict(_ fourWeek: FourWeekReduction) -> String {
+    func reached(_ yes: Bool) -> String { yes ? "reached" : "not reached" }
+    guard let woundType else {
+      return "Diabetic foot ulcer figure (>= 50 %, Sheehan 2003): \(reached(fourWeek.reachesDiabeticFootUlcerFigure)); "
+        + "venous leg ulcer figure (>= 40 %, Phillips 2000): \(reached(fourWeek.reachesVenousLegUlcerFigure)) "
+        + "(wound type not recorded: measure --wound-type)."
+    }
+    guard let figure = woundType.fourWeekFigure, let reaches = fourWeek.reachesThreshold else {
+      return "No four-week figure is established for a \(woundType.displayName)."
+    }
+    return "\(woundType.displayName.capitalizedFirst) figure (>= \(String(format: "%.0f", figure.percent)) %, "
+      + "\(figure.source)): \(reached(reaches))."
   }
 
   /// Every entry of a timeline with its status, in append order: what `timeline --history` prints.
@@ -147,4 +161,9 @@ extension HealingReport {
     calendar.timeZone = TimeZone(identifier: "UTC")!
     return calendar
   }
+}
+
+extension String {
+  /// The string with its first letter in upper case.
+  var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
 }

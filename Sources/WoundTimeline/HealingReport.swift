@@ -22,9 +22,13 @@ public struct HealingReport: Sendable, Equatable, Codable {
     /// The change as a percentage of the baseline area; `nil` when the
     /// baseline area is 0.
     public var changePercent: Double?
-    /// Re-epithelialisation, percent: `(baseline area - open area) / baseline area x 100`;
-    /// `nil` when the baseline area is 0.
+    /// Re-epithelialisation, percent: the share of the baseline's open (not epithelialised)
+    /// area that has closed, `(baseline open area - open area) / baseline open area x 100`.
+    /// 0 at baseline by definition; `nil` when the baseline open area is 0 or the open area
+    /// grew (then ``openAreaEnlarged`` is `true`).
     public var reEpithelialisationPercent: Double?
+    /// `true` when the open area is larger than at baseline: the wound enlarged.
+    public var openAreaEnlarged: Bool
     /// Gilman's healing rate against the baseline, cm/week:
     /// `(baseline area - area) / mean(baseline perimeter, perimeter) / weeks`
     /// (positive = healing); `nil` for the baseline and for photos taken the
@@ -52,6 +56,11 @@ public struct HealingReport: Sendable, Equatable, Codable {
     /// At least 40 %: the figure reported for venous leg ulcers (Phillips et al.,
     /// J Am Acad Dermatol 2000;43:627-30).
     public var reachesVenousLegUlcerFigure: Bool
+    /// The figure of the site's recorded wound type (``WoundType/fourWeekFigure``), percent;
+    /// `nil` when the type is not recorded or has none.
+    public var thresholdPercent: Double?
+    /// Whether the reduction reaches ``thresholdPercent``; `nil` without one.
+    public var reachesThreshold: Bool?
   }
 
   /// When a straight-line fit of the latest areas reaches zero.
@@ -83,6 +92,8 @@ public struct HealingReport: Sendable, Equatable, Codable {
 
   public var patient: String
   public var woundSite: String
+  /// The site's wound type: that of its latest standing entry recording one; `nil` when none does.
+  public var woundType: WoundType?
   public var rows: [Row]
   /// `nil` when no photo was taken between days 21 and 35 after baseline.
   public var fourWeek: FourWeekReduction?
@@ -108,7 +119,9 @@ public struct HealingReport: Sendable, Equatable, Codable {
     guard let baseline = entries.first else { return nil }
     self.patient = timeline.patient
     self.woundSite = woundSite
+    woundType = standing.reversed().lazy.compactMap(\.woundType).first
     let baseArea = baseline.results.areaCm2
+    let baseOpen = baseline.results.openAreaCm2
     let basePerimeter = baseline.results.perimeterCm
     rows = entries.map { entry in
       let days = entry.takenAt.timeIntervalSince(baseline.takenAt) / 86_400
@@ -121,16 +134,18 @@ public struct HealingReport: Sendable, Equatable, Codable {
         perimeterCm: entry.results.perimeterCm, openAreaCm2: entry.results.openAreaCm2,
         changeCm2: area - baseArea,
         changePercent: baseArea > 0 ? (area - baseArea) / baseArea * 100 : nil,
-        reEpithelialisationPercent: baseArea > 0 ? (baseArea - entry.results.openAreaCm2) / baseArea * 100 : nil,
+        reEpithelialisationPercent: baseOpen > 0 && entry.results.openAreaCm2 <= baseOpen
+          ? (baseOpen - entry.results.openAreaCm2) / baseOpen * 100 : nil,
+        openAreaEnlarged: entry.results.openAreaCm2 > baseOpen,
         gilmanCmPerWeek: hasInterval && meanPerimeter > 0 ? (baseArea - area) / meanPerimeter / weeks : nil,
         areaReductionCm2PerWeek: hasInterval ? (baseArea - area) / weeks : nil,
         tissue: entry.results.tissue, closureConfirmed: entry.closureConfirmed == true)
     }
-    fourWeek = Self.fourWeekReduction(rows: rows, baselineAreaCm2: baseArea)
+    fourWeek = Self.fourWeekReduction(rows: rows, baselineAreaCm2: baseArea, woundType: woundType)
     (projectedClosure, closureNote) = Self.projectClosure(rows: rows)
   }
 
-  static func fourWeekReduction(rows: [Row], baselineAreaCm2: Double) -> FourWeekReduction? {
+  static func fourWeekReduction(rows: [Row], baselineAreaCm2: Double, woundType: WoundType?) -> FourWeekReduction? {
     guard baselineAreaCm2 > 0 else { return nil }
     let candidates = rows.dropFirst().filter {
       $0.daysSinceBaseline >= fourWeekWindowStartDays && $0.daysSinceBaseline <= fourWeekWindowEndDays
@@ -139,9 +154,11 @@ public struct HealingReport: Sendable, Equatable, Codable {
     guard let nearest = candidates.min(by: { abs($0.daysSinceBaseline - 28) < abs($1.daysSinceBaseline - 28) })
     else { return nil }
     let reduction = (baselineAreaCm2 - nearest.areaCm2) / baselineAreaCm2 * 100
+    let threshold = woundType?.fourWeekFigure?.percent
     return FourWeekReduction(
       entryId: nearest.entryId, daysSinceBaseline: nearest.daysSinceBaseline, percentAreaReduction: reduction,
-      reachesDiabeticFootUlcerFigure: reduction >= 50, reachesVenousLegUlcerFigure: reduction >= 40)
+      reachesDiabeticFootUlcerFigure: reduction >= 50, reachesVenousLegUlcerFigure: reduction >= 40,
+      thresholdPercent: threshold, reachesThreshold: threshold.map { reduction >= $0 })
   }
 
   /// Least-squares line of area against time over the latest 3 to 5 entries.

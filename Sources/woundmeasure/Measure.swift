@@ -24,7 +24,7 @@ extension WoundMeasureCommand {
         of the file name (2026-03-14_1.jpg), else the file's modification time.
 
         Examples:
-          woundmeasure measure photo.jpg --patient P001 --wound left-heel
+          woundmeasure measure photo.jpg --patient P001 --wound left-heel --wound-type diabetic-foot
           woundmeasure measure photo.jpg --patient P001 --json --no-save
           woundmeasure measure photo.jpg --patient P001 --scale 12.5 --overlay photo.overlay.png
           woundmeasure measure photo.jpg --patient P001 --mask photo.mask.png --taken 2026-03-14
@@ -43,6 +43,11 @@ extension WoundMeasureCommand {
 
     @Option(name: .customLong("timeline-dir"), help: ArgumentHelp("Folder of the per-patient timelines.", valueName: "DIR"))
     var timelineDirectory: String = "timelines"
+
+    @Option(name: .customLong("wound-type"), help: ArgumentHelp(
+      "The kind of wound, recorded with the entry: the healing report applies its 4-week figure "
+        + "(diabetic-foot 50 %, venous 40 %; none for the others).", valueName: "TYPE"))
+    var woundType: WoundType?
 
     @Option(help: ArgumentHelp(
       "When the photo was taken: YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM] (UTC unless an offset is given).",
@@ -132,7 +137,7 @@ extension WoundMeasureCommand {
         calibration: calibration.request, maskPath: mask ?? outline, roiPixels: roi.flatMap { CommandLineValues.integers($0, count: 4) },
         seedPixels: seed.flatMap { CommandLineValues.numbers($0, count: 2) }.map { Point(x: $0[0], y: $0[1]) },
         maxPixels: Int(maxMegapixels * 1_000_000), patient: patient, woundSite: woundSite,
-        takenGiven: taken.flatMap(TakenTime.parseGiven), closureConfirmed: closed)
+        takenGiven: taken.flatMap(TakenTime.parseGiven), closureConfirmed: closed, woundType: woundType)
     }
 
     func run() async throws {
@@ -267,3 +272,5 @@ enum MeasurementText {
     return lines.joined(separator: "\n")
   }
 }
+
+extension WoundType: ExpressibleByArgument {}

@@ -37,7 +37,8 @@ struct OutputSeries {
         try FileManager.default.copyItem(at: source, to: url)
       }
       let run = try Tool.run(
-        ["measure", photoTarget, "--patient", "P001", "--wound", "left-heel", "--mask", maskTarget, "--timeline-dir", "tl"],
+        ["measure", photoTarget, "--patient", "P001", "--wound", "left-heel", "--wound-type", "diabetic-foot",
+         "--mask", maskTarget, "--timeline-dir", "tl"],
         in: work)
       #expect(run.status == 0, "\(run.stderr)")
     }
@@ -80,7 +81,7 @@ struct OutputSeries {
     for external in ["src=\"http", "href=\"http", "<link", "<script", "url(http", "@import"] {
       #expect(!html.contains(external), "the page refers to something outside it: \(external)")
     }
-    for text in ["Wound site left-heel", "4-week area reduction", "Projected closure", "was corrected by",
+    for text in ["Wound site left-heel (diabetic foot ulcer)", "4-week area reduction", "Projected closure", "was corrected by",
                  "was withdrawn by", "photo of the other heel", "Sheehan", "Phillips", "@media print", "granulation"] {
       #expect(html.contains(text), "missing '\(text)'")
     }
