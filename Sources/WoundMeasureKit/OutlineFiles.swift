@@ -51,7 +51,7 @@ public enum OutlineFiles {
   }
 
   /// Writes ``encode(_:forPath:)`` to `path`, replacing it atomically.
-  public static func write(_ mask: Mask, to path: String, photo: String) throws(OutlineFileError) {
+  public static func write(_ mask: Mask, to path: String) throws(OutlineFileError) {
     let bytes = try encode(mask, forPath: path)
     do {
       try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)

@@ -93,6 +93,11 @@ extension WoundMeasureCommand {
     @Option(name: .customLong("mask-out"), help: ArgumentHelp("Write the wound mask as PNG.", valueName: "OUT.png"))
     var maskOut: String?
 
+    @Option(name: .customLong("tissue-out"), help: ArgumentHelp(
+      "Write the tissue label map as an 8-bit grey PNG of the photo's size: 0 outside the wound, 1 granulation, "
+        + "2 slough, 3 necrosis, 4 epithelium.", valueName: "OUT.png"))
+    var tissueOut: String?
+
     @Option(name: .customLong("outline-out"), help: ArgumentHelp(
       "Write the wound outline as an ImageJ ROI: FILE.roi for one region, FILE.zip (a ROI Manager set) for any "
         + "number.", valueName: "FILE.roi"))
@@ -153,9 +158,10 @@ extension WoundMeasureCommand {
       do {
         if let overlay { try ImageEncoder.writePNG(outcome.overlay(), to: overlay) }
         if let maskOut { try ImageEncoder.writePNG(outcome.mask, to: maskOut) }
-        if let outlineOut { try OutlineFiles.write(outcome.mask, to: outlineOut, photo: photo) }
+        if let outlineOut { try OutlineFiles.write(outcome.mask, to: outlineOut) }
+        if let tissueOut { try ImageEncoder.writePNG(outcome.tissue.labels, to: tissueOut) }
       } catch {
-        CommandLineValues.printError("error: \(photo): cannot write the overlay, mask or outline: \(error)")
+        CommandLineValues.printError("error: \(photo): cannot write the overlay, mask, tissue map or outline: \(error)")
         throw ExitCode.failure
       }
 

@@ -336,3 +336,32 @@ struct OutputSeries {
       rois: rois, maskPixels: object["maskPixels"] as? Int ?? -1, mismatched: object["mismatchedPixels"] as? Int ?? -1)
   }
 }
+
+@Suite struct TissueMapEndToEndTests {
+  /// The label map's class fractions are the shares the entry reports.
+  @Test func theTissueMapsFractionsAreTheReportedShares() throws {
+    let work = try Tool.temporaryFolder("tissue-out")
+    defer { try? FileManager.default.removeItem(at: work) }
+    let photo = "P001/left-heel/2026-09-07_1.jpg"
+    let run = try Tool.run(
+      ["measure", Tool.samplePhotos.appendingPathComponent(photo).path, "--patient", "P001", "--no-save", "--json",
+       "--mask", Tool.sampleMask(photo).path, "--tissue-out", "tissue.png"], in: work)
+    #expect(run.status == 0, "\(run.stderr)")
+    let map = try PhotoDecoder.decode(path: work.appendingPathComponent("tissue.png").path).image
+    let original = try PhotoDecoder.decode(path: Tool.samplePhotos.appendingPathComponent(photo).path).image
+    #expect(map.width == original.width && map.height == original.height)
+    var counts = [Int](repeating: 0, count: 256)
+    for i in 0..<(map.width * map.height) { counts[Int(map.pixels[3 * i])] += 1 }
+    #expect(counts[5...].allSatisfy { $0 == 0 }, "labels beyond 0...4")
+    let wound = counts[1...4].reduce(0, +)
+    let entry = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+    let results = try #require(entry["results"] as? [String: Any])
+    let regions = try #require(results["regions"] as? [[String: Any]])
+    #expect(wound == regions.compactMap { $0["areaPixels"] as? Int }.reduce(0, +))
+    let shares = try #require(results["tissue"] as? [String: Double])
+    for (label, name) in [(1, "granulation"), (2, "slough"), (3, "necrosis"), (4, "epithelium")] {
+      let fraction = Double(counts[label]) / Double(wound)
+      #expect(abs(fraction - (shares[name] ?? -1)) < 1e-9, "\(name): map \(fraction), reported \(shares[name] ?? -1)")
+    }
+  }
+}
