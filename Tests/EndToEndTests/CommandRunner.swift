@@ -61,8 +61,8 @@ enum Tool {
     let tmp = FileManager.default.temporaryDirectory
     let outURL = tmp.appendingPathComponent("wm-out-\(UUID().uuidString)")
     let errURL = tmp.appendingPathComponent("wm-err-\(UUID().uuidString)")
-    FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
     process.standardOutput = try FileHandle(forWritingTo: outURL)
     process.standardError = try FileHandle(forWritingTo: errURL)
     try process.run()

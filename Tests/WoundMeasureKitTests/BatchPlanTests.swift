@@ -22,7 +22,7 @@ import Testing
       let path = root + "/" + file
       try FileManager.default.createDirectory(
         atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-      FileManager.default.createFile(atPath: path, contents: Data([1, 2, 3]))
+      _ = FileManager.default.createFile(atPath: path, contents: Data([1, 2, 3]))
     }
     #expect(
       try BatchPlan.findPhotos(in: root) == [
