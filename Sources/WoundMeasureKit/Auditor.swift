@@ -107,6 +107,9 @@ public enum Auditor {
     -> TimelineAudit
   {
     let loaded: TimelineAccess.AuditView
+    if !FileManager.default.fileExists(atPath: file) {
+      return TimelineAudit(file: file, unreadable: "\(file): the file does not exist", entries: [])
+    }
     do {
       loaded = try TimelineAccess.loadForAudit(file: file)
     } catch {

@@ -43,7 +43,7 @@ extension WoundMeasureCommand {
     var timelineDirectory: String = "timelines"
 
     @Option(help: ArgumentHelp("Photos measured at once (default: the number of cores).", valueName: "N"))
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    var jobs: Int?
 
     @Option(help: ArgumentHelp("Write each photo's overlay and mask under this folder.", valueName: "DIR"))
     var output: String?
@@ -74,7 +74,7 @@ extension WoundMeasureCommand {
     @OptionGroup var calibration: CalibrationOptions
 
     func validate() throws {
-      if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+      if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
       if !(maxMegapixels.isFinite && maxMegapixels > 0) {
         throw ValidationError("--max-megapixels must be a positive number")
       }
@@ -110,7 +110,8 @@ extension WoundMeasureCommand {
         }
       }
       let options = BatchOptions(
-        jobs: jobs, timelineDirectory: timelineDirectory, outputDirectory: output, calibration: calibration.request,
+        jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, timelineDirectory: timelineDirectory,
+        outputDirectory: output, calibration: calibration.request,
         maxPixels: Int(maxMegapixels * 1_000_000),
         recordedBy: TimelineEntry.Attribution.current(operator: operatorName), allowSharedPhoto: allowSharedPhoto,
         allowFileTime: allowFileTime)

@@ -14,6 +14,12 @@ extension WoundMeasureCommand {
         Prints, per photo, the marker's ID and size, the scale in pixels per mm and how \
         oblique the view is. Warnings go to stderr as 'warning:' lines; a photo without \
         a usable scale gives an 'error:' line and a non-zero exit status.
+
+        Examples:
+          woundmeasure calibrate samples/photos/P001/left-heel/*.jpg
+          woundmeasure calibrate samples/photos/P002/right-hallux/2026-10-12_1.jpg --json
+          woundmeasure calibrate photo.jpg --marker-size 19.6
+          woundmeasure calibrate photo.jpg --ruler 120,840,620,840,50
         """)
 
     @Argument(help: ArgumentHelp("Photos (PNG, JPEG or HEIC).", valueName: "PHOTO"))

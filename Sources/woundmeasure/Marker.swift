@@ -14,6 +14,11 @@ extension WoundMeasureCommand {
         The marker is an AprilTag tag36h11 tag; IDs 10...100 state the edge of the black \
         square in mm (ID 20 = 20 mm), so photos of it need no typed size. Print at 100 % \
         and check the black square with a ruler.
+
+        Examples:
+          woundmeasure marker --id 20 --output marker-20mm.svg
+          woundmeasure marker --id 30 --output marker-30mm.png --dpi 300
+          woundmeasure marker --id 120 --size-mm 15 --output marker-15mm.svg
         """)
 
     @Option(help: "tag36h11 ID (0...586); IDs 10...100 state their size in mm.")
