@@ -41,6 +41,9 @@ public enum Calibrator {
         warnings.append(
           "the ruler spans only \(format(lengthPixels, 1)) px; the scale is unreliable, mark points further apart")
       }
+      if let disagreement = markerDisagreement(image: image, rulerPixelsPerMm: pixelsPerMm, ruler: ruler) {
+        warnings.append(disagreement)
+      }
       return Calibration(
         method: .ruler, homography: .scaling(1 / pixelsPerMm), pixelsPerMm: pixelsPerMm,
         warnings: warnings, ruler: ruler)
@@ -61,6 +64,28 @@ public enum Calibrator {
       return try calibration(chosen: chosen, all: search.markers)
     }
   }
+
+  /// How far apart the ruler's scale and that of a marker in the same photo are, beyond
+  /// ``rulerMarkerTolerance``, as a warning; `nil` when they agree or no sized marker is found.
+  ///
+  /// The marker nearest the ruler's midpoint is used, at the scale it gives at its own
+  /// centre (the same figure `calibrate` prints for it).
+  static func markerDisagreement(image: RGBImage, rulerPixelsPerMm: Double, ruler: RulerMeasurement) -> String? {
+    guard image.width >= 16, image.height >= 16 else { return nil }
+    let search = detectMarkers(in: greyImage(from: image), sizeMmOverride: nil)
+    let midpoint = Point(x: (ruler.x1 + ruler.x2) / 2, y: (ruler.y1 + ruler.y2) / 2)
+    guard let marker = MarkerSelection.nearestSized(search.markers, to: midpoint),
+      let markerCalibration = try? calibration(chosen: marker, all: search.markers), markerCalibration.pixelsPerMm > 0
+    else { return nil }
+    let difference = rulerPixelsPerMm / markerCalibration.pixelsPerMm - 1
+    guard abs(difference) > rulerMarkerTolerance else { return nil }
+    return "the ruler gives \(format(rulerPixelsPerMm, 2)) px/mm but marker ID \(marker.id) in the same photo gives "
+      + "\(format(markerCalibration.pixelsPerMm, 2)) px/mm (\(format(difference * 100, 1)) %): check the ruler's "
+      + "points and distance, or drop --ruler to use the marker"
+  }
+
+  /// The relative difference between a ruler's and a marker's scale that is warned about: 5 %.
+  public static let rulerMarkerTolerance = 0.05
 
   /// The markers found in a grey photo and how many detections the quality
   /// filter refused.

@@ -96,7 +96,7 @@ public enum TimelineError: Error, Sendable, Equatable, CustomStringConvertible {
     case .patientMismatch(let file, let expected, let found):
       return "\(file): holds patient '\(found)', expected '\(expected)'; the file was left unchanged"
     case .brokenChain(let file, let index, let chainBreak):
-      return "\(file): entry \(index + 1) breaks the hash chain (\(chainBreak.text)); the timeline was "
+      return "\(file): entry #\(index) breaks the hash chain (\(chainBreak.text)); the timeline was "
         + "edited or damaged and is left unchanged"
     case .unencodableEntry(let reason):
       return "the entry cannot be written as JSON: \(reason)"
