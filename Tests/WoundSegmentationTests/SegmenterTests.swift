@@ -119,6 +119,15 @@ import WoundCore
     let nearBig = try Self.segment(Self.scene, hints: SegmentationHints(seed: Point(500, 400)))
     try #require(nearBig.regions.count == 1)
     #expect(abs(nearBig.regions[0].centroid.x - 300) < 1)
+    // Far from every region (the small disc's rim 200+ px, the big one's 300+): refused.
+    let far = #expect(throws: SegmentationError.self) {
+      try Self.segment(Self.scene, hints: SegmentationHints(seed: Point(560, 700)))
+    }
+    guard case .seedFarFromWound(_, let distance, let limit)? = far else {
+      Issue.record("expected .seedFarFromWound, got \(String(describing: far))")
+      return
+    }
+    #expect(limit == 64 && distance > 100)
     // With nothing found, a seed gives an empty result rather than an error.
     let empty = try Self.segment(
       Self.photo(width: 320, height: 240, discs: []), hints: SegmentationHints(seed: Point(100, 100)))

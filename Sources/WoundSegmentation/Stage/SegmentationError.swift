@@ -9,6 +9,9 @@ public enum SegmentationError: Error, Sendable, Equatable, CustomStringConvertib
   case regionOfInterestOutsideImage(PixelRect, imageWidth: Int, imageHeight: Int)
   /// The seed lies outside the photo, or outside the region of interest when one is given.
   case seedOutside(Point, area: PixelRect)
+  /// The seed lies farther than `limitPixels` from every wound region found: it points at
+  /// no wound, and keeping the nearest region would measure something else.
+  case seedFarFromWound(Point, distancePixels: Double, limitPixels: Double)
   /// The model cannot run at the working size (a model file defect).
   case model(SegmentationModelError)
 
@@ -22,6 +25,9 @@ public enum SegmentationError: Error, Sendable, Equatable, CustomStringConvertib
     case .seedOutside(let seed, let area):
       return
         "--seed \(seed.x),\(seed.y) lies outside the searched area x \(area.x)..<\(area.maxX), y \(area.y)..<\(area.maxY)"
+    case .seedFarFromWound(let seed, let distance, let limit):
+      return "--seed \(seed.x),\(seed.y) is \(Int(distance.rounded())) px from the nearest wound region found "
+        + "(more than \(Int(limit.rounded())) px): point inside the wound, or leave --seed out"
     case .model(let error):
       return error.description
     }

@@ -16,7 +16,9 @@ import WoundCore
 ///    interest are cleared; the rest are wound where the probability exceeds
 ///    ``probabilityThreshold``. 8-connected regions smaller than the speck
 ///    limit are dropped (see ``minimumRegionCells``). With a seed, only the
-///    region containing the seed, or else the nearest region, is kept.
+///    region containing the seed, or else the nearest region, is kept; a seed
+///    farther than ``seedDistanceLimitPixels(width:height:)`` from every region
+///    is refused.
 /// 4. **Outline.** Inside each kept region's bounding box (grown by one cell),
 ///    the probabilities are sampled bilinearly at every photo pixel's centre
 ///    and thresholded again, so the outline follows the photo's resolution
@@ -217,6 +219,10 @@ public enum Segmenter {
     }
     let kept = selectRegions(
       components, runs: runs, minimumArea: minimumRegionCells * factor * factor, seed: seedPixel)
+    if let seedPixel, let seed = hints.seed, let distance = distance(from: seedPixel, to: runs, kept: kept) {
+      let limit = seedDistanceLimitPixels(width: image.width, height: image.height)
+      if distance > limit { throw .seedFarFromWound(seed, distancePixels: distance, limitPixels: limit) }
+    }
     mask.pixels.withUnsafeMutableBufferPointer { pixels in
       for run in runs where !kept[run.label - 1] {
         (pixels.baseAddress! + run.y * image.width + run.start).update(repeating: 0, count: run.end - run.start)
@@ -273,6 +279,25 @@ public enum Segmenter {
       }
     }
     return regions.indices.map { $0 == chosen }
+  }
+
+  /// The farthest a seed may lie from the region it selects, pixels: 5 % of the photo's
+  /// longer side, at least 64 pixels. A seed farther from every region is refused.
+  static func seedDistanceLimitPixels(width: Int, height: Int) -> Double {
+    max(64, Double(max(width, height)) * 0.05)
+  }
+
+  /// The distance from `seed` to the nearest pixel of a kept region (0 inside one); `nil`
+  /// when no region is kept.
+  static func distance(from seed: (x: Int, y: Int), to runs: [ConnectedComponents.Run], kept: [Bool]) -> Double? {
+    var best: Int?
+    for run in runs where kept[run.label - 1] {
+      let dx = seed.x < run.start ? run.start - seed.x : (seed.x >= run.end ? seed.x - (run.end - 1) : 0)
+      let dy = seed.y - run.y
+      let squared = dx * dx + dy * dy
+      if best == nil || squared < best! { best = squared }
+    }
+    return best.map { Double($0).squareRoot() }
   }
 
   /// Whether each region survives the speck rule: at least `minimumArea` and
