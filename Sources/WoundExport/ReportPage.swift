@@ -341,7 +341,7 @@ public enum ReportPage {
     @media print {
       body { margin: 0; max-width: none; font-size: 10pt; }
       * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-      section.site { break-before: page; }
+      section.site + section.site { break-before: page; }
       figure, table, .chart, svg, .flags { break-inside: avoid; }
       .photos { grid-template-columns: repeat(2, 1fr); }
     }

@@ -133,6 +133,17 @@ struct OutputSeries {
     #expect(dom.stdout.contains("area over time</title>"))
     #expect(dom.stdout.contains("data-images-loaded=\"2/2\""), "not every overlay decoded")
     #expect(dom.stdout.components(separatedBy: "class=\"photo-missing\"").count - 1 == 1)
+
+    // Printed: A4 pages (595 x 842 pt), few of them.
+    let pdf = series.work.appendingPathComponent("report.pdf")
+    let printRun = Readers.chromium(["--no-pdf-header-footer", "--print-to-pdf=\(pdf.path)"], page: page, profile: profile)
+    #expect(Readers.consoleLines(printRun.stderr).isEmpty, "console messages:\n\(printRun.stderr)")
+    let bytes = try Data(contentsOf: pdf)
+    let text = String(decoding: bytes, as: UTF8.self)
+    #expect(bytes.starts(with: Array("%PDF".utf8)))
+    let pages = text.components(separatedBy: "/Type /Page").count - 1 - (text.components(separatedBy: "/Type /Pages").count - 1)
+    #expect((1...3).contains(pages), "\(pages) printed pages")
+    #expect(text.contains("/MediaBox [0 0 594.95996 841.91998]"), "not A4")
   }
 
   static func greyStatistics(_ image: RGBImage) -> (mean: Double, variance: Double) {
