@@ -376,3 +376,32 @@ struct OutputSeries {
     }
   }
 }
+
+@Suite struct HEICEndToEndTests {
+  static let heifEnc = Readers.executable(["heif-enc"])
+
+  /// A sample photo turned into HEIC by libheif's heif-enc is measured like the JPEG
+  /// (same marker, same mask: the same area), and audit reproduces it.
+  @Test(.enabled(if: heifEnc != nil, "heif-enc not found: install Debian's libheif-examples (.ci/run does)"))
+  func aHEICPhotoIsMeasuredAndAudited() throws {
+    let work = try Tool.temporaryFolder("heic")
+    defer { try? FileManager.default.removeItem(at: work) }
+    let photo = "P001/left-heel/2026-09-07_1.jpg"
+    let encode = Readers.run(
+      Self.heifEnc!, ["-q", "92", Tool.samplePhotos.appendingPathComponent(photo).path, "-o",
+                      work.appendingPathComponent("IMG_0001.HEIC").path])
+    #expect(encode.status == 0, "\(encode.stderr)")
+    let run = try Tool.run(
+      ["measure", "IMG_0001.HEIC", "--patient", "P001", "--timeline-dir", "tl", "--mask", Tool.sampleMask(photo).path,
+       "--json"], in: work)
+    #expect(run.status == 0, "\(run.stderr)")
+    let entry = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+    #expect((entry["settings"] as? [String: Any]).flatMap { $0["other"] as? [String: String] }?["photoFormat"] == "heic")
+    #expect(entry["takenAtSource"] as? String == "exif")
+    let area = try #require((entry["results"] as? [String: Any])?["areaCm2"] as? Double)
+    let truth = try #require(Truth.load()[photo])
+    #expect(abs(area - truth) / truth < 0.03, "area \(area) cm², true \(truth) cm²")
+    let audit = try Tool.run(["audit", "tl/P001.json"], in: work)
+    #expect(audit.status == 0, "\(audit.stdout)")
+  }
+}
