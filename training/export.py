@@ -56,7 +56,12 @@ def load_model(checkpoint: str | None) -> tuple[WoundSegNet, dict]:
     return model.eval(), info
 
 
-def build(model: WoundSegNet, dtype: str, training: dict) -> tuple[bytes, list[dict], torch.Tensor]:
+# The fine pass's rule, written into the header when the model is shipped for two passes
+# (Sources/WoundSegmentation/Stage/FinePass.swift; training/evaluate_c2f.py measures it).
+FINE_PASS = {"marginFactor": 2.5, "minimumSidePixels": 48, "cropSizePixels": 256}
+
+
+def build(model: WoundSegNet, dtype: str, training: dict, fine_pass: bool = False) -> tuple[bytes, list[dict], torch.Tensor]:
     """The file's bytes, its op list and the blob as float32 (after rounding to `dtype`)."""
     np_dtype = {"float16": "<f2", "float32": "<f4"}[dtype]
     ops, chunks, offset = [], [], 0
@@ -81,6 +86,8 @@ def build(model: WoundSegNet, dtype: str, training: dict) -> tuple[bytes, list[d
         "ops": ops,
         "training": training,
     }
+    if fine_pass:
+        header["finePass"] = FINE_PASS
     text = json.dumps(header, separators=(",", ":")).encode("utf-8")
     data = bytearray(MAGIC + struct.pack("<I", len(text)) + text)
     while len(data) % 4:
@@ -127,6 +134,8 @@ def main() -> None:
     parser.add_argument("--dtype", default="float16", choices=["float16", "float32"])
     parser.add_argument("--metrics", help="JSON file of validation figures to record in the header")
     parser.add_argument("--out", default=MODEL_PATH)
+    parser.add_argument("--fine-pass", action="store_true", help="ship for two passes (coarse, then each wound's crop)")
+    parser.add_argument("--recipe", help="replace the recorded training recipe text")
     args = parser.parse_args()
 
     model, info = load_model(args.checkpoint)
@@ -147,7 +156,9 @@ def main() -> None:
         with open(args.metrics) as f:
             training["validation"] = json.load(f)
 
-    data, ops, blob = build(model, args.dtype, training)
+    if args.recipe:
+        training["recipe"] = args.recipe
+    data, ops, blob = build(model, args.dtype, training, fine_pass=args.fine_pass)
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "wb") as f:
         f.write(data)

@@ -38,6 +38,17 @@ public struct SegmentationModel: Sendable {
   /// validation figures), re-serialised as JSON with sorted keys; `nil` when absent.
   public let trainingDescriptionJSON: String?
 
+  /// The second, finer pass over each wound's crop that the model was trained
+  /// and validated for; `nil` when the model is used for one pass only.
+  public private(set) var finePass: FinePassRule?
+
+  /// The same model used for the whole-photo pass only (to measure each pass apart).
+  package func coarseOnly() -> SegmentationModel {
+    var copy = self
+    copy.finePass = nil
+    return copy
+  }
+
   /// The operations and the converted weights.
   let graph: ModelGraph
 
@@ -63,6 +74,7 @@ public struct SegmentationModel: Sendable {
     self.normalizeDivide = parsed.normalizeDivide
     self.trainingDescriptionJSON = parsed.trainingJSON
     self.graph = parsed.graph
+    self.finePass = parsed.finePass
     // A model that cannot run at its own training size is unusable.
     _ = try InferencePlan(
       graph: graph, width: trainingSizePixels, height: trainingSizePixels, fileName: name)
