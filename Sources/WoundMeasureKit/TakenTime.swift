@@ -1,4 +1,5 @@
 import Foundation
+import WoundTimeline
 
 /// When a photo was taken, and where that date came from.
 ///
@@ -11,17 +12,8 @@ import Foundation
 /// EXIF and file-name times carry no time zone; they are read as UTC clock
 /// times so that the same file gives the same instant on every machine.
 public struct TakenTime: Sendable, Equatable {
-  /// Where a taken time came from; the raw values are the ones stored in the timeline.
-  public enum Source: String, Sendable, Equatable, Codable, CaseIterable {
-    /// Given by the user (`--taken` or a manifest).
-    case given
-    /// The photo's EXIF `DateTimeOriginal`.
-    case exif
-    /// A date at the start of the file name.
-    case filename
-    /// The file's modification time.
-    case mtime
-  }
+  /// Where a taken time came from: the timeline's own enum (`given`, `exif`, `filename`, `mtime`).
+  public typealias Source = TimelineEntry.TakenAtSource
 
   /// The instant the photo was taken.
   public var date: Date

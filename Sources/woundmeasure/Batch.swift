@@ -101,8 +101,8 @@ extension WoundMeasureCommand {
       var placed: [BatchItem] = []
       var unplaced = problems
       for item in items {
-        if let problem = TimelineAccess.problemWithIdentifier(item.patient, what: "patient ID")
-          ?? TimelineAccess.problemWithIdentifier(item.woundSite, what: "wound site")
+        if let problem = TimelineAccess.problemWithPatientID(item.patient)
+          ?? TimelineAccess.problemWithWoundSite(item.woundSite)
         {
           unplaced.append(BatchPlanProblem(path: item.path, reason: problem))
         } else {

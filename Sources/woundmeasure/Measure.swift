@@ -103,10 +103,10 @@ extension WoundMeasureCommand {
       if !(maxMegapixels.isFinite && maxMegapixels > 0) {
         throw ValidationError("--max-megapixels must be a positive number")
       }
-      if let problem = TimelineAccess.problemWithIdentifier(patient, what: "patient ID") {
+      if let problem = TimelineAccess.problemWithPatientID(patient) {
         throw ValidationError(problem)
       }
-      if let problem = TimelineAccess.problemWithIdentifier(woundSite, what: "wound site") {
+      if let problem = TimelineAccess.problemWithWoundSite(woundSite) {
         throw ValidationError(problem)
       }
     }
