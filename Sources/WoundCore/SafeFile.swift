@@ -87,10 +87,10 @@ public enum SafeFileError: Error, Sendable, Equatable, CustomStringConvertible {
     case .system(_, let operation, let code):
       return "cannot \(operation): \(SafeFile.systemMessage(code))"
     case .notRegularFile(_, let kind):
-      return "is \(kind), not a regular file; it was not read"
+      return "is \(kind), not a regular file, so it was not used"
     case .tooLarge(_, let bytes, let limit):
-      return "holds \(SafeFile.formatBytes(bytes)), more than the limit of \(SafeFile.formatBytes(limit)); "
-        + "it was not read"
+      return "holds \(SafeFile.formatBytes(bytes)), more than the limit of \(SafeFile.formatBytes(limit)), "
+        + "so it was not read"
     case .outputIsInput(let file, let input):
       let which = input == file ? "an input of this command" : "the same file as the input \(input)"
       return "is \(which); an output never replaces an input, so nothing was written (choose another name)"
