@@ -108,6 +108,10 @@ import WoundCore
     return bytes + [0xFF, 0xD9]
   }
 
+  @Test func theScanBombFixtureIsTheSameFile() {
+    #expect(Fixtures.bytes("progressive-5000-scans.jpg") == Self.progressiveJPEG(acScans: 5000))
+  }
+
   @Test func aProgressiveJPEGOfOneHundredScansDecodes() throws {
     let photo = try PhotoDecoder.decode(bytes: Self.progressiveJPEG(acScans: 99), name: "scans-100.jpg")
     #expect(photo.image.width == 8 && photo.image.height == 8)
