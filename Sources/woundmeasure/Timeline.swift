@@ -26,7 +26,8 @@ extension WoundMeasureCommand {
           woundmeasure timeline P001 --csv > P001.csv
         """)
 
-    @Argument(help: ArgumentHelp("Patient ID: letters, digits, '.', '_', '-' (1-64).", valueName: "PATIENT"))
+    @Argument(help: ArgumentHelp(
+      "Patient ID: letters, digits, '.', '_', '-' (1-64), starting with a letter or digit.", valueName: "PATIENT"))
     var patient: String
 
     @Option(
