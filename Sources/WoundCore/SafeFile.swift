@@ -230,7 +230,9 @@ public enum SafeFile {
     public init(inputs: [String] = [], timelineFolders: [String] = []) {
       for path in inputs { addInput(path) }
       for folder in timelineFolders {
-        if let identity = SafeFile.status(folder, followingLinks: true)?.identity { self.timelineFolders.insert(identity) }
+        if let identity = SafeFile.status(folder, followingLinks: true)?.identity {
+          self.timelineFolders.insert(identity)
+        }
       }
     }
 
@@ -276,9 +278,9 @@ public enum SafeFile {
   /// - Throws: the errors of ``checkOutput(_:protecting:)``, and
   ///   ``SafeFileError/system(file:operation:errno:)`` when creating, writing, flushing or
   ///   renaming fails (the temporary file is then removed and `path` is unchanged).
-  public static func write(_ bytes: UnsafeRawBufferPointer, to path: String, protecting protected: ProtectedFiles = .none)
-    throws(SafeFileError)
-  {
+  public static func write(
+    _ bytes: UnsafeRawBufferPointer, to path: String, protecting protected: ProtectedFiles = .none
+  ) throws(SafeFileError) {
     try checkOutput(path, protecting: protected)
     let (folder, name) = split(path)
     let (descriptor, temporary) = try createTemporary(folder: folder, name: name, for: path)

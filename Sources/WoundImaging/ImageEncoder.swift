@@ -13,7 +13,8 @@ public enum ImageEncoder {
   /// - Throws: ``EncodeError``; ``EncodeError/output(_:)`` when `path` is refused or cannot be
   ///   written (nothing is written then).
   public static func writePNG(
-    _ image: RGBImage, to path: String, pixelsPerMetre: Int? = nil, protecting protected: SafeFile.ProtectedFiles = .none
+    _ image: RGBImage, to path: String, pixelsPerMetre: Int? = nil,
+    protecting protected: SafeFile.ProtectedFiles = .none
   ) throws(EncodeError) {
     try SafeFile.checkOutputForEncoding(path, protected)
     let bytes = try encodePNG(image, pixelsPerMetre: pixelsPerMetre)
@@ -24,7 +25,8 @@ public enum ImageEncoder {
   ///
   /// - Throws: ``EncodeError``.
   public static func writePNG(
-    _ image: GreyImage, to path: String, pixelsPerMetre: Int? = nil, protecting protected: SafeFile.ProtectedFiles = .none
+    _ image: GreyImage, to path: String, pixelsPerMetre: Int? = nil,
+    protecting protected: SafeFile.ProtectedFiles = .none
   ) throws(EncodeError) {
     try SafeFile.checkOutputForEncoding(path, protected)
     let bytes = try encodePNG(image, pixelsPerMetre: pixelsPerMetre)

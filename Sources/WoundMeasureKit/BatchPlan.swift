@@ -128,7 +128,8 @@ public enum BatchPlan {
         default:
           if including(name) {
             refused.append(BatchPlanProblem(
-              path: full, reason: "\(full): is \(target.kind), not a regular file; skipped (only regular files are read)"))
+              path: full,
+              reason: "\(full): is \(target.kind), not a regular file; skipped (only regular files are read)"))
           }
         }
       }

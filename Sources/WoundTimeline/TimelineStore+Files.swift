@@ -37,7 +37,8 @@ enum TimelineFiles {
     }
     switch failure {
     case .none: return
-    case .system(let failed, let operation, let code): throw .writeFailed(file: failed, operation: operation, errno: code)
+    case .system(let failed, let operation, let code):
+      throw .writeFailed(file: failed, operation: operation, errno: code)
     case .some(let error): throw .unsafeFile(error)
     }
   }

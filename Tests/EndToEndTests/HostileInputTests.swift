@@ -30,7 +30,8 @@ struct HostileWorkFolder {
   /// Measures the photo into `tl/P001.json`.
   func recordOnce() throws {
     let run = try Tool.run(
-      ["measure", "photo.jpg", "--patient", "P001", "--mask", "mask.png", "--timeline-dir", "tl"], in: url, timeout: 120)
+      ["measure", "photo.jpg", "--patient", "P001", "--mask", "mask.png", "--timeline-dir", "tl"], in: url,
+      timeout: 120)
     #expect(run.status == 0, "stderr: \(run.stderr)")
   }
 
@@ -42,7 +43,8 @@ struct HostileWorkFolder {
       let path = url.appendingPathComponent(relative).path
       switch SafeFile.status(path, followingLinks: false)?.kind {
       case .regular: out[relative] = FileManager.default.contents(atPath: path)
-      case .symbolicLink: out[relative] = Data(("-> " + (try FileManager.default.destinationOfSymbolicLink(atPath: path))).utf8)
+      case .symbolicLink:
+        out[relative] = Data(("-> " + (try FileManager.default.destinationOfSymbolicLink(atPath: path))).utf8)
       case .fifo: out[relative] = Data("fifo".utf8)
       default: break
       }
@@ -114,7 +116,8 @@ struct HostileWorkFolder {
       #expect(run.stdout.isEmpty)
       #expect(try work.snapshot() == before)
     }
-    let good = try Tool.run(["timeline", "P001", "--timeline-dir", "tl", "--chart", "chart.svg"], in: work.url, timeout: 30)
+    let good = try Tool.run(
+      ["timeline", "P001", "--timeline-dir", "tl", "--chart", "chart.svg"], in: work.url, timeout: 30)
     #expect(good.status == 0, "stderr: \(good.stderr)")
     #expect(try String(contentsOf: work.file("chart.svg"), encoding: .utf8).hasPrefix("<svg") == true)
   }
@@ -238,13 +241,15 @@ struct HostileWorkFolder {
       ["measure", "photo.jpg", "--patient", "P001", "--mask", "mask.png", "--timeline-dir", "tl", "--overlay",
        "out.png"], in: work.url, limits: "trap '' XFSZ; ulimit -f 16", timeout: 60)
     #expect(run.status == 1)
-    #expect(run.stderr.hasSuffix("error: photo.jpg: cannot write the overlay or mask: out.png: cannot write: File too large\n"))
+    #expect(run.stderr.hasSuffix(
+      "error: photo.jpg: cannot write the overlay or mask: out.png: cannot write: File too large\n"))
     #expect(!run.stderr.contains("errno"))
     #expect(try work.snapshot() == before, "a file or a temporary file was left behind")
     // A marker into a missing folder: exit 1 with the system's reason, not the usage status 64.
     let marker = try Tool.run(["marker", "--id", "20", "--output", "missing/m.svg"], in: work.url, timeout: 30)
     #expect(marker.status == 1)
-    #expect(marker.stderr == "error: missing/m.svg: cannot create a temporary file in missing: No such file or directory\n")
+    #expect(marker.stderr
+      == "error: missing/m.svg: cannot create a temporary file in missing: No such file or directory\n")
   }
 
   /// A full disk, on a 64 KiB tmpfs where this process may mount one (as root on Linux);
