@@ -55,7 +55,7 @@ let package = Package(
 
     .target(
       name: "WoundTimeline",
-      dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+      dependencies: ["WoundCore", .product(name: "Crypto", package: "swift-crypto")]),
     .target(
       name: "WoundMeasureKit",
       dependencies: [
@@ -98,7 +98,7 @@ let package = Package(
       resources: [.copy("Fixtures")]),
     .testTarget(
       name: "WoundMeasurementTests", dependencies: ["WoundMeasurement", "WoundCore"]),
-    .testTarget(name: "WoundTimelineTests", dependencies: ["WoundTimeline", "wm-timeline-stress"]),
+    .testTarget(name: "WoundTimelineTests", dependencies: ["WoundTimeline", "WoundCore", "wm-timeline-stress"]),
     .testTarget(
       name: "WoundMeasureKitTests",
       dependencies: ["WoundMeasureKit", "WoundImaging", "WoundCore", "WoundTimeline", "WoundCalibration"]),

@@ -161,8 +161,9 @@ public enum Auditor {
       let candidates = candidatePaths(recorded: recordedPath, photosRoot: photosRoot, index: &fileIndex)
       var found: (path: String, bytes: [UInt8])?
       var altered: (path: String, sha256: String)?
+      let maxPixels = entry.settings.maxPixels ?? MeasurementSettings.defaultMaxPixels
       for path in candidates {
-        guard let bytes = try? MeasurementPipeline.readFile(path) else { continue }
+        guard let bytes = try? MeasurementPipeline.readFile(path, maxPixels: maxPixels) else { continue }
         let sha = MeasurementPipeline.sha256Hex(bytes)
         if sha == entry.photo.sha256 {
           found = (path, bytes)
@@ -209,7 +210,7 @@ public enum Auditor {
       let maskCandidates = candidatePaths(recorded: maskPath, photosRoot: photosRoot, index: &index)
       let recordedMaskSha = TimelineAccess.maskSha256(of: entry)
       let match = maskCandidates.first { path in
-        guard let bytes = try? MeasurementPipeline.readFile(path) else { return false }
+        guard let bytes = try? MeasurementPipeline.readFile(path, maxPixels: settings.maxPixels) else { return false }
         return recordedMaskSha == nil || MeasurementPipeline.sha256Hex(bytes) == recordedMaskSha
       }
       guard let match else {
@@ -295,12 +296,10 @@ struct FileNameIndex {
     guard let root else { return [] }
     if byName == nil {
       var index: [String: [String]] = [:]
-      if let enumerator = FileManager.default.enumerator(atPath: root) {
-        var all: [String] = []
-        while let relative = enumerator.nextObject() as? String { all.append(relative) }
-        for relative in all.sorted() {
-          index[(relative as NSString).lastPathComponent, default: []].append(BatchPlan.join(root, relative))
-        }
+      // The batch walk: regular files only, each real folder once, however links loop.
+      let files = (try? BatchPlan.walk(folder: root, including: { _ in true }).files) ?? []
+      for relative in files {
+        index[(relative as NSString).lastPathComponent, default: []].append(BatchPlan.join(root, relative))
       }
       byName = index
     }

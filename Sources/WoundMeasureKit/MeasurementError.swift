@@ -34,7 +34,7 @@ public enum MeasurementError: Error, Sendable, CustomStringConvertible {
     case .calibration(let file, let error):
       return "\(file): \(error.description)"
     case .maskDecoding(let mask, let error):
-      return "\(mask): the mask could not be decoded: \(error.description)"
+      return "\(mask): the mask could not be decoded: \(error.reason)"
     case .maskSizeMismatch(let mask, let mw, let mh, let photo, let pw, let ph):
       return "\(mask): the mask is \(mw)x\(mh) px but the photo \(photo) is displayed at \(pw)x\(ph) px; "
         + "a --mask must have the photo's displayed size (EXIF orientation applied)"

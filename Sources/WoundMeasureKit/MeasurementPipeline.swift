@@ -86,8 +86,10 @@ public enum MeasurementPipeline {
   public static func measure(photoAt path: String, settings: MeasurementSettings) throws(MeasurementError)
     -> MeasurementOutcome
   {
-    let bytes = try readFile(path)
-    return try measure(photoBytes: bytes, path: path, modificationDate: modificationDate(path), settings: settings)
+    let contents = try readPhoto(path, maxPixels: settings.maxPixels)
+    return try measure(
+      photoBytes: contents.bytes, path: path, modificationDate: Date(timeIntervalSince1970: contents.modificationTime),
+      settings: settings)
   }
 
   /// Measures a photo already read into memory.
@@ -115,15 +117,10 @@ public enum MeasurementPipeline {
     let taken = TakenTime.resolve(
       given: settings.takenGiven, exifCaptureTime: decoded.metadata.captureTime, path: path,
       modificationDate: modificationDate)
-    if taken.source == .mtime {
-      guard settings.allowFileTime else {
-        throw .takenTimeFromFileOnly(file: path, modificationTime: TakenTime.iso8601(taken.date))
-      }
-      warnings.append(
-        "TAKEN TIME UNKNOWN: no capture time in the photo's EXIF or file name; using the file's modification "
-          + "time \(TakenTime.iso8601(taken.date)), which changes with every copy and bends every healing rate "
-          + "(give it with --taken, or the taken column of a batch manifest)")
+    if taken.source == .mtime && !settings.allowFileTime {
+      throw .takenTimeFromFileOnly(file: path, modificationTime: TakenTime.iso8601(taken.date))
     }
+    if let warning = taken.warning(exifCaptureTime: decoded.metadata.captureTime) { warnings.append(warning) }
 
     // Scale.
     var calibration: Calibration
@@ -138,9 +135,11 @@ public enum MeasurementPipeline {
     var maskSha256: String?
     var model: SegmentationModelIdentity?
     if let maskPath = settings.maskPath {
-      let maskBytes = try readFile(maskPath)
+      let maskBytes = try readFile(maskPath, maxPixels: settings.maxPixels)
       maskSha256 = sha256Hex(maskBytes)
-      mask = try decodeMask(maskBytes, maskPath: maskPath, photo: path, width: image.width, height: image.height)
+      mask = try decodeMask(
+        maskBytes, maskPath: maskPath, photo: path, width: image.width, height: image.height,
+        maxPixels: settings.maxPixels)
     } else {
       let identity: SegmentationModelIdentity
       do {
@@ -207,18 +206,25 @@ public enum MeasurementPipeline {
 
   // MARK: Steps
 
-  static func readFile(_ path: String) throws(MeasurementError) -> [UInt8] {
-    guard let handle = FileHandle(forReadingAtPath: path) else {
-      let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
-      throw .unreadable(file: path, reason: reason)
-    }
-    defer { try? handle.close() }
+  /// Reads a photo (or mask) file once: a regular file of at most the byte limit that
+  /// `maxPixels` allows (``PhotoDecoder/fileByteLimit(maxPixels:)``), with its modification time.
+  ///
+  /// - Throws: ``MeasurementError/decoding(_:)`` with the refusal, which names the file.
+  public static func readPhoto(_ path: String, maxPixels: Int = MeasurementSettings.defaultMaxPixels)
+    throws(MeasurementError) -> SafeFile.Contents
+  {
     do {
-      let data = try handle.readToEnd() ?? Data()
-      return [UInt8](data)
+      return try PhotoDecoder.readFile(path: path, maxPixels: maxPixels)
     } catch {
-      throw .unreadable(file: path, reason: (error as NSError).localizedDescription)
+      throw .decoding(error)
     }
+  }
+
+  /// The bytes of ``readPhoto(_:maxPixels:)``.
+  static func readFile(_ path: String, maxPixels: Int = MeasurementSettings.defaultMaxPixels)
+    throws(MeasurementError) -> [UInt8]
+  {
+    try readPhoto(path, maxPixels: maxPixels).bytes
   }
 
   static func modificationDate(_ path: String) -> Date {
@@ -227,12 +233,13 @@ public enum MeasurementPipeline {
   }
 
   /// Decodes a given mask: grey level (mean of R, G, B) >= 128 is wound.
-  static func decodeMask(_ bytes: [UInt8], maskPath: String, photo: String, width: Int, height: Int)
-    throws(MeasurementError) -> Mask
-  {
+  static func decodeMask(
+    _ bytes: [UInt8], maskPath: String, photo: String, width: Int, height: Int,
+    maxPixels: Int = MeasurementSettings.defaultMaxPixels
+  ) throws(MeasurementError) -> Mask {
     let decoded: DecodedPhoto
     do {
-      decoded = try PhotoDecoder.decode(bytes: bytes, name: maskPath)
+      decoded = try PhotoDecoder.decode(bytes: bytes, name: maskPath, options: DecodeOptions(maxPixels: maxPixels))
     } catch {
       throw .maskDecoding(mask: maskPath, error)
     }

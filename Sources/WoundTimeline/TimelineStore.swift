@@ -326,75 +326,22 @@ public struct TimelineStore: Sendable {
   // MARK: File system
 
   /// The file's bytes, or `nil` when it does not exist.
+  ///
+  /// The file must be a regular file (a FIFO or device is refused without blocking) of at
+  /// most ``maximumFileBytes``; see ``TimelineFiles/readIfPresent(file:)``.
   static func readIfPresent(file: String) throws(TimelineError) -> Data? {
-    let fd = open(file, O_RDONLY | O_CLOEXEC)
-    if fd < 0 {
-      if errno == ENOENT { return nil }
-      throw .unreadable(file: file, errno: errno)
-    }
-    defer { close(fd) }
-    var data = Data()
-    var buffer = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-      let count = buffer.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
-      if count < 0 {
-        if errno == EINTR { continue }
-        throw .unreadable(file: file, errno: errno)
-      }
-      if count == 0 { break }
-      data.append(contentsOf: buffer[0..<count])
-    }
-    return data
+    try TimelineFiles.readIfPresent(file: file)
   }
 
   static func makeDirectory(_ directory: String) throws(TimelineError) {
-    var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue {
-      return
-    }
-    do {
-      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    } catch {
-      throw .writeFailed(file: directory, operation: "mkdir", errno: errno == 0 ? EIO : errno)
-    }
+    try TimelineFiles.makeDirectory(directory)
   }
 
-  /// Writes `data` to `<file>.tmp`, flushes it, renames it over `file` and
-  /// flushes the directory. Called with the patient's lock held, so the
-  /// temporary name is never in use by another writer.
+  /// Writes `data` to a fresh temporary file `.<name>.<random>.tmp` beside `file` (created
+  /// with `O_EXCL | O_NOFOLLOW`), flushes it, renames it over `file` and flushes the
+  /// directory. A `file` that is a link, a FIFO or a device is refused, never written through.
   static func replaceAtomically(file: String, with data: Data, directory: String) throws(TimelineError) {
-    let temporary = file + ".tmp"
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    if fd < 0 { throw .writeFailed(file: temporary, operation: "open", errno: errno) }
-    var failure: TimelineError?
-    data.withUnsafeBytes { bytes in
-      var offset = 0
-      while offset < bytes.count {
-        let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-        if written < 0 {
-          if errno == EINTR { continue }
-          failure = .writeFailed(file: temporary, operation: "write", errno: errno)
-          return
-        }
-        offset += written
-      }
-    }
-    if failure == nil && fsync(fd) != 0 { failure = .writeFailed(file: temporary, operation: "fsync", errno: errno) }
-    if close(fd) != 0 && failure == nil { failure = .writeFailed(file: temporary, operation: "close", errno: errno) }
-    if let failure {
-      unlink(temporary)
-      throw failure
-    }
-    if rename(temporary, file) != 0 {
-      let code = errno
-      unlink(temporary)
-      throw .writeFailed(file: file, operation: "rename", errno: code)
-    }
-    let directoryFd = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    if directoryFd >= 0 {
-      defer { close(directoryFd) }
-      if fsync(directoryFd) != 0 { throw .writeFailed(file: directory, operation: "fsync of directory", errno: errno) }
-    }
+    try TimelineFiles.replace(file: file, with: data)
   }
 }
 
@@ -411,8 +358,8 @@ struct FileLock {
 
   /// Opens (creating if needed) `path` and waits for an exclusive lock on it.
   init(path: String) throws(TimelineError) {
-    let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-    if fd < 0 { throw .lockFailed(file: path, errno: errno) }
+    // Never through a link; a FIFO or device under the lock's name is refused.
+    let fd = try TimelineFiles.openLock(path)
     while flock(fd, LOCK_EX) != 0 {
       if errno == EINTR { continue }
       let code = errno

@@ -120,18 +120,20 @@ extension WoundMeasureCommand {
     }
 
     func run() async throws {
+      let protected = OutputTargets.protectedFiles(inputs: [photo, mask], timelineDirectory: timelineDirectory)
       let outcome: MeasurementOutcome
       do {
+        try OutputTargets.check([overlay, maskOut], protecting: protected)
         outcome = try MeasurementPipeline.measure(photoAt: photo, settings: settings)
       } catch {
-        CommandLineValues.printError("error: \(error.description)")
+        CommandLineValues.printError("error: \(error)")
         throw ExitCode.failure
       }
       for warning in outcome.entry.warnings { CommandLineValues.printError("warning: \(photo): \(warning)") }
 
       do {
-        if let overlay { try ImageEncoder.writePNG(outcome.overlay(), to: overlay) }
-        if let maskOut { try ImageEncoder.writePNG(outcome.mask, to: maskOut) }
+        if let overlay { try ImageEncoder.writePNG(outcome.overlay(), to: overlay, protecting: protected) }
+        if let maskOut { try ImageEncoder.writePNG(outcome.mask, to: maskOut, protecting: protected) }
       } catch {
         CommandLineValues.printError("error: \(photo): cannot write the overlay or mask: \(error)")
         throw ExitCode.failure

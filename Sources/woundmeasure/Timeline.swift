@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import WoundCore
+import WoundMeasureKit
 import WoundTimeline
 
 extension WoundMeasureCommand {
@@ -24,7 +26,8 @@ extension WoundMeasureCommand {
           woundmeasure timeline P001 --csv > P001.csv
         """)
 
-    @Argument(help: ArgumentHelp("Patient ID: letters, digits, '.', '_', '-' (1-64).", valueName: "PATIENT"))
+    @Argument(help: ArgumentHelp(
+      "Patient ID: letters, digits, '.', '_', '-' (1-64), starting with a letter or digit.", valueName: "PATIENT"))
     var patient: String
 
     @Option(
@@ -63,7 +66,16 @@ extension WoundMeasureCommand {
 
     func run() async throws {
       let store = TimelineStore(directory: timelineDirectory)
-      let timeline = try store.load(patient: patient, verifyingChain: false)
+      let protected = OutputTargets.protectedFiles(
+        inputs: [try? store.path(patient: patient)], timelineDirectory: timelineDirectory)
+      let timeline: WoundTimeline.Timeline
+      do {
+        try OutputTargets.check([chart], protecting: protected)
+        timeline = try store.load(patient: patient, verifyingChain: false)
+      } catch {
+        printError("error: \(error)")
+        throw ExitCode.failure
+      }
       var chainIntact = true
       do {
         try timeline.verifyChain(file: try store.path(patient: patient))
@@ -81,7 +93,8 @@ extension WoundMeasureCommand {
       let reports = sites.compactMap { HealingReport(timeline: timeline, woundSite: $0) }
       if let woundSite, reports.isEmpty {
         let known = timeline.woundSites.isEmpty ? "none" : timeline.woundSites.joined(separator: ", ")
-        throw ValidationError("patient \(patient) has no photo of wound site '\(woundSite)' (sites: \(known))")
+        printError("error: patient \(patient) has no photo of wound site '\(woundSite)' (sites: \(known))")
+        throw ExitCode.failure
       }
       if let chart {
         guard reports.count == 1 else {
@@ -89,9 +102,10 @@ extension WoundMeasureCommand {
             "--chart draws one wound site; pass --wound SITE (sites: \(sites.joined(separator: ", ")))")
         }
         do {
-          try HealingChart.svg(reports[0]).write(toFile: chart, atomically: true, encoding: .utf8)
+          try SafeFile.write(Array(HealingChart.svg(reports[0]).utf8), to: chart, protecting: protected)
         } catch {
-          throw ValidationError("cannot write the chart to '\(chart)': \(error.localizedDescription)")
+          printError("error: cannot write the chart: \(error)")
+          throw ExitCode.failure
         }
       }
 

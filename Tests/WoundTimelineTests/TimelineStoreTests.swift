@@ -128,6 +128,9 @@ import Testing
     ("a..b", .containsDotDot),
     ("P 01", .forbiddenCharacter(" ")),
     ("Pé", .forbiddenCharacter("é")),
+    ("-rf", .startsWithSymbol("-")),
+    ("--help", .startsWithSymbol("-")),
+    ("_P001", .startsWithSymbol("_")),
   ])
   func unsafePatientIDsAreRefused(patient: String, problem: TimelineError.IdentifierProblem) throws {
     let directory = try makeTemporaryDirectory()

@@ -80,18 +80,25 @@ public struct SegmentationModel: Sendable {
       graph: graph, width: trainingSizePixels, height: trainingSizePixels, fileName: name)
   }
 
-  /// Reads and parses the model file at `url`.
+  /// The most bytes a model file may hold: 256 MiB (the bundled model is 1.5 MiB).
+  public static let maximumFileBytes = 256 << 20
+
+  /// Reads and parses the model file at `url`, a regular file of at most
+  /// ``maximumFileBytes`` (read by `SafeFile`).
   ///
   /// - Throws: ``SegmentationModelError/unreadable(file:reason:)`` when the
-  ///   file cannot be read, or any parsing error of ``init(bytes:name:)``.
+  ///   file cannot be read (with the system's message) or is refused, or any
+  ///   parsing error of ``init(bytes:name:)``.
   public init(contentsOf url: URL) throws(SegmentationModelError) {
-    let data: Data
+    let bytes: [UInt8]
     do {
-      data = try Data(contentsOf: url)
+      bytes = try SafeFile.read(url.path, limitBytes: Self.maximumFileBytes).bytes
+    } catch .system(_, _, let code) {
+      throw .unreadable(file: url.path, reason: SafeFile.systemMessage(code))
     } catch {
-      throw .unreadable(file: url.path, reason: error.localizedDescription)
+      throw .unreadable(file: url.path, reason: error.reason)
     }
-    try self.init(bytes: [UInt8](data), name: url.path)
+    try self.init(bytes: bytes, name: url.path)
   }
 
   /// The location of the model shipped with the package, or `nil` when the
