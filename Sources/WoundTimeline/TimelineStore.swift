@@ -13,7 +13,8 @@ import Foundation
 /// `<patient>.json.head` (see ``Head``) and a lock file `<patient>.json.lock`
 /// beside it; `.photo-index/` records which patients hold each photo. Appending takes an exclusive `flock` on
 /// the lock file, reads and checks the current file, writes the new contents
-/// to `<patient>.json.tmp` in the same directory, `fsync`s it, `rename`s it
+/// to a fresh `.<patient>.json.<random>.tmp` in the same directory (never
+/// through a link), `fsync`s it, `rename`s it
 /// over the old file and `fsync`s the directory. A reader therefore sees the
 /// old file or the new one, never a mixture, and a writer killed at any point
 /// leaves a complete file. A file that does not parse, has a newer schema
@@ -343,11 +344,6 @@ public struct TimelineStore: Sendable {
   static func replaceAtomically(file: String, with data: Data, directory: String) throws(TimelineError) {
     try TimelineFiles.replace(file: file, with: data)
   }
-}
-
-/// `read(2)`, named apart from ``TimelineStore/read(file:verifyingChain:)``.
-private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
-  read(fd, buffer, count)
 }
 
 /// An exclusive `flock` on a lock file, held until ``release()``.
