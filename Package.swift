@@ -80,7 +80,7 @@ let package = Package(
       name: "WoundBenchmarks",
       dependencies: [
         "WoundCore", "WoundImaging", "WoundCalibration", "WoundSegmentation",
-        "WoundMeasurement", "WoundMeasureKit",
+        "WoundMeasurement", "WoundTimeline", "WoundMeasureKit",
       ],
       path: "Benchmarks/WoundBenchmarks"),
 

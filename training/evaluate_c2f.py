@@ -52,9 +52,16 @@ def probs(header, blob, rgb: np.ndarray) -> np.ndarray:
         return torch.sigmoid(run_ops(header["ops"], blob, x))[0, 0].numpy()
 
 
+def working_factor(h: int, w: int) -> int:
+    """`Segmenter`'s working factor: the smallest integer bringing the long side to at most 320."""
+    return max(1, -(-max(h, w) // 320))
+
+
 def coarse(header, blob, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cell probabilities and their bilinear resampling to the photo (sides multiples of the factor and of 32)."""
     h, w = image.shape[:2]
-    small = np.asarray(Image.fromarray(image).resize((w // 2, h // 2), Image.BOX))
+    f = working_factor(h, w)
+    small = np.asarray(Image.fromarray(image).reduce(f)) if f > 1 else image
     p = probs(header, blob, small)
     full = F.interpolate(torch.from_numpy(p)[None, None], size=(h, w), mode="bilinear", align_corners=False)[0, 0].numpy()
     return p, full
@@ -213,7 +220,7 @@ def main() -> None:
         cells_p, full = coarse(header, blob, image)
         truths.append(mask > 0)
         coarse_preds.append(full > 0.5)
-        fine_preds.append(fine(header, blob, image, cells_p > 0.5, 2))
+        fine_preds.append(fine(header, blob, image, cells_p > 0.5, working_factor(*mask.shape)))
     result = {"model": os.path.relpath(args.model), "coarse": figures(coarse_preds, truths),
               "fine": figures(fine_preds, truths),
               "rule": {"margin": FINE_MARGIN, "minimumSidePixels": FINE_MIN_SIDE, "cropSize": FINE_SIZE}}

@@ -128,6 +128,30 @@ def fixture_crop() -> np.ndarray:
     return np.ascontiguousarray(half[top:top + FIXTURE_HEIGHT, left:left + FIXTURE_WIDTH])
 
 
+def write_fine_references(header: dict, blob: torch.Tensor, sha: str) -> None:
+    """The coarse-to-fine outline computed in Python (`evaluate_c2f.py`) for the committed validation and hard
+    fixtures, as PNG masks the Swift test compares with its own (`Fixtures/reference-fine/`)."""
+    from evaluate_c2f import coarse, fine, working_factor
+    folder = os.path.join(FIXTURES, "reference-fine")
+    os.makedirs(folder, exist_ok=True)
+    photos = sorted(
+        [os.path.join(FIXTURES, "validation", n) for n in os.listdir(os.path.join(FIXTURES, "validation")) if n.endswith(".jpg")]
+        + [os.path.join(FIXTURES, "hard", n) for n in os.listdir(os.path.join(FIXTURES, "hard")) if n.endswith(".jpg")])
+    counts = {}
+    for path in photos:
+        image = np.asarray(Image.open(path).convert("RGB"))
+        cells, _ = coarse(header, blob, image)
+        mask = fine(header, blob, image, cells > 0.5, working_factor(*image.shape[:2]))
+        name = os.path.basename(path)[:-4]
+        Image.fromarray((mask * 255).astype(np.uint8)).save(os.path.join(folder, name + ".png"))
+        counts[name] = int(mask.sum())
+    with open(os.path.join(folder, "reference.json"), "w") as f:
+        json.dump({"modelSHA256": sha, "woundPixels": counts,
+                   "source": "training/evaluate_c2f.py fine pass on the fixtures, the file's rounded weights"}, f, indent=2)
+        f.write("\n")
+    print(f"fine-pass references: {counts}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--checkpoint", help="training checkpoint; omitted: pretrained encoder, untrained decoder")
@@ -204,6 +228,8 @@ def main() -> None:
             json.dump(meta, f, indent=2)
             f.write("\n")
         print(f"fixtures: mean probability {probs.mean():.4f}, {int((probs > 0.5).sum())} pixels above 0.5")
+        if args.fine_pass:
+            write_fine_references(header, file_blob, sha)
 
 
 if __name__ == "__main__":

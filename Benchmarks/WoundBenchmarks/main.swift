@@ -1,6 +1,6 @@
 // Benchmarks: each stage timed against its floor, as ratios measured in one run.
 //
-//   swift run -c release WoundBenchmarks [decode|calibrate|segment|batch|tissue-eval|seg-eval] [options]
+//   swift run -c release WoundBenchmarks [decode|calibrate|segment|batch|tissue-eval|seg-eval|store] [options]
 //
 // Each stage has its own file with a `run...Benchmark(arguments:)` function.
 
@@ -14,11 +14,12 @@ case "segment": runSegmentBenchmark(arguments: rest)
 case "batch": runBatchBenchmark(arguments: rest)
 case "tissue-eval": runTissueEvaluation(arguments: rest)
 case "seg-eval": runSegmentationEvaluation(arguments: rest)
+case "store": runStoreBenchmark(arguments: rest)
 case "all":
   runDecodeBenchmark(arguments: rest)
   runCalibrateBenchmark(arguments: rest)
   runSegmentBenchmark(arguments: rest)
   runBatchBenchmark(arguments: rest)
 default:
-  print("usage: WoundBenchmarks [decode|calibrate|segment|batch|tissue-eval|seg-eval|all]")
+  print("usage: WoundBenchmarks [decode|calibrate|segment|batch|tissue-eval|seg-eval|store|all]")
 }

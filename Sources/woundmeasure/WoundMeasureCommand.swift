@@ -18,6 +18,6 @@ struct WoundMeasureCommand: AsyncParsableCommand {
       """,
     version: WoundMeasureVersion.string,
     subcommands: [
-      Inspect.self, Calibrate.self, Marker.self, Measure.self, Amend.self, Timeline.self, Batch.self, Audit.self,
+      Inspect.self, Calibrate.self, Marker.self, Measure.self, Amend.self, Timeline.self, Batch.self, Cohort.self, Audit.self,
     ])
 }
