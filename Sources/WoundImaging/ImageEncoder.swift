@@ -10,8 +10,12 @@ public enum ImageEncoder {
   ///   - pixelsPerMetre: When given, written as the pHYs chunk (same value
   ///     both ways, unit metre).
   /// - Throws: ``EncodeError``.
-  public static func writePNG(_ image: RGBImage, to path: String, pixelsPerMetre: Int? = nil) throws {
-    let bytes = try encodePNG(image, pixelsPerMetre: pixelsPerMetre)
+  ///   - compressionLevel: zlib's level 0...9 (1: fastest that compresses);
+  ///     `nil` keeps libpng's default.
+  public static func writePNG(
+    _ image: RGBImage, to path: String, pixelsPerMetre: Int? = nil, compressionLevel: Int? = nil
+  ) throws {
+    let bytes = try encodePNG(image, pixelsPerMetre: pixelsPerMetre, compressionLevel: compressionLevel)
     try PhotoFile.write(bytes, to: path)
   }
 
@@ -24,9 +28,11 @@ public enum ImageEncoder {
   }
 
   /// The bytes of an 8-bit RGB PNG of `image`.
-  public static func encodePNG(_ image: RGBImage, pixelsPerMetre: Int? = nil) throws(EncodeError) -> [UInt8] {
+  public static func encodePNG(_ image: RGBImage, pixelsPerMetre: Int? = nil, compressionLevel: Int? = nil)
+    throws(EncodeError) -> [UInt8]
+  {
     try encodePNG(image.pixels, width: image.width, height: image.height, channels: 3,
-                  pixelsPerMetre: pixelsPerMetre)
+                  pixelsPerMetre: pixelsPerMetre, compressionLevel: compressionLevel)
   }
 
   /// The bytes of an 8-bit grey PNG of `image`.
@@ -59,13 +65,13 @@ public enum ImageEncoder {
   }
 
   private static func encodePNG(_ pixels: [UInt8], width: Int, height: Int, channels: Int,
-                                pixelsPerMetre: Int?) throws(EncodeError) -> [UInt8] {
+                                pixelsPerMetre: Int?, compressionLevel: Int? = nil) throws(EncodeError) -> [UInt8] {
     guard width > 0 && height > 0 else { throw .emptyImage(width: width, height: height) }
     let density = Int32(clamping: max(0, pixelsPerMetre ?? 0))
     return try encoded(format: .png) { output, length, message, capacity in
       pixels.withUnsafeBufferPointer {
         wm_png_encode($0.baseAddress, Int32(width), Int32(height), Int32(channels), density,
-                      output, length, message, capacity)
+                      Int32(compressionLevel.map { min(9, max(0, $0)) } ?? -1), output, length, message, capacity)
       }
     }
   }

@@ -306,7 +306,7 @@ private final class BatchState: @unchecked Sendable {
       do {
         try FileManager.default.createDirectory(
           atPath: (base as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try ImageEncoder.writePNG(outcome.overlay(), to: base + ".overlay.png")
+        try Overlay.write(outcome.overlay(), to: base + ".overlay.png")
         try ImageEncoder.writePNG(outcome.mask, to: base + ".mask.png")
       } catch {
         return .failure(Failure(
