@@ -9,15 +9,17 @@ public enum ImageEncoder {
   /// - Parameters:
   ///   - pixelsPerMetre: When given, written as the pHYs chunk (same value
   ///     both ways, unit metre).
+  ///   - compressionLevel: zlib's level 0...9 (1: fastest that compresses);
+  ///     `nil` keeps libpng's default.
   ///   - protected: Inputs and timelines that `path` must not be.
   /// - Throws: ``EncodeError``; ``EncodeError/output(_:)`` when `path` is refused or cannot be
   ///   written (nothing is written then).
   public static func writePNG(
-    _ image: RGBImage, to path: String, pixelsPerMetre: Int? = nil,
+    _ image: RGBImage, to path: String, pixelsPerMetre: Int? = nil, compressionLevel: Int? = nil,
     protecting protected: SafeFile.ProtectedFiles = .none
   ) throws(EncodeError) {
     try SafeFile.checkOutputForEncoding(path, protected)
-    let bytes = try encodePNG(image, pixelsPerMetre: pixelsPerMetre)
+    let bytes = try encodePNG(image, pixelsPerMetre: pixelsPerMetre, compressionLevel: compressionLevel)
     try PhotoFile.write(bytes, to: path, protecting: protected)
   }
 
@@ -34,9 +36,11 @@ public enum ImageEncoder {
   }
 
   /// The bytes of an 8-bit RGB PNG of `image`.
-  public static func encodePNG(_ image: RGBImage, pixelsPerMetre: Int? = nil) throws(EncodeError) -> [UInt8] {
+  public static func encodePNG(_ image: RGBImage, pixelsPerMetre: Int? = nil, compressionLevel: Int? = nil)
+    throws(EncodeError) -> [UInt8]
+  {
     try encodePNG(image.pixels, width: image.width, height: image.height, channels: 3,
-                  pixelsPerMetre: pixelsPerMetre)
+                  pixelsPerMetre: pixelsPerMetre, compressionLevel: compressionLevel)
   }
 
   /// The bytes of an 8-bit grey PNG of `image`.
@@ -73,13 +77,13 @@ public enum ImageEncoder {
   }
 
   private static func encodePNG(_ pixels: [UInt8], width: Int, height: Int, channels: Int,
-                                pixelsPerMetre: Int?) throws(EncodeError) -> [UInt8] {
+                                pixelsPerMetre: Int?, compressionLevel: Int? = nil) throws(EncodeError) -> [UInt8] {
     guard width > 0 && height > 0 else { throw .emptyImage(width: width, height: height) }
     let density = Int32(clamping: max(0, pixelsPerMetre ?? 0))
     return try encoded(format: .png) { output, length, message, capacity in
       pixels.withUnsafeBufferPointer {
         wm_png_encode($0.baseAddress, Int32(width), Int32(height), Int32(channels), density,
-                      output, length, message, capacity)
+                      Int32(compressionLevel.map { min(9, max(0, $0)) } ?? -1), output, length, message, capacity)
       }
     }
   }

@@ -313,7 +313,7 @@ private final class BatchState: @unchecked Sendable {
       let base = BatchPlan.outputBase(directory: output, relativePath: item.relativePath)
       do {
         try SafeFile.makeDirectories((base as NSString).deletingLastPathComponent)
-        try ImageEncoder.writePNG(outcome.overlay(), to: base + ".overlay.png", protecting: protected)
+        try Overlay.write(outcome.overlay(), to: base + ".overlay.png", protecting: protected)
         try ImageEncoder.writePNG(outcome.mask, to: base + ".mask.png", protecting: protected)
       } catch {
         return .failure(Failure(

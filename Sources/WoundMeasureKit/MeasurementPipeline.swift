@@ -46,6 +46,13 @@ public struct SegmentationModelIdentity: Sendable {
   public var sha256: String
 }
 
+extension SegmentationModelIdentity {
+  /// The identity of a loaded model: its file's SHA-256 is computed here.
+  public init(model: SegmentationModel) {
+    self.init(model: model, sha256: MeasurementPipeline.sha256Hex(model.fileBytes))
+  }
+}
+
 /// The measurement of one photo, from its bytes to a timeline entry.
 ///
 /// A pure function of (photo bytes, settings, tool version, model file): the same
@@ -99,8 +106,11 @@ public enum MeasurementPipeline {
   ///   - path: the photo's path, recorded as given and named in errors.
   ///   - modificationDate: the file's modification time (the last taken-time fallback).
   ///   - settings: see ``MeasurementSettings``.
+  ///   - segmentationModel: the model to segment with; `nil` (the tool's
+  ///     behaviour) is the bundled one. For benchmarks and evaluations.
   public static func measure(
-    photoBytes: [UInt8], path: String, modificationDate: Date, settings: MeasurementSettings
+    photoBytes: [UInt8], path: String, modificationDate: Date, settings: MeasurementSettings,
+    segmentationModel: SegmentationModelIdentity? = nil
   ) throws(MeasurementError) -> MeasurementOutcome {
     let photoSha256 = sha256Hex(photoBytes)
     let decoded: DecodedPhoto
@@ -143,7 +153,7 @@ public enum MeasurementPipeline {
     } else {
       let identity: SegmentationModelIdentity
       do {
-        identity = try bundledModelIdentity()
+        if let segmentationModel { identity = segmentationModel } else { identity = try bundledModelIdentity() }
       } catch {
         throw .segmentation(file: path, reason: error.description)
       }

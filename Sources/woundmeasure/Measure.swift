@@ -75,7 +75,10 @@ extension WoundMeasureCommand {
     @Flag(help: "Print the timeline entry as JSON instead of the summary.")
     var json = false
 
-    @Option(help: ArgumentHelp("Write the overlay (outline, tissue, marker, scale bar) as PNG.", valueName: "OUT.png"))
+    @Option(
+      help: ArgumentHelp(
+        "Write the overlay (outline, tissue, marker, scale bar): JPEG when the name ends in .jpg or .jpeg, else PNG.",
+        valueName: "OUT.png"))
     var overlay: String?
 
     @Option(name: .customLong("mask-out"), help: ArgumentHelp("Write the wound mask as PNG.", valueName: "OUT.png"))
@@ -132,7 +135,7 @@ extension WoundMeasureCommand {
       for warning in outcome.entry.warnings { CommandLineValues.printError("warning: \(photo): \(warning)") }
 
       do {
-        if let overlay { try ImageEncoder.writePNG(outcome.overlay(), to: overlay, protecting: protected) }
+        if let overlay { try Overlay.write(outcome.overlay(), to: overlay, protecting: protected) }
         if let maskOut { try ImageEncoder.writePNG(outcome.mask, to: maskOut, protecting: protected) }
       } catch {
         CommandLineValues.printError("error: \(photo): cannot write the overlay or mask: \(error)")

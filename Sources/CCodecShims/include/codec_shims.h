@@ -142,9 +142,12 @@ wm_status wm_png_read_rgb(wm_png_reader *reader, uint8_t *destination, size_t st
 
 /// Encodes 8-bit grey (`channels == 1`) or RGB (`channels == 3`) as PNG with
 /// libpng's classic write API; writes a pHYs chunk in pixels per metre when
-/// `pixels_per_metre > 0`. On success `*output` is malloc'd; free with `wm_free`.
+/// `pixels_per_metre > 0`. `compression_level` 0...9 sets zlib's level
+/// (`png_set_compression_level`; 1 is the fastest that compresses); -1 keeps
+/// libpng's default. On success `*output` is malloc'd; free with `wm_free`.
 wm_status wm_png_encode(const uint8_t *pixels, int width, int height, int channels,
-                        int pixels_per_metre, uint8_t **output, size_t *output_length,
+                        int pixels_per_metre, int compression_level, uint8_t **output,
+                        size_t *output_length,
                         char *message, size_t message_capacity);
 
 // MARK: - Orientation
