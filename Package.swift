@@ -57,7 +57,7 @@ let package = Package(
 
     .target(
       name: "WoundTimeline",
-      dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+      dependencies: ["WoundCore", .product(name: "Crypto", package: "swift-crypto")]),
     .target(
       name: "WoundExport",
       dependencies: [
@@ -87,7 +87,7 @@ let package = Package(
       name: "WoundBenchmarks",
       dependencies: [
         "WoundCore", "WoundImaging", "WoundCalibration", "WoundSegmentation",
-        "WoundMeasurement", "WoundMeasureKit",
+        "WoundMeasurement", "WoundTimeline", "WoundMeasureKit",
       ],
       path: "Benchmarks/WoundBenchmarks"),
 
@@ -106,7 +106,7 @@ let package = Package(
     .testTarget(
       name: "WoundMeasurementTests", dependencies: ["WoundMeasurement", "WoundCore"]),
     .testTarget(name: "WoundExportTests", dependencies: ["WoundExport", "WoundMeasurement", "WoundTimeline", "WoundCore"]),
-    .testTarget(name: "WoundTimelineTests", dependencies: ["WoundTimeline", "wm-timeline-stress"]),
+    .testTarget(name: "WoundTimelineTests", dependencies: ["WoundTimeline", "WoundCore", "wm-timeline-stress"]),
     .testTarget(
       name: "WoundMeasureKitTests",
       dependencies: ["WoundMeasureKit", "WoundImaging", "WoundCore", "WoundTimeline", "WoundCalibration"]),

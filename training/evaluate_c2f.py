@@ -11,9 +11,10 @@ FUSeg validation part (photos whose number is divisible by 5; never trained on):
   and 0.1 % of the largest) give boxes; each box becomes a square crop of side
   `FINE_MARGIN` x its long side (at least `FINE_MIN_SIDE` photo pixels) around its
   centre, overlapping crops merge into the crop of their boxes' union; each crop is
-  resampled bilinearly to 256 x 256 (outside the photo: black, as in training),
-  segmented, and its probabilities sampled back bilinearly at every photo pixel of
-  the crop; the outline is fine probability > 0.5 inside the crops, nothing outside.
+  averaged in k x k blocks (k = max(1, floor(side / 256))) and sampled bilinearly
+  on a 256 x 256 grid (taps outside the photo: black, as in training), segmented,
+  and its probabilities sampled back bilinearly at every photo pixel of the crop;
+  the outline is fine probability > 0.5 inside the crops, nothing outside.
   This is the rule `Segmenter` implements (docs/segmentation.md).
 
 Prints, per mode: mean per-image Dice, pooled Dice, median and p90 absolute area
@@ -51,16 +52,24 @@ def probs(header, blob, rgb: np.ndarray) -> np.ndarray:
         return torch.sigmoid(run_ops(header["ops"], blob, x))[0, 0].numpy()
 
 
+def working_factor(h: int, w: int) -> int:
+    """`Segmenter`'s working factor: the smallest integer bringing the long side to at most 320."""
+    return max(1, -(-max(h, w) // 320))
+
+
 def coarse(header, blob, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cell probabilities and their bilinear resampling to the photo (sides multiples of the factor and of 32)."""
     h, w = image.shape[:2]
-    small = np.asarray(Image.fromarray(image).resize((w // 2, h // 2), Image.BOX))
+    f = working_factor(h, w)
+    small = np.asarray(Image.fromarray(image).reduce(f)) if f > 1 else image
     p = probs(header, blob, small)
     full = F.interpolate(torch.from_numpy(p)[None, None], size=(h, w), mode="bilinear", align_corners=False)[0, 0].numpy()
     return p, full
 
 
 def fine_crops(cells: np.ndarray, factor: int, h: int, w: int) -> list[tuple[float, float, float]]:
-    """Square crops (cx, cy, side) in photo pixels from the coarse cell mask."""
+    """Square crops (cx, cy, side) in photo pixel-edge coordinates from the coarse cell mask
+    (the rule of `FinePass.crops`)."""
     labels, n = ndimage.label(cells, structure=np.ones((3, 3)))
     if n == 0:
         return []
@@ -71,10 +80,12 @@ def fine_crops(cells: np.ndarray, factor: int, h: int, w: int) -> list[tuple[flo
         if areas[k - 1] < limit:
             continue
         ys, xs = np.nonzero(labels == k)
-        boxes.append([xs.min() * factor, ys.min() * factor, (xs.max() + 1) * factor, (ys.max() + 1) * factor])
+        x0, y0 = xs.min() * factor, ys.min() * factor
+        x1, y1 = min(w, (xs.max() + 1) * factor), min(h, (ys.max() + 1) * factor)
+        boxes.append([x0, y0, x1, y1])
 
     def crop_of(b):
-        side = max(FINE_MIN_SIDE, FINE_MARGIN * max(b[2] - b[0], b[3] - b[1]))
+        side = max(float(FINE_MIN_SIDE), FINE_MARGIN * max(b[2] - b[0], b[3] - b[1]))
         return ((b[0] + b[2]) / 2, (b[1] + b[3]) / 2, side)
 
     def overlap(a, b):
@@ -93,36 +104,66 @@ def fine_crops(cells: np.ndarray, factor: int, h: int, w: int) -> list[tuple[flo
                     break
             if merged:
                 break
+    boxes.sort(key=lambda b: (b[1], b[0]))
     return [crop_of(b) for b in boxes]
+
+
+def crop_input(image: np.ndarray, cx: float, cy: float, side: float, size: int = FINE_SIZE) -> np.ndarray:
+    """The crop as the network sees it (`FinePass.input`): k x k block means, k = max(1, floor(side / size)),
+    sampled bilinearly at the centres of a size x size grid; taps outside the photo read black. Float RGB."""
+    h, w = image.shape[:2]
+    k = max(1, int(np.floor(side / size)))
+    bh, bw = -(-h // k), -(-w // k)
+    padded = np.zeros((bh * k, bw * k, 3), dtype=np.float64)
+    counts = np.zeros((bh * k, bw * k), dtype=np.float64)
+    padded[:h, :w] = image
+    counts[:h, :w] = 1
+    sums = padded.reshape(bh, k, bw, k, 3).sum(axis=(1, 3))
+    blocks = (sums / counts.reshape(bh, k, bw, k).sum(axis=(1, 3))[..., None]).astype(np.float32)
+    step = side / size
+    u = np.arange(size)
+    px = (cx - side / 2 + (u + 0.5) * step) / k - 0.5
+    py = (cy - side / 2 + (u + 0.5) * step) / k - 0.5
+    x0 = np.floor(px).astype(int)
+    y0 = np.floor(py).astype(int)
+    wx = (px - x0).astype(np.float32)
+    wy = (py - y0).astype(np.float32)
+    out = np.zeros((size, size, 3), dtype=np.float32)
+    for dy, fy in ((0, 1 - wy), (1, wy)):
+        rows = y0 + dy
+        row_in = (rows >= 0) & (rows < bh)
+        for dx, fx in ((0, 1 - wx), (1, wx)):
+            cols = x0 + dx
+            col_in = (cols >= 0) & (cols < bw)
+            vals = blocks[np.clip(rows, 0, bh - 1)][:, np.clip(cols, 0, bw - 1)]
+            weight = (fy * row_in)[:, None] * (fx * col_in)[None, :]
+            out += vals * weight[..., None]
+    return out
 
 
 def fine(header, blob, image: np.ndarray, cells: np.ndarray, factor: int) -> np.ndarray:
     h, w = image.shape[:2]
-    out = np.zeros((h, w), dtype=np.float32)
+    out = np.zeros((h, w), dtype=bool)
     for cx, cy, side in fine_crops(cells, factor, h, w):
-        s = side / FINE_SIZE
-        # output pixel (u, v) centre samples input (x0 + (u + 0.5) s - 0.5, ...)
+        crop = crop_input(image, cx, cy, side)
+        x = torch.from_numpy(((crop - 127.0) / 128.0).transpose(2, 0, 1).copy())[None]
+        with torch.no_grad():
+            p = torch.sigmoid(run_ops(header["ops"], blob, x))[0, 0].numpy()
+        step = side / FINE_SIZE
         x0, y0 = cx - side / 2, cy - side / 2
-        coeffs = (s, 0, x0 + 0.5 * s - 0.5 + 0.5, 0, s, y0 + 0.5 * s - 0.5 + 0.5)
-        crop = np.asarray(Image.fromarray(image).transform((FINE_SIZE, FINE_SIZE), Image.AFFINE, coeffs,
-                                                          resample=Image.BILINEAR, fillcolor=(0, 0, 0)))
-        p = probs(header, blob, crop)
-        # back to photo pixels inside the crop
         xa, xb = max(0, int(np.floor(x0))), min(w, int(np.ceil(x0 + side)))
         ya, yb = max(0, int(np.floor(y0))), min(h, int(np.ceil(y0 + side)))
-        xs = (np.arange(xa, xb) - x0 + 0.5) / s - 0.5
-        ys = (np.arange(ya, yb) - y0 + 0.5) / s - 0.5
-        grid_x = np.clip(xs, 0, FINE_SIZE - 1)
-        grid_y = np.clip(ys, 0, FINE_SIZE - 1)
-        ix0 = np.floor(grid_x).astype(int)
-        iy0 = np.floor(grid_y).astype(int)
+        gx = np.clip((np.arange(xa, xb) + 0.5 - x0) / step - 0.5, 0, FINE_SIZE - 1)
+        gy = np.clip((np.arange(ya, yb) + 0.5 - y0) / step - 0.5, 0, FINE_SIZE - 1)
+        ix0 = gx.astype(int)
+        iy0 = gy.astype(int)
         ix1 = np.minimum(ix0 + 1, FINE_SIZE - 1)
         iy1 = np.minimum(iy0 + 1, FINE_SIZE - 1)
-        fx = (grid_x - ix0)[None, :]
-        fy = (grid_y - iy0)[:, None]
-        v = (p[iy0][:, ix0] * (1 - fx) * (1 - fy) + p[iy0][:, ix1] * fx * (1 - fy)
-             + p[iy1][:, ix0] * (1 - fx) * fy + p[iy1][:, ix1] * fx * fy)
-        out[ya:yb, xa:xb] = np.maximum(out[ya:yb, xa:xb], v)
+        fx = (gx - ix0).astype(np.float32)[None, :]
+        fy = (gy - iy0).astype(np.float32)[:, None]
+        top = p[iy0][:, ix0] * (1 - fx) + p[iy0][:, ix1] * fx
+        bottom = p[iy1][:, ix0] * (1 - fx) + p[iy1][:, ix1] * fx
+        out[ya:yb, xa:xb] |= (top * (1 - fy) + bottom * fy) > 0.5
     return out
 
 
@@ -179,7 +220,7 @@ def main() -> None:
         cells_p, full = coarse(header, blob, image)
         truths.append(mask > 0)
         coarse_preds.append(full > 0.5)
-        fine_preds.append(fine(header, blob, image, cells_p > 0.5, 2) > 0.5)
+        fine_preds.append(fine(header, blob, image, cells_p > 0.5, working_factor(*mask.shape)))
     result = {"model": os.path.relpath(args.model), "coarse": figures(coarse_preds, truths),
               "fine": figures(fine_preds, truths),
               "rule": {"margin": FINE_MARGIN, "minimumSidePixels": FINE_MIN_SIDE, "cropSize": FINE_SIZE}}

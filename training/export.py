@@ -56,7 +56,12 @@ def load_model(checkpoint: str | None) -> tuple[WoundSegNet, dict]:
     return model.eval(), info
 
 
-def build(model: WoundSegNet, dtype: str, training: dict) -> tuple[bytes, list[dict], torch.Tensor]:
+# The fine pass's rule, written into the header when the model is shipped for two passes
+# (Sources/WoundSegmentation/Stage/FinePass.swift; training/evaluate_c2f.py measures it).
+FINE_PASS = {"marginFactor": 2.5, "minimumSidePixels": 48, "cropSizePixels": 256}
+
+
+def build(model: WoundSegNet, dtype: str, training: dict, fine_pass: bool = False) -> tuple[bytes, list[dict], torch.Tensor]:
     """The file's bytes, its op list and the blob as float32 (after rounding to `dtype`)."""
     np_dtype = {"float16": "<f2", "float32": "<f4"}[dtype]
     ops, chunks, offset = [], [], 0
@@ -81,6 +86,8 @@ def build(model: WoundSegNet, dtype: str, training: dict) -> tuple[bytes, list[d
         "ops": ops,
         "training": training,
     }
+    if fine_pass:
+        header["finePass"] = FINE_PASS
     text = json.dumps(header, separators=(",", ":")).encode("utf-8")
     data = bytearray(MAGIC + struct.pack("<I", len(text)) + text)
     while len(data) % 4:
@@ -121,12 +128,38 @@ def fixture_crop() -> np.ndarray:
     return np.ascontiguousarray(half[top:top + FIXTURE_HEIGHT, left:left + FIXTURE_WIDTH])
 
 
+def write_fine_references(header: dict, blob: torch.Tensor, sha: str) -> None:
+    """The coarse-to-fine outline computed in Python (`evaluate_c2f.py`) for the committed validation and hard
+    fixtures, as PNG masks the Swift test compares with its own (`Fixtures/reference-fine/`)."""
+    from evaluate_c2f import coarse, fine, working_factor
+    folder = os.path.join(FIXTURES, "reference-fine")
+    os.makedirs(folder, exist_ok=True)
+    photos = sorted(
+        [os.path.join(FIXTURES, "validation", n) for n in os.listdir(os.path.join(FIXTURES, "validation")) if n.endswith(".jpg")]
+        + [os.path.join(FIXTURES, "hard", n) for n in os.listdir(os.path.join(FIXTURES, "hard")) if n.endswith(".jpg")])
+    counts = {}
+    for path in photos:
+        image = np.asarray(Image.open(path).convert("RGB"))
+        cells, _ = coarse(header, blob, image)
+        mask = fine(header, blob, image, cells > 0.5, working_factor(*image.shape[:2]))
+        name = os.path.basename(path)[:-4]
+        Image.fromarray((mask * 255).astype(np.uint8)).save(os.path.join(folder, name + ".png"))
+        counts[name] = int(mask.sum())
+    with open(os.path.join(folder, "reference.json"), "w") as f:
+        json.dump({"modelSHA256": sha, "woundPixels": counts,
+                   "source": "training/evaluate_c2f.py fine pass on the fixtures, the file's rounded weights"}, f, indent=2)
+        f.write("\n")
+    print(f"fine-pass references: {counts}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--checkpoint", help="training checkpoint; omitted: pretrained encoder, untrained decoder")
     parser.add_argument("--dtype", default="float16", choices=["float16", "float32"])
     parser.add_argument("--metrics", help="JSON file of validation figures to record in the header")
     parser.add_argument("--out", default=MODEL_PATH)
+    parser.add_argument("--fine-pass", action="store_true", help="ship for two passes (coarse, then each wound's crop)")
+    parser.add_argument("--recipe", help="replace the recorded training recipe text")
     args = parser.parse_args()
 
     model, info = load_model(args.checkpoint)
@@ -147,7 +180,9 @@ def main() -> None:
         with open(args.metrics) as f:
             training["validation"] = json.load(f)
 
-    data, ops, blob = build(model, args.dtype, training)
+    if args.recipe:
+        training["recipe"] = args.recipe
+    data, ops, blob = build(model, args.dtype, training, fine_pass=args.fine_pass)
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "wb") as f:
         f.write(data)
@@ -193,6 +228,8 @@ def main() -> None:
             json.dump(meta, f, indent=2)
             f.write("\n")
         print(f"fixtures: mean probability {probs.mean():.4f}, {int((probs > 0.5).sum())} pixels above 0.5")
+        if args.fine_pass:
+            write_fine_references(header, file_blob, sha)
 
 
 if __name__ == "__main__":

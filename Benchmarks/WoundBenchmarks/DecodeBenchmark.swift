@@ -140,11 +140,11 @@ enum DecodeBenchmarkPhoto {
   static func write(rotatedPath: String, uprightPath: String) throws {
     let image = content()
     let jpeg = try ImageEncoder.encodeJPEG(image, quality: 90)
-    _ = FileManager.default.createFile(atPath: uprightPath, contents: Data(jpeg))
+    try SafeFile.write(jpeg, to: uprightPath)
     var rotated = Array(jpeg[0..<2])  // SOI
     rotated += exifSegment(orientation: 6)
     rotated += jpeg[2...]
-    _ = FileManager.default.createFile(atPath: rotatedPath, contents: Data(rotated))
+    try SafeFile.write(rotated, to: rotatedPath)
   }
 
   /// Photo-like content: smooth shading in skin and dressing tones, a fine

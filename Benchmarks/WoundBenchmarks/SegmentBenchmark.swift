@@ -6,6 +6,7 @@ import WoundSegmentation
 /// Times the segmentation of a 12-megapixel photo (decode excluded).
 ///
 ///   swift run -c release WoundBenchmarks segment [--runs N] [--width W] [--height H] [--photo PATH]
+///     [--model FILE.wmseg]
 ///
 /// The photo: a real wound photo (by default the FUSeg validation photo
 /// `Tests/WoundSegmentationTests/Fixtures/validation/0040.jpg`, CC0, when run
@@ -16,6 +17,9 @@ import WoundSegmentation
 /// excluded, as the pipeline does. Prints the median of `runs` timed runs
 /// (after one warm-up), wall clock and thread CPU time, and the per-step
 /// breakdown (thread CPU time) of the median run, summed per operation kind.
+/// `--model` runs another model file instead of the bundled one (for example
+/// one whose header carries a `finePass` rule, made by
+/// `tools/benchmarks/add_fine_pass.py`).
 func runSegmentBenchmark(arguments: [String]) {
   func option(_ name: String, _ fallback: Int) -> Int {
     guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count, let v = Int(arguments[i + 1]) else {
@@ -31,7 +35,12 @@ func runSegmentBenchmark(arguments: [String]) {
 
   let model: SegmentationModel
   do {
-    model = try SegmentationModel.bundled()
+    if let i = arguments.firstIndex(of: "--model"), i + 1 < arguments.count {
+      model = try SegmentationModel(contentsOf: URL(fileURLWithPath: arguments[i + 1]))
+    } else {
+      model = try SegmentationModel.bundled()
+    }
+    print("segment: model \(model.finePass == nil ? "without" : "with") a fine pass")
   } catch {
     print("segment: \(error)")
     return

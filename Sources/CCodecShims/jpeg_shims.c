@@ -22,6 +22,8 @@ typedef struct wm_jpeg_error_manager {
 struct wm_jpeg_decoder {
   struct jpeg_decompress_struct info;
   wm_jpeg_error_manager errors;
+  /// Calls `wm_jpeg_progress_monitor` while libjpeg reads the scans.
+  struct jpeg_progress_mgr progress;
   /// One row of CMYK samples, for the shim's CMYK -> RGB conversion.
   uint8_t *cmyk_row;
   int converts_cmyk;
@@ -66,6 +68,19 @@ static void wm_jpeg_emit_message(j_common_ptr info, int level) {
   }
 }
 
+/// libjpeg calls this between passes and, while it reads a multi-scan file, once per iMCU row;
+/// `input_scan_number` counts the SOS markers read so far. Past `WM_JPEG_MAX_SCANS` the decode
+/// is abandoned through the same jump as a libjpeg error.
+static void wm_jpeg_progress_monitor(j_common_ptr info) {
+  if (!info->is_decompressor) return;
+  j_decompress_ptr decompress = (j_decompress_ptr)info;
+  if (decompress->input_scan_number <= WM_JPEG_MAX_SCANS) return;
+  wm_jpeg_error_manager *errors = (wm_jpeg_error_manager *)info->err;
+  snprintf(errors->message, sizeof errors->message, "more than %d scans", WM_JPEG_MAX_SCANS);
+  errors->status = WM_STATUS_TOO_MANY_SCANS;
+  longjmp(errors->jump, 1);
+}
+
 wm_jpeg_decoder *wm_jpeg_decoder_create(void) {
   wm_jpeg_decoder *decoder = calloc(1, sizeof(wm_jpeg_decoder));
   if (decoder == NULL) return NULL;
@@ -77,6 +92,8 @@ wm_jpeg_decoder *wm_jpeg_decoder_create(void) {
     return NULL;
   }
   jpeg_create_decompress(&decoder->info);
+  decoder->progress.progress_monitor = wm_jpeg_progress_monitor;
+  decoder->info.progress = &decoder->progress;
   return decoder;
 }
 

@@ -145,7 +145,8 @@ static void wm_png_write_warning(png_structp png, png_const_charp text) {
 }
 
 wm_status wm_png_encode(const uint8_t *pixels, int width, int height, int channels,
-                        int pixels_per_metre, uint8_t **output, size_t *output_length,
+                        int pixels_per_metre, int compression_level, uint8_t **output,
+                        size_t *output_length,
                         char *message, size_t message_capacity) {
   *output = NULL;
   *output_length = 0;
@@ -178,6 +179,9 @@ wm_status wm_png_encode(const uint8_t *pixels, int width, int height, int channe
   if (pixels_per_metre > 0) {
     png_set_pHYs(state->png, state->info, (png_uint_32)pixels_per_metre,
                  (png_uint_32)pixels_per_metre, PNG_RESOLUTION_METER);
+  }
+  if (compression_level >= 0 && compression_level <= 9) {
+    png_set_compression_level(state->png, compression_level);
   }
   png_write_info(state->png, state->info);
   size_t stride = (size_t)width * (size_t)channels;

@@ -53,7 +53,7 @@ public enum Calibrator {
       guard image.width >= 16, image.height >= 16 else {
         throw .imageTooSmall(width: image.width, height: image.height)
       }
-      let search = detectMarkers(in: greyImage(from: image), sizeMmOverride: sizeMmOverride)
+      let search = detectMarkers(in: image, sizeMmOverride: sizeMmOverride)
       let centre = Point(x: Double(image.width - 1) / 2, y: Double(image.height - 1) / 2)
       guard let nearest = MarkerSelection.nearest(search.markers, to: centre) else {
         throw .noMarker(rejected: search.rejected)
@@ -117,6 +117,60 @@ public enum Calibrator {
     return search
   }
 
+  /// Detects and refines every tag36h11 marker in a photo, searching a
+  /// half-size grey image when the photo is large.
+  ///
+  /// Photos whose long side exceeds 2000 pixels (quad decimation 3 or 4) are
+  /// searched on a half-size grey image (each 2 x 2 block's mean luma) with
+  /// half the decimation, so the library sees the same quad image; each
+  /// marker's corners are then mapped to the photo (`2 x + 0.5`) and refined
+  /// at full resolution in a grey crop around the marker only, with the same
+  /// ``CornerRefinement`` as the whole-photo search. The full-size grey photo
+  /// is never made unless the half-size search accepts nothing, in which case
+  /// the search on the whole grey photo runs as before.
+  public static func detectMarkers(in image: RGBImage, sizeMmOverride: Double?) -> MarkerSearch {
+    let decimate = quadDecimate(width: image.width, height: image.height)
+    var reducedRejected = 0
+    if decimate >= 3 {
+      let half = halfGreyImage(from: image)
+      let search = detectMarkers(
+        in: half, sizeMmOverride: sizeMmOverride, quadDecimate: Float(decimate),
+        refine: { corners in
+          let full = corners.map { Point(x: 2 * $0.x + 0.5, y: 2 * $0.y + 0.5) }
+          return refineInCrop(full, image: image)
+        })
+      if !search.markers.isEmpty {
+        return MarkerSearch(markers: search.markers, rejected: search.rejected, quadDecimate: decimate)
+      }
+      reducedRejected = search.rejected
+    }
+    let search = detectMarkers(in: greyImage(from: image), sizeMmOverride: sizeMmOverride)
+    return MarkerSearch(
+      markers: search.markers, rejected: max(search.rejected, reducedRejected), quadDecimate: search.quadDecimate)
+  }
+
+  /// Refines corners (photo pixels) in a grey crop of the photo that holds
+  /// every sample ``CornerRefinement`` can take, so the result equals a
+  /// refinement in the whole grey photo.
+  static func refineInCrop(_ corners: [Point], image: RGBImage) -> [Point]? {
+    let xs = corners.map(\.x), ys = corners.map(\.y)
+    guard let minX = xs.min(), let maxX = xs.max(), let minY = ys.min(), let maxY = ys.max(),
+      minX.isFinite, maxX.isFinite, minY.isFinite, maxY.isFinite
+    else { return nil }
+    // The refinement samples within half a module of a side and lets a corner
+    // move by at most max(3 px, a module): a quarter of the side plus 8 px covers both.
+    let margin = 0.25 * max(maxX - minX, maxY - minY) + 8
+    let x0 = max(0, Int((minX - margin).rounded(.down)))
+    let y0 = max(0, Int((minY - margin).rounded(.down)))
+    let x1 = min(image.width, Int((maxX + margin).rounded(.up)) + 1)
+    let y1 = min(image.height, Int((maxY + margin).rounded(.up)) + 1)
+    guard x1 - x0 >= 2, y1 - y0 >= 2 else { return nil }
+    let crop = greyImage(from: image, x: x0, y: y0, width: x1 - x0, height: y1 - y0)
+    let ox = Double(x0), oy = Double(y0)
+    let local = corners.map { Point(x: $0.x - ox, y: $0.y - oy) }
+    return CornerRefinement.refine(local, in: crop)?.map { Point(x: $0.x + ox, y: $0.y + oy) }
+  }
+
   /// The quad decimation for an image: the long side brought to at most
   /// about 1000 pixels (1 up to 1000 px, 2 up to 2000 px, ..., at most 4).
   public static func quadDecimate(width: Int, height: Int) -> Int {
@@ -125,13 +179,23 @@ public enum Calibrator {
   }
 
   static func detectMarkers(in grey: GreyImage, sizeMmOverride: Double?, quadDecimate: Int) -> MarkerSearch {
-    let detector = AprilTag.Detector(quadDecimate: Float(quadDecimate))
+    detectMarkers(
+      in: grey, sizeMmOverride: sizeMmOverride, quadDecimate: Float(quadDecimate),
+      refine: { CornerRefinement.refine($0, in: grey) })
+  }
+
+  /// Detects tags in `grey`, refines each one's corners with `refine` (which
+  /// returns them in photo pixels) and applies the quality filter.
+  static func detectMarkers(
+    in grey: GreyImage, sizeMmOverride: Double?, quadDecimate: Float, refine: ([Point]) -> [Point]?
+  ) -> MarkerSearch {
+    let detector = AprilTag.Detector(quadDecimate: quadDecimate)
     let detections = detector.detect(grey)
     var accepted: [DetectedMarker] = []
     var rejected = 0
     for detection in detections {
       guard MarkerFilter.accepts(hammingDistance: detection.hammingDistance, decisionMargin: detection.decisionMargin),
-        let corners = CornerRefinement.refine(detection.corners, in: grey),
+        let corners = refine(detection.corners),
         MarkerFilter.accepts(corners: corners)
       else {
         rejected += 1
@@ -156,7 +220,7 @@ public enum Calibrator {
       let ca = a.centrePixels, cb = b.centrePixels
       return ca.y != cb.y ? ca.y < cb.y : ca.x < cb.x
     }
-    return MarkerSearch(markers: accepted, rejected: rejected, quadDecimate: quadDecimate)
+    return MarkerSearch(markers: accepted, rejected: rejected, quadDecimate: Int(quadDecimate.rounded(.up)))
   }
 
   /// The grey version of a photo handed to the detector:
@@ -173,6 +237,51 @@ public enum Calibrator {
       }
     }
     return GreyImage(width: image.width, height: image.height, pixels: grey)
+  }
+
+  /// The grey version of a rectangle of a photo, as ``greyImage(from:)``
+  /// computes it; the rectangle must lie inside the photo.
+  static func greyImage(from image: RGBImage, x x0: Int, y y0: Int, width: Int, height: Int) -> GreyImage {
+    var grey = [UInt8](repeating: 0, count: width * height)
+    image.pixels.withUnsafeBufferPointer { rgb in
+      grey.withUnsafeMutableBufferPointer { out in
+        for y in 0..<height {
+          let source = ((y0 + y) * image.width + x0) * 3
+          for x in 0..<width {
+            let i = source + 3 * x
+            let r = UInt32(rgb[i]), g = UInt32(rgb[i + 1]), b = UInt32(rgb[i + 2])
+            out[y * width + x] = UInt8(truncatingIfNeeded: (77 * r + 150 * g + 29 * b + 128) >> 8)
+          }
+        }
+      }
+    }
+    return GreyImage(width: width, height: height, pixels: grey)
+  }
+
+  /// A half-size grey image for the marker search: pixel `(i, j)` is the mean
+  /// luma of the photo's pixels `2i, 2i + 1` by `2j, 2j + 1`,
+  /// `(sum of 77 R + 150 G + 29 B + 512) >> 10`; an odd last row or column is
+  /// left out. Its pixel centre `(i, j)` lies at photo `(2i + 0.5, 2j + 0.5)`.
+  static func halfGreyImage(from image: RGBImage) -> GreyImage {
+    let width = image.width / 2
+    let height = image.height / 2
+    var grey = [UInt8](repeating: 0, count: width * height)
+    image.pixels.withUnsafeBufferPointer { rgb in
+      grey.withUnsafeMutableBufferPointer { out in
+        for y in 0..<height {
+          let top = 2 * y * image.width * 3
+          let bottom = top + image.width * 3
+          for x in 0..<width {
+            let a = top + 6 * x, b = bottom + 6 * x
+            let r = UInt32(rgb[a]) + UInt32(rgb[a + 3]) + UInt32(rgb[b]) + UInt32(rgb[b + 3])
+            let g = UInt32(rgb[a + 1]) + UInt32(rgb[a + 4]) + UInt32(rgb[b + 1]) + UInt32(rgb[b + 4])
+            let bl = UInt32(rgb[a + 2]) + UInt32(rgb[a + 5]) + UInt32(rgb[b + 2]) + UInt32(rgb[b + 5])
+            out[y * width + x] = UInt8(truncatingIfNeeded: (77 * r + 150 * g + 29 * bl + 512) >> 10)
+          }
+        }
+      }
+    }
+    return GreyImage(width: width, height: height, pixels: grey)
   }
 
   /// The calibration from one chosen marker (which must have a size), with

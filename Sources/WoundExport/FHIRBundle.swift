@@ -194,10 +194,9 @@ public enum FHIRBundle {
   static func methodText(_ entry: TimelineEntry) -> String {
     let scale: String
     switch entry.settings.calibration.method {
-    case "marker": scale = "AprilTag marker \(entry.settings.markerId.map(String.init) ?? "?") in the wound's plane"
-    case "scale": scale = "a given scale"
-    case "ruler": scale = "two ruler points"
-    default: scale = entry.settings.calibration.method
+    case .marker: scale = "AprilTag marker \(entry.settings.markerId.map(String.init) ?? "?") in the wound's plane"
+    case .scale: scale = "a given scale"
+    case .ruler: scale = "two ruler points"
     }
     let outline = entry.settings.maskPath == nil ? "segmented by the model" : "traced (mask given)"
     return "Planimetry of a calibrated photo: scale from \(scale), outline \(outline), "

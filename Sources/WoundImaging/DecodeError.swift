@@ -4,8 +4,14 @@ import WoundCore
 /// Why a photo was refused. Every case names the file (the path, or the name
 /// given with the bytes).
 public enum DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
-  /// The file could not be opened or read; `reason` is the system's message.
+  /// The file could not be opened or read; `reason` is the system's message (`strerror`).
   case unreadable(file: String, reason: String)
+  /// The path names a FIFO, a device, a socket or a folder; nothing was read from it (so a
+  /// FIFO cannot block and `/dev/zero` cannot fill the memory).
+  case notAFile(file: String, kind: FileKind)
+  /// The file holds more bytes than a photo of at most `maxPixels` pixels may take
+  /// (`limitBytes`, see `docs/safety.md`); refused before it is read whole.
+  case fileTooLarge(file: String, bytes: Int, limitBytes: Int, maxPixels: Int)
   /// The file has no bytes.
   case empty(file: String)
   /// The content is neither PNG, JPEG nor HEIC (decided by its first bytes).
@@ -17,17 +23,21 @@ public enum DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
   case truncated(file: String, format: PhotoFormat)
   /// The library refused the data; `message` is libjpeg's, libpng's or libheif's own.
   case corrupt(file: String, format: PhotoFormat, message: String)
-  /// The library could not allocate its working memory.
+  /// The library could not allocate its working memory, or the pixel buffer the header
+  /// asks for cannot be allocated.
   case outOfMemory(file: String)
+  /// A progressive JPEG has more than `limit` scans (``PhotoDecoder/maximumJPEGScans``);
+  /// refused by libjpeg's progress monitor before the extra scans are decoded.
+  case tooManyScans(file: String, limit: Int)
   /// A requested region does not lie inside the displayed photo.
   case regionOutside(file: String, region: PixelRect, displayedWidth: Int, displayedHeight: Int)
 
   /// The file the error is about.
   public var file: String {
     switch self {
-    case .unreadable(let file, _), .empty(let file), .unknownFormat(let file),
-      .tooLarge(let file, _, _, _), .truncated(let file, _), .corrupt(let file, _, _),
-      .outOfMemory(let file), .regionOutside(let file, _, _, _):
+    case .unreadable(let file, _), .notAFile(let file, _), .fileTooLarge(let file, _, _, _), .empty(let file),
+      .unknownFormat(let file), .tooLarge(let file, _, _, _), .truncated(let file, _), .corrupt(let file, _, _),
+      .outOfMemory(let file), .tooManyScans(let file, _), .regionOutside(let file, _, _, _):
       return file
     }
   }
@@ -37,6 +47,12 @@ public enum DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
     switch self {
     case .unreadable(_, let reason):
       return "cannot read the file: \(reason)"
+    case .notAFile(_, let kind):
+      return "is \(kind), not a regular file; only regular files are read as photos"
+    case .fileTooLarge(_, let bytes, let limit, let maxPixels):
+      return "the file holds \(SafeFile.formatBytes(bytes)), more than the \(SafeFile.formatBytes(limit)) a photo of "
+        + "at most \(megapixels(maxPixels)) may take (8 bytes per pixel plus 4 MiB); it was not read "
+        + "(raise --max-megapixels if the photo is that large)"
     case .empty:
       return "the file is empty"
     case .unknownFormat:
@@ -47,9 +63,18 @@ public enum DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
     case .truncated(_, let format):
       return "the \(format.displayName) data ends early (truncated file)"
     case .corrupt(_, let format, let message):
-      return "corrupt \(format.displayName) data: \(message)"
+      // libjpeg's own messages often start with "Corrupt JPEG data: "; say it once.
+      let prefix = "corrupt \(format.displayName) data"
+      var detail = Substring(message)
+      if detail.lowercased().hasPrefix(prefix.lowercased()) {
+        detail = detail.dropFirst(prefix.count).drop { $0 == ":" || $0 == " " }
+      }
+      return detail.isEmpty ? prefix : "\(prefix): \(detail)"
     case .outOfMemory:
-      return "out of memory while decoding"
+      return "out of memory while decoding (lower --max-megapixels to refuse such photos before decoding)"
+    case .tooManyScans(_, let limit):
+      return "the progressive JPEG has more than \(limit) scans (photos have about 10); refused so that its "
+        + "decoding cannot take minutes"
     case .regionOutside(_, let region, let width, let height):
       return "the region \(region) lies outside the \(width)x\(height) photo"
     }
@@ -66,8 +91,9 @@ public enum EncodeError: Error, Sendable, Equatable, CustomStringConvertible {
   case emptyImage(width: Int, height: Int)
   /// The library refused; `message` is libpng's or libjpeg's own.
   case encoderFailed(format: PhotoFormat, message: String)
-  /// The output file could not be written; `reason` is the system's message.
-  case cannotWrite(file: String, reason: String)
+  /// The output file was refused (a link, a device, an input, a timeline) or could not be
+  /// written; the error names the file and, for system errors, carries `strerror`'s text.
+  case output(SafeFileError)
 
   public var description: String {
     switch self {
@@ -77,8 +103,8 @@ public enum EncodeError: Error, Sendable, Equatable, CustomStringConvertible {
       return "cannot encode an empty \(width)x\(height) image"
     case .encoderFailed(let format, let message):
       return "\(format.displayName) encoder failed: \(message)"
-    case .cannotWrite(let file, let reason):
-      return "\(file): cannot write the file: \(reason)"
+    case .output(let error):
+      return error.description
     }
   }
 }
@@ -114,6 +140,7 @@ extension DecodeError {
     case WM_STATUS_OK: return
     case WM_STATUS_TRUNCATED: throw .truncated(file: file, format: format)
     case WM_STATUS_NO_MEMORY: throw .outOfMemory(file: file)
+    case WM_STATUS_TOO_MANY_SCANS: throw .tooManyScans(file: file, limit: PhotoDecoder.maximumJPEGScans)
     default: throw .corrupt(file: file, format: format, message: message())
     }
   }

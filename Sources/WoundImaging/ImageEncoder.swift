@@ -4,29 +4,43 @@ import WoundCore
 /// Encoders for masks, overlays, printable markers and test fixtures.
 public enum ImageEncoder {
   /// Writes an 8-bit RGB PNG (libpng classic write API), replacing `path`
-  /// atomically.
+  /// atomically with ``SafeFile/write(_:to:protecting:)``.
   ///
   /// - Parameters:
   ///   - pixelsPerMetre: When given, written as the pHYs chunk (same value
   ///     both ways, unit metre).
-  /// - Throws: ``EncodeError``.
-  public static func writePNG(_ image: RGBImage, to path: String, pixelsPerMetre: Int? = nil) throws {
-    let bytes = try encodePNG(image, pixelsPerMetre: pixelsPerMetre)
-    try PhotoFile.write(bytes, to: path)
+  ///   - compressionLevel: zlib's level 0...9 (1: fastest that compresses);
+  ///     `nil` keeps libpng's default.
+  ///   - protected: Inputs and timelines that `path` must not be.
+  /// - Throws: ``EncodeError``; ``EncodeError/output(_:)`` when `path` is refused or cannot be
+  ///   written (nothing is written then).
+  public static func writePNG(
+    _ image: RGBImage, to path: String, pixelsPerMetre: Int? = nil, compressionLevel: Int? = nil,
+    protecting protected: SafeFile.ProtectedFiles = .none
+  ) throws(EncodeError) {
+    try SafeFile.checkOutputForEncoding(path, protected)
+    let bytes = try encodePNG(image, pixelsPerMetre: pixelsPerMetre, compressionLevel: compressionLevel)
+    try PhotoFile.write(bytes, to: path, protecting: protected)
   }
 
-  /// Writes an 8-bit grey PNG, replacing `path` atomically.
+  /// Writes an 8-bit grey PNG, replacing `path` atomically; see ``writePNG(_:to:pixelsPerMetre:protecting:)-RGBImage``.
   ///
   /// - Throws: ``EncodeError``.
-  public static func writePNG(_ image: GreyImage, to path: String, pixelsPerMetre: Int? = nil) throws {
+  public static func writePNG(
+    _ image: GreyImage, to path: String, pixelsPerMetre: Int? = nil,
+    protecting protected: SafeFile.ProtectedFiles = .none
+  ) throws(EncodeError) {
+    try SafeFile.checkOutputForEncoding(path, protected)
     let bytes = try encodePNG(image, pixelsPerMetre: pixelsPerMetre)
-    try PhotoFile.write(bytes, to: path)
+    try PhotoFile.write(bytes, to: path, protecting: protected)
   }
 
   /// The bytes of an 8-bit RGB PNG of `image`.
-  public static func encodePNG(_ image: RGBImage, pixelsPerMetre: Int? = nil) throws(EncodeError) -> [UInt8] {
+  public static func encodePNG(_ image: RGBImage, pixelsPerMetre: Int? = nil, compressionLevel: Int? = nil)
+    throws(EncodeError) -> [UInt8]
+  {
     try encodePNG(image.pixels, width: image.width, height: image.height, channels: 3,
-                  pixelsPerMetre: pixelsPerMetre)
+                  pixelsPerMetre: pixelsPerMetre, compressionLevel: compressionLevel)
   }
 
   /// The bytes of an 8-bit grey PNG of `image`.
@@ -52,20 +66,24 @@ public enum ImageEncoder {
     }
   }
 
-  /// Writes a baseline JPEG at `quality`, replacing `path` atomically.
-  public static func writeJPEG(_ image: RGBImage, to path: String, quality: Int) throws {
+  /// Writes a baseline JPEG at `quality`, replacing `path` atomically with
+  /// ``SafeFile/write(_:to:protecting:)``.
+  public static func writeJPEG(
+    _ image: RGBImage, to path: String, quality: Int, protecting protected: SafeFile.ProtectedFiles = .none
+  ) throws {
+    try SafeFile.checkOutputForEncoding(path, protected)
     let bytes = try encodeJPEG(image, quality: quality)
-    try PhotoFile.write(bytes, to: path)
+    try PhotoFile.write(bytes, to: path, protecting: protected)
   }
 
   private static func encodePNG(_ pixels: [UInt8], width: Int, height: Int, channels: Int,
-                                pixelsPerMetre: Int?) throws(EncodeError) -> [UInt8] {
+                                pixelsPerMetre: Int?, compressionLevel: Int? = nil) throws(EncodeError) -> [UInt8] {
     guard width > 0 && height > 0 else { throw .emptyImage(width: width, height: height) }
     let density = Int32(clamping: max(0, pixelsPerMetre ?? 0))
     return try encoded(format: .png) { output, length, message, capacity in
       pixels.withUnsafeBufferPointer {
         wm_png_encode($0.baseAddress, Int32(width), Int32(height), Int32(channels), density,
-                      output, length, message, capacity)
+                      Int32(compressionLevel.map { min(9, max(0, $0)) } ?? -1), output, length, message, capacity)
       }
     }
   }
@@ -89,5 +107,16 @@ public enum ImageEncoder {
     }
     defer { wm_free(output) }
     return Array(UnsafeBufferPointer(start: output, count: length))
+  }
+}
+
+extension SafeFile {
+  /// ``checkOutput(_:protecting:)`` before encoding, so a refused output costs no encoding.
+  fileprivate static func checkOutputForEncoding(_ path: String, _ protected: ProtectedFiles) throws(EncodeError) {
+    do {
+      try checkOutput(path, protecting: protected)
+    } catch {
+      throw .output(error)
+    }
   }
 }

@@ -114,6 +114,10 @@ enum JPEGDecoding {
                                   orientation: EXIFOrientation) throws(DecodeError) -> RGBImage {
     let (width, height) = try decompressor.start(scale: scale)
     let count = width * height * 3
+    let stripBytes = width * 3 * OrientedPlacement.stripRows
+    guard CheckedAllocation.isAvailable(bytes: count), CheckedAllocation.isAvailable(bytes: stripBytes) else {
+      throw .outOfMemory(file: decompressor.name)
+    }
     var failure: DecodeError?
     let pixels = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
       do throws(DecodeError) {
@@ -122,7 +126,7 @@ enum JPEGDecoding {
         } else {
           let placement = OrientedPlacement(orientation: orientation, storedWidth: width, storedHeight: height)
           let stripRows = OrientedPlacement.stripRows
-          let strip = UnsafeMutablePointer<UInt8>.allocate(capacity: width * 3 * stripRows)
+          let strip = UnsafeMutablePointer<UInt8>.allocate(capacity: stripBytes)
           defer { strip.deallocate() }
           var row = 0
           while row < height {
@@ -136,9 +140,9 @@ enum JPEGDecoding {
         try decompressor.finish()
         initialized = count
       } catch {
-        // Every byte must be initialised even on failure; the array is dropped.
-        buffer.initialize(repeating: 0)
-        initialized = count
+        // The array is dropped: none of it counts as initialised, and none of it is touched
+        // (a header may claim far more rows than the file holds).
+        initialized = 0
         failure = error
       }
     }
@@ -165,6 +169,9 @@ enum JPEGDecoding {
     let window = try decompressor.cropColumns(x: left, width: right - left)
     try decompressor.skipRows(top)
     let rows = bottom - top
+    guard CheckedAllocation.isAvailable(bytes: window.width * 3 * rows) else {
+      throw .outOfMemory(file: decompressor.name)
+    }
     var windowPixels = [UInt8](repeating: 0, count: window.width * 3 * rows)
     try windowPixels.withUnsafeMutableBufferPointer { buffer throws(DecodeError) in
       try decompressor.readAllRows(into: buffer.baseAddress!, strideBytes: window.width * 3, rows: rows)

@@ -67,15 +67,17 @@ enum PNGDecoding {
                                      displayedHeight: metadata.displayedHeight, name: name)
       }
       let count = width * height * 3
+      guard CheckedAllocation.isAvailable(bytes: count) else { throw .outOfMemory(file: name) }
       var failure: DecodeError?
       let pixels = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
         do throws(DecodeError) {
           try reader.readRGB(into: buffer.baseAddress!, strideBytes: width * 3)
+          initialized = count
         } catch {
-          buffer.initialize(repeating: 0)
+          // Dropped untouched: none of it counts as initialised.
+          initialized = 0
           failure = error
         }
-        initialized = count
       }
       if let failure { throw failure }
       var stored = RGBImage(width: width, height: height, pixels: pixels)

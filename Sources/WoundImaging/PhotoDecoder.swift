@@ -1,3 +1,4 @@
+internal import CCodecShims
 import WoundCore
 
 /// Decodes PNG, JPEG and HEIC photos into upright 8-bit RGB images.
@@ -18,7 +19,7 @@ public enum PhotoDecoder {
   ///   the metadata; the metadata's sizes are always at full resolution.
   /// - Throws: ``DecodeError``; `.unreadable` when the file cannot be read.
   public static func decode(path: String, options: DecodeOptions = .init()) throws(DecodeError) -> DecodedPhoto {
-    let bytes = try PhotoFile.read(path: path)
+    let bytes = try PhotoFile.read(path: path, maxPixels: options.maxPixels).bytes
     return try decode(bytes: bytes, name: path, options: options)
   }
 
@@ -48,7 +49,7 @@ public enum PhotoDecoder {
   /// - Throws: ``DecodeError``, including `.regionOutside` when the region is
   ///   empty or not inside the displayed photo.
   public static func decode(path: String, options: DecodeOptions = .init(), region: PixelRect) throws(DecodeError) -> DecodedPhoto {
-    let bytes = try PhotoFile.read(path: path)
+    let bytes = try PhotoFile.read(path: path, maxPixels: options.maxPixels).bytes
     return try decode(bytes: bytes, name: path, options: options, region: region)
   }
 
@@ -65,9 +66,11 @@ public enum PhotoDecoder {
   /// Reads the photo's header and EXIF only, without decoding pixels or
   /// applying the pixel limit. Damage in the image data goes unnoticed.
   ///
+  /// The file is read with the default pixel limit's byte limit (``fileByteLimit(maxPixels:)``).
+  ///
   /// - Throws: ``DecodeError`` for unreadable, empty, unknown or corrupt headers.
   public static func readMetadata(path: String) throws(DecodeError) -> PhotoMetadata {
-    let bytes = try PhotoFile.read(path: path)
+    let bytes = try PhotoFile.read(path: path, maxPixels: DecodeOptions().maxPixels).bytes
     return try readMetadata(bytes: bytes, name: path)
   }
 
@@ -79,6 +82,27 @@ public enum PhotoDecoder {
     case .heic: return try HEICDecoding.readMetadata(bytes: bytes, name: name)
     }
   }
+
+  /// Reads a photo file's bytes without decoding them, as ``decode(path:options:)`` does: the
+  /// file must be a regular file (checked with `fstat` on the open descriptor; FIFOs, devices
+  /// and folders are refused without blocking) of at most ``fileByteLimit(maxPixels:)`` bytes.
+  ///
+  /// - Throws: ``DecodeError/unreadable(file:reason:)``, ``DecodeError/notAFile(file:kind:)``,
+  ///   ``DecodeError/fileTooLarge(file:bytes:limitBytes:maxPixels:)``.
+  public static func readFile(path: String, maxPixels: Int) throws(DecodeError) -> SafeFile.Contents {
+    try PhotoFile.read(path: path, maxPixels: maxPixels)
+  }
+
+  /// The most bytes a photo file may hold when photos may have up to `maxPixels` pixels:
+  /// 8 bytes per pixel plus 4 MiB (804 MiB for the default 100 MP).
+  public static func fileByteLimit(maxPixels: Int) -> Int {
+    PhotoFile.byteLimit(maxPixels: maxPixels)
+  }
+
+  /// The most scans a progressive JPEG may have: 100 (libjpeg's own progressions use 10 or
+  /// fewer). More are refused with ``DecodeError/tooManyScans(file:limit:)`` by a libjpeg
+  /// progress monitor, as libjpeg-turbo advises for untrusted files (`djpeg -maxscans`).
+  public static let maximumJPEGScans = Int(WM_JPEG_MAX_SCANS)
 
   /// The format announced by the first bytes: the PNG signature
   /// `89 50 4E 47 0D 0A 1A 0A`, the JPEG start-of-image marker `FF D8 FF`, or an ISO

@@ -1,101 +1,62 @@
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#elseif canImport(Darwin)
-  import Darwin
-#endif
+import WoundCore
 
-/// Whole-file reads and writes with the system's own error messages.
+/// Reading photo files and writing image files, through ``SafeFile``.
+///
+/// A photo is read only when it is a regular file of at most ``byteLimit(maxPixels:)``
+/// bytes, so the memory a photo can take is bounded by the pixel limit, never by the file's
+/// size.
 enum PhotoFile {
-  /// The bytes of the file at `path` (POSIX `open`, `fstat`, `read`).
-  ///
-  /// - Throws: `DecodeError.unreadable` with `strerror`'s text.
-  static func read(path: String) throws(DecodeError) -> [UInt8] {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-    if descriptor < 0 { throw .unreadable(file: path, reason: systemMessage()) }
-    defer { close(descriptor) }
-    var status = stat()
-    if fstat(descriptor, &status) != 0 { throw .unreadable(file: path, reason: systemMessage()) }
-    if (status.st_mode & S_IFMT) == S_IFDIR {
-      throw .unreadable(file: path, reason: "is a directory")
-    }
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(Int(status.st_size) + 1)
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    // Read straight into the array when the size is known; loop for pipes.
-    let expected = Int(status.st_size)
-    if expected > 0 {
-      var failure: String?
-      bytes = [UInt8](unsafeUninitializedCapacity: expected) { buffer, initialized in
-        var done = 0
-        while done < expected {
-          let got = systemRead(descriptor, buffer.baseAddress! + done, expected - done)
-          if got < 0 {
-            if errno == EINTR { continue }
-            failure = systemMessage()
-            break
-          }
-          if got == 0 { break }
-          done += got
-        }
-        initialized = done
-      }
-      if let failure { throw .unreadable(file: path, reason: failure) }
-    }
-    while true {
-      let got = chunk.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress!, $0.count) }
-      if got < 0 {
-        if errno == EINTR { continue }
-        throw .unreadable(file: path, reason: systemMessage())
-      }
-      if got == 0 { break }
-      bytes.append(contentsOf: chunk[0..<got])
-    }
-    return bytes
+  /// Bytes a photo file may take per pixel of the pixel limit: 8, the size of an uncompressed
+  /// 16-bit RGBA pixel, more than any PNG or JPEG of real photos needs.
+  static let bytesPerPixel = 8
+  /// Bytes allowed on top, for metadata (EXIF, ICC profiles, thumbnails): 4 MiB.
+  static let slackBytes = 4 << 20
+
+  /// The most bytes a photo file may hold when photos may have up to `maxPixels` pixels:
+  /// `8 * maxPixels + 4 MiB` (804 MiB for the default 100 MP).
+  static func byteLimit(maxPixels: Int) -> Int {
+    let (product, overflow) = max(0, maxPixels).multipliedReportingOverflow(by: bytesPerPixel)
+    return overflow ? Int.max / 2 : min(Int.max / 2, product + slackBytes)
   }
 
-  /// Writes `bytes` to `path`, replacing it: to a temporary file beside it,
-  /// then `rename`, so readers never see a half-written image.
+  /// The file at `path`, read by ``SafeFile/read(_:limitBytes:)`` with the photo limit.
   ///
-  /// - Throws: `EncodeError.cannotWrite` with `strerror`'s text.
-  static func write(_ bytes: [UInt8], to path: String) throws(EncodeError) {
-    let temporary = path + ".partial-\(getpid())"
-    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    if descriptor < 0 { throw .cannotWrite(file: path, reason: systemMessage()) }
-    var failure: String?
-    bytes.withUnsafeBytes { buffer in
-      var done = 0
-      while done < buffer.count {
-        let wrote = systemWrite(descriptor, buffer.baseAddress! + done, buffer.count - done)
-        if wrote < 0 {
-          if errno == EINTR { continue }
-          failure = systemMessage()
-          return
-        }
-        done += wrote
-      }
-    }
-    if close(descriptor) != 0 && failure == nil { failure = systemMessage() }
-    if failure == nil && rename(temporary, path) != 0 { failure = systemMessage() }
-    if let failure {
-      unlink(temporary)
-      throw .cannotWrite(file: path, reason: failure)
+  /// - Throws: ``DecodeError/unreadable(file:reason:)`` with `strerror`'s text,
+  ///   ``DecodeError/notAFile(file:kind:)``, ``DecodeError/fileTooLarge(file:bytes:limitBytes:maxPixels:)``.
+  static func read(path: String, maxPixels: Int) throws(DecodeError) -> SafeFile.Contents {
+    do {
+      return try SafeFile.read(path, limitBytes: byteLimit(maxPixels: maxPixels))
+    } catch {
+      throw DecodeError(reading: error, maxPixels: maxPixels)
     }
   }
 
-  private static func systemMessage() -> String {
-    String(cString: strerror(errno))
+  /// Writes `bytes` to `path` with ``SafeFile/write(_:to:protecting:)``.
+  ///
+  /// - Throws: ``EncodeError/output(_:)``.
+  static func write(_ bytes: [UInt8], to path: String, protecting protected: SafeFile.ProtectedFiles)
+    throws(EncodeError)
+  {
+    do {
+      try SafeFile.write(bytes, to: path, protecting: protected)
+    } catch {
+      throw .output(error)
+    }
   }
 }
 
-// POSIX `read` and `write`, under names that `PhotoFile.read(path:)` and
-// `PhotoFile.write(_:to:)` do not shadow.
-@inline(__always)
-private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
-  read(fd, buffer, count)
-}
-@inline(__always)
-private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
-  write(fd, buffer, count)
+extension DecodeError {
+  /// The decoding stage's case for a file ``SafeFile`` refused.
+  init(reading error: SafeFileError, maxPixels: Int) {
+    switch error {
+    case .notRegularFile(let file, let kind), .outputNotRegularFile(let file, let kind):
+      self = .notAFile(file: file, kind: kind)
+    case .tooLarge(let file, let bytes, let limit):
+      self = .fileTooLarge(file: file, bytes: bytes, limitBytes: limit, maxPixels: maxPixels)
+    case .system(let file, _, let code):
+      self = .unreadable(file: file, reason: SafeFile.systemMessage(code))
+    case .outputIsInput(let file, _), .outputIsTimeline(let file):
+      self = .unreadable(file: file, reason: error.reason)
+    }
+  }
 }

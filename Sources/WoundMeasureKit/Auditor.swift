@@ -164,8 +164,9 @@ public enum Auditor {
       let candidates = candidatePaths(recorded: recordedPath, photosRoot: photosRoot, index: &fileIndex)
       var found: (path: String, bytes: [UInt8])?
       var altered: (path: String, sha256: String)?
+      let maxPixels = entry.settings.maxPixels ?? MeasurementSettings.defaultMaxPixels
       for path in candidates {
-        guard let bytes = try? MeasurementPipeline.readFile(path) else { continue }
+        guard let bytes = try? MeasurementPipeline.readFile(path, maxPixels: maxPixels) else { continue }
         let sha = MeasurementPipeline.sha256Hex(bytes)
         if sha == entry.photo.sha256 {
           found = (path, bytes)
@@ -209,7 +210,10 @@ public enum Auditor {
       return .rerunFailed(reason: String(describing: error))
     }
     if let maskPath = settings.maskPath {
-      guard let match = locateMask(recorded: maskPath, entry: entry, photosRoot: photosRoot, index: &index) else {
+      guard
+        let match = locateMask(
+          recorded: maskPath, entry: entry, photosRoot: photosRoot, index: &index, maxPixels: settings.maxPixels)
+      else {
         return .rerunFailed(reason: "the mask \(maskPath) it was measured with is missing or was changed")
       }
       settings.maskPath = match
@@ -248,12 +252,13 @@ public enum Auditor {
 
   /// Where the mask (or outline) an entry was measured with is now: the first candidate path
   /// whose SHA-256 is the recorded one; `nil` when none is.
-  static func locateMask(recorded maskPath: String, entry: TimelineEntry, photosRoot: String?, index: inout FileNameIndex)
-    -> String?
-  {
+  static func locateMask(
+    recorded maskPath: String, entry: TimelineEntry, photosRoot: String?, index: inout FileNameIndex,
+    maxPixels: Int = MeasurementSettings.defaultMaxPixels
+  ) -> String? {
     let recordedMaskSha = TimelineAccess.maskSha256(of: entry)
     return candidatePaths(recorded: maskPath, photosRoot: photosRoot, index: &index).first { path in
-      guard let bytes = try? MeasurementPipeline.readFile(path) else { return false }
+      guard let bytes = try? MeasurementPipeline.readFile(path, maxPixels: maxPixels) else { return false }
       return recordedMaskSha == nil || MeasurementPipeline.sha256Hex(bytes) == recordedMaskSha
     }
   }
@@ -304,12 +309,10 @@ struct FileNameIndex {
     guard let root else { return [] }
     if byName == nil {
       var index: [String: [String]] = [:]
-      if let enumerator = FileManager.default.enumerator(atPath: root) {
-        var all: [String] = []
-        while let relative = enumerator.nextObject() as? String { all.append(relative) }
-        for relative in all.sorted() {
-          index[(relative as NSString).lastPathComponent, default: []].append(BatchPlan.join(root, relative))
-        }
+      // The batch walk: regular files only, each real folder once, however links loop.
+      let files = (try? BatchPlan.walk(folder: root, including: { _ in true }).files) ?? []
+      for relative in files {
+        index[(relative as NSString).lastPathComponent, default: []].append(BatchPlan.join(root, relative))
       }
       byName = index
     }

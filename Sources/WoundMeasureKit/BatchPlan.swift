@@ -1,4 +1,5 @@
 import Foundation
+import WoundCore
 
 /// One photo a batch is to measure, with whose timeline it belongs to.
 public struct BatchItem: Sendable, Equatable {
@@ -78,32 +79,65 @@ public enum BatchPlan {
 
   /// Every photo under `folder`, recursively, as paths relative to it, sorted.
   ///
-  /// Hidden files and folders (names starting with `.`) are skipped.
+  /// Hidden files and folders (names starting with `.`) are skipped; so are photo names that
+  /// are not regular files (see ``walk(folder:including:)``).
   /// - Throws: ``BatchPlanError/notAFolder(path:)``.
   public static func findPhotos(in folder: String) throws(BatchPlanError) -> [String] {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-      throw .notAFolder(path: folder)
-    }
-    var found: [String] = []
-    walk(folder: folder, relative: "", into: &found)
-    return found.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+    try walk(folder: folder, including: isPhotoName).files
   }
 
-  private static func walk(folder: String, relative: String, into found: inout [String]) {
-    let here = relative.isEmpty ? folder : (folder as NSString).appendingPathComponent(relative)
-    guard let names = try? FileManager.default.contentsOfDirectory(atPath: here) else { return }
-    for name in names where !name.hasPrefix(".") {
-      let rel = relative.isEmpty ? name : relative + "/" + name
-      let full = (folder as NSString).appendingPathComponent(rel)
-      var isDirectory: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory) else { continue }
-      if isDirectory.boolValue {
-        walk(folder: folder, relative: rel, into: &found)
-      } else if photoExtensions.contains((name as NSString).pathExtension.lowercased()) {
-        found.append(rel)
+  /// Whether a file name ends in a photo extension (``photoExtensions``, any case).
+  static func isPhotoName(_ name: String) -> Bool {
+    photoExtensions.contains((name as NSString).pathExtension.lowercased())
+  }
+
+  /// The regular files under `folder` whose names pass `including`, as paths relative to
+  /// it sorted by bytes, and the special files among those names.
+  ///
+  /// Hidden names (starting with `.`) are skipped. A symbolic link to a folder is followed,
+  /// but each real folder (by device and inode) is walked once, so links that loop (two
+  /// links to `.`) or lead to a folder already walked add nothing. A name that passes
+  /// `including` but is a FIFO, a device or a socket is returned as refused, with a message,
+  /// and never opened; links that lead nowhere are skipped. Of two paths to one folder, the
+  /// shallower (then the first by name) is the one walked.
+  ///
+  /// - Throws: ``BatchPlanError/notAFolder(path:)``.
+  static func walk(folder: String, including: (String) -> Bool) throws(BatchPlanError)
+    -> (files: [String], refused: [BatchPlanProblem])
+  {
+    guard let root = SafeFile.status(folder, followingLinks: true), root.kind == .directory else {
+      throw .notAFolder(path: folder)
+    }
+    var walked: Set<FileIdentity> = [root.identity]
+    var files: [String] = []
+    var refused: [BatchPlanProblem] = []
+    // Breadth first, names sorted: of two paths to one folder, the shallower (then the first
+    // by name) is the one walked.
+    var pending = [""]
+    while !pending.isEmpty {
+      let relative = pending.removeFirst()
+      let here = relative.isEmpty ? folder : join(folder, relative)
+      guard let names = try? FileManager.default.contentsOfDirectory(atPath: here) else { continue }
+      for name in names.sorted() where !name.hasPrefix(".") {
+        let rel = relative.isEmpty ? name : relative + "/" + name
+        let full = join(folder, rel)
+        guard let target = SafeFile.status(full, followingLinks: true) else { continue }
+        switch target.kind {
+        case .directory:
+          if walked.insert(target.identity).inserted { pending.append(rel) }
+        case .regular:
+          if including(name) { files.append(rel) }
+        default:
+          if including(name) {
+            refused.append(BatchPlanProblem(
+              path: full,
+              reason: "\(full): is \(target.kind), not a regular file; skipped (only regular files are read)"))
+          }
+        }
       }
     }
+    files.sort { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+    return (files, refused)
   }
 
   /// Joins the batch folder and a relative path the way it is recorded.
@@ -129,8 +163,9 @@ public enum BatchPlan {
   /// Photos at any other depth are returned as problems, not items.
   public static func fromLayout(folder: String) throws(BatchPlanError) -> (items: [BatchItem], problems: [BatchPlanProblem]) {
     var items: [BatchItem] = []
-    var problems: [BatchPlanProblem] = []
-    for relative in try findPhotos(in: folder) {
+    let walked = try walk(folder: folder, including: isPhotoName)
+    var problems = walked.refused
+    for relative in walked.files {
       let path = join(folder, relative)
       switch parseLayout(relativePath: relative) {
       case .some(let (patient, site)):
@@ -154,7 +189,12 @@ public enum BatchPlan {
     return (parts[0], parts[1])
   }
 
+  /// The most bytes a manifest may hold: 16 MiB (some 100,000 lines).
+  public static let maximumManifestBytes = 16 << 20
+
   /// The batch items listed in a CSV manifest file.
+  ///
+  /// The manifest must be a regular file of at most ``maximumManifestBytes``, in UTF-8.
   ///
   /// - Parameters:
   ///   - file: the manifest's path (named in errors).
@@ -162,11 +202,16 @@ public enum BatchPlan {
   /// - Throws: ``BatchPlanError/unreadableManifest(file:reason:)``,
   ///   ``BatchPlanError/badManifestLine(file:line:reason:)``.
   public static func fromManifest(file: String, folder: String) throws(BatchPlanError) -> [BatchItem] {
-    let text: String
+    let bytes: [UInt8]
     do {
-      text = try String(contentsOfFile: file, encoding: .utf8)
+      bytes = try SafeFile.read(file, limitBytes: maximumManifestBytes).bytes
+    } catch .system(_, _, let code) {
+      throw .unreadableManifest(file: file, reason: SafeFile.systemMessage(code))
     } catch {
-      throw .unreadableManifest(file: file, reason: (error as NSError).localizedDescription)
+      throw .unreadableManifest(file: file, reason: error.reason)
+    }
+    guard let text = String(validating: bytes, as: UTF8.self) else {
+      throw .unreadableManifest(file: file, reason: "is not UTF-8 text")
     }
     return try parseManifest(text: text, file: file, folder: folder)
   }

@@ -175,7 +175,7 @@ public enum BatchRunner {
       }
       let bytes: [UInt8]
       do {
-        bytes = try MeasurementPipeline.readFile(item.path)
+        bytes = try MeasurementPipeline.readFile(item.path, maxPixels: options.maxPixels)
       } catch {
         out.append(.done(.failed(reason: error.description)))
         continue
@@ -210,6 +210,8 @@ private final class BatchState: @unchecked Sendable {
   let report: @Sendable (BatchEvent) -> Void
   let start = Date()
   let total: Int
+  /// Every photo and mask of the batch, and the timeline folder: no output may replace them.
+  let protected: SafeFile.ProtectedFiles
 
   private let lock = NSLock()
   private let commits = DispatchQueue(label: "woundmeasure.batch.commits")
@@ -230,6 +232,11 @@ private final class BatchState: @unchecked Sendable {
     self.report = report
     self.total = items.count + problems.count
     self.outcomes = [BatchOutcome?](repeating: nil, count: items.count)
+    self.protected =
+      options.outputDirectory == nil
+      ? .none
+      : SafeFile.ProtectedFiles(
+        inputs: items.map(\.path) + items.compactMap(\.maskPath), timelineFolders: [options.timelineDirectory])
   }
 
   /// Sets the photos to measure, in order.
@@ -278,12 +285,13 @@ private final class BatchState: @unchecked Sendable {
   }
 
   private func measure(_ item: BatchItem, sha256: String) -> Result<MeasurementOutcome, Failure> {
-    let bytes: [UInt8]
+    let contents: SafeFile.Contents
     do {
-      bytes = try MeasurementPipeline.readFile(item.path)
+      contents = try MeasurementPipeline.readPhoto(item.path, maxPixels: options.maxPixels)
     } catch {
       return .failure(Failure(outcome: .failed(reason: error.description)))
     }
+    let bytes = contents.bytes
     guard MeasurementPipeline.sha256Hex(bytes) == sha256 else {
       return .failure(Failure(outcome: .failed(reason: MeasurementError.photoChanged(file: item.path).description)))
     }
@@ -294,7 +302,7 @@ private final class BatchState: @unchecked Sendable {
     var outcome: MeasurementOutcome
     do {
       outcome = try MeasurementPipeline.measure(
-        photoBytes: bytes, path: item.path, modificationDate: MeasurementPipeline.modificationDate(item.path),
+        photoBytes: bytes, path: item.path, modificationDate: Date(timeIntervalSince1970: contents.modificationTime),
         settings: settings)
     } catch .noWoundFound(let file) {
       return .failure(Failure(outcome: .needsReview(reason: MeasurementError.noWoundFound(file: file).description)))
@@ -304,10 +312,9 @@ private final class BatchState: @unchecked Sendable {
     if let output = options.outputDirectory {
       let base = BatchPlan.outputBase(directory: output, relativePath: item.relativePath)
       do {
-        try FileManager.default.createDirectory(
-          atPath: (base as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try ImageEncoder.writePNG(outcome.overlay(), to: base + ".overlay.png")
-        try ImageEncoder.writePNG(outcome.mask, to: base + ".mask.png")
+        try SafeFile.makeDirectories((base as NSString).deletingLastPathComponent)
+        try Overlay.write(outcome.overlay(), to: base + ".overlay.png", protecting: protected)
+        try ImageEncoder.writePNG(outcome.mask, to: base + ".mask.png", protecting: protected)
       } catch {
         return .failure(Failure(
           outcome: .failed(reason: "\(item.path): cannot write its overlay or mask under \(output): \(error)")))

@@ -36,7 +36,7 @@ public enum MeasurementError: Error, Sendable, CustomStringConvertible {
     case .calibration(let file, let error):
       return "\(file): \(error.description)"
     case .maskDecoding(let mask, let error):
-      return "\(mask): the mask could not be decoded: \(error.description)"
+      return "\(mask): the mask could not be decoded: \(error.reason)"
     case .outlineDecoding(let outline, let reason):
       return "\(outline): the ImageJ outline could not be used: \(reason)"
     case .maskSizeMismatch(let mask, let mw, let mh, let photo, let pw, let ph):

@@ -60,6 +60,13 @@ public struct SegmentationModelIdentity: Sendable {
   public var sha256: String
 }
 
+extension SegmentationModelIdentity {
+  /// The identity of a loaded model: its file's SHA-256 is computed here.
+  public init(model: SegmentationModel) {
+    self.init(model: model, sha256: MeasurementPipeline.sha256Hex(model.fileBytes))
+  }
+}
+
 /// The measurement of one photo, from its bytes to a timeline entry.
 ///
 /// A pure function of (photo bytes, settings, tool version, model file): the same
@@ -100,8 +107,10 @@ public enum MeasurementPipeline {
   public static func measure(photoAt path: String, settings: MeasurementSettings) throws(MeasurementError)
     -> MeasurementOutcome
   {
-    let bytes = try readFile(path)
-    return try measure(photoBytes: bytes, path: path, modificationDate: modificationDate(path), settings: settings)
+    let contents = try readPhoto(path, maxPixels: settings.maxPixels)
+    return try measure(
+      photoBytes: contents.bytes, path: path, modificationDate: Date(timeIntervalSince1970: contents.modificationTime),
+      settings: settings)
   }
 
   /// Measures a photo already read into memory.
@@ -111,8 +120,11 @@ public enum MeasurementPipeline {
   ///   - path: the photo's path, recorded as given and named in errors.
   ///   - modificationDate: the file's modification time (the last taken-time fallback).
   ///   - settings: see ``MeasurementSettings``.
+  ///   - segmentationModel: the model to segment with; `nil` (the tool's
+  ///     behaviour) is the bundled one. For benchmarks and evaluations.
   public static func measure(
-    photoBytes: [UInt8], path: String, modificationDate: Date, settings: MeasurementSettings
+    photoBytes: [UInt8], path: String, modificationDate: Date, settings: MeasurementSettings,
+    segmentationModel: SegmentationModelIdentity? = nil
   ) throws(MeasurementError) -> MeasurementOutcome {
     let photoSha256 = sha256Hex(photoBytes)
     let decoded: DecodedPhoto
@@ -129,15 +141,10 @@ public enum MeasurementPipeline {
     let taken = TakenTime.resolve(
       given: settings.takenGiven, exifCaptureTime: decoded.metadata.captureTime, path: path,
       modificationDate: modificationDate)
-    if taken.source == .mtime {
-      guard settings.allowFileTime else {
-        throw .takenTimeFromFileOnly(file: path, modificationTime: TakenTime.iso8601(taken.date))
-      }
-      warnings.append(
-        "TAKEN TIME UNKNOWN: no capture time in the photo's EXIF or file name; using the file's modification "
-          + "time \(TakenTime.iso8601(taken.date)), which changes with every copy and bends every healing rate "
-          + "(give it with --taken, or the taken column of a batch manifest)")
+    if taken.source == .mtime && !settings.allowFileTime {
+      throw .takenTimeFromFileOnly(file: path, modificationTime: TakenTime.iso8601(taken.date))
     }
+    if let warning = taken.warning(exifCaptureTime: decoded.metadata.captureTime) { warnings.append(warning) }
 
     // Scale.
     var calibration: Calibration
@@ -152,13 +159,15 @@ public enum MeasurementPipeline {
     var maskSha256: String?
     var model: SegmentationModelIdentity?
     if let maskPath = settings.maskPath {
-      let maskBytes = try readFile(maskPath)
+      let maskBytes = try readFile(maskPath, maxPixels: settings.maxPixels)
       maskSha256 = sha256Hex(maskBytes)
-      mask = try decodeMask(maskBytes, maskPath: maskPath, photo: path, width: image.width, height: image.height)
+      mask = try decodeMask(
+        maskBytes, maskPath: maskPath, photo: path, width: image.width, height: image.height,
+        maxPixels: settings.maxPixels)
     } else {
       let identity: SegmentationModelIdentity
       do {
-        identity = try bundledModelIdentity()
+        if let segmentationModel { identity = segmentationModel } else { identity = try bundledModelIdentity() }
       } catch {
         throw .segmentation(file: path, reason: error.description)
       }
@@ -221,18 +230,25 @@ public enum MeasurementPipeline {
 
   // MARK: Steps
 
-  static func readFile(_ path: String) throws(MeasurementError) -> [UInt8] {
-    guard let handle = FileHandle(forReadingAtPath: path) else {
-      let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
-      throw .unreadable(file: path, reason: reason)
-    }
-    defer { try? handle.close() }
+  /// Reads a photo (or mask) file once: a regular file of at most the byte limit that
+  /// `maxPixels` allows (``PhotoDecoder/fileByteLimit(maxPixels:)``), with its modification time.
+  ///
+  /// - Throws: ``MeasurementError/decoding(_:)`` with the refusal, which names the file.
+  public static func readPhoto(_ path: String, maxPixels: Int = MeasurementSettings.defaultMaxPixels)
+    throws(MeasurementError) -> SafeFile.Contents
+  {
     do {
-      let data = try handle.readToEnd() ?? Data()
-      return [UInt8](data)
+      return try PhotoDecoder.readFile(path: path, maxPixels: maxPixels)
     } catch {
-      throw .unreadable(file: path, reason: (error as NSError).localizedDescription)
+      throw .decoding(error)
     }
+  }
+
+  /// The bytes of ``readPhoto(_:maxPixels:)``.
+  static func readFile(_ path: String, maxPixels: Int = MeasurementSettings.defaultMaxPixels)
+    throws(MeasurementError) -> [UInt8]
+  {
+    try readPhoto(path, maxPixels: maxPixels).bytes
   }
 
   static func modificationDate(_ path: String) -> Date {
@@ -243,15 +259,16 @@ public enum MeasurementPipeline {
   /// Decodes a given mask: grey level (mean of R, G, B) >= 128 is wound. An ImageJ ROI
   /// (`.roi`, or a ROI Manager `.zip`, told apart by content) is drawn instead: every pixel
   /// whose centre lies inside one of its polygons is wound.
-  static func decodeMask(_ bytes: [UInt8], maskPath: String, photo: String, width: Int, height: Int)
-    throws(MeasurementError) -> Mask
-  {
+  static func decodeMask(
+    _ bytes: [UInt8], maskPath: String, photo: String, width: Int, height: Int,
+    maxPixels: Int = MeasurementSettings.defaultMaxPixels
+  ) throws(MeasurementError) -> Mask {
     if bytes.starts(with: Array("Iout".utf8)) || bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
       return try outlineMask(bytes, path: maskPath, width: width, height: height)
     }
     let decoded: DecodedPhoto
     do {
-      decoded = try PhotoDecoder.decode(bytes: bytes, name: maskPath)
+      decoded = try PhotoDecoder.decode(bytes: bytes, name: maskPath, options: DecodeOptions(maxPixels: maxPixels))
     } catch {
       throw .maskDecoding(mask: maskPath, error)
     }

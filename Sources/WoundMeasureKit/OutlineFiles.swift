@@ -50,13 +50,16 @@ public enum OutlineFiles {
     }
   }
 
-  /// Writes ``encode(_:forPath:)`` to `path`, replacing it atomically.
-  public static func write(_ mask: Mask, to path: String) throws(OutlineFileError) {
+  /// Writes ``encode(_:forPath:)`` to `path`, replacing it atomically and never one of the
+  /// `protected` files (``SafeFile/write(_:to:protecting:)``).
+  public static func write(_ mask: Mask, to path: String, protecting protected: SafeFile.ProtectedFiles = .none)
+    throws(OutlineFileError)
+  {
     let bytes = try encode(mask, forPath: path)
     do {
-      try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+      try SafeFile.write(bytes, to: path, protecting: protected)
     } catch {
-      throw .cannotWrite(path: path, reason: error.localizedDescription)
+      throw .cannotWrite(path: path, reason: error.description)
     }
   }
 }

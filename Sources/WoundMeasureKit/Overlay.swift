@@ -1,4 +1,5 @@
 import WoundCore
+import WoundImaging
 import WoundSegmentation
 
 /// Draws the overlay a clinician checks a measurement against.
@@ -18,6 +19,26 @@ public enum Overlay {
     public static let slough: (UInt8, UInt8, UInt8) = (250, 220, 40)
     public static let necrosis: (UInt8, UInt8, UInt8) = (20, 20, 20)
     public static let epithelium: (UInt8, UInt8, UInt8) = (255, 150, 210)
+  }
+
+  /// JPEG quality of overlays written as JPEG.
+  public static let jpegQuality = 90
+
+  /// Writes an overlay, replacing `path` atomically: JPEG (quality
+  /// ``jpegQuality``) when the name ends in `.jpg` or `.jpeg` (any case), PNG
+  /// at zlib level 1 otherwise. A 12-megapixel overlay is a view for a person
+  /// to check, so it is written fast rather than small.
+  ///
+  /// - Throws: `EncodeError` from `ImageEncoder`.
+  public static func write(
+    _ overlay: RGBImage, to path: String, protecting protected: SafeFile.ProtectedFiles = .none
+  ) throws {
+    let lower = path.lowercased()
+    if lower.hasSuffix(".jpg") || lower.hasSuffix(".jpeg") {
+      try ImageEncoder.writeJPEG(overlay, to: path, quality: jpegQuality, protecting: protected)
+    } else {
+      try ImageEncoder.writePNG(overlay, to: path, compressionLevel: 1, protecting: protected)
+    }
   }
 
   /// Tint opacity, in 1/256ths.

@@ -1,4 +1,5 @@
 import Foundation
+import WoundTimeline
 
 /// When a photo was taken, and where that date came from.
 ///
@@ -11,17 +12,8 @@ import Foundation
 /// EXIF and file-name times carry no time zone; they are read as UTC clock
 /// times so that the same file gives the same instant on every machine.
 public struct TakenTime: Sendable, Equatable {
-  /// Where a taken time came from; the raw values are the ones stored in the timeline.
-  public enum Source: String, Sendable, Equatable, Codable, CaseIterable {
-    /// Given by the user (`--taken` or a manifest).
-    case given
-    /// The photo's EXIF `DateTimeOriginal`.
-    case exif
-    /// A date at the start of the file name.
-    case filename
-    /// The file's modification time.
-    case mtime
-  }
+  /// Where a taken time came from: the timeline's own enum (`given`, `exif`, `filename`, `mtime`).
+  public typealias Source = TimelineEntry.TakenAtSource
 
   /// The instant the photo was taken.
   public var date: Date
@@ -59,6 +51,42 @@ public struct TakenTime: Sendable, Equatable {
     let parts = digits.split(whereSeparator: { $0 == ":" || $0 == " " || $0 == "-" || $0 == "T" }).map(String.init)
     guard parts.count >= 6, let fields = ints(parts.prefix(6)) else { return nil }
     return makeDate(fields[0], fields[1], fields[2], fields[3], fields[4], fields[5])
+  }
+
+  /// Whether an EXIF date-time is one of the values cameras write when their clock is unset:
+  /// empty, blank, or all zeros (`0000:00:00 00:00:00`).
+  public static func isUnsetEXIF(_ text: String) -> Bool {
+    text.allSatisfy { $0 == "0" || $0 == ":" || $0 == " " || $0 == "\0" }
+  }
+
+  /// Whether an EXIF date-time is written but names no possible instant (`2026:02:30 25:00:00`):
+  /// set, yet refused by ``parseEXIF(_:)``.
+  public static func isImpossibleEXIF(_ text: String) -> Bool {
+    !isUnsetEXIF(text) && parseEXIF(text) == nil
+  }
+
+  /// The warning a measurement carries about its taken time, if any: the EXIF capture time
+  /// was impossible (and so ignored), or there was none and the file's modification time was
+  /// used.
+  ///
+  /// - Parameter exifCaptureTime: EXIF `DateTimeOriginal` as written, if any.
+  public func warning(exifCaptureTime: String?) -> String? {
+    let fix = "(set it with --taken, or the taken column of a batch manifest)"
+    let impossible = exifCaptureTime.flatMap { Self.isImpossibleEXIF($0) ? $0 : nil }
+    switch (source, impossible) {
+    case (.mtime, .some(let raw)):
+      return "TAKEN TIME UNKNOWN: the photo's EXIF capture time '\(raw)' is not a possible date and the file name "
+        + "holds none; using the file's modification time \(Self.iso8601(date)), which changes with every copy "
+        + "and bends every healing rate \(fix)"
+    case (.mtime, .none):
+      return "TAKEN TIME UNKNOWN: no capture time in the photo's EXIF or file name; using the file's modification "
+        + "time \(Self.iso8601(date)), which changes with every copy and bends every healing rate \(fix)"
+    case (.filename, .some(let raw)):
+      return "the photo's EXIF capture time '\(raw)' is not a possible date; using the date in the file name "
+        + "\(Self.iso8601(date)) \(fix)"
+    default:
+      return nil
+    }
   }
 
   /// Reads a date at the start of a file name: `YYYY-MM-DD`, optionally followed by

@@ -54,7 +54,7 @@ struct MeasurementFacts {
         tiltDegrees: calibration.tiltDegrees))
     return TimelineEntry(
       takenAt: taken.date,
-      takenAtSource: TimelineEntry.TakenAtSource(rawValue: taken.source.rawValue) ?? .mtime,
+      takenAtSource: taken.source,
       measuredAt: measuredAt,
       woundSite: settings.woundSite,
       photo: TimelineEntry.Photo(path: path, byteSize: byteSize, sha256: photoSha256),
@@ -72,12 +72,12 @@ struct MeasurementFacts {
     let calibrationSettings: TimelineEntry.CalibrationSettings
     switch settings.calibration {
     case .marker(let sizeMmOverride):
-      calibrationSettings = TimelineEntry.CalibrationSettings(method: "marker", markerSizeOverrideMm: sizeMmOverride)
+      calibrationSettings = TimelineEntry.CalibrationSettings(method: .marker, markerSizeOverrideMm: sizeMmOverride)
     case .scale(let pixelsPerMm):
-      calibrationSettings = TimelineEntry.CalibrationSettings(method: "scale", pixelsPerMm: pixelsPerMm)
+      calibrationSettings = TimelineEntry.CalibrationSettings(method: .scale, pixelsPerMm: pixelsPerMm)
     case .ruler(let x1, let y1, let x2, let y2, let mm):
       calibrationSettings = TimelineEntry.CalibrationSettings(
-        method: "ruler", rulerPointsPixels: [[x1, y1], [x2, y2]], rulerDistanceMm: mm)
+        method: .ruler, rulerPointsPixels: [[x1, y1], [x2, y2]], rulerDistanceMm: mm)
     }
     var other: [String: String] = [:]
     if let reference {
@@ -109,12 +109,14 @@ public enum TimelineAccess {
     (directory as NSString).appendingPathComponent(patient + ".json")
   }
 
-  /// Why `identifier` cannot be a patient ID or wound site, as a message; `nil` when it can.
-  public static func problemWithIdentifier(_ identifier: String, what: String) -> String? {
-    guard let problem = SafeIdentifier.problem(with: identifier) else { return nil }
-    let error: TimelineError =
-      what == "wound site" ? .invalidWoundSite(identifier, problem) : .invalidPatientID(identifier, problem)
-    return error.description
+  /// Why `patient` cannot be a patient ID, as a message; `nil` when it can.
+  public static func problemWithPatientID(_ patient: String) -> String? {
+    SafeIdentifier.problem(with: patient).map { TimelineError.invalidPatientID(patient, $0).description }
+  }
+
+  /// Why `site` cannot be a wound site, as a message; `nil` when it can.
+  public static func problemWithWoundSite(_ site: String) -> String? {
+    SafeIdentifier.problem(with: site).map { TimelineError.invalidWoundSite(site, $0).description }
   }
 
   /// The SHA-256 of every photo in the patient's timeline (empty when there is none).
@@ -157,22 +159,20 @@ public enum TimelineAccess {
     let c = recorded.calibration
     let request: CalibrationRequest
     switch c.method {
-    case "marker":
+    case .marker:
       request = .marker(sizeMmOverride: c.markerSizeOverrideMm)
-    case "scale":
+    case .scale:
       guard let pixelsPerMm = c.pixelsPerMm else {
         throw UnknownSettings(description: "the entry records method 'scale' without pixelsPerMm")
       }
       request = .scale(pixelsPerMm: pixelsPerMm)
-    case "ruler":
+    case .ruler:
       guard let points = c.rulerPointsPixels, points.count == 2, points.allSatisfy({ $0.count == 2 }),
         let mm = c.rulerDistanceMm
       else {
         throw UnknownSettings(description: "the entry records method 'ruler' without its two points and distance")
       }
       request = .ruler(x1: points[0][0], y1: points[0][1], x2: points[1][0], y2: points[1][1], mm: mm)
-    default:
-      throw UnknownSettings(description: "unknown calibration method '\(c.method)' in the entry")
     }
     return MeasurementSettings(
       calibration: request, maskPath: recorded.maskPath, roiPixels: recorded.roiPixels,

@@ -1,8 +1,8 @@
 /// Checks of patient IDs and wound sites, which become file names and CSV fields.
 ///
-/// Safe means 1-64 characters from `[A-Za-z0-9._-]`, not starting with `.`
-/// and not containing `..`: such a name can never leave the timeline
-/// directory, hide a file or need quoting.
+/// Safe means 1-64 characters from `[A-Za-z0-9._-]`, starting with a letter or
+/// digit and not containing `..`: such a name can never leave the timeline
+/// directory, hide a file, need quoting or be read as an option (`-rf`, `--help`).
 public enum SafeIdentifier {
   /// The longest identifier accepted.
   public static let maximumLength = 64
@@ -13,6 +13,7 @@ public enum SafeIdentifier {
     if identifier.count > maximumLength { return .tooLong(count: identifier.count) }
     if let bad = identifier.first(where: { !isSafe($0) }) { return .forbiddenCharacter(bad) }
     if identifier.hasPrefix(".") { return .startsWithDot }
+    if let first = identifier.first, !first.isLetter && !first.isNumber { return .startsWithSymbol(first) }
     if identifier.contains("..") { return .containsDotDot }
     return nil
   }

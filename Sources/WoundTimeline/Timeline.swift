@@ -127,6 +127,13 @@ extension Timeline {
   ///   for a version above ``currentSchemaVersion``, and
   ///   ``TimelineError/invalidSchemaVersion(file:found:)`` below 1.
   public static func decode(_ data: Data, file: String) throws(TimelineError) -> Timeline {
+    try decode(data, file: file, strict: true)
+  }
+
+  /// ``decode(_:file:)``; with `strict == false` the checks for duplicate keys and unknown
+  /// fields are left out: only for bytes known to be exactly what the store wrote (their
+  /// SHA-256 is the head's).
+  static func decode(_ data: Data, file: String, strict: Bool) throws(TimelineError) -> Timeline {
     let decoder = TimelineJSON.decoder()
     let header: TimelineHeader
     do {
@@ -138,7 +145,7 @@ extension Timeline {
       throw .newerSchemaVersion(file: file, found: header.schemaVersion, supported: currentSchemaVersion)
     }
     if header.schemaVersion < 1 { throw .invalidSchemaVersion(file: file, found: header.schemaVersion) }
-    if let duplicate = StrictJSON.firstDuplicateKey(in: data) {
+    if strict, let duplicate = StrictJSON.firstDuplicateKey(in: data) {
       throw .malformed(file: file, reason: "the key '\(duplicate.key)' appears twice at \(duplicate.path)")
     }
     let timeline: Timeline
@@ -147,7 +154,7 @@ extension Timeline {
     } catch {
       throw .malformed(file: file, reason: TimelineJSON.describe(error))
     }
-    if let unknown = StrictJSON.firstUnknownKey(original: data, known: try timeline.encoded()) {
+    if strict, let unknown = StrictJSON.firstUnknownKey(original: data, known: try timeline.encoded()) {
       throw .malformed(
         file: file,
         reason: "unknown field '\(unknown)' (fields are added by a new schema version, never by hand)")
@@ -179,6 +186,30 @@ extension Timeline {
     }
     for (index, problem) in try chainBreaks().enumerated() {
       if let problem { throw .brokenChain(file: file, index: index, problem) }
+    }
+  }
+
+  /// Checks the chain from entry `start` on: each of those entries' `id` and `hash`
+  /// against its content and its link to the entry before it (the entries before
+  /// `start` are taken as they are: the store has checked them against the head).
+  public func verifyChain(file: String, from start: Int) throws(TimelineError) {
+    guard start > 0 else { return try verifyChain(file: file) }
+    var expectedPrevious = entries[start - 1].hash
+    for index in start..<entries.count {
+      let entry = entries[index]
+      let computedHash = try TimelineJSON.sha256Hex(of: entry, omitting: [.hash])
+      if computedHash != entry.hash {
+        throw .brokenChain(file: file, index: index, .hashMismatch(stored: entry.hash, computed: computedHash))
+      }
+      let computedId = String(try TimelineJSON.sha256Hex(of: entry, omitting: [.id, .hash]).prefix(16))
+      if computedId != entry.id {
+        throw .brokenChain(file: file, index: index, .idMismatch(stored: entry.id, computed: computedId))
+      }
+      if entry.previousHash != expectedPrevious {
+        throw .brokenChain(
+          file: file, index: index, .previousHashMismatch(expected: expectedPrevious, found: entry.previousHash))
+      }
+      expectedPrevious = entry.hash
     }
   }
 

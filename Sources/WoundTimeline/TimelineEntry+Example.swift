@@ -20,7 +20,7 @@ extension TimelineEntry {
       photo: Photo(path: "photos/\(tag)/\(index).jpg", byteSize: 2_400_000 + index, sha256: photoHash),
       tool: Tool(version: "0.1.0", segmentationModelSha256: String(repeating: "ab", count: 32)),
       settings: Settings(
-        calibration: CalibrationSettings(method: "marker", markerSizeOverrideMm: 20),
+        calibration: CalibrationSettings(method: .marker, markerSizeOverrideMm: 20),
         markerId: 20, markerSizeMm: 20,
         markerCornersPixels: [[100.5, 200.25], [300.5, 201], [299.75, 400.5], [99.5, 399.5]],
         maskSha256: String(repeating: "cd", count: 32), maskPath: "masks/\(index).png",

@@ -90,8 +90,18 @@ public struct TimelineEntry: Sendable, Equatable, Codable {
 
   /// How the scale was given, exactly as needed to obtain it again.
   public struct CalibrationSettings: Sendable, Equatable, Codable {
-    /// `marker`, `scale` or `ruler`.
-    public var method: String
+    /// How the scale was obtained; the raw values are the JSON values.
+    public enum Method: String, Sendable, Equatable, Codable, CaseIterable {
+      /// The photo's AprilTag marker.
+      case marker
+      /// A fixed scale given with `--scale`.
+      case scale
+      /// Two ruler points given with `--ruler`.
+      case ruler
+    }
+
+    /// How the scale was obtained.
+    public var method: Method
     /// The marker's black-square edge as given by the user (overrides the
     /// size implied by the tag ID), mm; `nil` when the ID's size was used.
     public var markerSizeOverrideMm: Double?
@@ -103,7 +113,7 @@ public struct TimelineEntry: Sendable, Equatable, Codable {
     /// The distance between the ruler points, mm (`method == "ruler"`).
     public var rulerDistanceMm: Double?
     public init(
-      method: String, markerSizeOverrideMm: Double? = nil, pixelsPerMm: Double? = nil,
+      method: Method, markerSizeOverrideMm: Double? = nil, pixelsPerMm: Double? = nil,
       rulerPointsPixels: [[Double]]? = nil, rulerDistanceMm: Double? = nil
     ) {
       self.method = method

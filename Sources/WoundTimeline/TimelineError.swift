@@ -1,4 +1,5 @@
 import Foundation
+import WoundCore
 
 /// Why a timeline could not be read, checked or written. Cases carry the
 /// facts; `description` is the message for the user.
@@ -11,6 +12,8 @@ public enum TimelineError: Error, Sendable, Equatable, CustomStringConvertible {
     case tooLong(count: Int)
     /// Starts with `.` (hidden files, `.` and `..`).
     case startsWithDot
+    /// Starts with `-` or `_` rather than a letter or digit (`-rf`, `--help` would read as options).
+    case startsWithSymbol(Character)
     /// Contains `..`.
     case containsDotDot
     /// Contains a character outside `[A-Za-z0-9._-]`.
@@ -54,6 +57,10 @@ public enum TimelineError: Error, Sendable, Equatable, CustomStringConvertible {
   case writeFailed(file: String, operation: String, errno: Int32)
   /// The lock file could not be created or locked.
   case lockFailed(file: String, errno: Int32)
+  /// The timeline, its lock or its folder is not a regular file (a FIFO, a device, a link
+  /// where a file is written), or the timeline is larger than ``TimelineStore/maximumFileBytes``;
+  /// nothing was read from it or written to it.
+  case unsafeFile(SafeFileError)
   /// The recovery record at the start of the timeline does not match its hash.
   case brokenRecovery(file: String)
   /// The file holds fewer entries than its head records, or another last entry:
@@ -79,13 +86,15 @@ public enum TimelineError: Error, Sendable, Equatable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .invalidPatientID(let id, let problem):
-      return "invalid patient ID '\(id)': \(problem.text); use 1-64 characters from A-Z a-z 0-9 . _ -"
+      return "invalid patient ID '\(id)': \(problem.text); use 1-64 characters from A-Z a-z 0-9 . _ -, "
+        + "starting with a letter or digit"
     case .invalidWoundSite(let site, let problem):
-      return "invalid wound site '\(site)': \(problem.text); use 1-64 characters from A-Z a-z 0-9 . _ -"
+      return "invalid wound site '\(site)': \(problem.text); use 1-64 characters from A-Z a-z 0-9 . _ -, "
+        + "starting with a letter or digit"
     case .notFound(let file):
       return "\(file): no timeline (no photo has been measured for this patient yet)"
     case .unreadable(let file, let errno):
-      return "\(file): cannot be read (errno \(errno))"
+      return "\(file): cannot be read: \(SafeFile.systemMessage(errno))"
     case .malformed(let file, let reason):
       return "\(file): not a valid timeline (\(reason)); the file was left unchanged"
     case .newerSchemaVersion(let file, let found, let supported):
@@ -101,9 +110,11 @@ public enum TimelineError: Error, Sendable, Equatable, CustomStringConvertible {
     case .unencodableEntry(let reason):
       return "the entry cannot be written as JSON: \(reason)"
     case .writeFailed(let file, let operation, let errno):
-      return "\(file): \(operation) failed (errno \(errno)); the timeline was left unchanged"
+      return "\(file): \(operation) failed: \(SafeFile.systemMessage(errno)); the timeline was left unchanged"
     case .lockFailed(let file, let errno):
-      return "\(file): cannot take the lock (errno \(errno))"
+      return "\(file): cannot take the lock: \(SafeFile.systemMessage(errno))"
+    case .unsafeFile(let error):
+      return error.description + "; the timeline was left unchanged"
     case .brokenRecovery(let file):
       return "\(file): the recovery record at its start does not match its hash; the timeline was edited "
         + "and is left unchanged"
@@ -143,6 +154,7 @@ extension TimelineError.IdentifierProblem {
     case .empty: return "empty"
     case .tooLong(let count): return "\(count) characters, more than 64"
     case .startsWithDot: return "starts with '.'"
+    case .startsWithSymbol(let character): return "starts with '\(character)'"
     case .containsDotDot: return "contains '..'"
     case .forbiddenCharacter(let character): return "contains '\(character)'"
     }

@@ -13,7 +13,8 @@ import Foundation
 /// `<patient>.json.head` (see ``Head``) and a lock file `<patient>.json.lock`
 /// beside it; `.photo-index/` records which patients hold each photo. Appending takes an exclusive `flock` on
 /// the lock file, reads and checks the current file, writes the new contents
-/// to `<patient>.json.tmp` in the same directory, `fsync`s it, `rename`s it
+/// to a fresh `.<patient>.json.<random>.tmp` in the same directory (never
+/// through a link), `fsync`s it, `rename`s it
 /// over the old file and `fsync`s the directory. A reader therefore sees the
 /// old file or the new one, never a mixture, and a writer killed at any point
 /// leaves a complete file. A file that does not parse, has a newer schema
@@ -154,8 +155,9 @@ public struct TimelineStore: Sendable {
     let sealed = try entry.sealed(previousHash: timeline.lastHash)
     timeline.entries.append(sealed)
     timeline.schemaVersion = Timeline.currentSchemaVersion  // a version 1 file grows into version 2
-    try Self.replaceAtomically(file: file, with: try timeline.encoded(), directory: directory)
-    try writeHead(of: timeline, file: file)
+    let bytes = try timeline.encoded()
+    try Self.replaceAtomically(file: file, with: bytes, directory: directory)
+    try writeHead(of: timeline, file: file, bytes: bytes)
     // The folder's photo index: which patients hold a standing entry of each photo.
     let stillStanding = timeline.standingEntries().contains { $0.photo.sha256 == sha }
     updatePhotoIndex(sha256: sha, patient: patient, present: stillStanding)
@@ -208,8 +210,9 @@ public struct TimelineStore: Sendable {
       recordedAt: TimelineJSON.wholeSeconds(date), recordedBy: recordedBy)
     recovery.hash = try recovery.computedHash()
     let timeline = Timeline(patient: patient, entries: [], recovery: recovery)
-    try Self.replaceAtomically(file: file, with: try timeline.encoded(), directory: directory)
-    try writeHead(of: timeline, file: file)
+    let newBytes = try timeline.encoded()
+    try Self.replaceAtomically(file: file, with: newBytes, directory: directory)
+    try writeHead(of: timeline, file: file, bytes: newBytes)
     return recovery
   }
 
@@ -224,11 +227,16 @@ public struct TimelineStore: Sendable {
       }
       return Timeline(patient: patient)
     }
-    let timeline = try Timeline.decode(data, file: file)
+    // Bytes exactly as the store last wrote them (their SHA-256 is the head's) were checked
+    // when they were written: the chain and the strict reading are not done again, so an
+    // append costs hashing the file's bytes rather than re-encoding every entry. Any other
+    // bytes (edited, or from an older version without that field) get every check.
+    let known = head?.fileSha256 == TimelineJSON.hex(SHA256.hash(data: data))
+    let timeline = try Timeline.decode(data, file: file, strict: !known)
     if timeline.patient != patient {
       throw .patientMismatch(file: file, expected: patient, found: timeline.patient)
     }
-    try timeline.verifyChain(file: file)
+    if !known { try timeline.verifyChain(file: file) }
     if let moved = timeline.entries.first(where: { $0.patient != nil && $0.patient != patient }) {
       throw .entryPatientMismatch(file: file, expected: patient, found: moved.patient ?? "")
     }
@@ -238,6 +246,21 @@ public struct TimelineStore: Sendable {
         fileEntries: timeline.entries.count)
     }
     return timeline
+  }
+
+  /// Writes a timeline of `entries` (sealed here, in order) and its head in one go, for
+  /// benchmarks and tests that need a long timeline quickly (test hook).
+  package func _seed(patient: String, entries: [TimelineEntry]) throws(TimelineError) {
+    let file = try path(patient: patient)
+    try Self.makeDirectory(directory)
+    var timeline = Timeline(patient: patient)
+    for var entry in entries {
+      entry.patient = patient
+      timeline.entries.append(try entry.sealed(previousHash: timeline.lastHash))
+    }
+    let bytes = try timeline.encoded()
+    try Self.replaceAtomically(file: file, with: bytes, directory: directory)
+    try writeHead(of: timeline, file: file, bytes: bytes)
   }
 
   // MARK: Head
@@ -253,6 +276,9 @@ public struct TimelineStore: Sendable {
     public var entries: Int
     public var lastHash: String
     public var updatedAt: Date
+    /// SHA-256 of the timeline file's bytes as the store wrote them (absent in heads of
+    /// earlier versions).
+    public var fileSha256: String?
 
     /// Why `timeline` disagrees with this head, or `nil` when it holds the head's
     /// entries (possibly more).
@@ -282,10 +308,10 @@ public struct TimelineStore: Sendable {
     }
   }
 
-  func writeHead(of timeline: Timeline, file: String) throws(TimelineError) {
+  func writeHead(of timeline: Timeline, file: String, bytes: Data) throws(TimelineError) {
     let head = Head(
       patient: timeline.patient, entries: timeline.entries.count, lastHash: timeline.lastHash,
-      updatedAt: TimelineJSON.wholeSeconds(Date()))
+      updatedAt: TimelineJSON.wholeSeconds(Date()), fileSha256: TimelineJSON.hex(SHA256.hash(data: bytes)))
     let data: Data
     do {
       data = try TimelineJSON.fileEncoder().encode(head) + Data([0x0A])
@@ -326,81 +352,23 @@ public struct TimelineStore: Sendable {
   // MARK: File system
 
   /// The file's bytes, or `nil` when it does not exist.
+  ///
+  /// The file must be a regular file (a FIFO or device is refused without blocking) of at
+  /// most ``maximumFileBytes``; see ``TimelineFiles/readIfPresent(file:)``.
   static func readIfPresent(file: String) throws(TimelineError) -> Data? {
-    let fd = open(file, O_RDONLY | O_CLOEXEC)
-    if fd < 0 {
-      if errno == ENOENT { return nil }
-      throw .unreadable(file: file, errno: errno)
-    }
-    defer { close(fd) }
-    var data = Data()
-    var buffer = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-      let count = buffer.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
-      if count < 0 {
-        if errno == EINTR { continue }
-        throw .unreadable(file: file, errno: errno)
-      }
-      if count == 0 { break }
-      data.append(contentsOf: buffer[0..<count])
-    }
-    return data
+    try TimelineFiles.readIfPresent(file: file)
   }
 
   static func makeDirectory(_ directory: String) throws(TimelineError) {
-    var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue {
-      return
-    }
-    do {
-      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    } catch {
-      throw .writeFailed(file: directory, operation: "mkdir", errno: errno == 0 ? EIO : errno)
-    }
+    try TimelineFiles.makeDirectory(directory)
   }
 
-  /// Writes `data` to `<file>.tmp`, flushes it, renames it over `file` and
-  /// flushes the directory. Called with the patient's lock held, so the
-  /// temporary name is never in use by another writer.
+  /// Writes `data` to a fresh temporary file `.<name>.<random>.tmp` beside `file` (created
+  /// with `O_EXCL | O_NOFOLLOW`), flushes it, renames it over `file` and flushes the
+  /// directory. A `file` that is a link, a FIFO or a device is refused, never written through.
   static func replaceAtomically(file: String, with data: Data, directory: String) throws(TimelineError) {
-    let temporary = file + ".tmp"
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    if fd < 0 { throw .writeFailed(file: temporary, operation: "open", errno: errno) }
-    var failure: TimelineError?
-    data.withUnsafeBytes { bytes in
-      var offset = 0
-      while offset < bytes.count {
-        let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-        if written < 0 {
-          if errno == EINTR { continue }
-          failure = .writeFailed(file: temporary, operation: "write", errno: errno)
-          return
-        }
-        offset += written
-      }
-    }
-    if failure == nil && fsync(fd) != 0 { failure = .writeFailed(file: temporary, operation: "fsync", errno: errno) }
-    if close(fd) != 0 && failure == nil { failure = .writeFailed(file: temporary, operation: "close", errno: errno) }
-    if let failure {
-      unlink(temporary)
-      throw failure
-    }
-    if rename(temporary, file) != 0 {
-      let code = errno
-      unlink(temporary)
-      throw .writeFailed(file: file, operation: "rename", errno: code)
-    }
-    let directoryFd = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    if directoryFd >= 0 {
-      defer { close(directoryFd) }
-      if fsync(directoryFd) != 0 { throw .writeFailed(file: directory, operation: "fsync of directory", errno: errno) }
-    }
+    try TimelineFiles.replace(file: file, with: data)
   }
-}
-
-/// `read(2)`, named apart from ``TimelineStore/read(file:verifyingChain:)``.
-private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
-  read(fd, buffer, count)
 }
 
 /// An exclusive `flock` on a lock file, held until ``release()``.
@@ -411,8 +379,8 @@ struct FileLock {
 
   /// Opens (creating if needed) `path` and waits for an exclusive lock on it.
   init(path: String) throws(TimelineError) {
-    let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-    if fd < 0 { throw .lockFailed(file: path, errno: errno) }
+    // Never through a link; a FIFO or device under the lock's name is refused.
+    let fd = try TimelineFiles.openLock(path)
     while flock(fd, LOCK_EX) != 0 {
       if errno == EINTR { continue }
       let code = errno

@@ -91,10 +91,10 @@ extension WoundMeasureCommand {
     }
 
     func validate() throws {
-      if let problem = TimelineAccess.problemWithIdentifier(patient, what: "patient ID") {
+      if let problem = TimelineAccess.problemWithPatientID(patient) {
         throw ValidationError(problem)
       }
-      if let woundSite, let problem = TimelineAccess.problemWithIdentifier(woundSite, what: "wound site") {
+      if let woundSite, let problem = TimelineAccess.problemWithWoundSite(woundSite) {
         throw ValidationError(problem)
       }
       if reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {

@@ -71,10 +71,19 @@ extension WoundMeasureCommand {
     @Flag(name: .customLong("allow-shared-photo"), help: "Record photos that another patient's timeline already holds.")
     var allowSharedPhoto = false
 
+    @Option(help: ArgumentHelp(
+      "Measure only shard K of N (K = 0 ... N-1): the photos of the patients whose ID hashes to K "
+        + "(FNV-1a 64 mod N), so shards run on several machines share no timeline. See docs/sharded-batches.md.",
+      valueName: "K/N"))
+    var shard: String?
+
     @OptionGroup var calibration: CalibrationOptions
 
     func validate() throws {
       if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+      if let shard, BatchShard(shard) == nil {
+        throw ValidationError("--shard takes K/N with 0 <= K < N (for example 0/3, 1/3, 2/3), not '\(shard)'")
+      }
       if !(maxMegapixels.isFinite && maxMegapixels > 0) {
         throw ValidationError("--max-megapixels must be a positive number")
       }
@@ -98,11 +107,17 @@ extension WoundMeasureCommand {
         CommandLineValues.printError("error: \(error.description)")
         throw ExitCode.failure
       }
-      var placed: [BatchItem] = []
+      var selected = items
       var unplaced = problems
-      for item in items {
-        if let problem = TimelineAccess.problemWithIdentifier(item.patient, what: "patient ID")
-          ?? TimelineAccess.problemWithIdentifier(item.woundSite, what: "wound site")
+      let chosenShard = shard.flatMap(BatchShard.init)
+      if let chosenShard {
+        selected = chosenShard.select(items)
+        unplaced = chosenShard.select(problems, folder: folder)
+      }
+      var placed: [BatchItem] = []
+      for item in selected {
+        if let problem = TimelineAccess.problemWithPatientID(item.patient)
+          ?? TimelineAccess.problemWithWoundSite(item.woundSite)
         {
           unplaced.append(BatchPlanProblem(path: item.path, reason: problem))
         } else {
@@ -117,6 +132,12 @@ extension WoundMeasureCommand {
         allowFileTime: allowFileTime)
 
       if dryRun {
+        if let chosenShard {
+          let patients = Set(placed.map(\.patient))
+          print(
+            "shard \(chosenShard): \(placed.count) of \(items.count) photos, \(patients.count) of "
+              + "\(Set(items.map(\.patient)).count) patients")
+        }
         try runDry(items: placed, problems: unplaced, options: options)
         return
       }

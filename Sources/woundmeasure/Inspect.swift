@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WoundImaging
+import WoundMeasureKit
 
 extension WoundMeasureCommand {
   /// `woundmeasure inspect PHOTO...`: what each photo is, as the tool sees it.
@@ -74,7 +75,11 @@ extension WoundMeasureCommand {
         "\(metadata.displayedWidth)x\(metadata.displayedHeight) displayed",
         "orientation \(metadata.orientation)",
       ]
-      parts.append("captured \(metadata.captureTime ?? "unknown")")
+      switch metadata.captureTime {
+      case .none: parts.append("captured unknown")
+      case .some(let raw) where TakenTime.isImpossibleEXIF(raw): parts.append("captured \(raw) (not a possible date)")
+      case .some(let raw): parts.append("captured \(raw)")
+      }
       let camera = [metadata.cameraMake, metadata.cameraModel].compactMap { $0 }.joined(separator: " ")
       parts.append("camera \(camera.isEmpty ? "unknown" : camera)")
       return "\(path): " + parts.joined(separator: ", ")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WoundCalibration
+import WoundCore
 import WoundImaging
 
 extension WoundMeasureCommand {
@@ -59,17 +60,19 @@ extension WoundMeasureCommand {
 
     func run() async throws {
       let size = sizeMm ?? Double(id)
-      switch kind! {
-      case .svg:
-        let text = try MarkerSheet.svg(id: id, sizeMm: size)
-        do {
-          try text.write(toFile: output, atomically: true, encoding: .utf8)
-        } catch {
-          throw ValidationError("cannot write \(output): \(error.localizedDescription)")
+      do {
+        try SafeFile.checkOutput(output, protecting: .none)
+        switch kind! {
+        case .svg:
+          let text = try MarkerSheet.svg(id: id, sizeMm: size)
+          try SafeFile.write(Array(text.utf8), to: output)
+        case .png:
+          let image = try MarkerSheet.raster(id: id, sizeMm: size, dotsPerInch: dpi)
+          try ImageEncoder.writePNG(image, to: output, pixelsPerMetre: MarkerSheet.pixelsPerMetre(dotsPerInch: dpi))
         }
-      case .png:
-        let image = try MarkerSheet.raster(id: id, sizeMm: size, dotsPerInch: dpi)
-        try ImageEncoder.writePNG(image, to: output, pixelsPerMetre: MarkerSheet.pixelsPerMetre(dotsPerInch: dpi))
+      } catch {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        throw ExitCode.failure
       }
       print("\(output): tag36h11 ID \(id), black square \(MarkerSheet.formatMm(size)) mm; print at 100 %")
     }

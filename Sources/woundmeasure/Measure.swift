@@ -87,7 +87,10 @@ extension WoundMeasureCommand {
     @Flag(help: "Print the timeline entry as JSON instead of the summary.")
     var json = false
 
-    @Option(help: ArgumentHelp("Write the overlay (outline, tissue, marker, scale bar) as PNG.", valueName: "OUT.png"))
+    @Option(
+      help: ArgumentHelp(
+        "Write the overlay (outline, tissue, marker, scale bar): JPEG when the name ends in .jpg or .jpeg, else PNG.",
+        valueName: "OUT.png"))
     var overlay: String?
 
     @Option(name: .customLong("mask-out"), help: ArgumentHelp("Write the wound mask as PNG.", valueName: "OUT.png"))
@@ -129,37 +132,40 @@ extension WoundMeasureCommand {
       if !(maxMegapixels.isFinite && maxMegapixels > 0) {
         throw ValidationError("--max-megapixels must be a positive number")
       }
-      if let problem = TimelineAccess.problemWithIdentifier(patient, what: "patient ID") {
+      if let problem = TimelineAccess.problemWithPatientID(patient) {
         throw ValidationError(problem)
       }
-      if let problem = TimelineAccess.problemWithIdentifier(woundSite, what: "wound site") {
+      if let problem = TimelineAccess.problemWithWoundSite(woundSite) {
         throw ValidationError(problem)
       }
     }
 
     var settings: MeasurementSettings {
       MeasurementSettings(
-        calibration: calibration.request, maskPath: mask ?? outline, roiPixels: roi.flatMap { CommandLineValues.integers($0, count: 4) },
+        calibration: calibration.request, maskPath: mask ?? outline,
+        roiPixels: roi.flatMap { CommandLineValues.integers($0, count: 4) },
         seedPixels: seed.flatMap { CommandLineValues.numbers($0, count: 2) }.map { Point(x: $0[0], y: $0[1]) },
         maxPixels: Int(maxMegapixels * 1_000_000), patient: patient, woundSite: woundSite,
         takenGiven: taken.flatMap(TakenTime.parseGiven), closureConfirmed: closed, woundType: woundType)
     }
 
     func run() async throws {
+      let protected = OutputTargets.protectedFiles(inputs: [photo, mask, outline], timelineDirectory: timelineDirectory)
       let outcome: MeasurementOutcome
       do {
+        try OutputTargets.check([overlay, maskOut, outlineOut, tissueOut], protecting: protected)
         outcome = try MeasurementPipeline.measure(photoAt: photo, settings: settings)
       } catch {
-        CommandLineValues.printError("error: \(error.description)")
+        CommandLineValues.printError("error: \(error)")
         throw ExitCode.failure
       }
       for warning in outcome.entry.warnings { CommandLineValues.printError("warning: \(photo): \(warning)") }
 
       do {
-        if let overlay { try ImageEncoder.writePNG(outcome.overlay(), to: overlay) }
-        if let maskOut { try ImageEncoder.writePNG(outcome.mask, to: maskOut) }
-        if let outlineOut { try OutlineFiles.write(outcome.mask, to: outlineOut) }
-        if let tissueOut { try ImageEncoder.writePNG(outcome.tissue.labels, to: tissueOut) }
+        if let overlay { try Overlay.write(outcome.overlay(), to: overlay, protecting: protected) }
+        if let maskOut { try ImageEncoder.writePNG(outcome.mask, to: maskOut, protecting: protected) }
+        if let outlineOut { try OutlineFiles.write(outcome.mask, to: outlineOut, protecting: protected) }
+        if let tissueOut { try ImageEncoder.writePNG(outcome.tissue.labels, to: tissueOut, protecting: protected) }
       } catch {
         CommandLineValues.printError("error: \(photo): cannot write the overlay, mask, tissue map or outline: \(error)")
         throw ExitCode.failure

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WoundCore
 import WoundExport
 import WoundMeasureKit
 import WoundTimeline
@@ -28,7 +29,8 @@ extension WoundMeasureCommand {
           woundmeasure timeline P001 --fhir P001.fhir.json
         """)
 
-    @Argument(help: ArgumentHelp("Patient ID: letters, digits, '.', '_', '-' (1-64).", valueName: "PATIENT"))
+    @Argument(help: ArgumentHelp(
+      "Patient ID: letters, digits, '.', '_', '-' (1-64), starting with a letter or digit.", valueName: "PATIENT"))
     var patient: String
 
     @Option(
@@ -95,7 +97,16 @@ extension WoundMeasureCommand {
 
     func run() async throws {
       let store = TimelineStore(directory: timelineDirectory)
-      let timeline = try store.load(patient: patient, verifyingChain: false)
+      let protected = OutputTargets.protectedFiles(
+        inputs: [try? store.path(patient: patient)], timelineDirectory: timelineDirectory)
+      let timeline: WoundTimeline.Timeline
+      do {
+        try OutputTargets.check([chart, html, fhir], protecting: protected)
+        timeline = try store.load(patient: patient, verifyingChain: false)
+      } catch {
+        printError("error: \(error)")
+        throw ExitCode.failure
+      }
       var chainIntact = true
       do {
         try timeline.verifyChain(file: try store.path(patient: patient))
@@ -113,7 +124,8 @@ extension WoundMeasureCommand {
       let reports = sites.compactMap { HealingReport(timeline: timeline, woundSite: $0) }
       if let woundSite, reports.isEmpty {
         let known = timeline.woundSites.isEmpty ? "none" : timeline.woundSites.joined(separator: ", ")
-        throw ValidationError("patient \(patient) has no photo of wound site '\(woundSite)' (sites: \(known))")
+        printError("error: patient \(patient) has no photo of wound site '\(woundSite)' (sites: \(known))")
+        throw ExitCode.failure
       }
       if let chart {
         guard reports.count == 1 else {
@@ -121,9 +133,10 @@ extension WoundMeasureCommand {
             "--chart draws one wound site; pass --wound SITE (sites: \(sites.joined(separator: ", ")))")
         }
         do {
-          try HealingChart.svg(reports[0]).write(toFile: chart, atomically: true, encoding: .utf8)
+          try SafeFile.write(Array(HealingChart.svg(reports[0]).utf8), to: chart, protecting: protected)
         } catch {
-          throw ValidationError("cannot write the chart to '\(chart)': \(error.localizedDescription)")
+          printError("error: cannot write the chart: \(error)")
+          throw ExitCode.failure
         }
       }
 
@@ -140,12 +153,12 @@ extension WoundMeasureCommand {
           timeline: timeline, reports: reports, photos: photos, legend: ReportPhotos.legend,
           problems: chainIntact ? [] : ["the timeline's hash chain is broken: the record may have been edited"],
           toolVersion: WoundMeasureVersion.string)
-        try write(Data(page.utf8), to: html, what: "the HTML report")
+        try write(Array(page.utf8), to: html, what: "the HTML report", protecting: protected)
       }
       if let fhir {
         try write(
-          FHIRBundle.json(timeline: timeline, woundSite: woundSite, patientSystem: fhirPatientSystem), to: fhir,
-          what: "the FHIR Bundle")
+          [UInt8](FHIRBundle.json(timeline: timeline, woundSite: woundSite, patientSystem: fhirPatientSystem)), to: fhir,
+          what: "the FHIR Bundle", protecting: protected)
       }
 
       if json {
@@ -164,11 +177,14 @@ extension WoundMeasureCommand {
       if !chainIntact { throw ExitCode.failure }
     }
 
-    private func write(_ data: Data, to path: String, what: String) throws {
+    private func write(_ bytes: [UInt8], to path: String, what: String, protecting protected: SafeFile.ProtectedFiles)
+      throws
+    {
       do {
-        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        try SafeFile.write(bytes, to: path, protecting: protected)
       } catch {
-        throw ValidationError("cannot write \(what) to '\(path)': \(error.localizedDescription)")
+        printError("error: cannot write \(what): \(error)")
+        throw ExitCode.failure
       }
     }
 

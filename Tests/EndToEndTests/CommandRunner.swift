@@ -1,6 +1,12 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Runs the built `woundmeasure` binary and captures what it prints.
 struct CommandResult {
   var status: Int32
@@ -38,6 +44,38 @@ enum Tool {
     return process.result()
   }
 
+  /// Runs `woundmeasure` like ``run(_:in:)``, but kills it after `seconds`: a command that
+  /// blocks (on a FIFO, say) then fails the test with status -1 instead of hanging it.
+  static func run(_ arguments: [String], in directory: URL, timeout seconds: Double) throws -> CommandResult {
+    try finish(start(arguments, in: directory), timeout: seconds)
+  }
+
+  /// Runs `woundmeasure` through `/bin/sh` after the shell commands `limits` (such as
+  /// `ulimit -f 16`), killed after `seconds`.
+  static func run(_ arguments: [String], in directory: URL, limits: String, timeout seconds: Double = 60) throws
+    -> CommandResult
+  {
+    let script = limits + "; exec \"$0\" \"$@\""
+    return try finish(
+      start(["-c", script, binary.path] + arguments, in: directory, executable: URL(fileURLWithPath: "/bin/sh")),
+      timeout: seconds)
+  }
+
+  private static func finish(_ running: Running, timeout seconds: Double) -> CommandResult {
+    let deadline = Date().addingTimeInterval(seconds)
+    while running.process.isRunning && Date() < deadline { usleep(2_000) }
+    if running.process.isRunning {
+      kill(running.process.processIdentifier, SIGKILL)
+      running.process.waitUntilExit()
+      var result = running.result()
+      result.status = -1
+      result.stderr += "\n(killed after \(seconds) s)"
+      return result
+    }
+    running.process.waitUntilExit()
+    return running.result()
+  }
+
   /// A started process whose output goes to temporary files.
   struct Running {
     var process: Process
@@ -53,9 +91,9 @@ enum Tool {
     }
   }
 
-  static func start(_ arguments: [String], in directory: URL) throws -> Running {
+  static func start(_ arguments: [String], in directory: URL, executable: URL? = nil) throws -> Running {
     let process = Process()
-    process.executableURL = binary
+    process.executableURL = executable ?? binary
     process.arguments = arguments
     process.currentDirectoryURL = directory
     let tmp = FileManager.default.temporaryDirectory

@@ -133,3 +133,34 @@ struct AccuracyTests {
     print(report)
   }
 }
+
+@Suite("Half-size marker search on large photos")
+struct ReducedSearchTests {
+  /// A 2400 x 1800 photo (long side over 2000 px, so the search runs on a
+  /// half-size grey image): the corners refined in full-size crops agree with
+  /// the whole-photo search to a hundredth of a pixel, and the scale is as
+  /// accurate.
+  @Test(arguments: [(10.0, 30.0, 20.0), (6.0, 200.0, 8.0)])
+  func matchesTheWholePhotoSearch(pixelsPerMm: Double, rotationDegrees: Double, tiltDegrees: Double) throws {
+    let marker = SyntheticScene.PlacedMarker(id: 20, originMm: Point(10, -10), sizeMm: 20)
+    let scene = SyntheticScene(shape: .disc(centre: Point(-20, 0), radiusMm: 8), markers: [marker])
+    let camera = Camera(
+      width: 2400, height: 1800, pixelsPerMm: pixelsPerMm, rotationDegrees: rotationDegrees,
+      tiltDegrees: tiltDegrees, centreMm: Point(0, 0))
+    let rendered = scene.render(width: 2400, height: 1800, pixelsFromMm: camera.pixelsFromMm, blur: 0.6, noise: 3)
+    let photo = try PhotoDecoder.decode(bytes: try ImageEncoder.encodeJPEG(rendered, quality: 80), name: "big.jpg").image
+
+    let reduced = Calibrator.detectMarkers(in: photo, sizeMmOverride: nil)
+    let whole = Calibrator.detectMarkers(in: Calibrator.greyImage(from: photo), sizeMmOverride: nil)
+    #expect(reduced.markers.count == 1)
+    #expect(whole.markers.count == 1)
+    guard let a = reduced.markers.first, let b = whole.markers.first else { return }
+    #expect(a.id == b.id)
+    for (p, q) in zip(a.cornerPoints, b.cornerPoints) {
+      #expect(abs(p.x - q.x) < 0.01 && abs(p.y - q.y) < 0.01, "corner \(p) against \(q)")
+    }
+    let calibration = try Calibrator.calibrate(image: photo, request: .marker)
+    let trueScale = trueLocalScale(camera.pixelsFromMm, at: marker.centreMm)
+    #expect(abs(calibration.pixelsPerMm / trueScale - 1) < 0.005)
+  }
+}

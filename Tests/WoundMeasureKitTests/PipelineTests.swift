@@ -58,7 +58,7 @@ import WoundTimeline
     #expect(entry.tool.segmentationModelSha256 == nil)
     #expect(entry.woundSite == "left-heel")
     #expect(entry.takenAtSource == .exif)
-    #expect(entry.settings.calibration.method == "marker")
+    #expect(entry.settings.calibration.method == .marker)
     #expect(entry.settings.markerCornersPixels?.count == 4)
     #expect(entry.settings.maskPath == Self.mask(relative))
     let maskBytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: Self.mask(relative))))
@@ -91,7 +91,7 @@ import WoundTimeline
     let entry = try MeasurementPipeline.measure(photoAt: Self.photo(relative), settings: settings).entry
     #expect(entry.takenAt == taken)
     #expect(entry.takenAtSource == .given)
-    #expect(entry.settings.calibration.method == "scale")
+    #expect(entry.settings.calibration.method == .scale)
     #expect(entry.settings.calibration.pixelsPerMm == 8.5)
     #expect(entry.results.pixelsPerMm == 8.5)
     #expect(entry.settings.markerCornersPixels == nil)

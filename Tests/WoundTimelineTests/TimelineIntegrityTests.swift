@@ -130,9 +130,13 @@ import Testing
     var killedWhileWriting = 0
     let kills = 20
     var generator = SystemRandomNumberGenerator()
-    let temporaryFile = directory + "/P200.json.tmp"
+    // Temporary files are `.P200.json.<random>.tmp`, fresh for every write.
+    func temporaryFiles() -> [String] {
+      ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+        .filter { $0.hasPrefix(".P200.json.") && $0.hasSuffix(".tmp") }
+    }
     for round in 0..<kills {
-      try? FileManager.default.removeItem(atPath: temporaryFile)
+      for name in temporaryFiles() { try? FileManager.default.removeItem(atPath: directory + "/" + name) }
       let writer = try startStressHelper(directory: directory, patient: "P200", count: 0, tag: "k\(round)")
       if round % 2 == 0 {
         // Long enough for several appends, so the kill lands at a random point of one.
@@ -141,14 +145,14 @@ import Testing
         // Aim at the write itself: wait for the temporary file to appear, then
         // kill within a few milliseconds (during the write, fsync or rename).
         let deadline = Date().addingTimeInterval(10)
-        while !FileManager.default.fileExists(atPath: temporaryFile) && Date() < deadline { usleep(200) }
+        while temporaryFiles().isEmpty && Date() < deadline { usleep(200) }
         usleep(UInt32.random(in: 0...3_000, using: &generator))
       }
       kill(writer.processIdentifier, SIGKILL)
       writer.waitUntilExit()
       #expect(writer.terminationReason == .uncaughtSignal)
       // A temporary file left behind means the kill came between its creation and the rename.
-      if FileManager.default.fileExists(atPath: temporaryFile) { killedWhileWriting += 1 }
+      if !temporaryFiles().isEmpty { killedWhileWriting += 1 }
       do {
         let timeline = try store.load(patient: "P200")
         #expect(timeline.entries.count >= previousCount)

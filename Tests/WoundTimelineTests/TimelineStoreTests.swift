@@ -10,11 +10,11 @@ import Testing
     // One entry with every optional field set, one with none.
     var sparse = TimelineEntry._example(index: 2, takenAt: utc(2026, 3, 8))
     sparse.tool.segmentationModelSha256 = nil
-    sparse.settings = .init(calibration: .init(method: "scale", pixelsPerMm: 11.5))
+    sparse.settings = .init(calibration: .init(method: .scale, pixelsPerMm: 11.5))
     sparse.results.tissue = nil
     sparse.results.calibrationQuality = .init()
     var ruler = TimelineEntry._example(index: 3, takenAt: utc(2026, 3, 15, 10, 30))
-    ruler.settings.calibration = .init(method: "ruler", rulerPointsPixels: [[10, 20], [310.5, 20]], rulerDistanceMm: 30)
+    ruler.settings.calibration = .init(method: .ruler, rulerPointsPixels: [[10, 20], [310.5, 20]], rulerDistanceMm: 30)
     var first = TimelineEntry._example(index: 1, takenAt: utc(2026, 3, 1))
     first.recordedBy = .init(operator: "nurse A", host: "ward-3")
     var written = try [first, sparse, ruler].map { try store.append($0, patient: "P001") }
@@ -128,6 +128,9 @@ import Testing
     ("a..b", .containsDotDot),
     ("P 01", .forbiddenCharacter(" ")),
     ("Pé", .forbiddenCharacter("é")),
+    ("-rf", .startsWithSymbol("-")),
+    ("--help", .startsWithSymbol("-")),
+    ("_P001", .startsWithSymbol("_")),
   ])
   func unsafePatientIDsAreRefused(patient: String, problem: TimelineError.IdentifierProblem) throws {
     let directory = try makeTemporaryDirectory()

@@ -25,7 +25,14 @@ typedef enum wm_status {
   WM_STATUS_NO_MEMORY = 4,
   /// The file could not be opened or written.
   WM_STATUS_IO = 5,
+  /// A progressive JPEG has more than `WM_JPEG_MAX_SCANS` scans (libjpeg progress monitor).
+  WM_STATUS_TOO_MANY_SCANS = 6,
 } wm_status;
+
+/// The most scans a JPEG may have. A decoder's progress monitor stops at the next scan, as
+/// libjpeg-turbo recommends for untrusted files (`djpeg -maxscans`): thousands of repeated
+/// scans would otherwise take minutes to decode. libjpeg's own progressions use 10 or fewer.
+#define WM_JPEG_MAX_SCANS 100
 
 // MARK: - JPEG decoding (libjpeg-turbo)
 
@@ -55,7 +62,8 @@ typedef struct wm_jpeg_header {
 /// A libjpeg decompressor with its error manager. Not thread-safe; one owner.
 typedef struct wm_jpeg_decoder wm_jpeg_decoder;
 
-/// Creates a decompressor (`jpeg_create_decompress`); NULL when out of memory.
+/// Creates a decompressor (`jpeg_create_decompress`) with a progress monitor that refuses
+/// more than `WM_JPEG_MAX_SCANS` scans (`WM_STATUS_TOO_MANY_SCANS`); NULL when out of memory.
 wm_jpeg_decoder *wm_jpeg_decoder_create(void);
 /// Destroys it (`jpeg_destroy_decompress`), aborting any decode in progress.
 void wm_jpeg_decoder_destroy(wm_jpeg_decoder *decoder);
@@ -134,9 +142,12 @@ wm_status wm_png_read_rgb(wm_png_reader *reader, uint8_t *destination, size_t st
 
 /// Encodes 8-bit grey (`channels == 1`) or RGB (`channels == 3`) as PNG with
 /// libpng's classic write API; writes a pHYs chunk in pixels per metre when
-/// `pixels_per_metre > 0`. On success `*output` is malloc'd; free with `wm_free`.
+/// `pixels_per_metre > 0`. `compression_level` 0...9 sets zlib's level
+/// (`png_set_compression_level`; 1 is the fastest that compresses); -1 keeps
+/// libpng's default. On success `*output` is malloc'd; free with `wm_free`.
 wm_status wm_png_encode(const uint8_t *pixels, int width, int height, int channels,
-                        int pixels_per_metre, uint8_t **output, size_t *output_length,
+                        int pixels_per_metre, int compression_level, uint8_t **output,
+                        size_t *output_length,
                         char *message, size_t message_capacity);
 
 // MARK: - Orientation

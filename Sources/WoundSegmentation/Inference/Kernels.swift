@@ -10,18 +10,26 @@ import Foundation
 /// Multiplications and additions are never fused (Swift does not contract
 /// `a * b + c`).
 ///
-/// The loops are written with scalar accumulators and plain pointer loops:
-/// the optimiser turns them into vector code (measured faster than explicit
-/// `SIMD8<Float>` arithmetic on x86-64 without AVX), and unoptimised test
-/// builds stay usable.
+/// The matrix kernel (most of the network's multiply-adds) is written in
+/// explicit `SIMD4<Float>` vectors: four floats is the register width of the
+/// baseline instruction set (SSE2 on x86-64, NEON on ARM64), so the binary
+/// runs on any machine of its architecture and gives the same bits on all of
+/// them. Each lane of a vector is one output value and does exactly the
+/// scalar arithmetic. The other loops are plain scalar pointer loops that the
+/// optimiser vectorises along rows.
 ///
 /// All pointers must be valid for the counts given; overlapping input and
 /// output buffers are not allowed. Nothing here allocates except where noted.
 enum Kernels {
-  /// Columns per register tile of ``multiplyMatrices``.
+  /// The vector the matrix kernel works in: four floats, the width of the
+  /// baseline x86-64 (SSE2) and ARM64 (NEON) registers.
+  typealias Vector = SIMD4<Float>
+  /// Floats of padding kept after scratch buffers.
   static let lanes = 8
   /// Output channels per register tile of ``multiplyMatrices``.
   static let panelRows = 4
+  /// Columns per register tile of ``multiplyMatrices``: three vectors.
+  static let tileColumns = 12
 
   // MARK: Activation
 
@@ -34,19 +42,34 @@ enum Kernels {
     }
   }
 
+  /// The scalar activation on each lane, with the same comparisons as
+  /// `Swift.max(v, 0)` (`0 >= v ? 0 : v`) and `Swift.min(v, 6)`, so the same
+  /// results, NaN and -0 included.
+  @inline(__always)
+  static func activate(_ v: Vector, _ activation: Activation) -> Vector {
+    switch activation {
+    case .none: return v
+    case .relu: return v.replacing(with: 0, where: v .<= 0)
+    case .relu6:
+      let low = v.replacing(with: 0, where: v .<= 0)
+      return low.replacing(with: 6, where: 6 .< low)
+    }
+  }
+
   // MARK: Matrix multiply (pointwise and unfolded convolutions)
 
   /// Packs a row-major `rows x columns` matrix into panels of ``panelRows``
-  /// rows, each stored column by column (`[panel][column][panelRows]`), zero
-  /// filled past the last row.
-  static func packWeights(_ a: UnsafePointer<Float>, rows: Int, columns: Int) -> [Float] {
+  /// rows, each stored column by column with every value repeated across a
+  /// vector (`[panel][column][panelRows]` vectors), zero filled past the last
+  /// row, so the kernel multiplies by a weight with one aligned load.
+  static func packWeights(_ a: UnsafePointer<Float>, rows: Int, columns: Int) -> [Vector] {
     let panels = (rows + panelRows - 1) / panelRows
-    var packed = [Float](repeating: 0, count: panels * columns * panelRows)
+    var packed = [Vector](repeating: .zero, count: panels * columns * panelRows)
     for row in 0..<rows {
       let panel = row / panelRows
       let lane = row % panelRows
       for column in 0..<columns {
-        packed[(panel * columns + column) * panelRows + lane] = a[row * columns + column]
+        packed[(panel * columns + column) * panelRows + lane] = Vector(repeating: a[row * columns + column])
       }
     }
     return packed
@@ -54,8 +77,8 @@ enum Kernels {
 
   /// ``packWeights(_:rows:columns:)`` for each group of a grouped
   /// convolution, groups one after the other.
-  static func packGroupedWeights(_ weights: [Float], groups: Int, rowsPerGroup: Int, columns: Int) -> [Float] {
-    var packed: [Float] = []
+  static func packGroupedWeights(_ weights: [Float], groups: Int, rowsPerGroup: Int, columns: Int) -> [Vector] {
+    var packed: [Vector] = []
     weights.withUnsafeBufferPointer { w in
       for g in 0..<groups {
         packed += packWeights(w.baseAddress! + g * rowsPerGroup * columns, rows: rowsPerGroup, columns: columns)
@@ -64,7 +87,7 @@ enum Kernels {
     return packed
   }
 
-  /// The size of one group's packed weights.
+  /// The size of one group's packed weights, in vectors.
   static func packedCount(rows: Int, columns: Int) -> Int {
     (rows + panelRows - 1) / panelRows * columns * panelRows
   }
@@ -73,32 +96,42 @@ enum Kernels {
   /// for `i < rows`, `j < columns`, `t < depth`, with `A` packed by
   /// ``packWeights(_:rows:columns:)``.
   ///
-  /// Register tiles of 4 rows x 8 columns accumulate over the whole depth;
-  /// columns are taken in blocks whose slice of `B` stays in the L2 cache
-  /// while every row panel passes over it.
+  /// Register tiles of 4 rows x 12 columns (12 vector accumulators, which with
+  /// the three input vectors and one weight fill the 16 vector registers)
+  /// accumulate over the whole depth; columns are taken in blocks whose slice
+  /// of `B` stays in the L2 cache while every row panel passes over it. The
+  /// columns left over take 4-column tiles, then one column at a time. Every
+  /// output adds its products in order of `t` starting from 0, whichever
+  /// path computes it.
   static func multiplyMatrices(
-    packedA: UnsafePointer<Float>, rows: Int, depth: Int,
+    packedA: UnsafePointer<Vector>, rows: Int, depth: Int,
     b: UnsafePointer<Float>, bRowStride: Int, columns: Int,
     bias: UnsafePointer<Float>, activation: Activation,
     c: UnsafeMutablePointer<Float>, cRowStride: Int
   ) {
     let panels = (rows + panelRows - 1) / panelRows
-    // About 128 KiB of B per column block, in whole vectors.
-    let blockColumns = Swift.max(lanes, Swift.min(512, 32768 / Swift.max(depth, 1)) / lanes * lanes)
+    // About 128 KiB of B per column block, in whole tiles.
+    let blockColumns = Swift.max(
+      tileColumns, Swift.min(516, 32768 / Swift.max(depth, 1)) / tileColumns * tileColumns)
     var blockStart = 0
     while blockStart < columns {
       let blockEnd = Swift.min(columns, blockStart + blockColumns)
-      let vectorEnd = blockStart + (blockEnd - blockStart) / lanes * lanes
       for panel in 0..<panels {
         let a = packedA + panel * depth * panelRows
         let row0 = panel * panelRows
         let rowCount = Swift.min(panelRows, rows - row0)
         var j = blockStart
-        while j < vectorEnd {
-          tile4x8(
+        while j + tileColumns <= blockEnd {
+          tile4x12(
             a: a, b: b + j, bRowStride: bRowStride, depth: depth, bias: bias + row0, rowCount: rowCount,
             activation: activation, c: c + row0 * cRowStride + j, cRowStride: cRowStride)
-          j += lanes
+          j += tileColumns
+        }
+        while j + 4 <= blockEnd {
+          tile4x4(
+            a: a, b: b + j, bRowStride: bRowStride, depth: depth, bias: bias + row0, rowCount: rowCount,
+            activation: activation, c: c + row0 * cRowStride + j, cRowStride: cRowStride)
+          j += 4
         }
         // Columns left over after whole vectors: the same sums, one lane at a time.
         while j < blockEnd {
@@ -107,7 +140,7 @@ enum Kernels {
             var pa = a + r
             var pb = b + j
             for _ in 0..<depth {
-              sum += pb.pointee * pa.pointee
+              sum += pb.pointee * pa.pointee[0]
               pa += panelRows
               pb += bRowStride
             }
@@ -120,57 +153,81 @@ enum Kernels {
     }
   }
 
-  /// One register tile of ``multiplyMatrices``: 4 rows x 8 columns summed
-  /// over the whole depth in 32 scalar accumulators, then bias and activation.
+  /// Loads four floats from any address.
   @inline(__always)
-  static func tile4x8(
-    a: UnsafePointer<Float>, b: UnsafePointer<Float>, bRowStride: Int, depth: Int,
+  static func load(_ p: UnsafePointer<Float>) -> Vector {
+    UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
+  }
+
+  /// Stores four floats at any address.
+  @inline(__always)
+  static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
+  }
+
+  /// One register tile of ``multiplyMatrices``: 4 rows x 12 columns summed
+  /// over the whole depth in 12 vector accumulators, then bias and activation.
+  @inline(__always)
+  static func tile4x12(
+    a: UnsafePointer<Vector>, b: UnsafePointer<Float>, bRowStride: Int, depth: Int,
     bias: UnsafePointer<Float>, rowCount: Int, activation: Activation,
     c: UnsafeMutablePointer<Float>, cRowStride: Int
   ) {
-    var r00: Float = 0, r01: Float = 0, r02: Float = 0, r03: Float = 0
-    var r04: Float = 0, r05: Float = 0, r06: Float = 0, r07: Float = 0
-    var r10: Float = 0, r11: Float = 0, r12: Float = 0, r13: Float = 0
-    var r14: Float = 0, r15: Float = 0, r16: Float = 0, r17: Float = 0
-    var r20: Float = 0, r21: Float = 0, r22: Float = 0, r23: Float = 0
-    var r24: Float = 0, r25: Float = 0, r26: Float = 0, r27: Float = 0
-    var r30: Float = 0, r31: Float = 0, r32: Float = 0, r33: Float = 0
-    var r34: Float = 0, r35: Float = 0, r36: Float = 0, r37: Float = 0
+    var r00 = Vector.zero, r01 = Vector.zero, r02 = Vector.zero
+    var r10 = Vector.zero, r11 = Vector.zero, r12 = Vector.zero
+    var r20 = Vector.zero, r21 = Vector.zero, r22 = Vector.zero
+    var r30 = Vector.zero, r31 = Vector.zero, r32 = Vector.zero
     var pa = a
     var pb = b
     for _ in 0..<depth {
-      let x0 = pb[0], x1 = pb[1], x2 = pb[2], x3 = pb[3]
-      let x4 = pb[4], x5 = pb[5], x6 = pb[6], x7 = pb[7]
+      let x0 = load(pb), x1 = load(pb + 4), x2 = load(pb + 8)
       let w0 = pa[0]
-      r00 += x0 * w0; r01 += x1 * w0; r02 += x2 * w0; r03 += x3 * w0
-      r04 += x4 * w0; r05 += x5 * w0; r06 += x6 * w0; r07 += x7 * w0
+      r00 += x0 * w0; r01 += x1 * w0; r02 += x2 * w0
       let w1 = pa[1]
-      r10 += x0 * w1; r11 += x1 * w1; r12 += x2 * w1; r13 += x3 * w1
-      r14 += x4 * w1; r15 += x5 * w1; r16 += x6 * w1; r17 += x7 * w1
+      r10 += x0 * w1; r11 += x1 * w1; r12 += x2 * w1
       let w2 = pa[2]
-      r20 += x0 * w2; r21 += x1 * w2; r22 += x2 * w2; r23 += x3 * w2
-      r24 += x4 * w2; r25 += x5 * w2; r26 += x6 * w2; r27 += x7 * w2
+      r20 += x0 * w2; r21 += x1 * w2; r22 += x2 * w2
       let w3 = pa[3]
-      r30 += x0 * w3; r31 += x1 * w3; r32 += x2 * w3; r33 += x3 * w3
-      r34 += x4 * w3; r35 += x5 * w3; r36 += x6 * w3; r37 += x7 * w3
+      r30 += x0 * w3; r31 += x1 * w3; r32 += x2 * w3
       pa += panelRows
       pb += bRowStride
     }
     @inline(__always)
-    func store(_ row: UnsafeMutablePointer<Float>, _ bias: Float, _ v: (Float, Float, Float, Float, Float, Float, Float, Float)) {
-      row[0] = activate(v.0 + bias, activation)
-      row[1] = activate(v.1 + bias, activation)
-      row[2] = activate(v.2 + bias, activation)
-      row[3] = activate(v.3 + bias, activation)
-      row[4] = activate(v.4 + bias, activation)
-      row[5] = activate(v.5 + bias, activation)
-      row[6] = activate(v.6 + bias, activation)
-      row[7] = activate(v.7 + bias, activation)
+    func finish(_ row: UnsafeMutablePointer<Float>, _ bias: Float, _ v0: Vector, _ v1: Vector, _ v2: Vector) {
+      let b = Vector(repeating: bias)
+      store(activate(v0 + b, activation), row)
+      store(activate(v1 + b, activation), row + 4)
+      store(activate(v2 + b, activation), row + 8)
     }
-    store(c, bias[0], (r00, r01, r02, r03, r04, r05, r06, r07))
-    if rowCount > 1 { store(c + cRowStride, bias[1], (r10, r11, r12, r13, r14, r15, r16, r17)) }
-    if rowCount > 2 { store(c + 2 * cRowStride, bias[2], (r20, r21, r22, r23, r24, r25, r26, r27)) }
-    if rowCount > 3 { store(c + 3 * cRowStride, bias[3], (r30, r31, r32, r33, r34, r35, r36, r37)) }
+    finish(c, bias[0], r00, r01, r02)
+    if rowCount > 1 { finish(c + cRowStride, bias[1], r10, r11, r12) }
+    if rowCount > 2 { finish(c + 2 * cRowStride, bias[2], r20, r21, r22) }
+    if rowCount > 3 { finish(c + 3 * cRowStride, bias[3], r30, r31, r32) }
+  }
+
+  /// A 4 rows x 4 columns tile, as ``tile4x12(a:b:bRowStride:depth:bias:rowCount:activation:c:cRowStride:)``.
+  @inline(__always)
+  static func tile4x4(
+    a: UnsafePointer<Vector>, b: UnsafePointer<Float>, bRowStride: Int, depth: Int,
+    bias: UnsafePointer<Float>, rowCount: Int, activation: Activation,
+    c: UnsafeMutablePointer<Float>, cRowStride: Int
+  ) {
+    var r0 = Vector.zero, r1 = Vector.zero, r2 = Vector.zero, r3 = Vector.zero
+    var pa = a
+    var pb = b
+    for _ in 0..<depth {
+      let x = load(pb)
+      r0 += x * pa[0]
+      r1 += x * pa[1]
+      r2 += x * pa[2]
+      r3 += x * pa[3]
+      pa += panelRows
+      pb += bRowStride
+    }
+    store(activate(r0 + Vector(repeating: bias[0]), activation), c)
+    if rowCount > 1 { store(activate(r1 + Vector(repeating: bias[1]), activation), c + cRowStride) }
+    if rowCount > 2 { store(activate(r2 + Vector(repeating: bias[2]), activation), c + 2 * cRowStride) }
+    if rowCount > 3 { store(activate(r3 + Vector(repeating: bias[3]), activation), c + 3 * cRowStride) }
   }
 
   // MARK: Convolutions
@@ -233,7 +290,7 @@ enum Kernels {
   /// receptive fields into a `[cin/groups * k * k][rows * outputWidth]` matrix
   /// (zeros where the window hangs over the padding), then multiply.
   static func convolveUnfolded(
-    _ conv: Convolution, packed: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+    _ conv: Convolution, packed: UnsafePointer<Vector>, bias: UnsafePointer<Float>,
     input: UnsafePointer<Float>, inputWidth: Int, inputHeight: Int,
     output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
   ) {
@@ -300,8 +357,13 @@ enum Kernels {
 
   /// Depthwise convolution (one filter per channel): each channel is copied
   /// into a zero-padded plane (for stride 2, split into even and odd columns
-  /// so every tap reads contiguous memory), then each output row adds its
-  /// `k x k` taps as multiply-adds along the row.
+  /// so every tap reads contiguous memory), then each output value sums its
+  /// `k x k` taps in order (kernel row, then column) in one accumulator, adds
+  /// the bias and applies the activation in the same pass.
+  ///
+  /// 3 x 3 and 5 x 5 kernels run an unrolled loop along the output row with the
+  /// taps' weights held in registers, which the optimiser vectorises along the
+  /// row; other sizes take the general loop. Both do the same arithmetic.
   static func convolveDepthwise(
     _ conv: Convolution, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
     input: UnsafePointer<Float>, inputWidth: Int, inputHeight: Int,
@@ -317,42 +379,152 @@ enum Kernels {
     // padded columns p, p + s, p + 2s, ...
     let phaseWidth = (paddedWidth + s - 1) / s
     let rowStride = phaseWidth * s  // floats per padded row, all phases
+    // Padding is zero for every channel: clear the plane once, then only the
+    // image's interior is overwritten channel by channel.
+    scratch.update(repeating: 0, count: rowStride * paddedHeight)
 
     for channel in 0..<conv.inputChannels {
       let plane = input + channel * inputWidth * inputHeight
       let w = weights + channel * k * k
       let b = bias[channel]
-      // Pad (and split into phases).
-      scratch.update(repeating: 0, count: rowStride * paddedHeight)
       for y in 0..<inputHeight {
         let source = plane + y * inputWidth
         let row = scratch + (y + conv.padTop) * rowStride
         if s == 1 {
           (row + conv.padLeft).update(from: source, count: inputWidth)
         } else {
-          for x in 0..<inputWidth {
-            let px = x + conv.padLeft
-            row[(px % s) * phaseWidth + px / s] = source[x]
+          // Phase p takes the input columns x with (x + padLeft) % s == p.
+          for phase in 0..<s {
+            var x = ((phase - conv.padLeft) % s + s) % s
+            var target = row + phase * phaseWidth + (x + conv.padLeft) / s
+            while x < inputWidth {
+              target.pointee = source[x]
+              target += 1
+              x += s
+            }
           }
         }
       }
-      // Each output row: taps in order (kernel row, then column), each tap a
-      // multiply-add along the row into the output, then bias and activation.
       let out = output + channel * outputWidth * outputHeight
       for y in 0..<outputHeight {
         let target = out + y * outputWidth
-        target.update(repeating: 0, count: outputWidth)
-        for ky in 0..<k {
-          let row = scratch + (y * s + ky) * rowStride
-          for kx in 0..<k {
-            // Padded column x * s + kx lies in phase kx % s at index x + kx / s.
-            let source = row + (kx % s) * phaseWidth + kx / s
-            let weight = w[ky * k + kx]
-            for x in 0..<outputWidth { target[x] += source[x] * weight }
+        // Padded column x * s + kx lies in phase kx % s at index x + kx / s.
+        let top = UnsafePointer(scratch + y * s * rowStride)
+        switch k {
+        case 3:
+          depthwiseRow3(
+            top, rowStride: rowStride, phaseWidth: phaseWidth, stride: s, weights: w, bias: b,
+            activation: conv.activation, target: target, count: outputWidth)
+        case 5:
+          depthwiseRow5(
+            top, rowStride: rowStride, phaseWidth: phaseWidth, stride: s, weights: w, bias: b,
+            activation: conv.activation, target: target, count: outputWidth)
+        default:
+          for x in 0..<outputWidth {
+            var sum: Float = 0
+            for ky in 0..<k {
+              let row = top + ky * rowStride
+              for kx in 0..<k {
+                sum += row[(kx % s) * phaseWidth + kx / s + x] * w[ky * k + kx]
+              }
+            }
+            target[x] = activate(sum + b, conv.activation)
           }
         }
-        for x in 0..<outputWidth { target[x] = activate(target[x] + b, conv.activation) }
       }
+    }
+  }
+
+  /// One output row of a 3 x 3 depthwise convolution; `top` is the first of
+  /// the three padded input rows (see ``convolveDepthwise``). Four outputs at
+  /// a time in a vector, the last few one at a time, each summing its taps in
+  /// order from 0.
+  @inline(__always)
+  static func depthwiseRow3(
+    _ top: UnsafePointer<Float>, rowStride: Int, phaseWidth: Int, stride s: Int, weights w: UnsafePointer<Float>,
+    bias: Float, activation: Activation, target: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    // Column kx of each row: phase kx % s, offset kx / s.
+    let c1 = (1 % s) * phaseWidth + 1 / s
+    let c2 = (2 % s) * phaseWidth + 2 / s
+    let a0 = top, b0 = top + rowStride, d0 = top + 2 * rowStride
+    let a1 = a0 + c1, a2 = a0 + c2, b1 = b0 + c1, b2 = b0 + c2, d1 = d0 + c1, d2 = d0 + c2
+    let v0 = Vector(repeating: w[0]), v1 = Vector(repeating: w[1]), v2 = Vector(repeating: w[2])
+    let v3 = Vector(repeating: w[3]), v4 = Vector(repeating: w[4]), v5 = Vector(repeating: w[5])
+    let v6 = Vector(repeating: w[6]), v7 = Vector(repeating: w[7]), v8 = Vector(repeating: w[8])
+    let vb = Vector(repeating: bias)
+    var x = 0
+    while x + 4 <= count {
+      var sum = Vector.zero
+      sum += load(a0 + x) * v0
+      sum += load(a1 + x) * v1
+      sum += load(a2 + x) * v2
+      sum += load(b0 + x) * v3
+      sum += load(b1 + x) * v4
+      sum += load(b2 + x) * v5
+      sum += load(d0 + x) * v6
+      sum += load(d1 + x) * v7
+      sum += load(d2 + x) * v8
+      store(activate(sum + vb, activation), target + x)
+      x += 4
+    }
+    while x < count {
+      var sum: Float = 0
+      sum += a0[x] * w[0]
+      sum += a1[x] * w[1]
+      sum += a2[x] * w[2]
+      sum += b0[x] * w[3]
+      sum += b1[x] * w[4]
+      sum += b2[x] * w[5]
+      sum += d0[x] * w[6]
+      sum += d1[x] * w[7]
+      sum += d2[x] * w[8]
+      target[x] = activate(sum + bias, activation)
+      x += 1
+    }
+  }
+
+  /// One output row of a 5 x 5 depthwise convolution, as
+  /// ``depthwiseRow3(_:rowStride:phaseWidth:stride:weights:bias:activation:target:count:)``:
+  /// the 25 taps in order (kernel row, then column) from 0, then the bias.
+  @inline(__always)
+  static func depthwiseRow5(
+    _ top: UnsafePointer<Float>, rowStride: Int, phaseWidth: Int, stride s: Int, weights w: UnsafePointer<Float>,
+    bias: Float, activation: Activation, target: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    let c1 = (1 % s) * phaseWidth + 1 / s
+    let c2 = (2 % s) * phaseWidth + 2 / s
+    let c3 = (3 % s) * phaseWidth + 3 / s
+    let c4 = (4 % s) * phaseWidth + 4 / s
+    let vb = Vector(repeating: bias)
+    var x = 0
+    while x + 4 <= count {
+      var sum = Vector.zero
+      for r in 0..<5 {
+        let row = top + r * rowStride + x
+        let t = w + r * 5
+        sum += load(row) * Vector(repeating: t[0])
+        sum += load(row + c1) * Vector(repeating: t[1])
+        sum += load(row + c2) * Vector(repeating: t[2])
+        sum += load(row + c3) * Vector(repeating: t[3])
+        sum += load(row + c4) * Vector(repeating: t[4])
+      }
+      store(activate(sum + vb, activation), target + x)
+      x += 4
+    }
+    while x < count {
+      var sum: Float = 0
+      for r in 0..<5 {
+        let row = top + r * rowStride + x
+        let t = w + r * 5
+        sum += row[0] * t[0]
+        sum += row[c1] * t[1]
+        sum += row[c2] * t[2]
+        sum += row[c3] * t[3]
+        sum += row[c4] * t[4]
+      }
+      target[x] = activate(sum + bias, activation)
+      x += 1
     }
   }
 

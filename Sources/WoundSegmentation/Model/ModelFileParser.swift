@@ -14,6 +14,7 @@ enum ModelFileParser {
     var normalizeDivide: Float
     var trainingJSON: String?
     var graph: ModelGraph
+    var finePass: FinePassRule?
   }
 
   static let magic: [UInt8] = Array("WMSEG01\n".utf8)
@@ -106,6 +107,24 @@ enum ModelFileParser {
       }
     }
 
+    // The optional second pass the model was trained and validated for (see FinePass).
+    var finePass: FinePassRule? = nil
+    if let value = header.dictionary["finePass"], !(value is NSNull) {
+      let rule = try Fields(value, name: name, context: "finePass")
+      let margin = try rule.double("marginFactor")
+      let minimumSide = try rule.int("minimumSidePixels")
+      let cropSize = try rule.int("cropSizePixels")
+      guard margin.isFinite, margin >= 1, margin <= 10, minimumSide >= 8, cropSize >= sizeMultiple,
+        cropSize % sizeMultiple == 0, cropSize <= 1024
+      else {
+        throw .invalidHeader(
+          file: name,
+          reason: "finePass needs marginFactor in [1, 10], minimumSidePixels >= 8 and cropSizePixels a multiple of "
+            + "\(sizeMultiple) up to 1024")
+      }
+      finePass = FinePassRule(marginFactor: margin, minimumSidePixels: minimumSide, cropSizePixels: cropSize)
+    }
+
     guard let opList = header.dictionary["ops"] as? [Any] else {
       throw .invalidHeader(file: name, reason: "'ops' is missing or not an array")
     }
@@ -128,7 +147,7 @@ enum ModelFileParser {
     return Parsed(
       dataType: dataType, inputChannels: inputChannels, trainingSize: trainingSize,
       sizeMultiple: sizeMultiple, normalizeSubtract: Float(subtract), normalizeDivide: Float(divide),
-      trainingJSON: trainingJSON, graph: graph)
+      trainingJSON: trainingJSON, graph: graph, finePass: finePass)
   }
 
   /// Little-endian `float32` values from `start` to the end (a trailing

@@ -39,8 +39,9 @@ struct Convolution: Sendable {
   /// One per output channel.
   var bias: [Float]
   /// For `.pointwise` and `.general`: the weights of each group packed for
-  /// ``Kernels/multiplyMatrices``; empty for `.depthwise`.
-  var packedWeights: [Float]
+  /// ``Kernels/multiplyMatrices`` (each weight repeated across a vector);
+  /// empty for `.depthwise`.
+  var packedWeights: [Kernels.Vector]
 
   var kind: Kind {
     if groups == inputChannels && groups == outputChannels { return .depthwise }

@@ -38,6 +38,17 @@ public struct SegmentationModel: Sendable {
   /// validation figures), re-serialised as JSON with sorted keys; `nil` when absent.
   public let trainingDescriptionJSON: String?
 
+  /// The second, finer pass over each wound's crop that the model was trained
+  /// and validated for; `nil` when the model is used for one pass only.
+  public private(set) var finePass: FinePassRule?
+
+  /// The same model used for the whole-photo pass only (to measure each pass apart).
+  package func coarseOnly() -> SegmentationModel {
+    var copy = self
+    copy.finePass = nil
+    return copy
+  }
+
   /// The operations and the converted weights.
   let graph: ModelGraph
 
@@ -63,23 +74,31 @@ public struct SegmentationModel: Sendable {
     self.normalizeDivide = parsed.normalizeDivide
     self.trainingDescriptionJSON = parsed.trainingJSON
     self.graph = parsed.graph
+    self.finePass = parsed.finePass
     // A model that cannot run at its own training size is unusable.
     _ = try InferencePlan(
       graph: graph, width: trainingSizePixels, height: trainingSizePixels, fileName: name)
   }
 
-  /// Reads and parses the model file at `url`.
+  /// The most bytes a model file may hold: 256 MiB (the bundled model is 1.5 MiB).
+  public static let maximumFileBytes = 256 << 20
+
+  /// Reads and parses the model file at `url`, a regular file of at most
+  /// ``maximumFileBytes`` (read by `SafeFile`).
   ///
   /// - Throws: ``SegmentationModelError/unreadable(file:reason:)`` when the
-  ///   file cannot be read, or any parsing error of ``init(bytes:name:)``.
+  ///   file cannot be read (with the system's message) or is refused, or any
+  ///   parsing error of ``init(bytes:name:)``.
   public init(contentsOf url: URL) throws(SegmentationModelError) {
-    let data: Data
+    let bytes: [UInt8]
     do {
-      data = try Data(contentsOf: url)
+      bytes = try SafeFile.read(url.path, limitBytes: Self.maximumFileBytes).bytes
+    } catch .system(_, _, let code) {
+      throw .unreadable(file: url.path, reason: SafeFile.systemMessage(code))
     } catch {
-      throw .unreadable(file: url.path, reason: error.localizedDescription)
+      throw .unreadable(file: url.path, reason: error.reason)
     }
-    try self.init(bytes: [UInt8](data), name: url.path)
+    try self.init(bytes: bytes, name: url.path)
   }
 
   /// The location of the model shipped with the package, or `nil` when the

@@ -163,28 +163,65 @@ public enum Segmenter {
     for run in cellRegions.runs where !keptCells[run.label - 1] {
       for i in run.start..<run.end { refined[run.y * cellsWide + i] = 0 }
     }
-    var boxes: [PixelRect] = []
-    for (k, region) in cellRegions.components.enumerated() where keptCells[k] {
-      let box = PixelRect(
-        x: (region.minX - 1) * factor, y: (region.minY - 1) * factor,
-        width: (region.maxX - region.minX + 3) * factor, height: (region.maxY - region.minY + 3) * factor)
-      let clipped = box.intersection(searchRect)
-      if !clipped.isEmpty { boxes.append(clipped) }
-    }
-    boxes = mergeTouching(boxes)
     var mask = Mask(width: image.width, height: image.height)
+    var boxes: [PixelRect] = []
+    if let rule = model.finePass {
+      // Coarse to fine: each kept region is segmented again in its own crop (see FinePass).
+      var regionBoxes: [PixelRect] = []
+      for (k, region) in cellRegions.components.enumerated() where keptCells[k] {
+        let box = PixelRect(
+          x: region.minX * factor, y: region.minY * factor, width: (region.maxX - region.minX + 1) * factor,
+          height: (region.maxY - region.minY + 1) * factor
+        ).intersection(imageRect)
+        if !box.isEmpty { regionBoxes.append(box) }
+      }
+      let size = rule.cropSizePixels
+      for crop in FinePass.crops(boxes: regionBoxes, rule: rule) {
+        let area = crop.pixels(clippedTo: searchRect)
+        guard !area.isEmpty else { continue }
+        let input = FinePass.input(
+          image: image, crop: crop, size: size, subtract: model.normalizeSubtract, divide: model.normalizeDivide)
+        let fine: [Float]
+        do {
+          fine = try model.probabilities(normalizedInput: input, width: size, height: size, timings: timings)
+        } catch {
+          throw .model(error)
+        }
+        stepStart = timings?.start() ?? 0
+        mask.pixels.withUnsafeMutableBufferPointer { pixels in
+          FinePass.paint(
+            fine, size: size, crop: crop, area: area, threshold: probabilityThreshold, into: pixels.baseAddress!,
+            photoWidth: image.width)
+        }
+        boxes.append(area)
+      }
+      boxes = mergeTouching(boxes)
+    } else {
+      for (k, region) in cellRegions.components.enumerated() where keptCells[k] {
+        let box = PixelRect(
+          x: (region.minX - 1) * factor, y: (region.minY - 1) * factor,
+          width: (region.maxX - region.minX + 3) * factor, height: (region.maxY - region.minY + 3) * factor)
+        let clipped = box.intersection(searchRect)
+        if !clipped.isEmpty { boxes.append(clipped) }
+      }
+      boxes = mergeTouching(boxes)
+      mask.pixels.withUnsafeMutableBufferPointer { pixels in
+        refined.withUnsafeBufferPointer { refined in
+          for box in boxes {
+            grid.sampleBilinear(
+              refined.baseAddress!, into: pixels.baseAddress!, photoWidth: image.width, box: box,
+              threshold: probabilityThreshold)
+          }
+        }
+      }
+    }
     mask.pixels.withUnsafeMutableBufferPointer { pixels in
-      refined.withUnsafeBufferPointer { refined in
-        for box in boxes {
-          grid.sampleBilinear(
-            refined.baseAddress!, into: pixels.baseAddress!, photoWidth: image.width, box: box,
-            threshold: probabilityThreshold)
-          for polygon in excluding {
-            PolygonRasterizer.forEachSpan(
-              of: polygon, rows: box.y..<box.maxY, columns: box.x..<box.maxX, origin: 0, spacing: 1
-            ) { row, span in
-              (pixels.baseAddress! + row * image.width + span.lowerBound).update(repeating: 0, count: span.count)
-            }
+      for box in boxes {
+        for polygon in excluding {
+          PolygonRasterizer.forEachSpan(
+            of: polygon, rows: box.y..<box.maxY, columns: box.x..<box.maxX, origin: 0, spacing: 1
+          ) { row, span in
+            (pixels.baseAddress! + row * image.width + span.lowerBound).update(repeating: 0, count: span.count)
           }
         }
       }

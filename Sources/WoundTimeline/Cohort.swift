@@ -1,0 +1,129 @@
+import Foundation
+
+/// One row per patient and wound site of a timeline folder: the study's view of the
+/// record (`woundmeasure cohort`). Built from each site's ``HealingReport``, so it
+/// counts standing entries only and closure only where a person confirmed it.
+public struct Cohort: Sendable, Equatable, Codable {
+  public struct Row: Sendable, Equatable, Codable {
+    public var patient: String
+    public var woundSite: String
+    public var baselineDate: Date
+    public var baselineAreaCm2: Double
+    public var latestDate: Date
+    public var latestAreaCm2: Double
+    /// `(latest - baseline) / baseline x 100`; `nil` when the baseline area is 0.
+    public var changePercent: Double?
+    /// The report's 4-week area reduction, percent; `nil` without a photo on days 21-35.
+    public var fourWeekReductionPercent: Double?
+    /// Gilman's rate from baseline to the latest photo, cm/week.
+    public var gilmanCmPerWeek: Double?
+    /// A person confirmed closure on the latest photo.
+    public var closed: Bool
+    /// The date of that photo, when closed.
+    public var closedDate: Date?
+    /// Weeks from baseline to the confirmed closure.
+    public var weeksToClosure: Double?
+    /// Standing photos of the site.
+    public var photos: Int
+    /// Entries left out of the figures because a person must review them.
+    public var entriesNeedingReview: Int
+  }
+
+  /// A timeline that could not be used, and why (never silently skipped).
+  public struct Refused: Sendable, Equatable, Codable {
+    public var file: String
+    public var reason: String
+  }
+
+  public var rows: [Row]
+  public var refused: [Refused]
+
+  /// Reads every `<patient>.json` of `directory` with its chain and head checked.
+  public init(directory: String) {
+    let store = TimelineStore(directory: directory)
+    var rows: [Row] = []
+    var refused: [Refused] = []
+    for patient in store.patients() {
+      let timeline: Timeline
+      do {
+        timeline = try store.load(patient: patient, verifyingChain: true)
+        if let head = try store.head(patient: patient), let problem = head.mismatch(with: timeline) {
+          refused.append(Refused(file: try store.path(patient: patient), reason: "\(problem) (entries deleted or the file replaced)"))
+          continue
+        }
+      } catch {
+        refused.append(Refused(file: (try? store.path(patient: patient)) ?? patient, reason: error.description))
+        continue
+      }
+      for site in timeline.standingWoundSites {
+        guard let report = HealingReport(timeline: timeline, woundSite: site), let first = report.rows.first,
+          let last = report.rows.last
+        else { continue }
+        let closed = last.closureConfirmed && report.rows.count > 1
+        rows.append(
+          Row(
+            patient: patient, woundSite: site, baselineDate: first.takenAt, baselineAreaCm2: first.areaCm2,
+            latestDate: last.takenAt, latestAreaCm2: last.areaCm2, changePercent: last.changePercent,
+            fourWeekReductionPercent: report.fourWeek?.percentAreaReduction, gilmanCmPerWeek: last.gilmanCmPerWeek,
+            closed: closed, closedDate: closed ? last.takenAt : nil,
+            weeksToClosure: closed ? last.daysSinceBaseline / 7 : nil, photos: report.rows.count,
+            entriesNeedingReview: report.needsReview.count))
+      }
+    }
+    self.rows = rows
+    self.refused = refused
+  }
+
+  /// The CSV header line (no line break).
+  public static let csvHeader = [
+    "patient", "woundSite", "baselineDate", "baselineAreaCm2", "latestDate", "latestAreaCm2", "changePercent",
+    "fourWeekReductionPercent", "gilmanCmPerWeek", "closed", "closedDate", "weeksToClosure", "photos",
+    "entriesNeedingReview",
+  ].joined(separator: ",")
+
+  /// One CSV line per row, each ending in a line break; empty = does not apply.
+  public func csvLines() -> String {
+    rows.map { row in
+      [
+        row.patient, row.woundSite, HealingReport.isoDate(row.baselineDate), HealingReport.number(row.baselineAreaCm2, 4),
+        HealingReport.isoDate(row.latestDate), HealingReport.number(row.latestAreaCm2, 4),
+        HealingReport.number(row.changePercent, 2), HealingReport.number(row.fourWeekReductionPercent, 2),
+        HealingReport.number(row.gilmanCmPerWeek, 4), row.closed ? "yes" : "no",
+        row.closedDate.map(HealingReport.isoDate) ?? "", HealingReport.number(row.weeksToClosure, 2), String(row.photos),
+        String(row.entriesNeedingReview),
+      ].joined(separator: ",") + "\n"
+    }.joined()
+  }
+
+  /// A fixed-width table, then the refused timelines.
+  public func textTable() -> String {
+    var lines = ["Cohort: \(rows.count) wound(s) of \(Set(rows.map(\.patient)).count) patient(s)", ""]
+    let header = [
+      ("patient", 10), ("wound", 14), ("baseline", 10), ("cm2", 7), ("latest", 10), ("cm2", 7), ("change %", 9),
+      ("4-wk %", 7), ("Gilman", 7), ("closed", 10), ("weeks", 6), ("photos", 6), ("review", 6),
+    ]
+    func pad(_ text: String, _ width: Int) -> String {
+      text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+    lines.append(header.map { pad($0.0, $0.1) }.joined(separator: " "))
+    lines.append(header.map { String(repeating: "-", count: $0.1) }.joined(separator: " "))
+    for row in rows {
+      let cells = [
+        row.patient, row.woundSite, HealingReport.dayDate(row.baselineDate), String(format: "%.2f", row.baselineAreaCm2),
+        HealingReport.dayDate(row.latestDate), String(format: "%.2f", row.latestAreaCm2),
+        row.changePercent.map { String(format: "%+.1f", $0) } ?? "-",
+        row.fourWeekReductionPercent.map { String(format: "%.1f", $0) } ?? "-",
+        row.gilmanCmPerWeek.map { String(format: "%.3f", $0) } ?? "-",
+        row.closedDate.map(HealingReport.dayDate) ?? "no", row.weeksToClosure.map { String(format: "%.1f", $0) } ?? "-",
+        String(row.photos), String(row.entriesNeedingReview),
+      ]
+      lines.append(zip(cells, header).map { pad($0.0, $0.1.1) }.joined(separator: " "))
+    }
+    if !refused.isEmpty {
+      lines.append("")
+      lines.append("Not used (\(refused.count)):")
+      for r in refused { lines.append("  \(r.file): \(r.reason)") }
+    }
+    return lines.map { String($0.reversed().drop { $0 == " " }.reversed()) }.joined(separator: "\n") + "\n"
+  }
+}
