@@ -164,10 +164,20 @@ extension WoundMeasureCommand {
       do {
         if let overlay { try Overlay.write(outcome.overlay(), to: overlay, protecting: protected) }
         if let maskOut { try ImageEncoder.writePNG(outcome.mask, to: maskOut, protecting: protected) }
-        if let outlineOut { try OutlineFiles.write(outcome.mask, to: outlineOut, protecting: protected) }
+      } catch {
+        CommandLineValues.printError("error: \(photo): cannot write the overlay or mask: \(error)")
+        throw ExitCode.failure
+      }
+      do {
         if let tissueOut { try ImageEncoder.writePNG(outcome.tissue.labels, to: tissueOut, protecting: protected) }
       } catch {
-        CommandLineValues.printError("error: \(photo): cannot write the overlay, mask, tissue map or outline: \(error)")
+        CommandLineValues.printError("error: \(photo): cannot write the tissue map: \(error)")
+        throw ExitCode.failure
+      }
+      do throws(OutlineFileError) {
+        if let outlineOut { try OutlineFiles.write(outcome.mask, to: outlineOut, protecting: protected) }
+      } catch {
+        CommandLineValues.printError("error: \(photo): cannot write the outline: \(error)")
         throw ExitCode.failure
       }
 
