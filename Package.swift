@@ -42,7 +42,10 @@ let package = Package(
     .target(
       name: "WoundSegmentation",
       dependencies: ["WoundCore"],
-      resources: [.copy("Resources")]),
+      resources: [.copy("Resources")],
+      // The network's loops are optimised in debug builds too: `swift test` runs the model
+      // on real photos, which unoptimised code makes some 20 times slower.
+      swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
 
     // MARK: Swift wrappers of the C libraries
 
@@ -101,7 +104,9 @@ let package = Package(
       dependencies: ["WoundCalibration", "WoundImaging", "WoundCore", "WoundMeasurement"]),
     .testTarget(
       name: "WoundSegmentationTests",
-      dependencies: ["WoundSegmentation", "WoundImaging", "WoundCore"],
+      dependencies: [
+        "WoundSegmentation", "WoundImaging", "WoundCore", .product(name: "Crypto", package: "swift-crypto"),
+      ],
       resources: [.copy("Fixtures")]),
     .testTarget(
       name: "WoundMeasurementTests", dependencies: ["WoundMeasurement", "WoundCore"]),

@@ -62,7 +62,10 @@ def coarse(header, blob, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     h, w = image.shape[:2]
     f = working_factor(h, w)
     small = np.asarray(Image.fromarray(image).reduce(f)) if f > 1 else image
-    p = probs(header, blob, small)
+    sh, sw = small.shape[:2]
+    # padded to multiples of 32 by repeating the last column and row, as `Segmenter` does
+    padded = np.pad(small, ((0, -sh % 32), (0, -sw % 32), (0, 0)), mode="edge")
+    p = probs(header, blob, padded)[:sh, :sw]
     full = F.interpolate(torch.from_numpy(p)[None, None], size=(h, w), mode="bilinear", align_corners=False)[0, 0].numpy()
     return p, full
 
@@ -164,6 +167,12 @@ def fine(header, blob, image: np.ndarray, cells: np.ndarray, factor: int) -> np.
         top = p[iy0][:, ix0] * (1 - fx) + p[iy0][:, ix1] * fx
         bottom = p[iy1][:, ix0] * (1 - fx) + p[iy1][:, ix1] * fx
         out[ya:yb, xa:xb] |= (top * (1 - fy) + bottom * fy) > 0.5
+    # The speck rule once more on the final regions, in photo pixels (as `Segmenter`).
+    labels, n = ndimage.label(out, structure=np.ones((3, 3)))
+    if n:
+        areas = np.bincount(labels.ravel())[1:]
+        limit = max(MIN_CELLS * factor * factor, int(np.ceil(MIN_FRACTION * areas.max())))
+        out &= np.isin(labels, np.nonzero(areas >= limit)[0] + 1)
     return out
 
 

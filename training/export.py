@@ -182,6 +182,9 @@ def main() -> None:
 
     if args.recipe:
         training["recipe"] = args.recipe
+    if args.fine_pass:
+        training["data"] += ("; plus the DFUTissue fit half (the first 47 files by name; fibrin and granulation as "
+                             "wound, callus not; Dhar M. K. et al., arXiv 2406.16012, 2024)")
     data, ops, blob = build(model, args.dtype, training, fine_pass=args.fine_pass)
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "wb") as f:
