@@ -125,6 +125,9 @@ public struct TimelineStore: Sendable {
     let lock = try FileLock(path: file + ".lock")
     defer { lock.release() }
 
+    if let appended = try appendWithoutParsing(entry, file: file, patient: patient, allowSharedPhoto: allowSharedPhoto) {
+      return appended
+    }
     var timeline = try lockedRead(file: file, patient: patient)
     var entry = entry
     entry.patient = patient
@@ -159,8 +162,57 @@ public struct TimelineStore: Sendable {
     try Self.replaceAtomically(file: file, with: bytes, directory: directory)
     try writeHead(of: timeline, file: file, bytes: bytes)
     // The folder's photo index: which patients hold a standing entry of each photo.
-    let stillStanding = timeline.standingEntries().contains { $0.photo.sha256 == sha }
-    updatePhotoIndex(sha256: sha, patient: patient, present: stillStanding)
+    let standing = timeline.standingEntries().first { $0.photo.sha256 == sha }
+    updatePhotoIndex(sha256: sha, patient: patient, standingEntryId: standing?.id)
+    return sealed
+  }
+
+  /// The append of a new measurement when the file's bytes are exactly those the store
+  /// last wrote (their SHA-256 is the head's): the entry's JSON is inserted after the last
+  /// entry's without parsing the file, so an append costs reading, hashing and writing the
+  /// bytes, not decoding and encoding every entry. The duplicate checks use the photo
+  /// index. Returns `nil` (the caller takes the full path) for an amendment or void, a
+  /// file without such a head, an index marker without its entry id, or a layout it does
+  /// not recognise.
+  func appendWithoutParsing(_ entry: TimelineEntry, file: String, patient: String, allowSharedPhoto: Bool)
+    throws(TimelineError) -> TimelineEntry?
+  {
+    guard entry.effectiveKind == .measurement, let head = try readHead(file: file), head.entries > 0,
+      let knownSha = head.fileSha256, let data = try Self.readIfPresent(file: file),
+      TimelineJSON.hex(SHA256.hash(data: data)) == knownSha
+    else { return nil }
+    let sha = entry.photo.sha256
+    let holders = photoIndexPatients(sha256: sha)
+    if holders.contains(patient) {
+      guard let standingId = photoIndexEntry(sha256: sha, patient: patient) else { return nil }
+      throw .duplicatePhoto(file: file, sha256: sha, entryId: standingId)
+    }
+    if !allowSharedPhoto, !holders.isEmpty { throw .photoOfAnotherPatient(sha256: sha, patients: holders) }
+    var entry = entry
+    entry.patient = patient
+    let sealed = try entry.sealed(previousHash: head.lastHash)
+    // `..."  }\n  ],\n  "patient" : ...`: the entries array ends right before the patient key.
+    let end = Data("\n  ],\n  \"patient\" : ".utf8)
+    guard let range = data.range(of: end, options: .backwards) else { return nil }
+    let encoded: Data
+    do {
+      encoded = try TimelineJSON.fileEncoder().encode(sealed)
+    } catch {
+      throw .unencodableEntry(reason: TimelineJSON.describe(error))
+    }
+    var inserted = Data(",\n    ".utf8)
+    for byte in encoded {
+      inserted.append(byte)
+      if byte == UInt8(ascii: "\n") { inserted.append(contentsOf: Array("    ".utf8)) }
+    }
+    var bytes = data
+    bytes.replaceSubrange(range.lowerBound..<range.lowerBound, with: inserted)
+    try Self.replaceAtomically(file: file, with: bytes, directory: directory)
+    let newHead = Head(
+      patient: patient, entries: head.entries + 1, lastHash: sealed.hash, updatedAt: TimelineJSON.wholeSeconds(Date()),
+      fileSha256: TimelineJSON.hex(SHA256.hash(data: bytes)))
+    try writeHead(newHead, file: file)
+    updatePhotoIndex(sha256: sha, patient: patient, standingEntryId: sealed.id)
     return sealed
   }
 
@@ -309,9 +361,14 @@ public struct TimelineStore: Sendable {
   }
 
   func writeHead(of timeline: Timeline, file: String, bytes: Data) throws(TimelineError) {
-    let head = Head(
-      patient: timeline.patient, entries: timeline.entries.count, lastHash: timeline.lastHash,
-      updatedAt: TimelineJSON.wholeSeconds(Date()), fileSha256: TimelineJSON.hex(SHA256.hash(data: bytes)))
+    try writeHead(
+      Head(
+        patient: timeline.patient, entries: timeline.entries.count, lastHash: timeline.lastHash,
+        updatedAt: TimelineJSON.wholeSeconds(Date()), fileSha256: TimelineJSON.hex(SHA256.hash(data: bytes))),
+      file: file)
+  }
+
+  func writeHead(_ head: Head, file: String) throws(TimelineError) {
     let data: Data
     do {
       data = try TimelineJSON.fileEncoder().encode(head) + Data([0x0A])
@@ -335,18 +392,27 @@ public struct TimelineStore: Sendable {
     return names.filter { SafeIdentifier.problem(with: $0) == nil }.sorted()
   }
 
-  func updatePhotoIndex(sha256: String, patient: String, present: Bool) {
+  /// Records (or, with `nil`, removes) the patient's standing entry of a photo: the marker
+  /// file holds that entry's id.
+  func updatePhotoIndex(sha256: String, patient: String, standingEntryId: String?) {
     guard sha256.count == 64, sha256.allSatisfy(\.isHexDigit) else { return }
     let folder = (photoIndexDirectory as NSString).appendingPathComponent(sha256)
     let marker = (folder as NSString).appendingPathComponent(patient)
-    if present {
+    if let standingEntryId {
       try? Self.makeDirectory(folder)
-      if !FileManager.default.fileExists(atPath: marker) {
-        try? Self.replaceAtomically(file: marker, with: Data(), directory: folder)
-      }
+      try? Self.replaceAtomically(file: marker, with: Data((standingEntryId + "\n").utf8), directory: folder)
     } else {
       unlink(marker)
     }
+  }
+
+  /// The id of the patient's standing entry of a photo, as the index records it.
+  func photoIndexEntry(sha256: String, patient: String) -> String? {
+    let marker = ((photoIndexDirectory as NSString).appendingPathComponent(sha256) as NSString)
+      .appendingPathComponent(patient)
+    guard let data = try? Self.readIfPresent(file: marker) else { return nil }
+    let id = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    return id.count == 16 && id.allSatisfy(\.isHexDigit) ? id : nil
   }
 
   // MARK: File system

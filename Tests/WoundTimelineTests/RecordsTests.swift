@@ -196,4 +196,31 @@ import Testing
     #expect(timeline.entries[0] == entry)
     #expect(appended.previousHash == entry.hash)
   }
+
+  @Test func anAppendWithoutParsingWritesTheSameBytesAsAFullRewrite() throws {
+    let directory = try makeTemporaryDirectory()
+    let store = TimelineStore(directory: directory)
+    let file = directory + "/P001.json"
+    var appended: [TimelineEntry] = []
+    for index in 0..<4 { appended.append(try store.append(TimelineEntry._example(index: index), patient: "P001")) }
+    // Entries 1-3 went in without parsing the file (the head vouched for its bytes).
+    let timeline = try store.load(patient: "P001")
+    #expect(timeline.entries == appended)
+    #expect(try bytes(file) == (try timeline.encoded()))
+    let head = try #require(try store.head(patient: "P001"))
+    #expect(head.entries == 4 && head.lastHash == appended[3].hash)
+    // The duplicate check on that path names the standing entry, from the photo index.
+    #expect(throws: TimelineError.duplicatePhoto(file: file, sha256: appended[2].photo.sha256, entryId: appended[2].id)) {
+      try store.append(TimelineEntry._example(index: 2), patient: "P001")
+    }
+    // A file edited behind the store's back takes the full path and is refused.
+    let text = try String(contentsOfFile: file, encoding: .utf8).replacingOccurrences(of: "\"areaCm2\" : 4.25", with: "\"areaCm2\" : 4.26")
+    try text.write(toFile: file, atomically: false, encoding: .utf8)
+    #expect {
+      try store.append(TimelineEntry._example(index: 9), patient: "P001")
+    } throws: { error in
+      if case .brokenChain = error as? TimelineError { return true }
+      return false
+    }
+  }
 }
