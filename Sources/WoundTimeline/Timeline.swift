@@ -189,30 +189,6 @@ extension Timeline {
     }
   }
 
-  /// Checks the chain from entry `start` on: each of those entries' `id` and `hash`
-  /// against its content and its link to the entry before it (the entries before
-  /// `start` are taken as they are: the store has checked them against the head).
-  public func verifyChain(file: String, from start: Int) throws(TimelineError) {
-    guard start > 0 else { return try verifyChain(file: file) }
-    var expectedPrevious = entries[start - 1].hash
-    for index in start..<entries.count {
-      let entry = entries[index]
-      let computedHash = try TimelineJSON.sha256Hex(of: entry, omitting: [.hash])
-      if computedHash != entry.hash {
-        throw .brokenChain(file: file, index: index, .hashMismatch(stored: entry.hash, computed: computedHash))
-      }
-      let computedId = String(try TimelineJSON.sha256Hex(of: entry, omitting: [.id, .hash]).prefix(16))
-      if computedId != entry.id {
-        throw .brokenChain(file: file, index: index, .idMismatch(stored: entry.id, computed: computedId))
-      }
-      if entry.previousHash != expectedPrevious {
-        throw .brokenChain(
-          file: file, index: index, .previousHashMismatch(expected: expectedPrevious, found: entry.previousHash))
-      }
-      expectedPrevious = entry.hash
-    }
-  }
-
   /// Per entry, how it breaks the chain (`nil` when its id, hash and link are right).
   ///
   /// Unlike ``verifyChain(file:)`` this goes on past the first break, for `audit`:
