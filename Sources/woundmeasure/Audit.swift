@@ -157,8 +157,6 @@ enum AuditText {
     }
     let value = TimelineJSON(
       file: audit.file, unreadable: audit.unreadable, problems: audit.problems, notes: audit.notes, allReproduced: audit.allReproduced, entries: entries)
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    return String(decoding: try encoder.encode(value), as: UTF8.self)
+    return try CommandLineValues.jsonLine(value)
   }
 }

@@ -55,9 +55,7 @@ extension WoundMeasureCommand {
       "CSV of path,patient,wound,taken[,mask] instead of the folder layout.", valueName: "FILE.csv"))
     var manifest: String?
 
-    @Option(name: .customLong("max-megapixels"), help: ArgumentHelp(
-      "Refuse photos larger than this many megapixels.", valueName: "N"))
-    var maxMegapixels: Double = 100
+    @OptionGroup var pixelLimit: PixelLimitOptions
 
     @Option(name: .customLong("operator"), help: ArgumentHelp(
       "Who records the batch (default: $WOUNDMEASURE_OPERATOR, else the login name).", valueName: "NAME"))
@@ -83,9 +81,6 @@ extension WoundMeasureCommand {
       if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
       if let shard, BatchShard(shard) == nil {
         throw ValidationError("--shard takes K/N with 0 <= K < N (for example 0/3, 1/3, 2/3), not '\(shard)'")
-      }
-      if !(maxMegapixels.isFinite && maxMegapixels > 0) {
-        throw ValidationError("--max-megapixels must be a positive number")
       }
       var isDirectory: ObjCBool = false
       if !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) || !isDirectory.boolValue {
@@ -127,7 +122,7 @@ extension WoundMeasureCommand {
       let options = BatchOptions(
         jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, timelineDirectory: timelineDirectory,
         outputDirectory: output, calibration: calibration.request,
-        maxPixels: Int(maxMegapixels * 1_000_000),
+        maxPixels: pixelLimit.maxPixels,
         recordedBy: TimelineEntry.Attribution.current(operator: operatorName), allowSharedPhoto: allowSharedPhoto,
         allowFileTime: allowFileTime)
 
@@ -219,9 +214,9 @@ final class BatchProgressPrinter: @unchecked Sendable {
       write("\r\u{1B}[2K" + bar(event))
       drewBar = true
     } else if isFailure {
-      FileHandle.standardError.write(Data((line + "\n").utf8))
+      CommandLineValues.printError(line)
     } else {
-      for warning in warningLines { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+      for warning in warningLines { CommandLineValues.printError(warning) }
       FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
   }

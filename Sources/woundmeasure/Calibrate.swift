@@ -36,36 +36,28 @@ extension WoundMeasureCommand {
 
     func run() async throws {
       var failures = 0
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
       for path in photos {
         let result: Calibration
         do {
           let photo = try PhotoDecoder.decode(path: path)
           result = try Calibrator.calibrate(image: photo.image, request: calibration.request)
         } catch let error as DecodeError {
-          Self.printError("error: \(error.description)")
+          CommandLineValues.printError("error: \(error.description)")
           failures += 1
           continue
         } catch let error as CalibrationError {
-          Self.printError("error: \(path): \(error.description)")
+          CommandLineValues.printError("error: \(path): \(error.description)")
           failures += 1
           continue
         }
-        for warning in result.warnings { Self.printError("warning: \(path): \(warning)") }
+        for warning in result.warnings { CommandLineValues.printError("warning: \(path): \(warning)") }
         if json {
-          let line = try encoder.encode(CalibrateLine(file: path, calibration: result))
-          print(String(decoding: line, as: UTF8.self))
+          print(try CommandLineValues.jsonLine(CalibrateLine(file: path, calibration: result)))
         } else {
           print(Self.summary(path: path, result))
         }
       }
       if failures > 0 { throw ExitCode.failure }
-    }
-
-    /// Writes a line to stderr.
-    static func printError(_ line: String) {
-      FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
     /// One human-readable line per photo.

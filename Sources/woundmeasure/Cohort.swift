@@ -38,7 +38,7 @@ extension WoundMeasureCommand {
     func run() async throws {
       var isDirectory: ObjCBool = false
       guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-        FileHandle.standardError.write(Data("error: \(directory): not a folder\n".utf8))
+        CommandLineValues.printError("error: \(directory): not a folder")
         throw ExitCode.failure
       }
       let cohort = WoundTimeline.Cohort(directory: directory)
@@ -47,7 +47,7 @@ extension WoundMeasureCommand {
       } else if csv {
         print(WoundTimeline.Cohort.csvHeader)
         print(cohort.csvLines(), terminator: "")
-        for r in cohort.refused { FileHandle.standardError.write(Data("error: \(r.file): \(r.reason)\n".utf8)) }
+        for r in cohort.refused { CommandLineValues.printError("error: \(r.file): \(r.reason)") }
       } else {
         print(cohort.textTable(), terminator: "")
       }

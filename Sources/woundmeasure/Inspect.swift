@@ -30,39 +30,28 @@ extension WoundMeasureCommand {
     @Flag(help: "Print one JSON object per photo per line instead of text.")
     var json = false
 
-    @Option(help: ArgumentHelp(
-      "Refuse photos whose header claims more than this many megapixels.", valueName: "N"))
-    var maxMegapixels: Double = 100
+    @OptionGroup var pixelLimit: PixelLimitOptions
 
     func validate() throws {
       if photos.isEmpty { throw ValidationError("give at least one photo") }
-      if !(maxMegapixels > 0) || maxMegapixels > 10_000 {
-        throw ValidationError("--max-megapixels must be above 0 and at most 10000, not \(maxMegapixels)")
-      }
     }
 
     func run() async throws {
       let options = DecodeOptions(
-        maxPixels: Int((maxMegapixels * 1_000_000).rounded()), scaleDenominator: 8)
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        maxPixels: pixelLimit.maxPixels, scaleDenominator: 8)
       var failures = 0
       for path in photos {
         do {
           let metadata = try PhotoDecoder.decode(path: path, options: options).metadata
           if json {
-            let line = try encoder.encode(InspectLine(file: path, metadata: metadata))
-            print(String(decoding: line, as: UTF8.self))
+            print(try CommandLineValues.jsonLine(InspectLine(file: path, metadata: metadata)))
           } else {
             print(Self.summary(path: path, metadata))
           }
         } catch let error as DecodeError {
           failures += 1
-          FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
-          if json {
-            let line = try encoder.encode(InspectFailure(file: path, error: error.reason))
-            print(String(decoding: line, as: UTF8.self))
-          }
+          CommandLineValues.printError("error: \(error.description)")
+          if json { print(try CommandLineValues.jsonLine(InspectFailure(file: path, error: error.reason))) }
         }
       }
       if failures > 0 { throw ExitCode.failure }

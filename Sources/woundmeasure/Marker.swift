@@ -71,7 +71,7 @@ extension WoundMeasureCommand {
           try ImageEncoder.writePNG(image, to: output, pixelsPerMetre: MarkerSheet.pixelsPerMetre(dotsPerInch: dpi))
         }
       } catch {
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        CommandLineValues.printError("error: \(error)")
         throw ExitCode.failure
       }
       print("\(output): tag36h11 ID \(id), black square \(MarkerSheet.formatMm(size)) mm; print at 100 %")

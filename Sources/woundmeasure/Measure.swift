@@ -106,9 +106,7 @@ extension WoundMeasureCommand {
         + "number.", valueName: "FILE.roi"))
     var outlineOut: String?
 
-    @Option(name: .customLong("max-megapixels"), help: ArgumentHelp(
-      "Refuse photos larger than this many megapixels.", valueName: "N"))
-    var maxMegapixels: Double = 100
+    @OptionGroup var pixelLimit: PixelLimitOptions
 
     @OptionGroup var calibration: CalibrationOptions
 
@@ -129,9 +127,6 @@ extension WoundMeasureCommand {
       if let taken, TakenTime.parseGiven(taken) == nil {
         throw ValidationError("--taken: unreadable date '\(taken)'; use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS")
       }
-      if !(maxMegapixels.isFinite && maxMegapixels > 0) {
-        throw ValidationError("--max-megapixels must be a positive number")
-      }
       if let problem = TimelineAccess.problemWithPatientID(patient) {
         throw ValidationError(problem)
       }
@@ -145,7 +140,7 @@ extension WoundMeasureCommand {
         calibration: calibration.request, maskPath: mask ?? outline,
         roiPixels: roi.flatMap { CommandLineValues.integers($0, count: 4) },
         seedPixels: seed.flatMap { CommandLineValues.numbers($0, count: 2) }.map { Point(x: $0[0], y: $0[1]) },
-        maxPixels: Int(maxMegapixels * 1_000_000), patient: patient, woundSite: woundSite,
+        maxPixels: pixelLimit.maxPixels, patient: patient, woundSite: woundSite,
         takenGiven: taken.flatMap(TakenTime.parseGiven), closureConfirmed: closed, woundType: woundType)
     }
 
@@ -200,98 +195,6 @@ extension WoundMeasureCommand {
         print(MeasurementText.summary(outcome, photo: photo, patient: patient, woundSite: woundSite, savedTo: savedTo))
       }
     }
-  }
-}
-
-/// Parsing and printing helpers shared by `measure`, `batch` and `audit`.
-enum CommandLineValues {
-  /// `count` comma-separated integers, or `nil`.
-  static func integers(_ text: String, count: Int) -> [Int]? {
-    let values = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-    guard values.count == count, values.allSatisfy({ $0 != nil }) else { return nil }
-    return values.map { $0! }
-  }
-
-  /// `count` comma-separated finite numbers, or `nil`.
-  static func numbers(_ text: String, count: Int) -> [Double]? {
-    let values = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-    guard values.count == count, values.allSatisfy({ $0?.isFinite == true }) else { return nil }
-    return values.map { $0! }
-  }
-
-  /// Writes one line to stderr.
-  static func printError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
-  }
-
-  /// Pretty JSON with sorted keys, as the timeline stores it.
-  static func json<T: Encodable>(_ value: T) throws -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-    encoder.dateEncodingStrategy = .iso8601
-    return String(decoding: try encoder.encode(value), as: UTF8.self)
-  }
-
-  /// A number with `digits` decimals.
-  static func format(_ value: Double, _ digits: Int) -> String {
-    String(format: "%.\(digits)f", value)
-  }
-}
-
-/// The summary a nurse reads at a glance.
-enum MeasurementText {
-  static func summary(
-    _ outcome: MeasurementOutcome, photo: String, patient: String, woundSite: String, savedTo: String?
-  ) -> String {
-    let f = CommandLineValues.format
-    let m = outcome.measures
-    let c = outcome.calibration
-    let areaCm2 = m.areaMm2 / 100
-    let shares = outcome.tissue.shares
-    let openCm2 = outcome.entry.results.openAreaCm2
-    var lines: [String] = []
-    lines.append("\(patient) / \(woundSite): \(photo)")
-    lines.append("  taken       \(TakenTime.iso8601(outcome.taken.date)) (from \(outcome.taken.source.rawValue))")
-    let several = m.regions.count > 1
-    let total = several ? "   total of \(m.regions.count) regions" : ""
-    let span = several ? ", spanning all \(m.regions.count) regions" : ""
-    lines.append("  area        \(f(areaCm2, 2)) cm²\(total)   open (less epithelium) \(f(openCm2, 2)) cm²")
-    lines.append("  perimeter   \(f(m.perimeterMm / 10, 2)) cm\(several ? "   sum over the regions" : "")")
-    lines.append(
-      "  length      \(f(m.lengthMm / 10, 2)) cm   (maximum Feret diameter\(span))")
-    lines.append(
-      "  width       \(f(m.widthMm / 10, 2)) cm   (greatest extent perpendicular to the length\(span))")
-    lines.append(
-      "  L x W       \(f(m.lengthTimesWidthMm2 / 100, 2)) cm²   ellipse estimate L x W x π/4 "
-        + "\(f(m.ellipseAreaMm2 / 100, 2)) cm²\(several ? " (of the span, not of the wounds)" : "")")
-    lines.append("  regions     \(m.regions.count)\(several ? " (numbered on the overlay in this order)" : "")")
-    if several {
-      for (index, region) in m.regions.enumerated() {
-        lines.append(
-          "  region \(index + 1)\(String(repeating: " ", count: max(1, 4 - String(index + 1).count)))"
-            + "area \(f(region.areaMm2 / 100, 2)) cm², perimeter \(f(region.perimeterMm / 10, 2)) cm, "
-            + "length \(f(region.lengthMm / 10, 2)) cm, width \(f(region.widthMm / 10, 2)) cm")
-      }
-    }
-    if outcome.entry.closureConfirmed == true { lines.append("  closed      closure confirmed; recorded with area 0") }
-    if areaCm2 > 0 {
-      lines.append(
-        "  tissue      granulation \(f(shares.granulation * 100, 0)) %, slough \(f(shares.slough * 100, 0)) %, "
-          + "necrosis \(f(shares.necrosis * 100, 0)) %, epithelium \(f(shares.epithelium * 100, 0)) %")
-    }
-    var scale = "  scale       \(f(c.pixelsPerMm, 2)) px/mm"
-    switch c.method {
-    case .marker:
-      scale += " from marker ID \(c.markerId.map(String.init) ?? "?") (\(f(c.markerSizeMm ?? 0, 1)) mm"
-      scale += ", \(f(c.markerSizePixels ?? 0, 0)) px across), tilt \(f(c.tiltDegrees ?? 0, 0))°"
-      scale += ", decision margin \(f(c.decisionMargin ?? 0, 0))"
-    case .scale: scale += " (given with --scale)"
-    case .ruler: scale += " (from the --ruler points)"
-    }
-    lines.append(scale)
-    if !outcome.entry.warnings.isEmpty { lines.append("  warnings    \(outcome.entry.warnings.count) (see stderr)") }
-    lines.append(savedTo.map { "  saved to    \($0)" } ?? "  not saved   (--no-save)")
-    return lines.joined(separator: "\n")
   }
 }
 

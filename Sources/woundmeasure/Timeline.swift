@@ -104,7 +104,7 @@ extension WoundMeasureCommand {
         try OutputTargets.check([chart, html, fhir], protecting: protected)
         timeline = try store.load(patient: patient, verifyingChain: false)
       } catch {
-        printError("error: \(error)")
+        CommandLineValues.printError("error: \(error)")
         throw ExitCode.failure
       }
       var chainIntact = true
@@ -112,7 +112,7 @@ extension WoundMeasureCommand {
         try timeline.verifyChain(file: try store.path(patient: patient))
       } catch {
         chainIntact = false
-        printError("warning: \(error)")
+        CommandLineValues.printError("warning: \(error)")
       }
 
       if history {
@@ -124,7 +124,7 @@ extension WoundMeasureCommand {
       let reports = sites.compactMap { HealingReport(timeline: timeline, woundSite: $0) }
       if let woundSite, reports.isEmpty {
         let known = timeline.woundSites.isEmpty ? "none" : timeline.woundSites.joined(separator: ", ")
-        printError("error: patient \(patient) has no photo of wound site '\(woundSite)' (sites: \(known))")
+        CommandLineValues.printError("error: patient \(patient) has no photo of wound site '\(woundSite)' (sites: \(known))")
         throw ExitCode.failure
       }
       if let chart {
@@ -135,7 +135,7 @@ extension WoundMeasureCommand {
         do {
           try SafeFile.write(Array(HealingChart.svg(reports[0]).utf8), to: chart, protecting: protected)
         } catch {
-          printError("error: cannot write the chart: \(error)")
+          CommandLineValues.printError("error: cannot write the chart: \(error)")
           throw ExitCode.failure
         }
       }
@@ -145,7 +145,7 @@ extension WoundMeasureCommand {
         for report in reports {
           for entry in timeline.standingEntries(woundSite: report.woundSite) {
             if case .missing(let reason)? = photos[entry.id]?.content {
-              printError("warning: \(html): entry \(entry.id) of \(report.woundSite): \(reason); shown as a placeholder")
+              CommandLineValues.printError("warning: \(html): entry \(entry.id) of \(report.woundSite): \(reason); shown as a placeholder")
             }
           }
         }
@@ -162,10 +162,7 @@ extension WoundMeasureCommand {
       }
 
       if json {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        print(String(decoding: try encoder.encode(reports), as: UTF8.self))
+        print(try CommandLineValues.json(reports))
       } else if csv {
         print(HealingReport.csvHeader)
         print(reports.map { $0.csvLines() }.joined(), terminator: "")
@@ -183,13 +180,9 @@ extension WoundMeasureCommand {
       do {
         try SafeFile.write(bytes, to: path, protecting: protected)
       } catch {
-        printError("error: cannot write \(what): \(error)")
+        CommandLineValues.printError("error: cannot write \(what): \(error)")
         throw ExitCode.failure
       }
-    }
-
-    private func printError(_ message: String) {
-      FileHandle.standardError.write(Data((message + "\n").utf8))
     }
   }
 }
