@@ -74,21 +74,8 @@ func runSegmentationEvaluation(arguments: [String]) {
     let total = scores.map { $0.truth + $0.predicted }.reduce(0, +)
     let errors = scores.filter { $0.truth > 0 }.map { abs(Double($0.predicted - $0.truth)) / Double($0.truth) * 100 }
       .sorted()
-    func percentile(_ q: Double) -> Double {
-      guard !errors.isEmpty else { return .nan }
-      let position = q * Double(errors.count - 1)
-      let low = Int(position.rounded(.down))
-      let high = min(errors.count - 1, low + 1)
-      return errors[low] + (errors[high] - errors[low]) * (position - Double(low))
-    }
-    let sizes = scores.filter { $0.truth > 0 }.map(\.truth).sorted()
-    func cut(_ q: Double) -> Double {
-      let position = q * Double(sizes.count - 1)
-      let low = Int(position.rounded(.down))
-      let high = min(sizes.count - 1, low + 1)
-      return Double(sizes[low]) + Double(sizes[high] - sizes[low]) * (position - Double(low))
-    }
-    let (c1, c2) = (cut(1.0 / 3), cut(2.0 / 3))
+    let sizes = scores.filter { $0.truth > 0 }.map { Double($0.truth) }.sorted()
+    let (c1, c2) = (quantile(sizes, 1.0 / 3), quantile(sizes, 2.0 / 3))
     func third(_ test: (Double) -> Bool) -> Double {
       let chosen = scores.filter { $0.truth > 0 && test(Double($0.truth)) }.map(\.dice)
       return chosen.reduce(0, +) / Double(max(1, chosen.count))
@@ -97,7 +84,17 @@ func runSegmentationEvaluation(arguments: [String]) {
       String(
         format: "%@: mean Dice %.4f, pooled Dice %.4f, area error median %.2f %%, p90 %.2f %%; "
           + "Dice by size small %.4f, medium %.4f, large %.4f",
-        label, mean, total == 0 ? 1 : 2 * Double(both) / Double(total), percentile(0.5), percentile(0.9),
+        label, mean, total == 0 ? 1 : 2 * Double(both) / Double(total), quantile(errors, 0.5), quantile(errors, 0.9),
         third { $0 <= c1 }, third { $0 > c1 && $0 <= c2 }, third { $0 > c2 }))
   }
+}
+
+/// The `q` quantile of sorted values, linear between the two nearest (numpy's default,
+/// so the figures compare with `training/evaluate_c2f.py`); NaN when empty.
+func quantile(_ sorted: [Double], _ q: Double) -> Double {
+  guard !sorted.isEmpty else { return .nan }
+  let position = q * Double(sorted.count - 1)
+  let low = Int(position.rounded(.down))
+  let high = min(sorted.count - 1, low + 1)
+  return sorted[low] + (sorted[high] - sorted[low]) * (position - Double(low))
 }

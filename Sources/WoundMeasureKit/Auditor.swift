@@ -89,12 +89,14 @@ public enum Auditor {
   /// Audits timeline files together: besides each file's own checks, a photo standing
   /// in two of them (or in another patient's timeline of the same folder) is reported.
   public static func audit(timelineFiles files: [String], photosRoot: String?) -> [TimelineAudit] {
+    let loaded = files.map { (file: $0, view: load(file: $0)) }
     var holders: [String: Set<String>] = [:]
-    for file in files {
-      guard let timeline = try? TimelineStore.read(file: file, verifyingChain: false) else { continue }
-      for entry in timeline.standingEntries() { holders[entry.photo.sha256, default: []].insert(timeline.patient) }
+    for case .success(let view) in loaded.map(\.view) {
+      for entry in view.timeline.standingEntries() {
+        holders[entry.photo.sha256, default: []].insert(view.timeline.patient)
+      }
     }
-    return files.map { audit(timelineFile: $0, photosRoot: photosRoot, photoHolders: holders) }
+    return loaded.map { audit(file: $0.file, loaded: $0.view, photosRoot: photosRoot, photoHolders: holders) }
   }
 
   /// Audits one timeline file.
@@ -106,14 +108,34 @@ public enum Auditor {
   public static func audit(timelineFile file: String, photosRoot: String?, photoHolders: [String: Set<String>] = [:])
     -> TimelineAudit
   {
-    let loaded: TimelineAccess.AuditView
+    audit(file: file, loaded: load(file: file), photosRoot: photosRoot, photoHolders: photoHolders)
+  }
+
+  /// Why a timeline could not be read for auditing, as printed.
+  struct Unreadable: Error {
+    var reason: String
+  }
+
+  /// Reads a timeline file for auditing, once.
+  static func load(file: String) -> Result<TimelineAccess.AuditView, Unreadable> {
     if !FileManager.default.fileExists(atPath: file) {
-      return TimelineAudit(file: file, unreadable: "\(file): the file does not exist", entries: [])
+      return .failure(Unreadable(reason: "\(file): the file does not exist"))
     }
     do {
-      loaded = try TimelineAccess.loadForAudit(file: file)
+      return .success(try TimelineAccess.loadForAudit(file: file))
     } catch {
-      return TimelineAudit(file: file, unreadable: String(describing: error), entries: [])
+      return .failure(Unreadable(reason: String(describing: error)))
+    }
+  }
+
+  static func audit(
+    file: String, loaded view: Result<TimelineAccess.AuditView, Unreadable>, photosRoot: String?,
+    photoHolders: [String: Set<String>]
+  ) -> TimelineAudit {
+    let loaded: TimelineAccess.AuditView
+    switch view {
+    case .success(let value): loaded = value
+    case .failure(let error): return TimelineAudit(file: file, unreadable: error.reason, entries: [])
     }
     let timeline = loaded.timeline
     var problems: [String] = []

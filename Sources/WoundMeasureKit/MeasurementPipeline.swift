@@ -176,19 +176,20 @@ public enum MeasurementPipeline {
     }
 
     // No wound is not a healed wound: only a person can confirm closure.
+    var centroid = maskCentroid(mask)
     if settings.closureConfirmed {
-      if maskCentroid(mask) != nil {
+      if centroid != nil {
         let found = PlaneGeometry.measure(mask: mask, homography: calibration.homography).areaMm2 / 100
         warnings.append(
           String(format: "closure was confirmed, but the outline still finds %.2f cm² of wound; recorded as closed", found))
       }
       mask = Mask(width: mask.width, height: mask.height)
-    } else if maskCentroid(mask) == nil {
+      centroid = nil
+    } else if centroid == nil {
       throw .noWoundFound(file: path)
     }
 
     // Several markers: the one nearest the wound gives the scale.
-    let centroid = maskCentroid(mask)
     if let centroid, calibration.method == .marker, calibration.markers.count > 1 {
       let reselected = calibration.selectingMarker(nearest: centroid)
       if reselected.markerId != calibration.markerId || reselected.corners != calibration.corners {

@@ -102,13 +102,8 @@ public struct Cohort: Sendable, Equatable, Codable {
       ("patient", 10), ("wound", 14), ("baseline", 10), ("cm2", 7), ("latest", 10), ("cm2", 7), ("change %", 9),
       ("4-wk %", 7), ("Gilman", 7), ("closed", 10), ("weeks", 6), ("photos", 6), ("review", 6),
     ]
-    func pad(_ text: String, _ width: Int) -> String {
-      text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
-    }
-    lines.append(header.map { pad($0.0, $0.1) }.joined(separator: " "))
-    lines.append(header.map { String(repeating: "-", count: $0.1) }.joined(separator: " "))
-    for row in rows {
-      let cells = [
+    let cellRows = rows.map { row in
+      [
         row.patient, row.woundSite, HealingReport.dayDate(row.baselineDate), String(format: "%.2f", row.baselineAreaCm2),
         HealingReport.dayDate(row.latestDate), String(format: "%.2f", row.latestAreaCm2),
         row.changePercent.map { String(format: "%+.1f", $0) } ?? "-",
@@ -117,13 +112,13 @@ public struct Cohort: Sendable, Equatable, Codable {
         row.closedDate.map(HealingReport.dayDate) ?? "no", row.weeksToClosure.map { String(format: "%.1f", $0) } ?? "-",
         String(row.photos), String(row.entriesNeedingReview),
       ]
-      lines.append(zip(cells, header).map { pad($0.0, $0.1.1) }.joined(separator: " "))
     }
+    lines += FixedWidthTable.lines(columns: header, rows: cellRows)
     if !refused.isEmpty {
       lines.append("")
       lines.append("Not used (\(refused.count)):")
       for r in refused { lines.append("  \(r.file): \(r.reason)") }
     }
-    return lines.map { String($0.reversed().drop { $0 == " " }.reversed()) }.joined(separator: "\n") + "\n"
+    return FixedWidthTable.text(lines)
   }
 }

@@ -32,9 +32,7 @@ extension HealingReport {
       ("date", 16), ("day", 6), ("area cm2", 9), ("change", 9), ("change %", 9), ("re-epi %", 9),
       ("Gilman cm/wk", 13), ("cm2/wk", 8), ("gran/slo/nec/epi %", 20),
     ]
-    lines.append(header.map { pad($0.0, $0.1) }.joined(separator: " "))
-    lines.append(header.map { String(repeating: "-", count: $0.1) }.joined(separator: " "))
-    for row in rows {
+    let cellRows = rows.map { row in
       let tissue = row.tissue.map {
         [$0.granulation, $0.slough, $0.necrosis, $0.epithelium].map { String(format: "%.0f", $0 * 100) }
           .joined(separator: "/")
@@ -46,8 +44,9 @@ extension HealingReport {
         row.gilmanCmPerWeek.map { String(format: "%.3f", $0) } ?? "-",
         row.areaReductionCm2PerWeek.map { String(format: "%.3f", $0) } ?? "-", tissue,
       ]
-      lines.append(zip(cells, header).map { pad($0.0, $0.1.1) }.joined(separator: " "))
+      return cells
     }
+    lines += FixedWidthTable.lines(columns: header, rows: cellRows)
     lines.append("")
     if let fourWeek {
       lines.append(
@@ -78,7 +77,7 @@ extension HealingReport {
           + "record\(needsReview.count == 1 ? "s" : "") an area of 0 that nobody confirmed as closure; left out of "
           + "the figures (void it, or amend it with --closed or a corrected mask).")
     }
-    return lines.map { String($0.reversed().drop { $0 == " " }.reversed()) }.joined(separator: "\n") + "\n"
+    return FixedWidthTable.text(lines)
   }
 
   /// The four-week figure's verdict: against the recorded wound type's threshold only, or,
@@ -131,10 +130,6 @@ extension HealingReport {
       lines.append(line)
     }
     return lines.joined(separator: "\n") + "\n"
-  }
-
-  private func pad(_ text: String, _ width: Int) -> String {
-    text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
   }
 
   static func number(_ value: Double?, _ decimals: Int) -> String {

@@ -66,65 +66,29 @@ enum StrictJSON {
       case UInt8(ascii: "{"):
         i += 1
         var seen = Set<String>()
-        skipSpace()
-        if i < bytes.count, bytes[i] == UInt8(ascii: "}") {
-          i += 1
-          return nil
-        }
-        while !failed {
+        if consume(UInt8(ascii: "}")) { return nil }
+        repeat {
           skipSpace()
           guard let key = string() else {
             failed = true
             return nil
           }
           if !seen.insert(key).inserted { return (key, path) }
-          skipSpace()
-          guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else {
+          guard consume(UInt8(ascii: ":")) else {
             failed = true
             return nil
           }
-          i += 1
           if let found = duplicateInValue(path: path == "top level" ? key : path + "." + key) { return found }
-          skipSpace()
-          guard i < bytes.count else {
-            failed = true
-            return nil
-          }
-          if bytes[i] == UInt8(ascii: ",") {
-            i += 1
-          } else if bytes[i] == UInt8(ascii: "}") {
-            i += 1
-            return nil
-          } else {
-            failed = true
-          }
-        }
+        } while nextElement(closing: UInt8(ascii: "}"))
         return nil
       case UInt8(ascii: "["):
         i += 1
-        skipSpace()
-        if i < bytes.count, bytes[i] == UInt8(ascii: "]") {
-          i += 1
-          return nil
-        }
+        if consume(UInt8(ascii: "]")) { return nil }
         var index = 0
-        while !failed {
+        repeat {
           if let found = duplicateInValue(path: "\(path)[\(index)]") { return found }
           index += 1
-          skipSpace()
-          guard i < bytes.count else {
-            failed = true
-            return nil
-          }
-          if bytes[i] == UInt8(ascii: ",") {
-            i += 1
-          } else if bytes[i] == UInt8(ascii: "]") {
-            i += 1
-            return nil
-          } else {
-            failed = true
-          }
-        }
+        } while nextElement(closing: UInt8(ascii: "]"))
         return nil
       case UInt8(ascii: "\""):
         if string() == nil { failed = true }
@@ -134,6 +98,22 @@ enum StrictJSON {
         while i < bytes.count, !",}] \n\r\t".utf8.contains(bytes[i]) { i += 1 }
         return nil
       }
+    }
+
+    /// Skips white space, then `byte` if it comes next; whether it did.
+    mutating func consume(_ byte: UInt8) -> Bool {
+      skipSpace()
+      guard i < bytes.count, bytes[i] == byte else { return false }
+      i += 1
+      return true
+    }
+
+    /// After an element of an object or array: `true` past a comma (another element
+    /// follows), `false` past `closing` or on anything else (then `failed` is set).
+    mutating func nextElement(closing: UInt8) -> Bool {
+      if consume(UInt8(ascii: ",")) { return !failed }
+      if !consume(closing) { failed = true }
+      return false
     }
 
     /// A JSON string at `i` with its escapes decoded, or `nil`.

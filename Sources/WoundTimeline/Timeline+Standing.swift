@@ -32,25 +32,23 @@ extension Timeline {
         current[entry.id] = entry.id
         versions[entry.id] = [entry.id]
         status[entry.id] = .standing
-      case .amendment:
+      case .amendment, .void:
+        // Both name a measurement (or a version of it) that still stands.
         guard let target = entry.amends?.entryId, let r = root[target], case .standing? = status[current[r] ?? ""]
         else {
           status[entry.id] = .orphan
           continue
         }
-        if let previous = current[r] { status[previous] = .superseded(by: entry.id) }
-        root[entry.id] = r
-        current[r] = entry.id
-        versions[r, default: []].append(entry.id)
-        status[entry.id] = .standing
-      case .void:
-        guard let target = entry.amends?.entryId, let r = root[target], case .standing? = status[current[r] ?? ""]
-        else {
-          status[entry.id] = .orphan
-          continue
+        if entry.effectiveKind == .void {
+          for version in versions[r] ?? [] { status[version] = .voided(by: entry.id) }
+          status[entry.id] = .withdrawal
+        } else {
+          if let previous = current[r] { status[previous] = .superseded(by: entry.id) }
+          root[entry.id] = r
+          current[r] = entry.id
+          versions[r, default: []].append(entry.id)
+          status[entry.id] = .standing
         }
-        for version in versions[r] ?? [] { status[version] = .voided(by: entry.id) }
-        status[entry.id] = .withdrawal
       }
     }
     return status
@@ -67,10 +65,9 @@ extension Timeline {
 
   /// The wound sites with a standing entry, in order of first appearance.
   public var standingWoundSites: [String] {
+    let status = statuses()
     var seen = Set<String>()
-    return standingEntries().sorted { a, b in
-      (entries.firstIndex(of: a) ?? 0) < (entries.firstIndex(of: b) ?? 0)
-    }.map(\.woundSite).filter { seen.insert($0).inserted }
+    return entries.filter { status[$0.id] == .standing }.map(\.woundSite).filter { seen.insert($0).inserted }
   }
 
   /// The entry with this id, if any.

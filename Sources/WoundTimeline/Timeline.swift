@@ -100,12 +100,6 @@ public struct Timeline: Sendable, Equatable, Codable {
   /// The hash the first entry links to: the recovery record's, or 64 zeros.
   public var chainStart: String { recovery?.hash ?? Self.genesisHash }
 
-  /// The entries of one wound site, in order of `takenAt` (ties in append order).
-  public func entries(woundSite: String) -> [TimelineEntry] {
-    entries.enumerated().filter { $0.element.woundSite == woundSite }
-      .sorted { ($0.element.takenAt, $0.offset) < ($1.element.takenAt, $1.offset) }.map(\.element)
-  }
-
   /// The wound sites in order of first appearance.
   public var woundSites: [String] {
     var seen = Set<String>()

@@ -125,10 +125,13 @@ public struct TimelineStore: Sendable {
     let lock = try FileLock(path: file + ".lock")
     defer { lock.release() }
 
-    if let appended = try appendWithoutParsing(entry, file: file, patient: patient, allowSharedPhoto: allowSharedPhoto) {
+    let state = try LockedFiles(store: self, file: file)
+    if let appended = try appendWithoutParsing(
+      entry, file: file, patient: patient, allowSharedPhoto: allowSharedPhoto, state: state)
+    {
       return appended
     }
-    var timeline = try lockedRead(file: file, patient: patient)
+    var timeline = try checkedTimeline(file: file, patient: patient, state: state)
     var entry = entry
     entry.patient = patient
     let sha = entry.photo.sha256
@@ -174,12 +177,11 @@ public struct TimelineStore: Sendable {
   /// index. Returns `nil` (the caller takes the full path) for an amendment or void, a
   /// file without such a head, an index marker without its entry id, or a layout it does
   /// not recognise.
-  func appendWithoutParsing(_ entry: TimelineEntry, file: String, patient: String, allowSharedPhoto: Bool)
-    throws(TimelineError) -> TimelineEntry?
-  {
-    guard entry.effectiveKind == .measurement, let head = try readHead(file: file), head.entries > 0,
-      let knownSha = head.fileSha256, let data = try Self.readIfPresent(file: file),
-      TimelineJSON.hex(SHA256.hash(data: data)) == knownSha
+  func appendWithoutParsing(
+    _ entry: TimelineEntry, file: String, patient: String, allowSharedPhoto: Bool, state: LockedFiles
+  ) throws(TimelineError) -> TimelineEntry? {
+    guard entry.effectiveKind == .measurement, state.bytesAreTheHeads, let head = state.head, head.entries > 0,
+      let data = state.data
     else { return nil }
     let sha = entry.photo.sha256
     let holders = photoIndexPatients(sha256: sha)
@@ -234,11 +236,11 @@ public struct TimelineStore: Sendable {
     try Self.makeDirectory(directory)
     let lock = try FileLock(path: file + ".lock")
     defer { lock.release() }
+    let state = try LockedFiles(store: self, file: file)
     let problem: String
     do throws(TimelineError) {
-      _ = try lockedRead(file: file, patient: patient)
-      let fileExists = try Self.readIfPresent(file: file) != nil
-      throw fileExists ? TimelineError.nothingToRecover(file: file) : TimelineError.notFound(file: file)
+      _ = try checkedTimeline(file: file, patient: patient, state: state)
+      throw state.data != nil ? TimelineError.nothingToRecover(file: file) : TimelineError.notFound(file: file)
     } catch .nothingToRecover(let file) {
       throw .nothingToRecover(file: file)
     } catch .notFound(let file) {
@@ -246,7 +248,7 @@ public struct TimelineStore: Sendable {
     } catch {
       problem = error.description
     }
-    let bytes = try Self.readIfPresent(file: file)
+    let bytes = state.data
     let stamp = TimelineJSON.compactTimestamp(date)
     var keptName = ""
     if bytes != nil {
@@ -268,12 +270,28 @@ public struct TimelineStore: Sendable {
     return recovery
   }
 
-  /// Reads the patient's timeline for a change, with the lock held: the file must
-  /// decode, hold this patient, verify and agree with its head. A missing file gives
-  /// an empty timeline, unless its head shows it existed.
-  func lockedRead(file: String, patient: String) throws(TimelineError) -> Timeline {
-    let head = try readHead(file: file)
-    guard let data = try Self.readIfPresent(file: file) else {
+  /// A timeline's bytes and head, read once with the patient's lock held.
+  struct LockedFiles {
+    var head: Head?
+    /// The timeline's bytes, `nil` when there is no file.
+    var data: Data?
+    /// The bytes are exactly those the store last wrote: their SHA-256 is the head's.
+    var bytesAreTheHeads: Bool
+
+    init(store: TimelineStore, file: String) throws(TimelineError) {
+      head = try store.readHead(file: file)
+      data = try TimelineStore.readIfPresent(file: file)
+      let sha = data.map { TimelineJSON.hex(SHA256.hash(data: $0)) }
+      bytesAreTheHeads = sha != nil && head?.fileSha256 == sha
+    }
+  }
+
+  /// The patient's timeline for a change, from the bytes read with the lock held: the
+  /// file must decode, hold this patient, verify and agree with its head. A missing file
+  /// gives an empty timeline, unless its head shows it existed.
+  func checkedTimeline(file: String, patient: String, state: LockedFiles) throws(TimelineError) -> Timeline {
+    let head = state.head
+    guard let data = state.data else {
       if let head, head.entries > 0 || head.lastHash != Timeline.genesisHash {
         throw .missingButHeadExists(file: file, headFile: file + ".head", headEntries: head.entries)
       }
@@ -283,7 +301,7 @@ public struct TimelineStore: Sendable {
     // when they were written: the chain and the strict reading are not done again, so an
     // append costs hashing the file's bytes rather than re-encoding every entry. Any other
     // bytes (edited, or from an older version without that field) get every check.
-    let known = head?.fileSha256 == TimelineJSON.hex(SHA256.hash(data: data))
+    let known = state.bytesAreTheHeads
     let timeline = try Timeline.decode(data, file: file, strict: !known)
     if timeline.patient != patient {
       throw .patientMismatch(file: file, expected: patient, found: timeline.patient)

@@ -131,15 +131,15 @@ enum FinePass {
     }
     // Bilinear taps on the block grid; a tap outside the photo reads black.
     let step = crop.side / Double(size)
-    func taps(_ u: Int, origin: Double, first: Int, count: Int, blocks total: Int) -> (Int, Int, Float, Bool, Bool) {
+    func taps(_ u: Int, origin: Double, first: Int, blocks total: Int) -> (Int, Int, Float, Bool, Bool) {
       let position = (origin + (Double(u) + 0.5) * step) / Double(k) - 0.5  // in block-centre coordinates
       let i0 = Int(position.rounded(.down))
       let weight = Float(position - Double(i0))
       return (i0 - first, i0 + 1 - first, weight, i0 >= 0 && i0 < total, i0 + 1 >= 0 && i0 + 1 < total)
     }
-    let columns = (0..<size).map { taps($0, origin: crop.minX, first: bx0, count: w, blocks: blocksWide) }
+    let columns = (0..<size).map { taps($0, origin: crop.minX, first: bx0, blocks: blocksWide) }
     for v in 0..<size {
-      let (r0, r1, wy, r0In, r1In) = taps(v, origin: crop.minY, first: by0, count: h, blocks: blocksHigh)
+      let (r0, r1, wy, r0In, r1In) = taps(v, origin: crop.minY, first: by0, blocks: blocksHigh)
       for u in 0..<size {
         let (c0, c1, wx, c0In, c1In) = columns[u]
         var rgb: (Float, Float, Float) = (0, 0, 0)

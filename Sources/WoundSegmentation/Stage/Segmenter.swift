@@ -26,6 +26,10 @@ import WoundCore
 ///    interest are applied again pixel by pixel, and the speck rule and the
 ///    seed once more on the final regions, in photo pixels.
 ///
+/// With a model whose file carries a fine pass (``SegmentationModel/finePass``),
+/// step 4 segments each kept region again in its own crop instead
+/// (``FinePass``, `docs/segmentation.md#coarse-to-fine`).
+///
 /// The result is a pure function of the pixels, the polygons, the hints and
 /// the model: every step is deterministic.
 public enum Segmenter {
@@ -155,14 +159,8 @@ public enum Segmenter {
       cellRegions.components, runs: cellRegions.runs, minimumArea: minimumRegionCells, seed: seedCell)
     lap("regions")
 
-    // 4. Outline at photo resolution, inside each kept region's box. Cells
-    // above the threshold that are excluded or dropped count as 0, so they
-    // cannot pull a kept outline towards them.
-    var refined = cells
-    for k in wound.indices where wound[k] == 0 && cells[k] > probabilityThreshold { refined[k] = 0 }
-    for run in cellRegions.runs where !keptCells[run.label - 1] {
-      for i in run.start..<run.end { refined[run.y * cellsWide + i] = 0 }
-    }
+    // 4. Outline at photo resolution: from each kept region's crop (fine pass), or
+    // sampled from the cells inside each kept region's box.
     var mask = Mask(width: image.width, height: image.height)
     var boxes: [PixelRect] = []
     if let rule = model.finePass {
@@ -197,6 +195,13 @@ public enum Segmenter {
       }
       boxes = mergeTouching(boxes)
     } else {
+      // Cells above the threshold that are excluded or dropped count as 0, so they
+      // cannot pull a kept outline towards them.
+      var refined = cells
+      for k in wound.indices where wound[k] == 0 && cells[k] > probabilityThreshold { refined[k] = 0 }
+      for run in cellRegions.runs where !keptCells[run.label - 1] {
+        for i in run.start..<run.end { refined[run.y * cellsWide + i] = 0 }
+      }
       for (k, region) in cellRegions.components.enumerated() where keptCells[k] {
         let box = PixelRect(
           x: (region.minX - 1) * factor, y: (region.minY - 1) * factor,
