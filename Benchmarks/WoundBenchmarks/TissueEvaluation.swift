@@ -12,8 +12,12 @@ import WoundSegmentation
 /// granulation, 3 callus); DFUTissue: Dhar M. K. et al., "Wound Tissue
 /// Segmentation in Diabetic Foot Ulcer Images Using Deep Learning: A Pilot
 /// Study", arXiv 2406.16012, 2024. The photos, sorted by name, split in two
-/// fixed halves: the first fits the colour rule (`training/tissue_fit.py`),
-/// the second (`--half eval`, the default) is reported.
+/// fixed halves: the first fits the colour rule (`training/tissue_fit.py`)
+/// and trains the tissue model (`training/tissue_train.py`), the second
+/// (`--half eval`, the default) is reported. Both methods are measured side by
+/// side: the colour rule alone (the classifier before the model) and the
+/// bundled tissue model with the colour rules where it finds neither slough
+/// nor granulation.
 ///
 /// The classifier runs without a colour reference (the photos carry no
 /// marker) on the true wound, fibrin plus granulation, and is scored there:
@@ -58,13 +62,13 @@ func runTissueEvaluation(arguments: [String]) {
   }
   print("tissue-eval: \(dataset), \(half) half: \(selected.count) photos, \(first)..\(last)")
 
-  // Pooled counts: [true class][predicted class] over wound pixels (true 1, 2)
-  // and callus pixels (true 3, second pass).
-  var confusion = [[Int]](repeating: [Int](repeating: 0, count: 5), count: 4)
-  var perPhotoIoU: [TissueClass: [Double]] = [.slough: [], .granulation: []]
-  var granulationShareErrors: [Double] = []
-  var seconds = 0.0
-  let clock = ContinuousClock()
+  let model: TissueModel
+  do {
+    model = try TissueModel.bundled()
+  } catch {
+    tissueEvaluationFail("tissue-eval: \(error)\n")
+  }
+  var figures = [TissueFigures(name: "colour rule (before)", model: nil), TissueFigures(name: "tissue model", model: model)]
   for name in selected {
     let image: RGBImage
     let truth: [UInt8]
@@ -81,11 +85,41 @@ func runTissueEvaluation(arguments: [String]) {
     } catch {
       tissueEvaluationFail("tissue-eval: \(error)\n")
     }
+    for i in figures.indices {
+      do {
+        try figures[i].add(image: image, truth: truth)
+      } catch {
+        tissueEvaluationFail("tissue-eval: \(name): \(error)\n")
+      }
+    }
+  }
+  for figure in figures { figure.report(photos: selected.count) }
+}
 
+/// The figures of one method over the photos: pooled confusion counts
+/// (`[true class][predicted class]` over wound pixels, true 1 and 2, and callus
+/// pixels, true 3, from a second pass with callus added to the mask), per-photo
+/// IoUs and share errors.
+private struct TissueFigures {
+  var name: String
+  var model: TissueModel?
+  var confusion = [[Int]](repeating: [Int](repeating: 0, count: 5), count: 4)
+  var perPhotoIoU: [TissueClass: [Double]] = [.slough: [], .granulation: []]
+  var shareErrors: [TissueClass: [Double]] = [.slough: [], .granulation: []]
+  var colourRuleShares: [Double] = []
+  var seconds = 0.0
+
+  init(name: String, model: TissueModel?) {
+    self.name = name
+    self.model = model
+  }
+
+  mutating func add(image: RGBImage, truth: [UInt8]) throws {
     // Pass 1: the true wound (fibrin and granulation).
     let wound = Mask(width: image.width, height: image.height, pixels: truth.map { $0 == 1 || $0 == 2 ? 255 : 0 })
+    let clock = ContinuousClock()
     let start = clock.now
-    let map = TissueClassifier.classify(image: image, mask: wound, reference: nil)
+    let map = try TissueClassifier.classify(image: image, mask: wound, reference: nil, model: model)
     seconds += (clock.now - start) / .seconds(1)
     var photo = [[Int]](repeating: [Int](repeating: 0, count: 5), count: 4)
     for (t, p) in zip(truth, map.labels.pixels) where t == 1 || t == 2 {
@@ -94,52 +128,59 @@ func runTissueEvaluation(arguments: [String]) {
     for t in 1...2 {
       for p in 0..<5 { confusion[t][p] += photo[t][p] }
     }
+    let woundPixels = photo[1].reduce(0, +) + photo[2].reduce(0, +)
     for (tissue, labelled) in [(TissueClass.slough, 1), (.granulation, 2)] {
       let predicted = Int(tissue.rawValue)
       let intersection = photo[labelled][predicted]
       let union = photo[labelled].reduce(0, +) + photo[1][predicted] + photo[2][predicted] - intersection
       if union > 0 { perPhotoIoU[tissue, default: []].append(Double(intersection) / Double(union)) }
+      if woundPixels > 0 {
+        let trueShare = Double(photo[labelled].reduce(0, +)) / Double(woundPixels)
+        let share = tissue == .slough ? map.shares.slough : map.shares.granulation
+        shareErrors[tissue, default: []].append(abs(share - trueShare))
+      }
     }
-    let woundPixels = photo[1].reduce(0, +) + photo[2].reduce(0, +)
-    if woundPixels > 0 {
-      let trueShare = Double(photo[2].reduce(0, +)) / Double(woundPixels)
-      granulationShareErrors.append(abs(map.shares.granulation - trueShare))
-    }
+    if woundPixels > 0 { colourRuleShares.append(map.provenance.colourRuleShare) }
 
     // Pass 2: wound plus callus; what the classifier calls callus.
     let withCallus = Mask(width: image.width, height: image.height, pixels: truth.map { $0 != 0 ? 255 : 0 })
-    let callusMap = TissueClassifier.classify(image: image, mask: withCallus, reference: nil)
+    let callusMap = try TissueClassifier.classify(image: image, mask: withCallus, reference: nil, model: model)
     for (t, p) in zip(truth, callusMap.labels.pixels) where t == 3 {
       confusion[3][Int(p)] += 1
     }
   }
 
-  func pooledIoU(_ tissue: TissueClass, labelled: Int) -> Double {
-    let p = Int(tissue.rawValue)
-    let intersection = confusion[labelled][p]
-    let union = confusion[labelled].reduce(0, +) + confusion[1][p] + confusion[2][p] - intersection
-    return Double(intersection) / Double(max(1, union))
+  func report(photos: Int) {
+    func pooledIoU(_ tissue: TissueClass, labelled: Int) -> Double {
+      let p = Int(tissue.rawValue)
+      let intersection = confusion[labelled][p]
+      let union = confusion[labelled].reduce(0, +) + confusion[1][p] + confusion[2][p] - intersection
+      return Double(intersection) / Double(max(1, union))
+    }
+    func format(_ x: Double) -> String { String(format: "%.3f", x) }
+    func mean(_ xs: [Double]) -> Double { xs.isEmpty ? .nan : xs.reduce(0, +) / Double(xs.count) }
+    let woundTotal = Double(confusion[1].reduce(0, +) + confusion[2].reduce(0, +))
+    func share(of tissue: TissueClass) -> Double {
+      Double(confusion[1][Int(tissue.rawValue)] + confusion[2][Int(tissue.rawValue)]) / max(1, woundTotal)
+    }
+    print("\n\(name)")
+    print("wound pixels (fibrin + granulation): \(Int(woundTotal)), callus pixels: \(confusion[3].reduce(0, +))")
+    print("IoU granulation: pooled \(format(pooledIoU(.granulation, labelled: 2))), "
+      + "mean over \(perPhotoIoU[.granulation]!.count) photos \(format(mean(perPhotoIoU[.granulation]!)))")
+    print("IoU slough vs fibrin: pooled \(format(pooledIoU(.slough, labelled: 1))), "
+      + "mean over \(perPhotoIoU[.slough]!.count) photos \(format(mean(perPhotoIoU[.slough]!)))")
+    print("share, mean absolute error per photo (\(shareErrors[.granulation]!.count) photos): granulation "
+      + "\(format(mean(shareErrors[.granulation]!))), slough \(format(mean(shareErrors[.slough]!)))")
+    print("wound pixels called necrosis \(format(share(of: .necrosis))), epithelium \(format(share(of: .epithelium)))"
+      + "; decided by the colour rule, mean per photo \(format(mean(colourRuleShares)))")
+    let names5 = ["none", "granulation", "slough", "necrosis", "epithelium"]
+    for (t, label) in [(1, "fibrin"), (2, "granulation"), (3, "callus")] {
+      let total = Double(max(1, confusion[t].reduce(0, +)))
+      let row = (1..<5).map { "\(names5[$0]) \(format(Double(confusion[t][$0]) / total))" }.joined(separator: ", ")
+      print("  true \(label) -> \(row)")
+    }
+    print("classification time: \(String(format: "%.1f", seconds * 1000)) ms for \(photos) photos (pass 1)")
   }
-  func format(_ x: Double) -> String { String(format: "%.3f", x) }
-  func mean(_ xs: [Double]) -> Double { xs.isEmpty ? .nan : xs.reduce(0, +) / Double(xs.count) }
-  let woundTotal = Double(confusion[1].reduce(0, +) + confusion[2].reduce(0, +))
-  func share(of tissue: TissueClass) -> Double {
-    Double(confusion[1][Int(tissue.rawValue)] + confusion[2][Int(tissue.rawValue)]) / max(1, woundTotal)
-  }
-  print("wound pixels (fibrin + granulation): \(Int(woundTotal)), callus pixels: \(confusion[3].reduce(0, +))")
-  print("IoU granulation: pooled \(format(pooledIoU(.granulation, labelled: 2))), "
-    + "mean over \(perPhotoIoU[.granulation]!.count) photos \(format(mean(perPhotoIoU[.granulation]!)))")
-  print("IoU slough vs fibrin: pooled \(format(pooledIoU(.slough, labelled: 1))), "
-    + "mean over \(perPhotoIoU[.slough]!.count) photos \(format(mean(perPhotoIoU[.slough]!)))")
-  print("wound pixels called necrosis \(format(share(of: .necrosis))), epithelium \(format(share(of: .epithelium)))")
-  print("granulation share, mean absolute error per photo: \(format(mean(granulationShareErrors)))")
-  let names5 = ["none", "granulation", "slough", "necrosis", "epithelium"]
-  for (t, label) in [(1, "fibrin"), (2, "granulation"), (3, "callus")] {
-    let total = Double(max(1, confusion[t].reduce(0, +)))
-    let row = (1..<5).map { "\(names5[$0]) \(format(Double(confusion[t][$0]) / total))" }.joined(separator: ", ")
-    print("  true \(label) -> \(row)")
-  }
-  print("classification time: \(String(format: "%.1f", seconds * 1000)) ms for \(selected.count) photos (pass 1)")
 }
 
 /// Writes `message` to standard error and exits with `status`.

@@ -261,12 +261,14 @@ public enum Auditor {
     let currentTool = TimelineAccess.toolIdentity(of: outcome.entry)
     let versionsMatch = storedTool == currentTool
     let note: String
+    func describe(_ tool: TimelineAccess.ToolIdentity) -> String {
+      "tool \(tool.version), model \(tool.modelSha256.map { String($0.prefix(12)) } ?? "none"), tissue model "
+        + (tool.tissueModelSha256.map { String($0.prefix(12)) } ?? "none")
+    }
     if versionsMatch {
-      note = "tool \(currentTool.version) and model \(currentTool.modelSha256.map { String($0.prefix(12)) } ?? "none") "
-        + "match the recorded ones: the difference is not expected"
+      note = describe(currentTool) + " match the recorded ones: the difference is not expected"
     } else {
-      note = "recorded with tool \(storedTool.version), model \(storedTool.modelSha256.map { String($0.prefix(12)) } ?? "none"); "
-        + "re-run with tool \(currentTool.version), model \(currentTool.modelSha256.map { String($0.prefix(12)) } ?? "none"): "
+      note = "recorded with \(describe(storedTool)); re-run with \(describe(currentTool)): "
         + "differences are expected across versions"
     }
     return .differs(figures: differences, versionsMatch: versionsMatch, versionNote: note)

@@ -83,6 +83,16 @@ public enum MeasurementPipeline {
     }
   }()
 
+  /// The bundled tissue model and its file's SHA-256, loaded once per process.
+  static let bundledTissueModel: Result<(model: TissueModel, sha256: String), SegmentationModelError> = {
+    do throws(SegmentationModelError) {
+      let model = try TissueModel.bundled()
+      return .success((model, sha256Hex(model.network.fileBytes)))
+    } catch {
+      return .failure(error)
+    }
+  }()
+
   /// The bundled model's identity, or the reason it cannot be loaded.
   public static func bundledModelIdentity() throws(SegmentationModelError) -> SegmentationModelIdentity {
     try bundledModel.get()
@@ -206,7 +216,14 @@ public enum MeasurementPipeline {
     if calibration.method == .marker, let corners = calibration.corners {
       reference = MarkerSampling.colourReference(image: image, corners: corners.map { Point(x: $0[0], y: $0[1]) })
     }
-    let tissue = TissueClassifier.classify(image: image, mask: mask, reference: reference)
+    let tissue: TissueMap
+    let tissueModel: (model: TissueModel, sha256: String)
+    do {
+      tissueModel = try bundledTissueModel.get()
+      tissue = try TissueClassifier.classify(image: image, mask: mask, reference: reference, model: tissueModel.model)
+    } catch {
+      throw .segmentation(file: path, reason: error.description)
+    }
 
     // Geometry in the marker's plane.
     let measures = PlaneGeometry.measure(mask: mask, homography: calibration.homography)
@@ -221,7 +238,8 @@ public enum MeasurementPipeline {
 
     let facts = MeasurementFacts(
       path: path, byteSize: photoBytes.count, photoSha256: photoSha256, metadata: decoded.metadata,
-      settings: settings, maskSha256: maskSha256, modelSha256: model?.sha256, calibration: calibration,
+      settings: settings, maskSha256: maskSha256, modelSha256: model?.sha256, tissueModelSha256: tissueModel.sha256,
+      calibration: calibration,
       measures: measures, epitheliumAreaMm2: epitheliumAreaMm2, tissue: tissue, reference: reference,
       taken: taken, warnings: warnings)
     return MeasurementOutcome(

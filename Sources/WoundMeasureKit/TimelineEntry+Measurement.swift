@@ -15,6 +15,7 @@ struct MeasurementFacts {
   var settings: MeasurementSettings
   var maskSha256: String?
   var modelSha256: String?
+  var tissueModelSha256: String?
   var calibration: Calibration
   var measures: PlaneMeasures
   var epitheliumAreaMm2: Double
@@ -46,6 +47,12 @@ struct MeasurementFacts {
           granulation: shares.granulation, slough: shares.slough, necrosis: shares.necrosis,
           epithelium: shares.epithelium)
         : nil,
+      tissueMethods: hasWound
+        ? TimelineEntry.TissueMethods(
+          granulation: tissue.provenance.granulation.rawValue, slough: tissue.provenance.slough.rawValue,
+          necrosis: tissue.provenance.necrosis.rawValue, epithelium: tissue.provenance.epithelium.rawValue,
+          colourRuleShare: tissue.provenance.colourRuleShare)
+        : nil,
       openAreaCm2: max(0, measures.areaMm2 - epitheliumAreaMm2) / 100,
       pixelsPerMm: calibration.pixelsPerMm,
       calibrationQuality: TimelineEntry.CalibrationQuality(
@@ -58,7 +65,8 @@ struct MeasurementFacts {
       measuredAt: measuredAt,
       woundSite: settings.woundSite,
       photo: TimelineEntry.Photo(path: path, byteSize: byteSize, sha256: photoSha256),
-      tool: TimelineEntry.Tool(version: WoundMeasureVersion.string, segmentationModelSha256: modelSha256),
+      tool: TimelineEntry.Tool(version: WoundMeasureVersion.string, segmentationModelSha256: modelSha256,
+        tissueModelSha256: tissueModelSha256),
       settings: recordedSettings(),
       results: results,
       warnings: warnings,
@@ -189,10 +197,13 @@ public enum TimelineAccess {
   struct ToolIdentity: Equatable {
     var version: String
     var modelSha256: String?
+    var tissueModelSha256: String?
   }
 
   static func toolIdentity(of entry: TimelineEntry) -> ToolIdentity {
-    ToolIdentity(version: entry.tool.version, modelSha256: entry.tool.segmentationModelSha256)
+    ToolIdentity(
+      version: entry.tool.version, modelSha256: entry.tool.segmentationModelSha256,
+      tissueModelSha256: entry.tool.tissueModelSha256)
   }
 
   /// An entry's `results` as canonical JSON (sorted keys), for comparing figure by figure.

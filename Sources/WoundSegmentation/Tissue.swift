@@ -46,21 +46,60 @@ public struct ColourReference: Sendable, Equatable, Codable {
   }
 }
 
+/// What decided a tissue class.
+public enum TissueMethod: String, Sendable, Equatable, Codable {
+  /// The learned tissue model (``TissueModel``), validated on DFUTissue.
+  case model
+  /// A documented colour rule in CIELAB (``TissueRules``).
+  case colourRule = "colour rule"
+}
+
+/// Which method decided each class, and how much of the wound each method decided.
+public struct TissueProvenance: Sendable, Equatable, Codable {
+  public var granulation: TissueMethod
+  public var slough: TissueMethod
+  public var necrosis: TissueMethod
+  public var epithelium: TissueMethod
+  /// Share of the wound's pixels the colour rule decided (1 without a model).
+  public var colourRuleShare: Double
+
+  public init(
+    granulation: TissueMethod, slough: TissueMethod, necrosis: TissueMethod, epithelium: TissueMethod,
+    colourRuleShare: Double
+  ) {
+    self.granulation = granulation
+    self.slough = slough
+    self.necrosis = necrosis
+    self.epithelium = epithelium
+    self.colourRuleShare = colourRuleShare
+  }
+
+  /// The colour rule alone.
+  public static let colourRule = TissueProvenance(
+    granulation: .colourRule, slough: .colourRule, necrosis: .colourRule, epithelium: .colourRule, colourRuleShare: 1)
+}
+
 /// The tissue map of one wound.
 public struct TissueMap: Sendable {
   /// One byte per pixel of the photo as displayed: a `TissueClass` raw value.
   public var labels: GreyImage
   public var shares: TissueShares
-  public init(labels: GreyImage, shares: TissueShares) {
+  /// What decided each class.
+  public var provenance: TissueProvenance
+  public init(labels: GreyImage, shares: TissueShares, provenance: TissueProvenance = .colourRule) {
     self.labels = labels
     self.shares = shares
+    self.provenance = provenance
   }
 }
 
-/// Labels each wound pixel as granulation, slough, necrosis or epithelium from its colour.
+/// Labels each wound pixel as granulation, slough, necrosis or epithelium.
 ///
-/// A deterministic per-pixel rule in CIELAB (sRGB, D65) after colour
-/// normalisation, with light smoothing:
+/// With a ``TissueModel`` (the default in the pipeline), the model decides slough
+/// and granulation; the colour rules decide necrosis and epithelium, only where
+/// the model finds neither slough nor granulation
+/// (``TissueRules/decide(slough:granulation:colourRule:)``). Without one, the
+/// colour rule decides every class:
 ///
 /// 1. Normalise: with a `ColourReference` the marker's black and white map to
 ///    fixed neutral levels per channel (white balance and exposure); without
@@ -82,17 +121,29 @@ public enum TissueClassifier {
   ///   - mask: the wound, same size as `image`; non-zero means inside.
   ///   - reference: the marker's white and black, when a marker was found;
   ///     ignored when it does not hold three channels each with white at least
-  ///     ``TissueColour/minimumReferenceContrast`` above black.
+  ///     ``TissueColour/minimumReferenceContrast`` above black. The model sees
+  ///     the photo's own colours; the reference serves the colour rules.
+  ///   - model: the tissue model, or `nil` for the colour rule alone.
   /// - Returns: one ``TissueClass`` raw value per pixel (``TissueClass/none``
-  ///   outside the mask) and the class shares of the wound area (all zero for
-  ///   an empty mask).
+  ///   outside the mask), the class shares of the wound area (all zero for
+  ///   an empty mask) and what decided them.
+  /// - Throws: an error of the model's network (none for a model that loaded).
   /// - Precondition: `mask` has the size of `image` (a programmer error otherwise).
-  public static func classify(image: RGBImage, mask: Mask, reference: ColourReference?) -> TissueMap {
+  public static func classify(
+    image: RGBImage, mask: Mask, reference: ColourReference?, model: TissueModel? = nil
+  ) throws(SegmentationModelError) -> TissueMap {
     precondition(mask.width == image.width && mask.height == image.height,
                  "tissue mask \(mask.width)x\(mask.height) does not match photo \(image.width)x\(image.height)")
     var labels = GreyImage(width: image.width, height: image.height)
+    let provenance =
+      model == nil
+      ? TissueProvenance.colourRule
+      : TissueProvenance(
+        granulation: .model, slough: .model, necrosis: .colourRule, epithelium: .colourRule, colourRuleShare: 0)
     guard let box = TissueGeometry.boundingBox(of: mask) else {
-      return TissueMap(labels: labels, shares: TissueShares(granulation: 0, slough: 0, necrosis: 0, epithelium: 0))
+      return TissueMap(
+        labels: labels, shares: TissueShares(granulation: 0, slough: 0, necrosis: 0, epithelium: 0),
+        provenance: provenance)
     }
     let correction = TissueColour.Correction(image: image, reference: reference)
     let radius = TissueRules.smoothingRadius(width: image.width, height: image.height)
@@ -100,15 +151,24 @@ public enum TissueClassifier {
     let areaPixels = smoothed.count
     let bandPixels = TissueRules.marginBandPixels(areaPixels: areaPixels)
     let distances = TissueGeometry.edgeDistances(mask: mask, box: box)
+    let learned = try model?.probabilities(
+      image: image, mask: mask, box: PixelRect(x: box.left, y: box.top, width: box.width, height: box.height))
 
     var counts = [Int](repeating: 0, count: 5)
+    var ruleDecided = 0
     var index = 0
     for y in box.top..<box.bottom {
       for x in box.left..<box.right where mask[x, y] != 0 {
         let rgb = correction.apply(smoothed[index])
         let lab = TissueColour.lab(red: rgb.red, green: rgb.green, blue: rgb.blue)
-        let inBand = distances[(y - box.top) * box.width + (x - box.left)] <= bandPixels
-        let tissue = TissueRules.classify(lab: lab, inMarginBand: inBand)
+        let inBox = (y - box.top) * box.width + (x - box.left)
+        var tissue = TissueRules.classify(lab: lab, inMarginBand: distances[inBox] <= bandPixels)
+        if let learned {
+          let (decided, byModel) = TissueRules.decide(
+            slough: learned.slough[inBox], granulation: learned.granulation[inBox], colourRule: tissue)
+          tissue = decided
+          if !byModel { ruleDecided += 1 }
+        }
         labels[x, y] = tissue.rawValue
         counts[Int(tissue.rawValue)] += 1
         index += 1
@@ -120,6 +180,8 @@ public enum TissueClassifier {
       slough: Double(counts[Int(TissueClass.slough.rawValue)]) / total,
       necrosis: Double(counts[Int(TissueClass.necrosis.rawValue)]) / total,
       epithelium: Double(counts[Int(TissueClass.epithelium.rawValue)]) / total)
-    return TissueMap(labels: labels, shares: shares)
+    var decidedBy = provenance
+    if model != nil { decidedBy.colourRuleShare = Double(ruleDecided) / total }
+    return TissueMap(labels: labels, shares: shares, provenance: decidedBy)
   }
 }

@@ -48,6 +48,22 @@ enum TissueRules {
     return score > sloughThreshold ? .slough : .granulation
   }
 
+  /// With the tissue model: where its slough and granulation probabilities sum to at
+  /// least this, the model decides; below, the model sees skin, callus or something it
+  /// was never shown (black eschar is background in DFUTissue), and the necrosis and
+  /// epithelium colour rules decide where they match.
+  static let modelWoundConfidence: Float = 0.5
+
+  /// The class of one wound pixel with the tissue model's probabilities, and whether the
+  /// model (rather than the colour rule) decided it.
+  static func decide(slough: Float, granulation: Float, colourRule: TissueClass) -> (TissueClass, byModel: Bool) {
+    let byModel = slough > granulation ? TissueClass.slough : .granulation
+    if slough + granulation < modelWoundConfidence && (colourRule == .necrosis || colourRule == .epithelium) {
+      return (colourRule, false)
+    }
+    return (byModel, true)
+  }
+
   /// The margin band width, in pixels, for a wound of `areaPixels` pixels.
   static func marginBandPixels(areaPixels: Int) -> Double {
     max(minimumMarginBandPixels, marginBandFraction * Double(areaPixels).squareRoot())

@@ -82,9 +82,13 @@ public struct TimelineEntry: Sendable, Equatable, Codable {
     /// SHA-256 of the segmentation model file, or `nil` when no model was used
     /// (a mask was given).
     public var segmentationModelSha256: String?
-    public init(version: String, segmentationModelSha256: String?) {
+    /// SHA-256 of the tissue model file, or `nil` when tissue was classified by the
+    /// colour rule alone (entries before the tissue model).
+    public var tissueModelSha256: String?
+    public init(version: String, segmentationModelSha256: String?, tissueModelSha256: String? = nil) {
       self.version = version
       self.segmentationModelSha256 = segmentationModelSha256
+      self.tissueModelSha256 = tissueModelSha256
     }
   }
 
@@ -180,6 +184,23 @@ public struct TimelineEntry: Sendable, Equatable, Codable {
     }
   }
 
+  /// What decided each tissue class: `"model"` (the learned tissue model) or
+  /// `"colour rule"`, and the share of the wound's pixels the colour rule decided.
+  public struct TissueMethods: Sendable, Equatable, Codable {
+    public var granulation: String
+    public var slough: String
+    public var necrosis: String
+    public var epithelium: String
+    public var colourRuleShare: Double
+    public init(granulation: String, slough: String, necrosis: String, epithelium: String, colourRuleShare: Double) {
+      self.granulation = granulation
+      self.slough = slough
+      self.necrosis = necrosis
+      self.epithelium = epithelium
+      self.colourRuleShare = colourRuleShare
+    }
+  }
+
   /// One connected wound region.
   public struct Region: Sendable, Equatable, Codable {
     public var areaCm2: Double
@@ -239,6 +260,9 @@ public struct TimelineEntry: Sendable, Equatable, Codable {
     public var regions: [Region]
     /// Tissue shares, or `nil` when tissue was not classified.
     public var tissue: TissueShares?
+    /// What decided each class; `nil` when tissue was not classified, and in entries
+    /// made before the tissue model (the colour rule decided every class).
+    public var tissueMethods: TissueMethods?
     /// Area not yet covered by epithelium, cm^2: `areaCm2 x (1 - epithelium)`,
     /// or `areaCm2` when tissue was not classified.
     public var openAreaCm2: Double
@@ -249,9 +273,10 @@ public struct TimelineEntry: Sendable, Equatable, Codable {
     public init(
       areaCm2: Double, perimeterCm: Double, lengthCm: Double, widthCm: Double,
       lengthTimesWidthCm2: Double, ellipseAreaCm2: Double, regionCount: Int, regions: [Region],
-      tissue: TissueShares?, openAreaCm2: Double, pixelsPerMm: Double,
+      tissue: TissueShares?, tissueMethods: TissueMethods? = nil, openAreaCm2: Double, pixelsPerMm: Double,
       calibrationQuality: CalibrationQuality
     ) {
+      self.tissueMethods = tissueMethods
       self.areaCm2 = areaCm2
       self.perimeterCm = perimeterCm
       self.lengthCm = lengthCm

@@ -55,9 +55,9 @@ import WoundCore
     ("white slough", whiteSlough, .slough),
     ("necrosis", necrosis, .necrosis),
   ])
-  func uniformPatchGetsItsClass(name: String, colour: Colour, expected: TissueClass) {
+  func uniformPatchGetsItsClass(name: String, colour: Colour, expected: TissueClass) throws {
     let (image, mask) = Self.scene(width: 48, height: 40, rectangles: [(10, 8, 24, 20, colour, true)])
-    let map = TissueClassifier.classify(image: image, mask: mask, reference: Self.identityReference)
+    let map = try TissueClassifier.classify(image: image, mask: mask, reference: Self.identityReference)
     #expect(Self.labels(map, inside: mask) == [expected.rawValue], "\(name)")
     let shares = map.shares
     let expectedShares = TissueShares(
@@ -66,10 +66,10 @@ import WoundCore
     #expect(shares == expectedShares, "\(name)")
   }
 
-  @Test func outsideTheMaskIsNone() {
+  @Test func outsideTheMaskIsNone() throws {
     let (image, mask) = Self.scene(width: 40, height: 30, background: Self.slough,
                                    rectangles: [(5, 5, 10, 10, Self.granulation, true)])
-    let map = TissueClassifier.classify(image: image, mask: mask, reference: Self.identityReference)
+    let map = try TissueClassifier.classify(image: image, mask: mask, reference: Self.identityReference)
     for (label, inside) in zip(map.labels.pixels, mask.pixels) where inside == 0 {
       #expect(label == TissueClass.none.rawValue)
     }
@@ -78,7 +78,7 @@ import WoundCore
 
   /// A pink rim along the outline is epithelium; the same pink deep inside a
   /// large wound is not (it lies outside the margin band).
-  @Test func pinkIsEpitheliumOnlyNearTheEdge() {
+  @Test func pinkIsEpitheliumOnlyNearTheEdge() throws {
     // Wound 60x60 at (10, 10): red, with a 2-pixel pink rim and a pink 6x6 centre.
     let (image, mask) = Self.scene(width: 80, height: 80, rectangles: [
       (10, 10, 60, 60, Self.pink, true),
@@ -87,7 +87,7 @@ import WoundCore
     ])
     // Band: max(2, 0.06 * sqrt(3600)) = 3.6 pixels.
     #expect(TissueRules.marginBandPixels(areaPixels: 3600) == 0.06 * 60)
-    let map = TissueClassifier.classify(image: image, mask: mask, reference: Self.identityReference)
+    let map = try TissueClassifier.classify(image: image, mask: mask, reference: Self.identityReference)
     #expect(map.labels[10, 40] == TissueClass.epithelium.rawValue)
     #expect(map.labels[11, 11] == TissueClass.epithelium.rawValue)
     #expect(map.labels[69, 69] == TissueClass.epithelium.rawValue)
@@ -99,14 +99,14 @@ import WoundCore
   }
 
   /// Four quadrants of known classes: the shares are the quadrant areas and sum to 1.
-  @Test func sharesAreAreaFractionsAndSumToOne() {
+  @Test func sharesAreAreaFractionsAndSumToOne() throws {
     let (image, mask) = Self.scene(width: 60, height: 50, rectangles: [
       (10, 10, 20, 10, Self.granulation, true),
       (30, 10, 20, 10, Self.slough, true),
       (10, 20, 20, 20, Self.granulation, true),
       (30, 20, 20, 20, Self.necrosis, true),
     ])
-    let map = TissueClassifier.classify(image: image, mask: mask, reference: Self.identityReference)
+    let map = try TissueClassifier.classify(image: image, mask: mask, reference: Self.identityReference)
     let s = map.shares
     #expect(s.granulation == 600.0 / 1200)
     #expect(s.slough == 200.0 / 1200)
@@ -115,22 +115,22 @@ import WoundCore
     #expect(abs(s.granulation + s.slough + s.necrosis + s.epithelium - 1) < 1e-12)
   }
 
-  @Test func emptyMaskHasZeroShares() {
+  @Test func emptyMaskHasZeroShares() throws {
     let (image, mask) = Self.scene(width: 20, height: 20, rectangles: [(2, 2, 5, 5, Self.granulation, false)])
-    let map = TissueClassifier.classify(image: image, mask: mask, reference: nil)
+    let map = try TissueClassifier.classify(image: image, mask: mask, reference: nil)
     #expect(map.shares == TissueShares(granulation: 0, slough: 0, necrosis: 0, epithelium: 0))
     #expect(map.labels.pixels.allSatisfy { $0 == 0 })
   }
 
   /// Without a reference, grey world on a mostly neutral photo leaves the
   /// classes as they are.
-  @Test func greyWorldOnANeutralPhotoKeepsTheClasses() {
+  @Test func greyWorldOnANeutralPhotoKeepsTheClasses() throws {
     let (image, mask) = Self.scene(width: 100, height: 100, rectangles: [
       (10, 10, 10, 10, Self.granulation, true),
       (30, 10, 10, 10, Self.slough, true),
       (50, 10, 10, 10, Self.necrosis, true),
     ])
-    let map = TissueClassifier.classify(image: image, mask: mask, reference: nil)
+    let map = try TissueClassifier.classify(image: image, mask: mask, reference: nil)
     #expect(map.labels[15, 15] == TissueClass.granulation.rawValue)
     #expect(map.labels[35, 15] == TissueClass.slough.rawValue)
     #expect(map.labels[55, 15] == TissueClass.necrosis.rawValue)
@@ -140,7 +140,7 @@ import WoundCore
 
   /// A photo with a strong colour cast, classified with the marker's white
   /// and black as seen under that cast, gives the classes of the uncast colours.
-  @Test func referenceUndoesAColourCast() {
+  @Test func referenceUndoesAColourCast() throws {
     let white = [200.0, 215.0, 250.0]
     let black = [20.0, 25.0, 45.0]
     func cast(_ c: Colour) -> Colour {
@@ -156,13 +156,13 @@ import WoundCore
       (25, 5, 10, 10, cast(Self.slough), true),
       (45, 5, 10, 10, cast(Self.necrosis), true),
     ])
-    let map = TissueClassifier.classify(image: image, mask: mask, reference: ColourReference(white: white, black: black))
+    let map = try TissueClassifier.classify(image: image, mask: mask, reference: ColourReference(white: white, black: black))
     #expect(map.labels[10, 10] == TissueClass.granulation.rawValue)
     #expect(map.labels[30, 10] == TissueClass.slough.rawValue)
     #expect(map.labels[50, 10] == TissueClass.necrosis.rawValue)
   }
 
-  @Test func unusableReferenceFallsBackToGreyWorld() {
+  @Test func unusableReferenceFallsBackToGreyWorld() throws {
     let (image, _) = Self.scene(width: 30, height: 30, rectangles: [(5, 5, 10, 10, Self.granulation, true)])
     let greyWorld = TissueColour.Correction(greyWorldOf: image)
     let flat = ColourReference(white: [120, 120, 120], black: [100, 100, 100])
@@ -172,7 +172,7 @@ import WoundCore
     #expect(TissueColour.Correction(image: image, reference: Self.identityReference) != greyWorld)
   }
 
-  @Test func labReproducesPublishedValues() {
+  @Test func labReproducesPublishedValues() throws {
     // sRGB white, red and mid grey (CIE L*a*b*, D65).
     let white = TissueColour.lab(red: 255, green: 255, blue: 255)
     #expect(abs(white.l - 100) < 0.01 && abs(white.a) < 0.01 && abs(white.b) < 0.01)
@@ -182,7 +182,7 @@ import WoundCore
     #expect(abs(grey.l - 53.59) < 0.05 && abs(grey.a) < 0.01 && abs(grey.b) < 0.01)
   }
 
-  @Test func classificationIsDeterministic() {
+  @Test func classificationIsDeterministic() throws {
     // A textured photo large enough that smoothing is on (radius 1 at 512 pixels).
     var image = RGBImage(width: 520, height: 512)
     var mask = Mask(width: 520, height: 512)
@@ -197,8 +197,8 @@ import WoundCore
         if dx * dx + dy * dy < 150 * 150 { mask[x, y] = 255 }
       }
     }
-    let first = TissueClassifier.classify(image: image, mask: mask, reference: nil)
-    let second = TissueClassifier.classify(image: image, mask: mask, reference: nil)
+    let first = try TissueClassifier.classify(image: image, mask: mask, reference: nil)
+    let second = try TissueClassifier.classify(image: image, mask: mask, reference: nil)
     #expect(first.labels == second.labels)
     #expect(first.shares == second.shares)
     let s = first.shares
@@ -207,7 +207,7 @@ import WoundCore
   }
 
   /// The sliding-window smoothing equals a direct sum over each window's wound pixels.
-  @Test func maskedBoxMeanMatchesDirectSums() {
+  @Test func maskedBoxMeanMatchesDirectSums() throws {
     let width = 23
     let height = 17
     var image = RGBImage(width: width, height: height)
@@ -243,7 +243,7 @@ import WoundCore
     }
   }
 
-  @Test func edgeDistancesOfASmallMask() {
+  @Test func edgeDistancesOfASmallMask() throws {
     let rows = [
       "........",
       ".######.",

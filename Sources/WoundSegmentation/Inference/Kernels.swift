@@ -623,4 +623,22 @@ enum Kernels {
       values[i] = 1 / (1 + Foundation.exp(-values[i]))
     }
   }
+
+  /// Softmax across `channels` planes of `plane` values each (planar layout), in place;
+  /// the largest logit is subtracted first so no exponential overflows.
+  static func softmax(_ values: inout [Float], channels: Int, plane: Int) {
+    values.withUnsafeMutableBufferPointer { v in
+      for i in 0..<plane {
+        var largest = v[i]
+        for c in 1..<channels { largest = max(largest, v[c * plane + i]) }
+        var sum: Float = 0
+        for c in 0..<channels {
+          let e = Foundation.exp(v[c * plane + i] - largest)
+          v[c * plane + i] = e
+          sum += e
+        }
+        for c in 0..<channels { v[c * plane + i] /= sum }
+      }
+    }
+  }
 }

@@ -15,6 +15,7 @@ enum ModelFileParser {
     var trainingJSON: String?
     var graph: ModelGraph
     var finePass: FinePassRule?
+    var output: ModelOutput
   }
 
   static let magic: [UInt8] = Array("WMSEG01\n".utf8)
@@ -89,13 +90,25 @@ enum ModelFileParser {
     let output = try header.object("output")
     let outputName = try output.string("tensor")
     let outputChannels = try output.int("channels")
-    guard outputChannels == 1 else {
-      throw .invalidHeader(file: name, reason: "output.channels is \(outputChannels), expected 1")
-    }
     let outputActivation = try output.string("activation")
-    guard outputActivation == "sigmoid" else {
+    let modelOutput: ModelOutput
+    switch outputActivation {
+    case "sigmoid":
+      guard outputChannels == 1 else {
+        throw .invalidHeader(file: name, reason: "output.channels is \(outputChannels), expected 1 with a sigmoid")
+      }
+      modelOutput = .probability
+    case "softmax":
+      guard let classes = output.dictionary["classes"] as? [String], classes.count == outputChannels,
+        outputChannels >= 2, Set(classes).count == classes.count
+      else {
+        throw .invalidHeader(
+          file: name, reason: "a softmax output needs 'classes', one distinct name per channel (at least 2)")
+      }
+      modelOutput = .classes(classes)
+    default:
       throw .invalidHeader(
-        file: name, reason: "output.activation is '\(outputActivation)', expected 'sigmoid'")
+        file: name, reason: "output.activation is '\(outputActivation)', expected 'sigmoid' or 'softmax'")
     }
 
     var trainingJSON: String? = nil
@@ -147,7 +160,7 @@ enum ModelFileParser {
     return Parsed(
       dataType: dataType, inputChannels: inputChannels, trainingSize: trainingSize,
       sizeMultiple: sizeMultiple, normalizeSubtract: Float(subtract), normalizeDivide: Float(divide),
-      trainingJSON: trainingJSON, graph: graph, finePass: finePass)
+      trainingJSON: trainingJSON, graph: graph, finePass: finePass, output: modelOutput)
   }
 
   /// Little-endian `float32` values from `start` to the end (a trailing

@@ -38,6 +38,10 @@ public struct SegmentationModel: Sendable {
   /// validation figures), re-serialised as JSON with sorted keys; `nil` when absent.
   public let trainingDescriptionJSON: String?
 
+  /// What the network's output means: one wound probability (the outline
+  /// model), or a probability per named class (the tissue model).
+  public let output: ModelOutput
+
   /// The second, finer pass over each wound's crop that the model was trained
   /// and validated for; `nil` when the model is used for one pass only.
   public private(set) var finePass: FinePassRule?
@@ -75,6 +79,7 @@ public struct SegmentationModel: Sendable {
     self.trainingDescriptionJSON = parsed.trainingJSON
     self.graph = parsed.graph
     self.finePass = parsed.finePass
+    self.output = parsed.output
     // A model that cannot run at its own training size is unusable.
     _ = try InferencePlan(
       graph: graph, width: trainingSizePixels, height: trainingSizePixels, fileName: name)
@@ -82,6 +87,15 @@ public struct SegmentationModel: Sendable {
 
   /// The most bytes a model file may hold: 256 MiB (the bundled model is 1.5 MiB).
   public static let maximumFileBytes = 256 << 20
+
+  /// The location of a model file shipped with the package, or `nil` when the
+  /// resource bundle lacks it.
+  static func bundledURL(named name: String) -> URL? {
+    let base = (name as NSString).deletingPathExtension
+    let ext = (name as NSString).pathExtension
+    return Bundle.module.url(forResource: base, withExtension: ext, subdirectory: "Resources")
+      ?? Bundle.module.url(forResource: base, withExtension: ext)
+  }
 
   /// Reads and parses the model file at `url`, a regular file of at most
   /// ``maximumFileBytes`` (read by `SafeFile`).
@@ -103,12 +117,7 @@ public struct SegmentationModel: Sendable {
 
   /// The location of the model shipped with the package, or `nil` when the
   /// resource bundle lacks it.
-  public static var bundledURL: URL? {
-    let base = (bundledResourceName as NSString).deletingPathExtension
-    let ext = (bundledResourceName as NSString).pathExtension
-    return Bundle.module.url(forResource: base, withExtension: ext, subdirectory: "Resources")
-      ?? Bundle.module.url(forResource: base, withExtension: ext)
-  }
+  public static var bundledURL: URL? { bundledURL(named: bundledResourceName) }
 
   /// Loads the model shipped with the package (`Resources/wound-segmentation.wmseg`).
   ///
@@ -155,6 +164,24 @@ public struct SegmentationModel: Sendable {
   func probabilities(
     normalizedInput: [Float], width: Int, height: Int, timings: OperationTimings? = nil
   ) throws(SegmentationModelError) -> [Float] {
+    guard output == .probability else { throw .notAnOutlineModel(file: fileName) }
+    var logits = try logits(normalizedInput: normalizedInput, width: width, height: height, timings: timings)
+    Kernels.sigmoid(&logits)
+    return logits
+  }
+
+  /// Runs a class model on a planar normalised input (`[3][height][width]`) and returns
+  /// the softmax over its classes, planar `[classes][height][width]`.
+  func classProbabilities(normalizedInput: [Float], width: Int, height: Int) throws(SegmentationModelError) -> [Float] {
+    guard case .classes(let names) = output else { throw .notAClassModel(file: fileName) }
+    var values = try logits(normalizedInput: normalizedInput, width: width, height: height, timings: nil)
+    Kernels.softmax(&values, channels: names.count, plane: width * height)
+    return values
+  }
+
+  private func logits(
+    normalizedInput: [Float], width: Int, height: Int, timings: OperationTimings?
+  ) throws(SegmentationModelError) -> [Float] {
     guard width > 0, height > 0, width % sizeMultiplePixels == 0,
       height % sizeMultiplePixels == 0
     else {
@@ -162,8 +189,14 @@ public struct SegmentationModel: Sendable {
         file: fileName, width: width, height: height, multiple: sizeMultiplePixels)
     }
     let plan = try InferencePlan(graph: graph, width: width, height: height, fileName: fileName)
-    var logits = InferenceEngine.run(plan: plan, graph: graph, input: normalizedInput, timings: timings)
-    Kernels.sigmoid(&logits)
-    return logits
+    return InferenceEngine.run(plan: plan, graph: graph, input: normalizedInput, timings: timings)
   }
+}
+
+/// What a model file's output holds (`output` in its header).
+public enum ModelOutput: Sendable, Equatable {
+  /// One channel, a sigmoid: the wound probability of each pixel.
+  case probability
+  /// One channel per named class, a softmax across them.
+  case classes([String])
 }

@@ -38,11 +38,17 @@ public enum SegmentationModelError: Error, Sendable, Equatable, CustomStringConv
   /// An input of `width` x `height` pixels is not a positive multiple of the
   /// model's size multiple.
   case inputSizeNotSupported(file: String, width: Int, height: Int, multiple: Int)
+  /// An outline was asked of a model whose output is per-class (a tissue model).
+  case notAnOutlineModel(file: String)
+  /// Class probabilities were asked of a model with one wound-probability output.
+  case notAClassModel(file: String)
+  /// A tissue model's classes are not the ones the tissue stage reads.
+  case unexpectedClasses(file: String, expected: [String], found: [String])
 
   public var description: String {
     switch self {
     case .resourceMissing(let name):
-      return "\(name): the bundled segmentation model is missing from the package resources"
+      return "\(name): the bundled model file is missing from the package resources"
     case .unreadable(let file, let reason):
       return "\(file): cannot read the segmentation model: \(reason)"
     case .badMagic(let file):
@@ -71,6 +77,13 @@ public enum SegmentationModelError: Error, Sendable, Equatable, CustomStringConv
       return "\(file): invalid network output: \(reason)"
     case .inputSizeNotSupported(let file, let width, let height, let multiple):
       return "\(file): input of \(width)x\(height) pixels is not a positive multiple of \(multiple)"
+    case .notAnOutlineModel(let file):
+      return "\(file): a tissue-class model, not a wound-outline model (its output is one probability per class)"
+    case .notAClassModel(let file):
+      return "\(file): a wound-outline model, not a tissue-class model (its output is one wound probability)"
+    case .unexpectedClasses(let file, let expected, let found):
+      return "\(file): tissue model classes are \(found.joined(separator: ", ")); expected "
+        + expected.joined(separator: ", ")
     }
   }
 }

@@ -163,12 +163,35 @@ enum FinePass {
     return planes
   }
 
-  /// Writes 255 into `pixels` (photo-sized, row stride `photoWidth`) at every pixel of
-  /// `area` whose bilinearly sampled crop probability exceeds `threshold`.
-  static func paint(
-    _ probabilities: [Float], size: Int, crop: Crop, area: PixelRect, threshold: Float,
-    into pixels: UnsafeMutablePointer<UInt8>, photoWidth: Int
-  ) {
+  /// Where a photo pixel's centre falls on a crop's `size x size` grid: the four grid
+  /// points around it (row-major indices) and the bilinear weights, clamped to the
+  /// grid's outer centres.
+  struct Taps {
+    var topLeft: Int
+    var topRight: Int
+    var bottomLeft: Int
+    var bottomRight: Int
+    var wx: Float
+    var wy: Float
+
+    /// The bilinear value of the plane starting at `offset` in `values`.
+    @inline(__always)
+    func interpolate(_ values: UnsafeBufferPointer<Float>, offset: Int = 0) -> Float {
+      let top = values[offset + topLeft] * (1 - wx) + values[offset + topRight] * wx
+      let bottom = values[offset + bottomLeft] * (1 - wx) + values[offset + bottomRight] * wx
+      return top * (1 - wy) + bottom * wy
+    }
+
+    /// The same on an array.
+    func interpolate(_ values: [Float], offset: Int = 0) -> Float {
+      values.withUnsafeBufferPointer { interpolate($0, offset: offset) }
+    }
+  }
+
+  /// Calls `body(x, y, taps)` for every photo pixel of `area`, row by row, with the
+  /// pixel centre's taps on the crop's grid.
+  @inline(__always)
+  static func sample(crop: Crop, size: Int, area: PixelRect, _ body: (Int, Int, Taps) -> Void) {
     let step = crop.side / Double(size)
     func tap(_ p: Int, origin: Double) -> (Int, Int, Float) {
       let u = min(max((Double(p) + 0.5 - origin) / step - 0.5, 0), Double(size - 1))
@@ -176,15 +199,27 @@ enum FinePass {
       return (i0, min(i0 + 1, size - 1), Float(u - Double(i0)))
     }
     let columns = (area.x..<area.maxX).map { tap($0, origin: crop.minX) }
+    for y in area.y..<area.maxY {
+      let (r0, r1, wy) = tap(y, origin: crop.minY)
+      for (offset, (c0, c1, wx)) in columns.enumerated() {
+        body(
+          area.x + offset, y,
+          Taps(
+            topLeft: r0 * size + c0, topRight: r0 * size + c1, bottomLeft: r1 * size + c0,
+            bottomRight: r1 * size + c1, wx: wx, wy: wy))
+      }
+    }
+  }
+
+  /// Writes 255 into `pixels` (photo-sized, row stride `photoWidth`) at every pixel of
+  /// `area` whose bilinearly sampled crop probability exceeds `threshold`.
+  static func paint(
+    _ probabilities: [Float], size: Int, crop: Crop, area: PixelRect, threshold: Float,
+    into pixels: UnsafeMutablePointer<UInt8>, photoWidth: Int
+  ) {
     probabilities.withUnsafeBufferPointer { p in
-      for y in area.y..<area.maxY {
-        let (r0, r1, wy) = tap(y, origin: crop.minY)
-        let row = pixels + y * photoWidth
-        for (offset, (c0, c1, wx)) in columns.enumerated() {
-          let top = p[r0 * size + c0] * (1 - wx) + p[r0 * size + c1] * wx
-          let bottom = p[r1 * size + c0] * (1 - wx) + p[r1 * size + c1] * wx
-          if top * (1 - wy) + bottom * wy > threshold { row[area.x + offset] = 255 }
-        }
+      sample(crop: crop, size: size, area: area) { x, y, taps in
+        if taps.interpolate(p) > threshold { pixels[y * photoWidth + x] = 255 }
       }
     }
   }

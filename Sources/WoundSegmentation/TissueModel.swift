@@ -1,0 +1,87 @@
+import Foundation
+import WoundCore
+
+/// The learned tissue model: the outline network's architecture with a head of
+/// four classes (background, slough, granulation, callus), trained on
+/// DFUTissue (`training/tissue_train.py`, `docs/tissue.md`).
+///
+/// It runs on square crops around the wound, cut by the rule its file states
+/// (`finePass` in the header: margin factor, smallest side, crop size), exactly
+/// as the outline's fine pass cuts them (``FinePass``), and its class
+/// probabilities are sampled back bilinearly at every wound pixel.
+public struct TissueModel: Sendable {
+  /// The resource name of the tissue model shipped with the package.
+  public static let bundledResourceName = "wound-tissue.wmseg"
+  /// The classes, in the order of the network's output channels.
+  public static let classNames = ["background", "slough", "granulation", "callus"]
+
+  /// The network (its file bytes identify the model: hash them).
+  public let network: SegmentationModel
+  /// How the crops it sees are cut.
+  public let cropRule: FinePassRule
+
+  /// Checks that `network` is a tissue model: a softmax over ``classNames``
+  /// with a crop rule.
+  ///
+  /// - Throws: ``SegmentationModelError/notAClassModel(file:)`` for an outline
+  ///   model, ``SegmentationModelError/unexpectedClasses(file:expected:found:)``
+  ///   for other classes, ``SegmentationModelError/invalidHeader(file:reason:)``
+  ///   without a crop rule.
+  public init(network: SegmentationModel) throws(SegmentationModelError) {
+    guard case .classes(let names) = network.output else { throw .notAClassModel(file: network.fileName) }
+    guard names == Self.classNames else {
+      throw .unexpectedClasses(file: network.fileName, expected: Self.classNames, found: names)
+    }
+    guard let rule = network.finePass else {
+      throw .invalidHeader(file: network.fileName, reason: "a tissue model needs 'finePass', the rule of its crops")
+    }
+    self.network = network
+    self.cropRule = rule
+  }
+
+  /// Reads the tissue model file at `url` (see ``SegmentationModel/init(contentsOf:)``).
+  public init(contentsOf url: URL) throws(SegmentationModelError) {
+    try self.init(network: SegmentationModel(contentsOf: url))
+  }
+
+  /// Loads the tissue model shipped with the package (`Resources/wound-tissue.wmseg`).
+  public static func bundled() throws(SegmentationModelError) -> TissueModel {
+    guard let url = SegmentationModel.bundledURL(named: bundledResourceName) else {
+      throw .resourceMissing(name: bundledResourceName)
+    }
+    return try TissueModel(contentsOf: url)
+  }
+
+  /// Slough and granulation probabilities of every mask pixel inside `box`, row-major over
+  /// the box (`box.width * box.height` each; pixels outside the mask are left at 0).
+  ///
+  /// One crop per 8-connected region of the mask, merged where they overlap (``FinePass/crops(boxes:rule:)``).
+  func probabilities(image: RGBImage, mask: Mask, box: PixelRect) throws(SegmentationModelError) -> (
+    slough: [Float], granulation: [Float]
+  ) {
+    var slough = [Float](repeating: 0, count: box.width * box.height)
+    var granulation = slough
+    let regionBoxes: [PixelRect] = mask.pixels.withUnsafeBufferPointer { pixels in
+      let origin = pixels.baseAddress! + box.y * mask.width + box.x
+      return ConnectedComponents.label(origin, width: box.width, height: box.height, rowStride: mask.width)
+        .components.map {
+          PixelRect(x: box.x + $0.minX, y: box.y + $0.minY, width: $0.maxX - $0.minX + 1, height: $0.maxY - $0.minY + 1)
+        }
+    }
+    let size = cropRule.cropSizePixels
+    let plane = size * size
+    for crop in FinePass.crops(boxes: regionBoxes, rule: cropRule) {
+      let input = FinePass.input(
+        image: image, crop: crop, size: size, subtract: network.normalizeSubtract, divide: network.normalizeDivide)
+      let p = try network.classProbabilities(normalizedInput: input, width: size, height: size)
+      let area = crop.pixels(clippedTo: box)
+      FinePass.sample(crop: crop, size: size, area: area) { x, y, taps in
+        guard mask[x, y] != 0 else { return }
+        let i = (y - box.y) * box.width + (x - box.x)
+        slough[i] = taps.interpolate(p, offset: plane)
+        granulation[i] = taps.interpolate(p, offset: 2 * plane)
+      }
+    }
+    return (slough, granulation)
+  }
+}
