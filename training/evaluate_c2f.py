@@ -86,6 +86,14 @@ def fine_crops(cells: np.ndarray, factor: int, h: int, w: int) -> list[tuple[flo
         x0, y0 = xs.min() * factor, ys.min() * factor
         x1, y1 = min(w, (xs.max() + 1) * factor), min(h, (ys.max() + 1) * factor)
         boxes.append([x0, y0, x1, y1])
+    return merged_crops(boxes)
+
+
+def merged_crops(boxes: list[list[int]]) -> list[tuple[float, float, float]]:
+    """Square crops (cx, cy, side) of boxes [x0, y0, x1, y1]: side `FINE_MARGIN` x the long side (at least
+    `FINE_MIN_SIDE`) around the centre; overlapping crops merge into the crop of their boxes' union until none
+    overlap; sorted by the boxes' top, then left (`FinePass.crops`)."""
+    boxes = [list(b) for b in boxes]
 
     def crop_of(b):
         side = max(float(FINE_MIN_SIDE), FINE_MARGIN * max(b[2] - b[0], b[3] - b[1]))

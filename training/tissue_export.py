@@ -37,7 +37,7 @@ from scipy import ndimage
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from data import dfutissue_names, load_dfutissue_labels, normalise  # noqa: E402
-from evaluate_c2f import FINE_MARGIN, FINE_MIN_SIDE, FINE_SIZE, crop_input  # noqa: E402
+from evaluate_c2f import crop_input, merged_crops  # noqa: E402
 from export import FIXTURES, TISSUE_MODEL_PATH, build, load_model, read_model_file  # noqa: E402
 from model import graph_ops, run_ops  # noqa: E402
 
@@ -46,32 +46,8 @@ def crops_of(mask: np.ndarray) -> list[tuple[float, float, float]]:
     """`FinePass.crops` on the boxes of the mask's 8-connected regions (no speck rule: every wound pixel is
     classified)."""
     labels, n = ndimage.label(mask, structure=np.ones((3, 3)))
-    boxes = []
-    for sl in ndimage.find_objects(labels):
-        boxes.append([sl[1].start, sl[0].start, sl[1].stop, sl[0].stop])
-
-    def crop_of(b):
-        side = max(float(FINE_MIN_SIDE), FINE_MARGIN * max(b[2] - b[0], b[3] - b[1]))
-        return ((b[0] + b[2]) / 2, (b[1] + b[3]) / 2, side)
-
-    def overlap(a, b):
-        return abs(a[0] - b[0]) * 2 < a[2] + b[2] and abs(a[1] - b[1]) * 2 < a[2] + b[2]
-
-    merged = True
-    while merged:
-        merged = False
-        for i in range(len(boxes)):
-            for j in range(i + 1, len(boxes)):
-                if overlap(crop_of(boxes[i]), crop_of(boxes[j])):
-                    a, b = boxes[i], boxes[j]
-                    boxes[i] = [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
-                    del boxes[j]
-                    merged = True
-                    break
-            if merged:
-                break
-    boxes.sort(key=lambda b: (b[1], b[0]))
-    return [crop_of(b) for b in boxes]
+    return merged_crops([[sl[1].start, sl[0].start, sl[1].stop, sl[0].stop]
+                         for sl in ndimage.find_objects(labels)])
 
 
 def sample_back(p: np.ndarray, cx: float, cy: float, side: float, h: int, w: int) -> tuple[np.ndarray, tuple]:

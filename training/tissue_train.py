@@ -45,8 +45,12 @@ from train import seed_everything  # noqa: E402
 CLASSES = 4
 
 
+IGNORE = 255  # pseudo-labelled photos: pixels without a label
+
+
 def tissue_loss(logits: torch.Tensor, labels: torch.Tensor, slough_weight: float = 1.0) -> torch.Tensor:
-    ce = F.cross_entropy(logits, labels)
+    valid = labels != IGNORE
+    ce = F.cross_entropy(logits, labels, ignore_index=IGNORE) if valid.any() else logits.sum() * 0
     wound = (labels == 1) | (labels == 2)
     if wound.any():
         pair = logits[:, 1:3].permute(0, 2, 3, 1)[wound]  # N x 2: slough, granulation
@@ -54,7 +58,7 @@ def tissue_loss(logits: torch.Tensor, labels: torch.Tensor, slough_weight: float
         ce_wound = F.cross_entropy(pair, (labels[wound] - 1), weight=weight)
     else:
         ce_wound = logits.sum() * 0
-    p = torch.softmax(logits, 1)
+    p = torch.softmax(logits, 1) * valid[:, None].float()
     dice = 0.0
     for c in (1, 2):
         t = (labels == c).float()
@@ -80,6 +84,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--checkpoint-every", type=int, default=50)
     parser.add_argument("--init-wmseg", default=MODEL_PATH)
+    parser.add_argument("--pseudo", help="folder of FUSeg pseudo-labels (tissue_pseudo.py): half of each batch")
     parser.add_argument("--resume", action="store_true", help="continue from <out>/last.pt")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -123,15 +128,29 @@ def main() -> None:
     fit, _ = dfutissue_names()
     photos = [load_dfutissue_labels(name) for name in fit]
     print(f"train {len(photos)} photos ({fit[0]}..{fit[-1]})", flush=True)
+    pseudo = []
+    if args.pseudo:
+        from PIL import Image
+        from data import load_photo
+        for name in sorted(os.listdir(args.pseudo)):
+            labels = np.asarray(Image.open(os.path.join(args.pseudo, name))).copy()
+            if ((labels == 1) | (labels == 2)).any():
+                pseudo.append((load_photo(int(name[:4]))[0], labels))
+        print(f"plus {len(pseudo)} pseudo-labelled FUSeg training photos, half of each batch", flush=True)
     started = time.time()
     losses = []
     while step < args.steps:
         rng = np.random.default_rng([args.seed, step])
-        indices = rng.choice(len(photos), size=args.batch, replace=False)
+        n_true = args.batch // 2 if pseudo else args.batch
+        # (sample, its key for the view's random generator: the photo index, pseudo photos from 1000)
+        chosen = [(photos[i], int(i)) for i in rng.choice(len(photos), size=n_true, replace=False)]
+        if pseudo:
+            chosen += [(pseudo[i], 1000 + int(i)) for i in rng.choice(len(pseudo), size=args.batch - n_true,
+                                                                     replace=False)]
         xs, ys = [], []
-        for i in indices:
-            view_rng = np.random.default_rng([args.seed, step, int(i)])
-            x, y = augment(*photos[i], view_rng, args.size, (0.8, 1.3), crop_probability=args.crop_probability,
+        for sample, key in chosen:
+            view_rng = np.random.default_rng([args.seed, step, key])
+            x, y = augment(*sample, view_rng, args.size, (0.8, 1.3), crop_probability=args.crop_probability,
                            categorical=True)
             xs.append(normalise(x))
             ys.append(y.astype(np.int64))
