@@ -11,7 +11,7 @@ import WoundCore
 /// the format in full.
 ///
 /// A model is immutable and `Sendable`: one instance can serve any number of
-/// concurrent ``Segmenter/segment(image:excluding:hints:model:)`` calls.
+/// concurrent ``Segmenter/segment(image:excluding:hints:model:threads:)`` calls.
 public struct SegmentationModel: Sendable {
   /// The resource name of the model shipped with the package.
   public static let bundledResourceName = "wound-segmentation.wmseg"
@@ -151,9 +151,10 @@ public struct SegmentationModel: Sendable {
   }
 
   /// Runs the network on an already normalised planar input (`[3][height][width]`)
-  /// and applies the sigmoid.
+  /// and applies the sigmoid; `threads` convolutions may share their work
+  /// between (the result does not depend on it).
   func probabilities(
-    normalizedInput: [Float], width: Int, height: Int, timings: OperationTimings? = nil
+    normalizedInput: [Float], width: Int, height: Int, timings: OperationTimings? = nil, threads: Int = 1
   ) throws(SegmentationModelError) -> [Float] {
     guard width > 0, height > 0, width % sizeMultiplePixels == 0,
       height % sizeMultiplePixels == 0
@@ -162,7 +163,8 @@ public struct SegmentationModel: Sendable {
         file: fileName, width: width, height: height, multiple: sizeMultiplePixels)
     }
     let plan = try InferencePlan(graph: graph, width: width, height: height, fileName: fileName)
-    var logits = InferenceEngine.run(plan: plan, graph: graph, input: normalizedInput, timings: timings)
+    var logits = InferenceEngine.run(
+      plan: plan, graph: graph, input: normalizedInput, timings: timings, threads: threads)
     Kernels.sigmoid(&logits)
     return logits
   }
