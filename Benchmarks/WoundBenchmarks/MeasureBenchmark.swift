@@ -23,10 +23,11 @@ import WoundSegmentation
 ///    with `--overlay OUT.jpg`; skipped when the tool is not found (`--tool`,
 ///    default: beside this benchmark);
 /// 3. in this process, `MeasurementPipeline.measure` from the file's bytes
-///    with the given model (`--model`, default the bundled one; use a file
-///    with a `finePass` rule made by `tools/benchmarks/add_fine_pass.py` to
-///    include the coarse-to-fine pass), and each stage on its own (decode,
-///    calibration, segmentation, tissue, geometry).
+///    with the given model (`--model`, default the bundled one, which carries
+///    the coarse-to-fine pass) on one thread, then with the threads the tool
+///    uses (``MeasurementPipeline/defaultThreads``; the outcome must be the
+///    same), and each stage on its own on one thread (decode, calibration,
+///    segmentation, tissue, geometry).
 ///
 /// Prints medians over photos and runs of each time divided by the `djpeg`
 /// time of the same photo in the same round, each stage's share of the
@@ -76,6 +77,8 @@ func runMeasureBenchmark(arguments: [String]) {
   var stageSeconds: [String: Double] = [:]
   var pixels = 0
   let stageOrder = ["decode", "calibrate", "segment", "tissue", "geometry"]
+  let threads = MeasurementPipeline.defaultThreads
+  let threadedLabel = "  the same with \(threads) threads (as the tool)"
   let settings = MeasurementSettings(patient: "BENCH")
   // Warm-up: page in the model, the libraries and the first photo.
   _ = try? MeasurementPipeline.measure(
@@ -109,6 +112,23 @@ func runMeasureBenchmark(arguments: [String]) {
       }
       ratios["MeasurementPipeline.measure, in process", default: []].append((wallSeconds() - start) / djpeg)
       pixels = outcome.image.width * outcome.image.height
+      // The same with the threads the `measure` command uses; the figures must not change.
+      let threadedStart = wallSeconds()
+      do {
+        let threaded = try MeasurementPipeline.measure(
+          photoBytes: bytes, path: photo, modificationDate: Date(), settings: settings, segmentationModel: identity,
+          threads: threads)
+        guard threaded.mask == outcome.mask, threaded.measures == outcome.measures,
+          threaded.tissue.labels == outcome.tissue.labels
+        else {
+          print("measure: \(photo): \(threads) threads gave other figures than one")
+          return
+        }
+      } catch {
+        print("measure: \(error)")
+        return
+      }
+      ratios[threadedLabel, default: []].append((wallSeconds() - threadedStart) / djpeg)
       do {
         var t = wallSeconds()
         func lap(_ stage: String) {
@@ -142,7 +162,7 @@ func runMeasureBenchmark(arguments: [String]) {
   print(String(format: "  djpeg full decode: median %.1f ms (1.00x)", median(djpegTimes) * 1000))
   let labels = [
     "woundmeasure measure --no-save --json", "  the same with --overlay OUT.jpg",
-    "MeasurementPipeline.measure, in process",
+    "MeasurementPipeline.measure, in process", threadedLabel,
   ]
   for label in labels {
     guard let values = ratios[label] else { continue }

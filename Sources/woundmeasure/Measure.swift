@@ -146,10 +146,11 @@ extension WoundMeasureCommand {
 
     func run() async throws {
       let protected = OutputTargets.protectedFiles(inputs: [photo, mask, outline], timelineDirectory: timelineDirectory)
-      let outcome: MeasurementOutcome
+      var outcome: MeasurementOutcome
       do {
         try OutputTargets.check([overlay, maskOut, outlineOut, tissueOut], protecting: protected)
-        outcome = try MeasurementPipeline.measure(photoAt: photo, settings: settings)
+        outcome = try MeasurementPipeline.measure(
+          photoAt: photo, settings: settings, threads: MeasurementPipeline.defaultThreads)
       } catch {
         CommandLineValues.printError("error: \(error)")
         throw ExitCode.failure
@@ -157,7 +158,7 @@ extension WoundMeasureCommand {
       for warning in outcome.entry.warnings { CommandLineValues.printError("warning: \(photo): \(warning)") }
 
       do {
-        if let overlay { try Overlay.write(outcome.overlay(), to: overlay, protecting: protected) }
+        if let overlay { try Overlay.write(outcome.takeOverlay(), to: overlay, protecting: protected) }
         if let maskOut { try ImageEncoder.writePNG(outcome.mask, to: maskOut, protecting: protected) }
       } catch {
         CommandLineValues.printError("error: \(photo): cannot write the overlay or mask: \(error)")
