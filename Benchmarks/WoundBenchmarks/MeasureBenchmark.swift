@@ -20,8 +20,9 @@ import WoundSegmentation
 /// 1. `djpeg -outfile /dev/null PHOTO` (process start, full decode, PPM writing);
 /// 2. the `woundmeasure` executable, `measure PHOTO --no-save --json` (the
 ///    whole process: start, model load, every stage, printing), and the same
-///    with `--overlay OUT.jpg`; skipped when the tool is not found (`--tool`,
-///    default: beside this benchmark);
+///    with `--overlay OUT.jpg`, and without it held to one core (`taskset -c
+///    0`, when taskset is installed); skipped when the tool is not found
+///    (`--tool`, default: beside this benchmark);
 /// 3. in this process, `MeasurementPipeline.measure` from the file's bytes
 ///    with the given model (`--model`, default the bundled one, which carries
 ///    the coarse-to-fine pass) on one thread, then with the threads the tool
@@ -31,8 +32,10 @@ import WoundSegmentation
 ///
 /// Prints medians over photos and runs of each time divided by the `djpeg`
 /// time of the same photo in the same round, each stage's share of the
-/// in-process measurement, and the largest resident set of any child process
-/// (the `woundmeasure` runs) against the decoded photo's 3 bytes per pixel.
+/// in-process measurement, and the largest resident set of the `woundmeasure`
+/// runs, without and with an overlay, against the decoded photo's 3 bytes per
+/// pixel (measured first, before this process grows: a child reports at least
+/// its parent's high-water mark).
 func runMeasureBenchmark(arguments: [String]) {
   var folder = NSTemporaryDirectory() + "/woundmeasure-12mp"
   var runs = 3
@@ -67,6 +70,9 @@ func runMeasureBenchmark(arguments: [String]) {
   }
   let haveTool = FileManager.default.isExecutableFile(atPath: tool)
   let overlayPath = NSTemporaryDirectory() + "/woundmeasure-measure-benchmark-overlay.jpg"
+  // The tool held to one core (as it ran before it used threads), when taskset is there.
+  let haveTaskset = haveTool && timeProcess("/usr/bin/env", ["taskset", "-c", "0", "true"]) > 0
+  let oneCoreLabel = "  the same held to one core (taskset -c 0)"
   print(
     "measure: \(photos.count) photos in \(folder), \(runs) runs, model \(modelPath ?? "bundled") "
       + "(\(identity.model.finePass == nil ? "no fine pass" : "with fine pass"))"
@@ -80,6 +86,20 @@ func runMeasureBenchmark(arguments: [String]) {
   let threads = MeasurementPipeline.defaultThreads
   let threadedLabel = "  the same with \(threads) threads (as the tool)"
   let settings = MeasurementSettings(patient: "BENCH")
+  // Peak memory first, while this process is still small: Linux carries a process's
+  // high-water mark into a child it starts (recorded at exec), so children started after
+  // the in-process measurements would report this process's size instead of their own.
+  var peakPlainBytes = 0.0
+  var peakOverlayBytes = 0.0
+  let ownBytesBefore = peakResidentBytes(RUSAGE_SELF)
+  if haveTool {
+    for photo in photos { _ = timeProcess(tool, ["measure", photo, "--patient", "BENCH", "--no-save", "--json"]) }
+    peakPlainBytes = peakResidentBytes(RUSAGE_CHILDREN)
+    for photo in photos {
+      _ = timeProcess(tool, ["measure", photo, "--patient", "BENCH", "--no-save", "--json", "--overlay", overlayPath])
+    }
+    peakOverlayBytes = peakResidentBytes(RUSAGE_CHILDREN)
+  }
   // Warm-up: page in the model, the libraries and the first photo.
   _ = try? MeasurementPipeline.measure(
     photoBytes: [UInt8](FileManager.default.contents(atPath: photos[0]) ?? Data()), path: photos[0],
@@ -98,6 +118,10 @@ func runMeasureBenchmark(arguments: [String]) {
         ratios["woundmeasure measure --no-save --json", default: []].append(timeProcess(tool, arguments) / djpeg)
         ratios["  the same with --overlay OUT.jpg", default: []].append(
           timeProcess(tool, arguments + ["--overlay", overlayPath]) / djpeg)
+        if haveTaskset {
+          ratios[oneCoreLabel, default: []].append(
+            timeProcess("/usr/bin/env", ["taskset", "-c", "0", tool] + arguments) / djpeg)
+        }
       }
       // In process: the pipeline, then each stage alone.
       let start = wallSeconds()
@@ -154,14 +178,11 @@ func runMeasureBenchmark(arguments: [String]) {
       }
     }
   }
-  var usage = rusage()
-  getrusage(RUSAGE_CHILDREN.rawValue, &usage)
-  let peakBytes = Double(usage.ru_maxrss) * 1024
 
   func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
   print(String(format: "  djpeg full decode: median %.1f ms (1.00x)", median(djpegTimes) * 1000))
   let labels = [
-    "woundmeasure measure --no-save --json", "  the same with --overlay OUT.jpg",
+    "woundmeasure measure --no-save --json", "  the same with --overlay OUT.jpg", oneCoreLabel,
     "MeasurementPipeline.measure, in process", threadedLabel,
   ]
   for label in labels {
@@ -178,11 +199,21 @@ func runMeasureBenchmark(arguments: [String]) {
         seconds / Double(runs * photos.count) / median(djpegTimes)))
   }
   if haveTool {
+    let rgb = Double(3 * pixels)
     print(
       String(
-        format: "  peak resident memory of a child process: %.0f MB, %.2fx the decoded photo (%.0f MB of RGB)",
-        peakBytes / 1e6, peakBytes / Double(3 * pixels), Double(3 * pixels) / 1e6))
+        format: "  peak resident memory of woundmeasure measure: %.0f MB, %.2fx the decoded photo (%.0f MB of RGB); "
+          + "with --overlay OUT.jpg: %.0f MB, %.2fx (this process was %.0f MB when it started them)",
+        peakPlainBytes / 1e6, peakPlainBytes / rgb, rgb / 1e6, peakOverlayBytes / 1e6, peakOverlayBytes / rgb,
+        ownBytesBefore / 1e6))
   }
+}
+
+/// The largest resident set, bytes, of this process (`RUSAGE_SELF`) or of its waited-for children.
+private func peakResidentBytes(_ who: __rusage_who) -> Double {
+  var usage = rusage()
+  getrusage(who.rawValue, &usage)
+  return Double(usage.ru_maxrss) * 1024
 }
 
 /// Seconds on a monotonic clock.

@@ -113,8 +113,26 @@ public enum MeasurementPipeline {
   }
 
   /// The threads one measurement may use when it is the only work of the
-  /// process (the `measure` command): the machine's cores, at most 4.
-  public static var defaultThreads: Int { max(1, min(4, ProcessInfo.processInfo.activeProcessorCount)) }
+  /// process (the `measure` command): the cores this process may run on, at
+  /// most 4.
+  ///
+  /// On Linux the cores are those of the process's CPU affinity (`taskset`, a
+  /// cpuset), read from `Cpus_allowed` in `/proc/self/status`; elsewhere, or
+  /// when that cannot be read, the active processor count.
+  public static var defaultThreads: Int { max(1, min(4, allowedCores() ?? ProcessInfo.processInfo.activeProcessorCount)) }
+
+  /// The number of set bits of the `Cpus_allowed` mask in `/proc/self/status`, or `nil`.
+  static func allowedCores() -> Int? {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+      let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed:") })
+    else { return nil }
+    var count = 0
+    for character in line.dropFirst("Cpus_allowed:".count) where character != "," && character != " " && character != "\t" {
+      guard let nibble = character.hexDigitValue else { return nil }
+      count += nibble.nonzeroBitCount
+    }
+    return count > 0 ? count : nil
+  }
 
   /// Measures the photo at `path`.
   ///
