@@ -9,7 +9,7 @@ import WoundSegmentation
 /// Times the whole measurement of 12-megapixel JPEGs against libjpeg-turbo's
 /// `djpeg` of the same files, in the same run, and prints ratios.
 ///
-///     WoundBenchmarks measure [PHOTOS_FOLDER] [--runs N] [--model FILE.wmseg] [--tool PATH]
+///     WoundBenchmarks measure [PHOTOS_FOLDER] [--runs N] [--model FILE.wmseg] [--tool PATH] [--baseline PATH]
 ///
 /// The photos: every `.jpg` in the folder (default
 /// `$TMPDIR/woundmeasure-12mp`, written by
@@ -22,7 +22,9 @@ import WoundSegmentation
 ///    whole process: start, model load, every stage, printing), and the same
 ///    with `--overlay OUT.jpg`, and without it held to one core (`taskset -c
 ///    0`, when taskset is installed); skipped when the tool is not found
-///    (`--tool`, default: beside this benchmark);
+///    (`--tool`, default: beside this benchmark); with `--baseline PATH`,
+///    another build of the tool (an earlier version) timed the same way in
+///    the same rounds, with and without the overlay;
 /// 3. in this process, `MeasurementPipeline.measure` from the file's bytes
 ///    with the given model (`--model`, default the bundled one, which carries
 ///    the coarse-to-fine pass) on one thread, then with the threads the tool
@@ -40,6 +42,7 @@ func runMeasureBenchmark(arguments: [String]) {
   var folder = NSTemporaryDirectory() + "/woundmeasure-12mp"
   var runs = 3
   var modelPath: String?
+  var baseline: String?
   var tool = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     .appendingPathComponent("woundmeasure").path
   var index = 0
@@ -50,6 +53,7 @@ func runMeasureBenchmark(arguments: [String]) {
     case "--runs": runs = max(1, Int(value ?? "") ?? runs); index += 2
     case "--model": modelPath = value; index += 2
     case "--tool": tool = value ?? tool; index += 2
+    case "--baseline": baseline = value; index += 2
     default: folder = argument; index += 1
     }
   }
@@ -72,6 +76,7 @@ func runMeasureBenchmark(arguments: [String]) {
   let overlayPath = NSTemporaryDirectory() + "/woundmeasure-measure-benchmark-overlay.jpg"
   // The tool held to one core (as it ran before it used threads), when taskset is there.
   let haveTaskset = haveTool && timeProcess("/usr/bin/env", ["taskset", "-c", "0", "true"]) > 0
+  let baselineLabel = baseline.map { URL(fileURLWithPath: $0).lastPathComponent } ?? ""
   let oneCoreLabel = "  the same held to one core (taskset -c 0)"
   print(
     "measure: \(photos.count) photos in \(folder), \(runs) runs, model \(modelPath ?? "bundled") "
@@ -100,6 +105,15 @@ func runMeasureBenchmark(arguments: [String]) {
     }
     peakOverlayBytes = peakResidentBytes(RUSAGE_CHILDREN)
   }
+  // The baseline's, in the same way (the figures above are a running maximum, so only
+  // a larger one shows).
+  var baselinePeakBytes = 0.0
+  if let baseline {
+    for photo in photos {
+      _ = timeProcess(baseline, ["measure", photo, "--patient", "BENCH", "--no-save", "--json", "--overlay", overlayPath])
+    }
+    baselinePeakBytes = peakResidentBytes(RUSAGE_CHILDREN)
+  }
   // Warm-up: page in the model, the libraries and the first photo.
   _ = try? MeasurementPipeline.measure(
     photoBytes: [UInt8](FileManager.default.contents(atPath: photos[0]) ?? Data()), path: photos[0],
@@ -118,6 +132,11 @@ func runMeasureBenchmark(arguments: [String]) {
         ratios["woundmeasure measure --no-save --json", default: []].append(timeProcess(tool, arguments) / djpeg)
         ratios["  the same with --overlay OUT.jpg", default: []].append(
           timeProcess(tool, arguments + ["--overlay", overlayPath]) / djpeg)
+        if let baseline {
+          ratios["baseline: \(baselineLabel)", default: []].append(timeProcess(baseline, arguments) / djpeg)
+          ratios["  baseline with --overlay OUT.jpg", default: []].append(
+            timeProcess(baseline, arguments + ["--overlay", overlayPath]) / djpeg)
+        }
         if haveTaskset {
           ratios[oneCoreLabel, default: []].append(
             timeProcess("/usr/bin/env", ["taskset", "-c", "0", tool] + arguments) / djpeg)
@@ -183,6 +202,7 @@ func runMeasureBenchmark(arguments: [String]) {
   print(String(format: "  djpeg full decode: median %.1f ms (1.00x)", median(djpegTimes) * 1000))
   let labels = [
     "woundmeasure measure --no-save --json", "  the same with --overlay OUT.jpg", oneCoreLabel,
+    "baseline: \(baselineLabel)", "  baseline with --overlay OUT.jpg",
     "MeasurementPipeline.measure, in process", threadedLabel,
   ]
   for label in labels {
@@ -206,6 +226,12 @@ func runMeasureBenchmark(arguments: [String]) {
           + "with --overlay OUT.jpg: %.0f MB, %.2fx (this process was %.0f MB when it started them)",
         peakPlainBytes / 1e6, peakPlainBytes / rgb, rgb / 1e6, peakOverlayBytes / 1e6, peakOverlayBytes / rgb,
         ownBytesBefore / 1e6))
+    if baseline != nil {
+      print(
+        String(
+          format: "  peak resident memory, baseline included: %.0f MB, %.2fx (larger than the above only when the baseline's is)",
+          baselinePeakBytes / 1e6, baselinePeakBytes / rgb))
+    }
   }
 }
 
