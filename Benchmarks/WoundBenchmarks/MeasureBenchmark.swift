@@ -9,7 +9,7 @@ import WoundSegmentation
 /// Times the whole measurement of 12-megapixel JPEGs against libjpeg-turbo's
 /// `djpeg` of the same files, in the same run, and prints ratios.
 ///
-///     WoundBenchmarks measure [PHOTOS_FOLDER] [--runs N] [--model FILE.wmseg] [--tool PATH]
+///     WoundBenchmarks measure [PHOTOS_FOLDER] [--runs N] [--model FILE.wmseg] [--tool PATH] [--baseline PATH]
 ///
 /// The photos: every `.jpg` in the folder (default
 /// `$TMPDIR/woundmeasure-12mp`, written by
@@ -20,22 +20,29 @@ import WoundSegmentation
 /// 1. `djpeg -outfile /dev/null PHOTO` (process start, full decode, PPM writing);
 /// 2. the `woundmeasure` executable, `measure PHOTO --no-save --json` (the
 ///    whole process: start, model load, every stage, printing), and the same
-///    with `--overlay OUT.jpg`; skipped when the tool is not found (`--tool`,
-///    default: beside this benchmark);
+///    with `--overlay OUT.jpg`, and without it held to one core (`taskset -c
+///    0`, when taskset is installed); skipped when the tool is not found
+///    (`--tool`, default: beside this benchmark); with `--baseline PATH`,
+///    another build of the tool (an earlier version) timed the same way in
+///    the same rounds, with and without the overlay;
 /// 3. in this process, `MeasurementPipeline.measure` from the file's bytes
-///    with the given model (`--model`, default the bundled one; use a file
-///    with a `finePass` rule made by `tools/benchmarks/add_fine_pass.py` to
-///    include the coarse-to-fine pass), and each stage on its own (decode,
-///    calibration, segmentation, tissue, geometry).
+///    with the given model (`--model`, default the bundled one, which carries
+///    the coarse-to-fine pass) on one thread, then with the threads the tool
+///    uses (``MeasurementPipeline/defaultThreads``; the outcome must be the
+///    same), and each stage on its own on one thread (decode, calibration,
+///    segmentation, tissue, geometry).
 ///
 /// Prints medians over photos and runs of each time divided by the `djpeg`
 /// time of the same photo in the same round, each stage's share of the
-/// in-process measurement, and the largest resident set of any child process
-/// (the `woundmeasure` runs) against the decoded photo's 3 bytes per pixel.
+/// in-process measurement, and the largest resident set of the `woundmeasure`
+/// runs, without and with an overlay, against the decoded photo's 3 bytes per
+/// pixel (measured first, before this process grows: a child reports at least
+/// its parent's high-water mark).
 func runMeasureBenchmark(arguments: [String]) {
   var folder = NSTemporaryDirectory() + "/woundmeasure-12mp"
   var runs = 3
   var modelPath: String?
+  var baseline: String?
   var tool = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     .appendingPathComponent("woundmeasure").path
   var index = 0
@@ -46,6 +53,7 @@ func runMeasureBenchmark(arguments: [String]) {
     case "--runs": runs = max(1, Int(value ?? "") ?? runs); index += 2
     case "--model": modelPath = value; index += 2
     case "--tool": tool = value ?? tool; index += 2
+    case "--baseline": baseline = value; index += 2
     default: folder = argument; index += 1
     }
   }
@@ -66,6 +74,10 @@ func runMeasureBenchmark(arguments: [String]) {
   }
   let haveTool = FileManager.default.isExecutableFile(atPath: tool)
   let overlayPath = NSTemporaryDirectory() + "/woundmeasure-measure-benchmark-overlay.jpg"
+  // The tool held to one core (as it ran before it used threads), when taskset is there.
+  let haveTaskset = haveTool && timeProcess("/usr/bin/env", ["taskset", "-c", "0", "true"]) > 0
+  let baselineLabel = baseline.map { URL(fileURLWithPath: $0).lastPathComponent } ?? ""
+  let oneCoreLabel = "  the same held to one core (taskset -c 0)"
   print(
     "measure: \(photos.count) photos in \(folder), \(runs) runs, model \(modelPath ?? "bundled") "
       + "(\(identity.model.finePass == nil ? "no fine pass" : "with fine pass"))"
@@ -76,7 +88,32 @@ func runMeasureBenchmark(arguments: [String]) {
   var stageSeconds: [String: Double] = [:]
   var pixels = 0
   let stageOrder = ["decode", "calibrate", "segment", "tissue", "geometry"]
+  let threads = MeasurementPipeline.defaultThreads
+  let threadedLabel = "  the same with \(threads) threads (as the tool)"
   let settings = MeasurementSettings(patient: "BENCH")
+  // Peak memory first, while this process is still small: Linux carries a process's
+  // high-water mark into a child it starts (recorded at exec), so children started after
+  // the in-process measurements would report this process's size instead of their own.
+  var peakPlainBytes = 0.0
+  var peakOverlayBytes = 0.0
+  let ownBytesBefore = peakResidentBytes(RUSAGE_SELF)
+  if haveTool {
+    for photo in photos { _ = timeProcess(tool, ["measure", photo, "--patient", "BENCH", "--no-save", "--json"]) }
+    peakPlainBytes = peakResidentBytes(RUSAGE_CHILDREN)
+    for photo in photos {
+      _ = timeProcess(tool, ["measure", photo, "--patient", "BENCH", "--no-save", "--json", "--overlay", overlayPath])
+    }
+    peakOverlayBytes = peakResidentBytes(RUSAGE_CHILDREN)
+  }
+  // The baseline's, in the same way (the figures above are a running maximum, so only
+  // a larger one shows).
+  var baselinePeakBytes = 0.0
+  if let baseline {
+    for photo in photos {
+      _ = timeProcess(baseline, ["measure", photo, "--patient", "BENCH", "--no-save", "--json", "--overlay", overlayPath])
+    }
+    baselinePeakBytes = peakResidentBytes(RUSAGE_CHILDREN)
+  }
   // Warm-up: page in the model, the libraries and the first photo.
   _ = try? MeasurementPipeline.measure(
     photoBytes: [UInt8](FileManager.default.contents(atPath: photos[0]) ?? Data()), path: photos[0],
@@ -95,6 +132,15 @@ func runMeasureBenchmark(arguments: [String]) {
         ratios["woundmeasure measure --no-save --json", default: []].append(timeProcess(tool, arguments) / djpeg)
         ratios["  the same with --overlay OUT.jpg", default: []].append(
           timeProcess(tool, arguments + ["--overlay", overlayPath]) / djpeg)
+        if let baseline {
+          ratios["baseline: \(baselineLabel)", default: []].append(timeProcess(baseline, arguments) / djpeg)
+          ratios["  baseline with --overlay OUT.jpg", default: []].append(
+            timeProcess(baseline, arguments + ["--overlay", overlayPath]) / djpeg)
+        }
+        if haveTaskset {
+          ratios[oneCoreLabel, default: []].append(
+            timeProcess("/usr/bin/env", ["taskset", "-c", "0", tool] + arguments) / djpeg)
+        }
       }
       // In process: the pipeline, then each stage alone.
       let start = wallSeconds()
@@ -109,6 +155,23 @@ func runMeasureBenchmark(arguments: [String]) {
       }
       ratios["MeasurementPipeline.measure, in process", default: []].append((wallSeconds() - start) / djpeg)
       pixels = outcome.image.width * outcome.image.height
+      // The same with the threads the `measure` command uses; the figures must not change.
+      let threadedStart = wallSeconds()
+      do {
+        let threaded = try MeasurementPipeline.measure(
+          photoBytes: bytes, path: photo, modificationDate: Date(), settings: settings, segmentationModel: identity,
+          threads: threads)
+        guard threaded.mask == outcome.mask, threaded.measures == outcome.measures,
+          threaded.tissue.labels == outcome.tissue.labels
+        else {
+          print("measure: \(photo): \(threads) threads gave other figures than one")
+          return
+        }
+      } catch {
+        print("measure: \(error)")
+        return
+      }
+      ratios[threadedLabel, default: []].append((wallSeconds() - threadedStart) / djpeg)
       do {
         let tissueModel = try TissueModel.bundled()
         var t = wallSeconds()
@@ -135,15 +198,13 @@ func runMeasureBenchmark(arguments: [String]) {
       }
     }
   }
-  var usage = rusage()
-  getrusage(RUSAGE_CHILDREN.rawValue, &usage)
-  let peakBytes = Double(usage.ru_maxrss) * 1024
 
   func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
   print(String(format: "  djpeg full decode: median %.1f ms (1.00x)", median(djpegTimes) * 1000))
   let labels = [
-    "woundmeasure measure --no-save --json", "  the same with --overlay OUT.jpg",
-    "MeasurementPipeline.measure, in process",
+    "woundmeasure measure --no-save --json", "  the same with --overlay OUT.jpg", oneCoreLabel,
+    "baseline: \(baselineLabel)", "  baseline with --overlay OUT.jpg",
+    "MeasurementPipeline.measure, in process", threadedLabel,
   ]
   for label in labels {
     guard let values = ratios[label] else { continue }
@@ -159,11 +220,27 @@ func runMeasureBenchmark(arguments: [String]) {
         seconds / Double(runs * photos.count) / median(djpegTimes)))
   }
   if haveTool {
+    let rgb = Double(3 * pixels)
     print(
       String(
-        format: "  peak resident memory of a child process: %.0f MB, %.2fx the decoded photo (%.0f MB of RGB)",
-        peakBytes / 1e6, peakBytes / Double(3 * pixels), Double(3 * pixels) / 1e6))
+        format: "  peak resident memory of woundmeasure measure: %.0f MB, %.2fx the decoded photo (%.0f MB of RGB); "
+          + "with --overlay OUT.jpg: %.0f MB, %.2fx (this process was %.0f MB when it started them)",
+        peakPlainBytes / 1e6, peakPlainBytes / rgb, rgb / 1e6, peakOverlayBytes / 1e6, peakOverlayBytes / rgb,
+        ownBytesBefore / 1e6))
+    if baseline != nil {
+      print(
+        String(
+          format: "  peak resident memory, baseline included: %.0f MB, %.2fx (larger than the above only when the baseline's is)",
+          baselinePeakBytes / 1e6, baselinePeakBytes / rgb))
+    }
   }
+}
+
+/// The largest resident set, bytes, of this process (`RUSAGE_SELF`) or of its waited-for children.
+private func peakResidentBytes(_ who: __rusage_who) -> Double {
+  var usage = rusage()
+  getrusage(who.rawValue, &usage)
+  return Double(usage.ru_maxrss) * 1024
 }
 
 /// Seconds on a monotonic clock.

@@ -30,15 +30,31 @@ public struct MeasurementOutcome: Sendable {
   /// The overlay image: tissue tint, wound outline, marker outline(s), a scale bar, the
   /// region numbers, and a caption (patient, site, taken time, area, scale) with the legend.
   public func overlay() -> RGBImage {
+    Overlay.render(
+      image: image, mask: mask, tissueLabels: tissue.labels, markerOutlines: overlayMarkerOutlines,
+      pixelsPerMm: calibration.pixelsPerMm, caption: overlayCaption,
+      regionBoxes: measures.regions.map(\.boundingBoxPixels))
+  }
+
+  /// ``overlay()`` drawn on the outcome's own photo, which it takes: ``image``
+  /// is empty afterwards, and no second photo-sized copy is made.
+  public mutating func takeOverlay() -> RGBImage {
+    var canvas = image
+    image = RGBImage(width: 0, height: 0)
+    return Overlay.render(
+      image: consume canvas, mask: mask, tissueLabels: tissue.labels, markerOutlines: overlayMarkerOutlines,
+      pixelsPerMm: calibration.pixelsPerMm, caption: overlayCaption,
+      regionBoxes: measures.regions.map(\.boundingBoxPixels))
+  }
+
+  /// The chosen marker's outline and every other marker's, in photo pixels.
+  var overlayMarkerOutlines: [[Point]] {
     var outlines: [[Point]] = []
     if !calibration.markerOutlinePoints.isEmpty { outlines.append(calibration.markerOutlinePoints) }
     for marker in calibration.markers where !(marker.corners == calibration.corners) {
       if let outline = MarkerSampling.outline(corners: marker.cornerPoints) { outlines.append(outline) }
     }
-    return Overlay.render(
-      image: image, mask: mask, tissueLabels: tissue.labels, markerOutlines: outlines,
-      pixelsPerMm: calibration.pixelsPerMm, caption: overlayCaption,
-      regionBoxes: measures.regions.map(\.boundingBoxPixels))
+    return outlines
   }
 
   /// The overlay's caption: who and where, when, how large, at what scale.
@@ -106,21 +122,45 @@ public enum MeasurementPipeline {
     }.joined()
   }
 
+  /// The threads one measurement may use when it is the only work of the
+  /// process (the `measure` command): the cores this process may run on, at
+  /// most 4.
+  ///
+  /// On Linux the cores are those of the process's CPU affinity (`taskset`, a
+  /// cpuset), read from `Cpus_allowed` in `/proc/self/status`; elsewhere, or
+  /// when that cannot be read, the active processor count.
+  public static var defaultThreads: Int { max(1, min(4, allowedCores() ?? ProcessInfo.processInfo.activeProcessorCount)) }
+
+  /// The number of set bits of the `Cpus_allowed` mask in `/proc/self/status`, or `nil`.
+  static func allowedCores() -> Int? {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+      let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed:") })
+    else { return nil }
+    var count = 0
+    for character in line.dropFirst("Cpus_allowed:".count) where character != "," && character != " " && character != "\t" {
+      guard let nibble = character.hexDigitValue else { return nil }
+      count += nibble.nonzeroBitCount
+    }
+    return count > 0 ? count : nil
+  }
+
   /// Measures the photo at `path`.
   ///
   /// Reads the file once; everything else is derived from those bytes.
   /// - Parameters:
   ///   - path: the photo's path, recorded as given.
   ///   - settings: see ``MeasurementSettings``.
+  ///   - threads: how many threads the measurement may use (see
+  ///     ``measure(photoBytes:path:modificationDate:settings:segmentationModel:threads:)``).
   /// - Returns: the entry and the pixels behind it.
   /// - Throws: ``MeasurementError``, naming the file.
-  public static func measure(photoAt path: String, settings: MeasurementSettings) throws(MeasurementError)
-    -> MeasurementOutcome
+  public static func measure(photoAt path: String, settings: MeasurementSettings, threads: Int = 1)
+    throws(MeasurementError) -> MeasurementOutcome
   {
     let contents = try readPhoto(path, maxPixels: settings.maxPixels)
     return try measure(
       photoBytes: contents.bytes, path: path, modificationDate: Date(timeIntervalSince1970: contents.modificationTime),
-      settings: settings)
+      settings: settings, threads: threads)
   }
 
   /// Measures a photo already read into memory.
@@ -132,10 +172,20 @@ public enum MeasurementPipeline {
   ///   - settings: see ``MeasurementSettings``.
   ///   - segmentationModel: the model to segment with; `nil` (the tool's
   ///     behaviour) is the bundled one. For benchmarks and evaluations.
+  ///   - threads: how many threads the measurement may use: with more than
+  ///     one, the bundled model is loaded while the photo is decoded, the
+  ///     network's whole-photo pass runs beside the marker search, and the
+  ///     network's convolutions share their work. The figures are the same
+  ///     bits for any number; `batch` measures one photo per worker on one
+  ///     thread each.
   public static func measure(
     photoBytes: [UInt8], path: String, modificationDate: Date, settings: MeasurementSettings,
-    segmentationModel: SegmentationModelIdentity? = nil
+    segmentationModel: SegmentationModelIdentity? = nil, threads: Int = 1
   ) throws(MeasurementError) -> MeasurementOutcome {
+    if threads > 1 && segmentationModel == nil && settings.maskPath == nil {
+      // Load the bundled model (once per process) beside the decoding.
+      DispatchQueue.global().async { _ = bundledModel }
+    }
     let photoSha256 = sha256Hex(photoBytes)
     let decoded: DecodedPhoto
     do {
@@ -156,7 +206,15 @@ public enum MeasurementPipeline {
     }
     if let warning = taken.warning(exifCaptureTime: decoded.metadata.captureTime) { warnings.append(warning) }
 
-    // Scale.
+    // Scale. With a second thread, the network's whole-photo pass (which needs
+    // no calibration) runs beside the marker search.
+    let coarse: BackgroundValue<ProbabilityMap?>? =
+      threads > 1 && settings.maskPath == nil
+      ? BackgroundValue { [image] in
+        guard let identity = segmentationModel ?? (try? bundledModelIdentity()) else { return nil }
+        return try? Segmenter.coarseProbabilities(image: image, model: identity.model)
+      } : nil
+    defer { _ = coarse?.wait() }
     var calibration: Calibration
     do {
       calibration = try Calibrator.calibrate(image: image, request: settings.calibration)
@@ -182,7 +240,9 @@ public enum MeasurementPipeline {
         throw .segmentation(file: path, reason: error.description)
       }
       model = identity
-      mask = try segment(image: image, calibration: calibration, settings: settings, model: identity.model, path: path)
+      mask = try segment(
+        image: image, calibration: calibration, settings: settings, model: identity.model, path: path,
+        threads: threads, coarse: coarse?.wait() ?? nil)
     }
 
     // No wound is not a healed wound: only a person can confirm closure.
@@ -227,14 +287,7 @@ public enum MeasurementPipeline {
 
     // Geometry in the marker's plane.
     let measures = PlaneGeometry.measure(mask: mask, homography: calibration.homography)
-    var epitheliumMask = Mask(width: mask.width, height: mask.height)
-    var epitheliumPixels = 0
-    for i in 0..<mask.pixels.count where mask.pixels[i] != 0 && tissue.labels.pixels[i] == TissueClass.epithelium.rawValue {
-      epitheliumMask.pixels[i] = 255
-      epitheliumPixels += 1
-    }
-    let epitheliumAreaMm2 =
-      epitheliumPixels == 0 ? 0 : PlaneGeometry.measure(mask: epitheliumMask, homography: calibration.homography).areaMm2
+    let epitheliumAreaMm2 = epitheliumArea(mask: mask, labels: tissue.labels, homography: calibration.homography)
 
     let facts = MeasurementFacts(
       path: path, byteSize: photoBytes.count, photoSha256: photoSha256, metadata: decoded.metadata,
@@ -326,7 +379,8 @@ public enum MeasurementPipeline {
 
   /// Runs segmentation with every detected marker's outline excluded.
   static func segment(
-    image: RGBImage, calibration: Calibration, settings: MeasurementSettings, model: SegmentationModel, path: String
+    image: RGBImage, calibration: Calibration, settings: MeasurementSettings, model: SegmentationModel, path: String,
+    threads: Int = 1, coarse: ProbabilityMap? = nil
   ) throws(MeasurementError) -> Mask {
     var excluded: [[Point]] = []
     if !calibration.markerOutlinePoints.isEmpty { excluded.append(calibration.markerOutlinePoints) }
@@ -336,27 +390,61 @@ public enum MeasurementPipeline {
     let roi = settings.roiPixels.map { PixelRect(x: $0[0], y: $0[1], width: $0[2], height: $0[3]) }
     let hints = SegmentationHints(regionOfInterest: roi, seed: settings.seedPixels)
     do {
-      return try Segmenter.segment(image: image, excluding: excluded, hints: hints, model: model).mask
+      return try Segmenter.segment(
+        image: image, excluding: excluded, hints: hints, model: model, threads: threads, coarse: coarse
+      ).mask
     } catch {
       throw .segmentation(file: path, reason: error.description)
     }
   }
 
   /// The mean position of the mask's pixels, or `nil` for an empty mask.
+  ///
+  /// Integer sums in raster order; eight clear bytes are skipped at a time.
   static func maskCentroid(_ mask: Mask) -> Point? {
     var sumX = 0
     var sumY = 0
     var count = 0
-    for y in 0..<mask.height {
-      let row = y * mask.width
-      for x in 0..<mask.width where mask.pixels[row + x] != 0 {
-        sumX += x
-        sumY += y
-        count += 1
+    let width = mask.width
+    mask.pixels.withUnsafeBufferPointer { pixels in
+      guard let base = pixels.baseAddress else { return }
+      let raw = UnsafeRawPointer(base)
+      for y in 0..<mask.height {
+        let row = y * width
+        var x = 0
+        while x < width {
+          if x + 8 <= width && raw.loadUnaligned(fromByteOffset: row + x, as: UInt64.self) == 0 {
+            x += 8
+            continue
+          }
+          if base[row + x] != 0 {
+            sumX += x
+            sumY += y
+            count += 1
+          }
+          x += 1
+        }
       }
     }
     guard count > 0 else { return nil }
     return Point(x: Double(sumX) / Double(count), y: Double(sumY) / Double(count))
+  }
+
+  /// The area in the plane, mm², of the wound pixels labelled epithelium: the
+  /// same figure as measuring a mask of those pixels alone (0 when there are none).
+  static func epitheliumArea(mask: Mask, labels: GreyImage, homography: Homography) -> Double {
+    let epithelium = TissueClass.epithelium.rawValue
+    var epitheliumMask: Mask?
+    mask.pixels.withUnsafeBufferPointer { inside in
+      labels.pixels.withUnsafeBufferPointer { labels in
+        for i in 0..<inside.count where labels[i] == epithelium && inside[i] != 0 {
+          if epitheliumMask == nil { epitheliumMask = Mask(width: mask.width, height: mask.height) }
+          epitheliumMask!.pixels[i] = 255
+        }
+      }
+    }
+    guard let epitheliumMask else { return 0 }
+    return PlaneGeometry.measure(mask: epitheliumMask, homography: homography).areaMm2
   }
 
   /// True when any mask pixel lies on the image's outer row or column.

@@ -62,42 +62,50 @@ public enum Overlay {
   ///   - regionBoxes: each region's half-open box `[x, y, width, height]`; with two or more,
   ///     each is numbered from 1 above its top-left corner.
   /// - Returns: the overlay image, same size as `image`.
+  ///
+  /// Drawn on `image` itself when the caller hands over its only copy
+  /// (``MeasurementOutcome/takeOverlay()``); only the rows and columns of the
+  /// mask's bounding box are visited for the tint and the outline.
   public static func render(
-    image: RGBImage, mask: Mask, tissueLabels: GreyImage?, markerOutlines: [[Point]], pixelsPerMm: Double?,
+    image: consuming RGBImage, mask: Mask, tissueLabels: GreyImage?, markerOutlines: [[Point]], pixelsPerMm: Double?,
     caption: [String] = [], regionBoxes: [[Int]] = []
   ) -> RGBImage {
-    var out = image
-    let width = image.width
-    let height = image.height
+    var out = consume image
+    let width = out.width
+    let height = out.height
     guard width > 0, height > 0 else { return out }
     let thickness = max(1, min(width, height) / 400)
     let stripe = max(3, thickness * 3)
+    let box = mask.width == width && mask.height == height ? maskBounds(mask) : nil
 
     // Tissue tint.
-    if let labels = tissueLabels, labels.width == width, labels.height == height {
+    if let labels = tissueLabels, labels.width == width, labels.height == height, let box {
       let alpha = tintAlpha
-      for i in 0..<(width * height) where mask.pixels[i] != 0 && ((i % width + i / width) / stripe) % 2 == 0 {
-        guard let tissue = TissueClass(rawValue: labels.pixels[i]) else { continue }
-        let colour: (UInt8, UInt8, UInt8)
-        switch tissue {
-        case .granulation: colour = Colour.granulation
-        case .slough: colour = Colour.slough
-        case .necrosis: colour = Colour.necrosis
-        case .epithelium: colour = Colour.epithelium
-        case .none: continue
+      for y in box.rows {
+        for x in box.columns where mask.pixels[y * width + x] != 0 && ((x + y) / stripe) % 2 == 0 {
+          let i = y * width + x
+          guard let tissue = TissueClass(rawValue: labels.pixels[i]) else { continue }
+          let colour: (UInt8, UInt8, UInt8)
+          switch tissue {
+          case .granulation: colour = Colour.granulation
+          case .slough: colour = Colour.slough
+          case .necrosis: colour = Colour.necrosis
+          case .epithelium: colour = Colour.epithelium
+          case .none: continue
+          }
+          let base = i * 3
+          out.pixels[base] = blend(out.pixels[base], colour.0, alpha)
+          out.pixels[base + 1] = blend(out.pixels[base + 1], colour.1, alpha)
+          out.pixels[base + 2] = blend(out.pixels[base + 2], colour.2, alpha)
         }
-        let base = i * 3
-        out.pixels[base] = blend(out.pixels[base], colour.0, alpha)
-        out.pixels[base + 1] = blend(out.pixels[base + 1], colour.1, alpha)
-        out.pixels[base + 2] = blend(out.pixels[base + 2], colour.2, alpha)
       }
     }
 
     // Wound outline: mask pixels with a 4-neighbour outside the mask or at the image edge.
-    if mask.width == width, mask.height == height {
-      for y in 0..<height {
+    if let box {
+      for y in box.rows {
         let row = y * width
-        for x in 0..<width where mask.pixels[row + x] != 0 {
+        for x in box.columns where mask.pixels[row + x] != 0 {
           let onEdge =
             x == 0 || y == 0 || x == width - 1 || y == height - 1 || mask.pixels[row + x - 1] == 0
             || mask.pixels[row + x + 1] == 0 || mask.pixels[row - width + x] == 0 || mask.pixels[row + width + x] == 0
@@ -134,6 +142,40 @@ public enum Overlay {
       }
     }
     return out
+  }
+
+  /// The rows and columns holding every set pixel of `mask`; `nil` when none is
+  /// set. Reads eight bytes at a time where a row is clear.
+  static func maskBounds(_ mask: Mask) -> (rows: Range<Int>, columns: Range<Int>)? {
+    let width = mask.width
+    var minX = width, maxX = -1, minY = -1, maxY = -1
+    mask.pixels.withUnsafeBufferPointer { pixels in
+      let base = UnsafeRawPointer(pixels.baseAddress!)
+      for y in 0..<mask.height {
+        let row = y * width
+        var x = 0
+        var first = -1
+        var last = -1
+        while x < width {
+          if x + 8 <= width && base.loadUnaligned(fromByteOffset: row + x, as: UInt64.self) == 0 {
+            x += 8
+            continue
+          }
+          if pixels[row + x] != 0 {
+            if first < 0 { first = x }
+            last = x
+          }
+          x += 1
+        }
+        guard first >= 0 else { continue }
+        if minY < 0 { minY = y }
+        maxY = y
+        minX = min(minX, first)
+        maxX = max(maxX, last)
+      }
+    }
+    guard minY >= 0 else { return nil }
+    return (minY..<(maxY + 1), minX..<(maxX + 1))
   }
 
   /// The caption lines and the legend, black on a white box at the top left; the box's size.

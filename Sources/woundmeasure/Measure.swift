@@ -106,11 +106,17 @@ extension WoundMeasureCommand {
         + "number.", valueName: "FILE.roi"))
     var outlineOut: String?
 
+    @Option(help: ArgumentHelp(
+      "Threads for this photo (default: the cores this process may use, at most 4); the figures do not depend on it.",
+      valueName: "N"))
+    var threads: Int?
+
     @OptionGroup var pixelLimit: PixelLimitOptions
 
     @OptionGroup var calibration: CalibrationOptions
 
     func validate() throws {
+      if let threads, !(1...64).contains(threads) { throw ValidationError("--threads takes a count from 1 to 64, not \(threads)") }
       if mask != nil && outline != nil { throw ValidationError("--mask and --outline cannot be combined; pick one") }
       if let outlineOut, !["roi", "zip"].contains((outlineOut as NSString).pathExtension.lowercased()) {
         throw ValidationError("--outline-out writes FILE.roi (one region) or FILE.zip (a ROI Manager set), not '\(outlineOut)'")
@@ -146,10 +152,11 @@ extension WoundMeasureCommand {
 
     func run() async throws {
       let protected = OutputTargets.protectedFiles(inputs: [photo, mask, outline], timelineDirectory: timelineDirectory)
-      let outcome: MeasurementOutcome
+      var outcome: MeasurementOutcome
       do {
         try OutputTargets.check([overlay, maskOut, outlineOut, tissueOut], protecting: protected)
-        outcome = try MeasurementPipeline.measure(photoAt: photo, settings: settings)
+        outcome = try MeasurementPipeline.measure(
+          photoAt: photo, settings: settings, threads: threads ?? MeasurementPipeline.defaultThreads)
       } catch {
         CommandLineValues.printError("error: \(error)")
         throw ExitCode.failure
@@ -157,7 +164,7 @@ extension WoundMeasureCommand {
       for warning in outcome.entry.warnings { CommandLineValues.printError("warning: \(photo): \(warning)") }
 
       do {
-        if let overlay { try Overlay.write(outcome.overlay(), to: overlay, protecting: protected) }
+        if let overlay { try Overlay.write(outcome.takeOverlay(), to: overlay, protecting: protected) }
         if let maskOut { try ImageEncoder.writePNG(outcome.mask, to: maskOut, protecting: protected) }
       } catch {
         CommandLineValues.printError("error: \(photo): cannot write the overlay or mask: \(error)")

@@ -148,4 +148,36 @@ import WoundTimeline
       #expect(error.description.hasPrefix("/nonexistent/photo.jpg: "))
     }
   }
+
+  /// With the bundled model (segmentation, both passes) on every sample: more threads
+  /// (the model loaded beside the decoding, the coarse pass beside the marker search,
+  /// the convolutions shared out) give the same entry, mask and tissue map, bit for bit.
+  @Test func threadsDoNotChangeTheFigures() throws {
+    for (relative, _) in try Self.truth() {
+      let settings = MeasurementSettings(patient: "P1", takenGiven: Date(timeIntervalSince1970: 1_800_000_000))
+      let one = try MeasurementPipeline.measure(photoAt: Self.photo(relative), settings: settings, threads: 1)
+      #expect(one.measures.areaMm2 > 0, "\(relative)")
+      for threads in [2, 3] {
+        var many = try MeasurementPipeline.measure(photoAt: Self.photo(relative), settings: settings, threads: threads)
+        many.entry.measuredAt = one.entry.measuredAt  // the clock, not a figure
+        #expect(many.entry == one.entry, "\(relative), \(threads) threads")
+        #expect(many.mask == one.mask, "\(relative), \(threads) threads")
+        #expect(many.tissue.labels == one.tissue.labels, "\(relative), \(threads) threads")
+      }
+    }
+  }
+
+  /// The overlay drawn on the outcome's own photo is the overlay drawn on a copy.
+  @Test func theOverlayTakenFromTheOutcomeIsTheSame() throws {
+    let (relative, _) = try #require(try Self.truth().first)
+    var outcome = try MeasurementPipeline.measure(
+      photoAt: Self.photo(relative), settings: MeasurementSettings(maskPath: Self.mask(relative), patient: "P1"))
+    let photo = outcome.image
+    let copy = outcome.overlay()
+    #expect(outcome.image == photo)
+    #expect(copy != photo)
+    let taken = outcome.takeOverlay()
+    #expect(taken == copy)
+    #expect(outcome.image.pixels.isEmpty)
+  }
 }

@@ -40,13 +40,21 @@ package final class OperationTimings {
 
 /// Executes a model's operations in order over one arena of floats.
 ///
-/// Single-threaded; every output value is computed by the same arithmetic on
-/// every run (see ``Kernels``), so results are bit-identical.
+/// Operations run one after the other; a convolution may share its work
+/// between `threads` threads (``Parallel``), each output value still computed
+/// by one thread with the same arithmetic (see ``Kernels``), so results are
+/// bit-identical on every run and for any number of threads.
 enum InferenceEngine {
   /// Runs the graph on a planar `[channels][height][width]` input and returns
   /// the output tensor (the logits), `height * width` floats.
-  static func run(plan: InferencePlan, graph: ModelGraph, input: [Float], timings: OperationTimings?) -> [Float] {
-    let arena = UnsafeMutablePointer<Float>.allocate(capacity: plan.arenaCount + plan.scratchCount)
+  ///
+  /// - Parameter threads: how many threads a convolution may use (at least 1);
+  ///   each gets its own scratch.
+  static func run(
+    plan: InferencePlan, graph: ModelGraph, input: [Float], timings: OperationTimings?, threads: Int = 1
+  ) -> [Float] {
+    let threads = max(1, threads)
+    let arena = UnsafeMutablePointer<Float>.allocate(capacity: plan.arenaCount + plan.scratchCount * threads)
     defer { arena.deallocate() }
     let scratch = arena + plan.arenaCount
 
@@ -63,7 +71,7 @@ enum InferenceEngine {
       case .convolution(let conv):
         Kernels.convolve(
           conv, input: firstInput, inputWidth: first.width, inputHeight: first.height, output: out,
-          scratch: scratch)
+          scratch: scratch, threads: threads, scratchStride: plan.scratchCount)
       case .add(_, let b, _):
         Kernels.add(firstInput, arena + plan.offsets[b], output: out, count: first.count)
       case .upsample2x(_, _, let bilinear):

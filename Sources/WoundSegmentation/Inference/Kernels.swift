@@ -103,12 +103,34 @@ enum Kernels {
   /// columns left over take 4-column tiles, then one column at a time. Every
   /// output adds its products in order of `t` starting from 0, whichever
   /// path computes it.
+  ///
+  /// With `threads > 1` the columns are cut into ranges (whole register tiles
+  /// but the last) multiplied in parallel; each output is still computed by
+  /// one thread in the same order, so the result does not depend on `threads`.
+  static func multiplyMatrices(
+    packedA: UnsafePointer<Vector>, rows: Int, depth: Int,
+    b: UnsafePointer<Float>, bRowStride: Int, columns: Int,
+    bias: UnsafePointer<Float>, activation: Activation,
+    c: UnsafeMutablePointer<Float>, cRowStride: Int, threads: Int
+  ) {
+    let parts = Parallel.parts(threads: threads, items: columns / tileColumns, work: rows * depth * columns)
+    Parallel.run(parts) { part in
+      let range = Parallel.range(part, of: parts, items: columns, granule: tileColumns)
+      multiplyMatrices(
+        packedA: packedA, rows: rows, depth: depth, b: b + range.lowerBound, bRowStride: bRowStride,
+        columns: range.count, bias: bias, activation: activation, c: c + range.lowerBound, cRowStride: cRowStride)
+    }
+  }
+
+  /// ``multiplyMatrices(packedA:rows:depth:b:bRowStride:columns:bias:activation:c:cRowStride:threads:)``
+  /// on the calling thread.
   static func multiplyMatrices(
     packedA: UnsafePointer<Vector>, rows: Int, depth: Int,
     b: UnsafePointer<Float>, bRowStride: Int, columns: Int,
     bias: UnsafePointer<Float>, activation: Activation,
     c: UnsafeMutablePointer<Float>, cRowStride: Int
   ) {
+    guard columns > 0 else { return }
     let panels = (rows + panelRows - 1) / panelRows
     // About 128 KiB of B per column block, in whole tiles.
     let blockColumns = Swift.max(
@@ -258,9 +280,17 @@ enum Kernels {
 
   /// Runs a convolution on a `[cin][inputHeight][inputWidth]` tensor, writing
   /// `[cout][outputHeight][outputWidth]`.
+  ///
+  /// With `threads > 1` the work is shared out (``Parallel``): a matrix
+  /// multiply by column ranges, a depthwise convolution by channel ranges,
+  /// each thread with its own `scratchStride` floats of scratch
+  /// (`scratch + t * scratchStride`). Every output value is still computed by
+  /// one thread with the same arithmetic, so the result does not depend on
+  /// `threads`.
   static func convolve(
     _ conv: Convolution, input: UnsafePointer<Float>, inputWidth: Int, inputHeight: Int,
-    output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+    output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, threads: Int = 1,
+    scratchStride: Int = 0
   ) {
     conv.weights.withUnsafeBufferPointer { weights in
       conv.bias.withUnsafeBufferPointer { bias in
@@ -271,15 +301,22 @@ enum Kernels {
             multiplyMatrices(
               packedA: packed.baseAddress!, rows: conv.outputChannels, depth: conv.inputChannels,
               b: input, bRowStride: plane, columns: plane, bias: bias.baseAddress!,
-              activation: conv.activation, c: output, cRowStride: plane)
+              activation: conv.activation, c: output, cRowStride: plane, threads: threads)
           case .depthwise:
-            convolveDepthwise(
-              conv, weights: weights.baseAddress!, bias: bias.baseAddress!, input: input,
-              inputWidth: inputWidth, inputHeight: inputHeight, output: output, scratch: scratch)
+            let channels = conv.inputChannels
+            let parts = Parallel.parts(
+              threads: threads, items: channels, work: channels * inputWidth * inputHeight * conv.kernelSize * conv.kernelSize)
+            Parallel.run(parts) { part in
+              let range = Parallel.range(part, of: parts, items: channels, granule: 1)
+              convolveDepthwise(
+                conv, weights: weights.baseAddress!, bias: bias.baseAddress!, input: input,
+                inputWidth: inputWidth, inputHeight: inputHeight, output: output,
+                scratch: scratch + part * scratchStride, channels: range)
+            }
           case .general:
             convolveUnfolded(
               conv, packed: packed.baseAddress!, bias: bias.baseAddress!, input: input,
-              inputWidth: inputWidth, inputHeight: inputHeight, output: output, scratch: scratch)
+              inputWidth: inputWidth, inputHeight: inputHeight, output: output, scratch: scratch, threads: threads)
           }
         }
       }
@@ -292,7 +329,7 @@ enum Kernels {
   static func convolveUnfolded(
     _ conv: Convolution, packed: UnsafePointer<Vector>, bias: UnsafePointer<Float>,
     input: UnsafePointer<Float>, inputWidth: Int, inputHeight: Int,
-    output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+    output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, threads: Int = 1
   ) {
     let k = conv.kernelSize
     let s = conv.stride
@@ -349,7 +386,7 @@ enum Kernels {
           packedA: packed + group * packedGroup, rows: groupOutputs, depth: depth,
           b: scratch, bRowStride: columns, columns: columns, bias: bias + group * groupOutputs,
           activation: conv.activation, c: output + group * groupOutputs * outputPlane + y0 * outputWidth,
-          cRowStride: outputPlane)
+          cRowStride: outputPlane, threads: threads)
         y0 += rows
       }
     }
@@ -367,7 +404,7 @@ enum Kernels {
   static func convolveDepthwise(
     _ conv: Convolution, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
     input: UnsafePointer<Float>, inputWidth: Int, inputHeight: Int,
-    output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+    output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, channels: Range<Int>? = nil
   ) {
     let k = conv.kernelSize
     let s = conv.stride
@@ -383,7 +420,7 @@ enum Kernels {
     // image's interior is overwritten channel by channel.
     scratch.update(repeating: 0, count: rowStride * paddedHeight)
 
-    for channel in 0..<conv.inputChannels {
+    for channel in channels ?? 0..<conv.inputChannels {
       let plane = input + channel * inputWidth * inputHeight
       let w = weights + channel * k * k
       let b = bias[channel]

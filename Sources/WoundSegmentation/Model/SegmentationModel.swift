@@ -11,7 +11,7 @@ import WoundCore
 /// the format in full.
 ///
 /// A model is immutable and `Sendable`: one instance can serve any number of
-/// concurrent ``Segmenter/segment(image:excluding:hints:model:)`` calls.
+/// concurrent ``Segmenter/segment(image:excluding:hints:model:threads:)`` calls.
 public struct SegmentationModel: Sendable {
   /// The resource name of the model shipped with the package.
   public static let bundledResourceName = "wound-segmentation.wmseg"
@@ -160,12 +160,14 @@ public struct SegmentationModel: Sendable {
   }
 
   /// Runs the network on an already normalised planar input (`[3][height][width]`)
-  /// and applies the sigmoid.
+  /// and applies the sigmoid; `threads` convolutions may share their work
+  /// between (the result does not depend on it).
   func probabilities(
-    normalizedInput: [Float], width: Int, height: Int, timings: OperationTimings? = nil
+    normalizedInput: [Float], width: Int, height: Int, timings: OperationTimings? = nil, threads: Int = 1
   ) throws(SegmentationModelError) -> [Float] {
     guard output == .probability else { throw .notAnOutlineModel(file: fileName) }
-    var logits = try logits(normalizedInput: normalizedInput, width: width, height: height, timings: timings)
+    var logits = try logits(
+      normalizedInput: normalizedInput, width: width, height: height, timings: timings, threads: threads)
     Kernels.sigmoid(&logits)
     return logits
   }
@@ -174,13 +176,13 @@ public struct SegmentationModel: Sendable {
   /// the softmax over its classes, planar `[classes][height][width]`.
   func classProbabilities(normalizedInput: [Float], width: Int, height: Int) throws(SegmentationModelError) -> [Float] {
     guard case .classes(let names) = output else { throw .notAClassModel(file: fileName) }
-    var values = try logits(normalizedInput: normalizedInput, width: width, height: height, timings: nil)
+    var values = try logits(normalizedInput: normalizedInput, width: width, height: height, timings: nil, threads: 1)
     Kernels.softmax(&values, channels: names.count, plane: width * height)
     return values
   }
 
   private func logits(
-    normalizedInput: [Float], width: Int, height: Int, timings: OperationTimings?
+    normalizedInput: [Float], width: Int, height: Int, timings: OperationTimings?, threads: Int
   ) throws(SegmentationModelError) -> [Float] {
     guard width > 0, height > 0, width % sizeMultiplePixels == 0,
       height % sizeMultiplePixels == 0
@@ -189,7 +191,8 @@ public struct SegmentationModel: Sendable {
         file: fileName, width: width, height: height, multiple: sizeMultiplePixels)
     }
     let plan = try InferencePlan(graph: graph, width: width, height: height, fileName: fileName)
-    return InferenceEngine.run(plan: plan, graph: graph, input: normalizedInput, timings: timings)
+    return InferenceEngine.run(
+      plan: plan, graph: graph, input: normalizedInput, timings: timings, threads: threads)
   }
 }
 

@@ -65,7 +65,7 @@ public struct ProbabilityMap: Sendable, Equatable {
   public subscript(i: Int, j: Int) -> Float { values[j * width + i] }
 }
 
-/// What ``Segmenter/segment(image:excluding:hints:model:)`` found.
+/// What ``Segmenter/segment(image:excluding:hints:model:threads:)`` found.
 public struct SegmentationResult: Sendable {
   /// The wound at the photo's displayed size: 255 = wound, 0 = not wound.
   public var mask: Mask

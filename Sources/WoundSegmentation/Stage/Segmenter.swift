@@ -54,6 +54,8 @@ public enum Segmenter {
   ///     calibration marker's outline with its white border.
   ///   - hints: An optional region of interest and seed point.
   ///   - model: The segmentation network.
+  ///   - threads: How many threads the network's convolutions may share their
+  ///     work between (``Parallel``); the result is the same bits for any number.
   /// - Returns: The full-resolution mask, its regions (largest first) and the
   ///   working-resolution probabilities. A photo without a wound gives an
   ///   empty mask and no regions.
@@ -61,16 +63,42 @@ public enum Segmenter {
   ///   ``SegmentationError/regionOfInterestOutsideImage(_:imageWidth:imageHeight:)``,
   ///   ``SegmentationError/seedOutside(_:area:)``, or
   ///   ``SegmentationError/model(_:)`` when the model cannot run at the working size.
+  ///   - coarse: The whole-photo pass of this photo and model, when it was
+  ///     run beforehand (``coarseProbabilities(image:model:threads:)``);
+  ///     `nil` runs it here. The result is the same either way.
   public static func segment(
-    image: RGBImage, excluding: [[Point]], hints: SegmentationHints, model: SegmentationModel
+    image: RGBImage, excluding: [[Point]], hints: SegmentationHints, model: SegmentationModel, threads: Int = 1,
+    coarse: ProbabilityMap? = nil
   ) throws(SegmentationError) -> SegmentationResult {
-    try segment(image: image, excluding: excluding, hints: hints, model: model, timings: nil)
+    try segment(
+      image: image, excluding: excluding, hints: hints, model: model, timings: nil, threads: threads, coarse: coarse)
   }
 
-  /// ``segment(image:excluding:hints:model:)`` recording the time of each step.
+  /// Steps 1 and 2 alone: the network's probabilities at working resolution
+  /// for the whole photo.
+  ///
+  /// They depend only on the pixels and the model, not on the excluded
+  /// polygons or the hints, so the pipeline can run them beside the marker
+  /// search and hand them to ``segment(image:excluding:hints:model:threads:coarse:)``.
+  ///
+  /// - Throws: ``SegmentationError/emptyImage(width:height:)`` or
+  ///   ``SegmentationError/model(_:)`` when the model cannot run at the working size.
+  public static func coarseProbabilities(image: RGBImage, model: SegmentationModel, threads: Int = 1)
+    throws(SegmentationError) -> ProbabilityMap
+  {
+    guard image.width > 0, image.height > 0 else {
+      throw .emptyImage(width: image.width, height: image.height)
+    }
+    return try coarseProbabilities(image: image, model: model, timings: nil, threads: threads)
+  }
+
+  /// ``segment(image:excluding:hints:model:threads:coarse:)`` recording the time of each step.
+  ///
+  /// - Precondition: `coarse`, when given, has the working size of `image` (a
+  ///   programmer error otherwise).
   package static func segment(
     image: RGBImage, excluding: [[Point]], hints: SegmentationHints, model: SegmentationModel,
-    timings: OperationTimings?
+    timings: OperationTimings?, threads: Int = 1, coarse: ProbabilityMap? = nil
   ) throws(SegmentationError) -> SegmentationResult {
     var stepStart = timings?.start() ?? 0
     func lap(_ label: String) {
@@ -103,33 +131,20 @@ public enum Segmenter {
       seedPixel = (x, y)
     }
 
-    // 1. Working resolution.
-    let longSide = max(image.width, image.height)
-    let factor = max(1, (longSide + workingLongSidePixels - 1) / workingLongSidePixels)
+    // 1 and 2. Working resolution and the network, unless already run.
+    let factor = workingFactor(width: image.width, height: image.height)
     let (cellsWide, cellsHigh) = AreaDownscaler.size(width: image.width, height: image.height, factor: factor)
-    let multiple = model.sizeMultiplePixels
-    let paddedWidth = (cellsWide + multiple - 1) / multiple * multiple
-    let paddedHeight = (cellsHigh + multiple - 1) / multiple * multiple
-    let planes = AreaDownscaler.normalizedPlanes(
-      image, factor: factor, paddedWidth: paddedWidth, paddedHeight: paddedHeight,
-      subtract: model.normalizeSubtract, divide: model.normalizeDivide)
-    lap("downscale")
-
-    // 2. Network.
-    let padded: [Float]
-    do {
-      padded = try model.probabilities(
-        normalizedInput: planes, width: paddedWidth, height: paddedHeight, timings: timings)
-    } catch {
-      throw .model(error)
+    let probabilities: ProbabilityMap
+    if let coarse {
+      precondition(
+        coarse.photoPixelsPerCell == factor && coarse.width == cellsWide && coarse.height == cellsHigh,
+        "the coarse pass was run on a photo of another size")
+      probabilities = coarse
+    } else {
+      probabilities = try coarseProbabilities(image: image, model: model, timings: timings, threads: threads)
     }
     stepStart = timings?.start() ?? 0
-    var cells = [Float](repeating: 0, count: cellsWide * cellsHigh)
-    for j in 0..<cellsHigh {
-      for i in 0..<cellsWide { cells[j * cellsWide + i] = padded[j * paddedWidth + i] }
-    }
-    let probabilities = ProbabilityMap(
-      width: cellsWide, height: cellsHigh, values: cells, photoPixelsPerCell: factor)
+    let cells = probabilities.values
 
     // 3. Regions at working resolution.
     let grid = CellGrid(factor: factor, width: cellsWide, height: cellsHigh)
@@ -181,7 +196,8 @@ public enum Segmenter {
           image: image, crop: crop, size: size, subtract: model.normalizeSubtract, divide: model.normalizeDivide)
         let fine: [Float]
         do {
-          fine = try model.probabilities(normalizedInput: input, width: size, height: size, timings: timings)
+          fine = try model.probabilities(
+            normalizedInput: input, width: size, height: size, timings: timings, threads: threads)
         } catch {
           throw .model(error)
         }
@@ -289,6 +305,42 @@ public enum Segmenter {
     }
     lap("outline")
     return SegmentationResult(mask: mask, regions: regions, probabilities: probabilities)
+  }
+
+  /// The working factor `f`: the smallest integer that brings the photo's
+  /// long side to at most ``workingLongSidePixels``.
+  static func workingFactor(width: Int, height: Int) -> Int {
+    let longSide = max(width, height)
+    return max(1, (longSide + workingLongSidePixels - 1) / workingLongSidePixels)
+  }
+
+  /// Steps 1 and 2 on a photo that is not empty, recording `downscale` and the network's operations.
+  static func coarseProbabilities(
+    image: RGBImage, model: SegmentationModel, timings: OperationTimings?, threads: Int
+  ) throws(SegmentationError) -> ProbabilityMap {
+    let start = timings?.start() ?? 0
+    let factor = workingFactor(width: image.width, height: image.height)
+    let (cellsWide, cellsHigh) = AreaDownscaler.size(width: image.width, height: image.height, factor: factor)
+    let multiple = model.sizeMultiplePixels
+    let paddedWidth = (cellsWide + multiple - 1) / multiple * multiple
+    let paddedHeight = (cellsHigh + multiple - 1) / multiple * multiple
+    let planes = AreaDownscaler.normalizedPlanes(
+      image, factor: factor, paddedWidth: paddedWidth, paddedHeight: paddedHeight,
+      subtract: model.normalizeSubtract, divide: model.normalizeDivide)
+    timings?.record("downscale", since: start)
+
+    let padded: [Float]
+    do {
+      padded = try model.probabilities(
+        normalizedInput: planes, width: paddedWidth, height: paddedHeight, timings: timings, threads: threads)
+    } catch {
+      throw .model(error)
+    }
+    var cells = [Float](repeating: 0, count: cellsWide * cellsHigh)
+    for j in 0..<cellsHigh {
+      for i in 0..<cellsWide { cells[j * cellsWide + i] = padded[j * paddedWidth + i] }
+    }
+    return ProbabilityMap(width: cellsWide, height: cellsHigh, values: cells, photoPixelsPerCell: factor)
   }
 
   // MARK: Region selection
