@@ -96,6 +96,7 @@ let package = Package(
 
     // MARK: Tests
 
+    .testTarget(name: "WoundCoreTests", dependencies: ["WoundCore"]),
     .testTarget(
       name: "WoundImagingTests", dependencies: ["WoundImaging", "WoundCore"],
       resources: [.copy("Fixtures")]),

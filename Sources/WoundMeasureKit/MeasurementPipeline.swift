@@ -30,15 +30,10 @@ public struct MeasurementOutcome: Sendable {
   /// The overlay image: tissue tint, wound outline, marker outline(s), a scale bar, the
   /// region numbers, and a caption (patient, site, taken time, area, scale) with the legend.
   public func overlay() -> RGBImage {
-    var outlines: [[Point]] = []
-    if !calibration.markerOutlinePoints.isEmpty { outlines.append(calibration.markerOutlinePoints) }
-    for marker in calibration.markers where !(marker.corners == calibration.corners) {
-      if let outline = MarkerSampling.outline(corners: marker.cornerPoints) { outlines.append(outline) }
-    }
-    return Overlay.render(
-      image: image, mask: mask, tissueLabels: tissue.labels, markerOutlines: outlines,
+    Overlay.render(
+      image: image, mask: mask, tissueLabels: tissue.labels, markerOutlines: calibration.exclusionPolygons,
       pixelsPerMm: calibration.pixelsPerMm, caption: overlayCaption,
-      regionBoxes: measures.regions.map(\.boundingBoxPixels))
+      regionBoxes: measures.regions.map(\.boundingBox))
   }
 
   /// The overlay's caption: who and where, when, how large, at what scale.
@@ -156,6 +151,7 @@ public enum MeasurementPipeline {
 
     // Wound outline: the given mask, or segmentation with every marker excluded.
     var mask: Mask
+    var regions: MaskRegions
     var maskSha256: String?
     var model: SegmentationModelIdentity?
     if let maskPath = settings.maskPath {
@@ -164,6 +160,7 @@ public enum MeasurementPipeline {
       mask = try decodeMask(
         maskBytes, maskPath: maskPath, photo: path, width: image.width, height: image.height,
         maxPixels: settings.maxPixels)
+      regions = MaskRegions(mask: mask)
     } else {
       let identity: SegmentationModelIdentity
       do {
@@ -172,18 +169,22 @@ public enum MeasurementPipeline {
         throw .segmentation(file: path, reason: error.description)
       }
       model = identity
-      mask = try segment(image: image, calibration: calibration, settings: settings, model: identity.model, path: path)
+      let segmentation = try segment(
+        image: image, calibration: calibration, settings: settings, model: identity.model, path: path)
+      mask = segmentation.mask
+      regions = segmentation.labelled
     }
 
     // No wound is not a healed wound: only a person can confirm closure.
-    var centroid = maskCentroid(mask)
+    var centroid = regions.centroid
     if settings.closureConfirmed {
       if centroid != nil {
-        let found = PlaneGeometry.measure(mask: mask, homography: calibration.homography).areaMm2 / 100
+        let found = PlaneGeometry.areaMm2(of: regions, homography: calibration.homography) / 100
         warnings.append(
           String(format: "closure was confirmed, but the outline still finds %.2f cm² of wound; recorded as closed", found))
       }
       mask = Mask(width: mask.width, height: mask.height)
+      regions = .empty(width: mask.width, height: mask.height)
       centroid = nil
     } else if centroid == nil {
       throw .noWoundFound(file: path)
@@ -197,27 +198,22 @@ public enum MeasurementPipeline {
       }
     }
     warnings.append(contentsOf: calibration.warnings)
-    if centroid != nil && touchesBorder(mask) {
+    if regions.touchesBorder {
       warnings.append("the wound outline touches the photo's edge; the wound may extend beyond the photo")
     }
 
     // Tissue, with the marker's printed white and black as the colour reference.
-    var reference: ColourReference?
-    if calibration.method == .marker, let corners = calibration.corners {
-      reference = MarkerSampling.colourReference(image: image, corners: corners.map { Point(x: $0[0], y: $0[1]) })
-    }
+    let reference = calibration.markerColours(in: image).map { ColourReference(white: $0.white, black: $0.black) }
     let tissue = TissueClassifier.classify(image: image, mask: mask, reference: reference)
 
     // Geometry in the marker's plane.
-    let measures = PlaneGeometry.measure(mask: mask, homography: calibration.homography)
-    var epitheliumMask = Mask(width: mask.width, height: mask.height)
-    var epitheliumPixels = 0
-    for i in 0..<mask.pixels.count where mask.pixels[i] != 0 && tissue.labels.pixels[i] == TissueClass.epithelium.rawValue {
-      epitheliumMask.pixels[i] = 255
-      epitheliumPixels += 1
-    }
-    let epitheliumAreaMm2 =
-      epitheliumPixels == 0 ? 0 : PlaneGeometry.measure(mask: epitheliumMask, homography: calibration.homography).areaMm2
+    let measures = PlaneGeometry.measure(mask: mask, regions: regions, homography: calibration.homography)
+    let epithelium = TissueClass.epithelium.rawValue
+    let epitheliumMask = Mask(
+      width: mask.width, height: mask.height,
+      pixels: zip(mask.pixels, tissue.labels.pixels).map { $0 != 0 && $1 == epithelium ? 255 : 0 })
+    let epitheliumAreaMm2 = PlaneGeometry.areaMm2(
+      of: MaskRegions(mask: epitheliumMask), homography: calibration.homography)
 
     let facts = MeasurementFacts(
       path: path, byteSize: photoBytes.count, photoSha256: photoSha256, metadata: decoded.metadata,
@@ -309,45 +305,14 @@ public enum MeasurementPipeline {
   /// Runs segmentation with every detected marker's outline excluded.
   static func segment(
     image: RGBImage, calibration: Calibration, settings: MeasurementSettings, model: SegmentationModel, path: String
-  ) throws(MeasurementError) -> Mask {
-    var excluded: [[Point]] = []
-    if !calibration.markerOutlinePoints.isEmpty { excluded.append(calibration.markerOutlinePoints) }
-    for marker in calibration.markers where marker.corners != calibration.corners {
-      if let outline = MarkerSampling.outline(corners: marker.cornerPoints) { excluded.append(outline) }
-    }
+  ) throws(MeasurementError) -> SegmentationResult {
     let roi = settings.roiPixels.map { PixelRect(x: $0[0], y: $0[1], width: $0[2], height: $0[3]) }
     let hints = SegmentationHints(regionOfInterest: roi, seed: settings.seedPixels)
     do {
-      return try Segmenter.segment(image: image, excluding: excluded, hints: hints, model: model).mask
+      return try Segmenter.segment(image: image, excluding: calibration.exclusionPolygons, hints: hints, model: model)
     } catch {
       throw .segmentation(file: path, reason: error.description)
     }
   }
 
-  /// The mean position of the mask's pixels, or `nil` for an empty mask.
-  static func maskCentroid(_ mask: Mask) -> Point? {
-    var sumX = 0
-    var sumY = 0
-    var count = 0
-    for y in 0..<mask.height {
-      let row = y * mask.width
-      for x in 0..<mask.width where mask.pixels[row + x] != 0 {
-        sumX += x
-        sumY += y
-        count += 1
-      }
-    }
-    guard count > 0 else { return nil }
-    return Point(x: Double(sumX) / Double(count), y: Double(sumY) / Double(count))
-  }
-
-  /// True when any mask pixel lies on the image's outer row or column.
-  static func touchesBorder(_ mask: Mask) -> Bool {
-    let w = mask.width
-    let h = mask.height
-    guard w > 0, h > 0 else { return false }
-    for x in 0..<w where mask.pixels[x] != 0 || mask.pixels[(h - 1) * w + x] != 0 { return true }
-    for y in 0..<h where mask.pixels[y * w] != 0 || mask.pixels[y * w + w - 1] != 0 { return true }
-    return false
-  }
 }

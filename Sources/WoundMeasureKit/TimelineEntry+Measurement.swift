@@ -39,7 +39,7 @@ struct MeasurementFacts {
       regions: measures.regions.map {
         TimelineEntry.Region(
           areaCm2: $0.areaMm2 / 100, perimeterCm: $0.perimeterMm / 10, areaPixels: $0.areaPixels,
-          boundingBoxPixels: $0.boundingBoxPixels)
+          boundingBoxPixels: [$0.boundingBox.x, $0.boundingBox.y, $0.boundingBox.width, $0.boundingBox.height])
       },
       tissue: hasWound
         ? TimelineEntry.TissueShares(

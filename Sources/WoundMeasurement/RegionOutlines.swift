@@ -23,8 +23,8 @@ public struct RegionOutline: Sendable, Equatable {
   public var corners: [PixelCorner]
   /// The region's pixel count (holes excluded).
   public var areaPixels: Int
-  /// Half-open box of the region's pixels, `[x, y, width, height]`.
-  public var boundingBoxPixels: [Int]
+  /// The smallest rectangle holding the region's pixels (half-open).
+  public var boundingBox: PixelRect
 
   /// The shoelace area enclosed by ``corners``, in pixels: ``areaPixels`` plus the
   /// pixels of any holes.
@@ -45,14 +45,11 @@ public enum RegionOutlines {
   /// raster order of each region's first pixel: the same regions, in the same order,
   /// as ``PlaneGeometry/measure(mask:homography:)`` reports.
   public static func outer(mask: Mask) -> [RegionOutline] {
-    let labelling = RunLabelling(mask: mask)
-    return (0..<labelling.regionCount).map { region in
-      let start = labelling.firstPixel[region]
-      let box = labelling.boundingBox[region]
+    MaskRegions(mask: mask).regions.map { region in
+      let start = region.firstPixel
       return RegionOutline(
         corners: BoundaryTracing.outerCorners(mask: mask, startX: start.x, startY: start.y),
-        areaPixels: labelling.pixelCount[region],
-        boundingBoxPixels: [box.minX, box.minY, box.maxX - box.minX + 1, box.maxY - box.minY + 1])
+        areaPixels: region.areaPixels, boundingBox: region.boundingBox)
     }
   }
 

@@ -103,11 +103,11 @@ public enum TissueClassifier {
 
     var counts = [Int](repeating: 0, count: 5)
     var index = 0
-    for y in box.top..<box.bottom {
-      for x in box.left..<box.right where mask[x, y] != 0 {
+    for y in box.y..<box.maxY {
+      for x in box.x..<box.maxX where mask[x, y] != 0 {
         let rgb = correction.apply(smoothed[index])
         let lab = TissueColour.lab(red: rgb.red, green: rgb.green, blue: rgb.blue)
-        let inBand = distances[(y - box.top) * box.width + (x - box.left)] <= bandPixels
+        let inBand = distances[(y - box.y) * box.width + (x - box.x)] <= bandPixels
         let tissue = TissueRules.classify(lab: lab, inMarginBand: inBand)
         labels[x, y] = tissue.rawValue
         counts[Int(tissue.rawValue)] += 1
