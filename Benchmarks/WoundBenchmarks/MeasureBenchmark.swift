@@ -121,7 +121,7 @@ func runMeasureBenchmark(arguments: [String]) {
         let calibration = try Calibrator.calibrate(image: image, request: .marker)
         lap("calibrate")
         let mask = try Segmenter.segment(
-          image: image, excluding: [calibration.markerOutlinePoints], hints: .none, model: identity.model
+          image: image, excluding: calibration.exclusionPolygons, hints: .none, model: identity.model
         ).mask
         lap("segment")
         _ = TissueClassifier.classify(image: image, mask: mask, reference: nil)

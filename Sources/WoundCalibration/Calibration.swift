@@ -63,15 +63,15 @@ public struct DetectedMarker: Sendable, Equatable, Codable {
   public var sizeMm: Double?
   /// The four corners of the black square in displayed pixels (pixel centres
   /// at integer coordinates), refined to sub-pixel, clockwise as displayed
-  /// starting from the tag's own top-left corner: `[[x, y]] x 4`.
-  public var corners: [[Double]]
+  /// starting from the tag's own top-left corner (written `[[x, y]] x 4` in JSON).
+  public var corners: [Point]
   /// The AprilTag library's decision margin (mean distance of the data bits
   /// from the decision threshold, grey levels); higher is better.
   public var decisionMargin: Double
   /// Number of bit errors the library corrected (0 is best).
   public var hammingDistance: Int
 
-  public init(id: Int, sizeMm: Double?, corners: [[Double]], decisionMargin: Double, hammingDistance: Int) {
+  public init(id: Int, sizeMm: Double?, corners: [Point], decisionMargin: Double, hammingDistance: Int) {
     self.id = id
     self.sizeMm = sizeMm
     self.corners = corners
@@ -79,17 +79,14 @@ public struct DetectedMarker: Sendable, Equatable, Codable {
     self.hammingDistance = hammingDistance
   }
 
-  /// The corners as points.
-  public var cornerPoints: [Point] { corners.map { Point(x: $0[0], y: $0[1]) } }
-
   /// The centre of the black square in displayed pixels (mean of the corners).
   public var centrePixels: Point {
-    let p = cornerPoints
+    let p = corners
     return Point(x: p.map(\.x).reduce(0, +) / 4, y: p.map(\.y).reduce(0, +) / 4)
   }
 
   /// The mean length of the black square's four sides in pixels.
-  public var sizePixels: Double { MarkerGeometry.sideLengths(cornerPoints).reduce(0, +) / 4 }
+  public var sizePixels: Double { MarkerGeometry.sideLengths(corners).reduce(0, +) / 4 }
 }
 
 /// The scale of one photo: the map from displayed pixels to millimetres on
@@ -109,8 +106,8 @@ public struct Calibration: Sendable, Equatable, Codable {
   /// The chosen marker's black-square edge in millimetres.
   public var markerSizeMm: Double?
   /// The chosen marker's black-square corners in displayed pixels, clockwise
-  /// from the tag's own top-left: `[[x, y]] x 4`.
-  public var corners: [[Double]]?
+  /// from the tag's own top-left (written `[[x, y]] x 4` in JSON).
+  public var corners: [Point]?
   /// Displayed pixels -> millimetres on the marker plane.
   public var homography: Homography
   /// Pixels per millimetre at the marker (local scale of the map there; for
@@ -133,8 +130,8 @@ public struct Calibration: Sendable, Equatable, Codable {
   public var warnings: [String]
   /// The chosen marker's outline including its white border (and a quarter
   /// module of margin), as a 4-point polygon in displayed pixels, clockwise;
-  /// segmentation excludes these pixels from the wound.
-  public var markerOutlinePixels: [[Double]]?
+  /// segmentation excludes these pixels from the wound (see ``exclusionPolygons``).
+  public var markerOutlinePixels: [Point]?
   /// Every marker found in the photo, the chosen one included, in detection
   /// order (sorted by ID, then position).
   public var markers: [DetectedMarker]
@@ -143,10 +140,10 @@ public struct Calibration: Sendable, Equatable, Codable {
 
   public init(
     method: CalibrationMethod, markerId: Int? = nil, markerSizeMm: Double? = nil,
-    corners: [[Double]]? = nil, homography: Homography, pixelsPerMm: Double,
+    corners: [Point]? = nil, homography: Homography, pixelsPerMm: Double,
     decisionMargin: Double? = nil, hammingDistance: Int? = nil,
     markerSizePixels: Double? = nil, sideRatio: Double? = nil, tiltDegrees: Double? = nil,
-    warnings: [String] = [], markerOutlinePixels: [[Double]]? = nil,
+    warnings: [String] = [], markerOutlinePixels: [Point]? = nil,
     markers: [DetectedMarker] = [], ruler: RulerMeasurement? = nil
   ) {
     self.method = method
@@ -164,11 +161,6 @@ public struct Calibration: Sendable, Equatable, Codable {
     self.markerOutlinePixels = markerOutlinePixels
     self.markers = markers
     self.ruler = ruler
-  }
-
-  /// The marker outline as points (empty unless `method == .marker`).
-  public var markerOutlinePoints: [Point] {
-    (markerOutlinePixels ?? []).map { Point(x: $0[0], y: $0[1]) }
   }
 
   /// The same photo's calibration re-based on the sized marker nearest to

@@ -203,7 +203,7 @@ public enum Calibrator {
       }
       let marker = DetectedMarker(
         id: detection.id, sizeMm: sizeMmOverride ?? MarkerGeometry.impliedSizeMm(id: detection.id),
-        corners: corners.map { [$0.x, $0.y] }, decisionMargin: detection.decisionMargin,
+        corners: corners, decisionMargin: detection.decisionMargin,
         hammingDistance: detection.hammingDistance)
       // The same tag found twice (overlapping quads): keep the stronger one.
       if let twin = accepted.firstIndex(where: {
@@ -290,7 +290,7 @@ public enum Calibrator {
     -> Calibration
   {
     guard let sizeMm = chosen.sizeMm else { throw .unknownMarkerSize(id: chosen.id) }
-    let cornersPixels = chosen.cornerPoints
+    let cornersPixels = chosen.corners
     guard let mmFromPixels = Homography.fromCorrespondences(cornersPixels, MarkerGeometry.squareMm(sizeMm)),
       let pixelsFromMm = mmFromPixels.inverted()
     else { throw .degenerateMarker(id: chosen.id) }
@@ -316,7 +316,7 @@ public enum Calibrator {
         warnings.append("marker ID \(other.id) ignored: its ID does not state its size")
         continue
       }
-      let measured = MarkerGeometry.sideLengths(other.cornerPoints.map { mmFromPixels.apply($0) }).reduce(0, +) / 4
+      let measured = MarkerGeometry.sideLengths(other.corners.map { mmFromPixels.apply($0) }).reduce(0, +) / 4
       let disagreement = measured / otherSize - 1
       if abs(disagreement) > MarkerFilter.warnScaleDisagreement {
         warnings.append(
@@ -331,7 +331,7 @@ public enum Calibrator {
       homography: mmFromPixels, pixelsPerMm: local.pixelsPerMm, decisionMargin: chosen.decisionMargin,
       hammingDistance: chosen.hammingDistance, markerSizePixels: sizePixels, sideRatio: sideRatio,
       tiltDegrees: local.tiltDegrees, warnings: warnings,
-      markerOutlinePixels: MarkerGeometry.outline(pixelsFromMm: pixelsFromMm, sizeMm: sizeMm).map { [$0.x, $0.y] },
+      markerOutlinePixels: MarkerGeometry.outline(pixelsFromMm: pixelsFromMm, sizeMm: sizeMm),
       markers: markers)
   }
 

@@ -102,9 +102,9 @@ extension Calibration {
   /// Segmentation excludes these pixels; the overlay draws them.
   public var exclusionPolygons: [[Point]] {
     var polygons: [[Point]] = []
-    if !markerOutlinePoints.isEmpty { polygons.append(markerOutlinePoints) }
+    if let markerOutlinePixels { polygons.append(markerOutlinePixels) }
     for marker in markers where marker.corners != corners {
-      if let outline = MarkerSampling.outline(corners: marker.cornerPoints) { polygons.append(outline) }
+      if let outline = MarkerSampling.outline(corners: marker.corners) { polygons.append(outline) }
     }
     return polygons
   }
@@ -116,6 +116,6 @@ extension Calibration {
   ///   rings lies inside the photo.
   public func markerColours(in image: RGBImage) -> MarkerColours? {
     guard method == .marker, let corners else { return nil }
-    return MarkerSampling.colours(image: image, corners: corners.map { Point(x: $0[0], y: $0[1]) })
+    return MarkerSampling.colours(image: image, corners: corners)
   }
 }

@@ -92,11 +92,11 @@ struct MeasurementFacts {
       calibration: calibrationSettings,
       markerId: calibration.markerId,
       markerSizeMm: calibration.markerSizeMm,
-      markerCornersPixels: calibration.corners,
+      markerCornersPixels: calibration.corners?.map(\.coordinates),
       maskSha256: maskSha256,
       maskPath: settings.maskPath,
       roiPixels: settings.maskPath == nil ? settings.roiPixels : nil,
-      seedPixels: settings.maskPath == nil ? settings.seedPixels.map { [$0.x, $0.y] } : nil,
+      seedPixels: settings.maskPath == nil ? settings.seedPixels.map(\.coordinates) : nil,
       maxPixels: settings.maxPixels,
       other: other)
   }
@@ -176,7 +176,7 @@ public enum TimelineAccess {
     }
     return MeasurementSettings(
       calibration: request, maskPath: recorded.maskPath, roiPixels: recorded.roiPixels,
-      seedPixels: recorded.seedPixels.flatMap { $0.count == 2 ? Point(x: $0[0], y: $0[1]) : nil },
+      seedPixels: recorded.seedPixels.flatMap(Point.init(coordinates:)),
       maxPixels: recorded.maxPixels ?? MeasurementSettings.defaultMaxPixels, patient: entry.patient ?? patient,
       woundSite: entry.woundSite, takenGiven: entry.takenAt, closureConfirmed: entry.closureConfirmed == true,
       woundType: entry.woundType)

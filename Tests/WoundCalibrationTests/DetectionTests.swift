@@ -33,7 +33,7 @@ struct DetectionTests {
     #expect(calibration.markerId == 20)
     #expect(calibration.markerSizeMm == 20)
     let expected = marker.cornersMm.map { camera.pixelsFromMm.apply($0) }
-    let found = try #require(calibration.corners).map { Point($0[0], $0[1]) }
+    let found = try #require(calibration.corners)
     for (f, e) in zip(found, expected) {
       #expect(distance(f, e) < 0.15, "corner \(f) expected \(e)")
     }
@@ -127,7 +127,7 @@ struct DetectionTests {
     let marker = SyntheticScene.PlacedMarker(id: 20, originMm: Point(0, 0), sizeMm: 20)
     let (image, camera) = photo(markers: [marker], rotationDegrees: 15, tiltDegrees: 20)
     let calibration = try Calibrator.calibrate(image: image, request: .marker)
-    let outline = calibration.markerOutlinePoints
+    let outline = try #require(calibration.markerOutlinePixels)
     #expect(outline.count == 4)
     // The white border's outer corners (1 module = 2.5 mm out) lie inside the outline.
     let border = [Point(-2.5, -2.5), Point(22.5, -2.5), Point(22.5, 22.5), Point(-2.5, 22.5)]

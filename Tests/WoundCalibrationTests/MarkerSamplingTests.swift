@@ -54,14 +54,14 @@ import WoundCore
   @Test func calibrationOffersItsExclusionPolygonsAndColours() throws {
     let (image, corners) = Self.syntheticMarker()
     let marker = DetectedMarker(
-      id: 20, sizeMm: 20, corners: corners.map { [$0.x, $0.y] }, decisionMargin: 80, hammingDistance: 0)
+      id: 20, sizeMm: 20, corners: corners, decisionMargin: 80, hammingDistance: 0)
     let other = DetectedMarker(
-      id: 7, sizeMm: nil, corners: corners.map { [$0.x + 150, $0.y] }, decisionMargin: 80, hammingDistance: 0)
+      id: 7, sizeMm: nil, corners: corners.map { Point($0.x + 150, $0.y) }, decisionMargin: 80, hammingDistance: 0)
     let calibration = try Calibrator.calibration(chosen: marker, all: [marker, other])
     let polygons = calibration.exclusionPolygons
     #expect(polygons.count == 2)
-    #expect(polygons[0] == calibration.markerOutlinePoints)
-    #expect(polygons[1] == MarkerSampling.outline(corners: other.cornerPoints))
+    #expect(polygons[0] == calibration.markerOutlinePixels)
+    #expect(polygons[1] == MarkerSampling.outline(corners: other.corners))
     #expect(calibration.markerColours(in: image) == MarkerSampling.colours(image: image, corners: corners))
     let explicit = try Calibrator.calibrate(image: image, request: .scale(pixelsPerMm: 4))
     #expect(explicit.exclusionPolygons.isEmpty && explicit.markerColours(in: image) == nil)
