@@ -31,7 +31,7 @@ extension Calibration {
       markerSizePixels: try c.decodeIfPresent(Double.self, forKey: .markerSizePixels),
       sideRatio: try c.decodeIfPresent(Double.self, forKey: .sideRatio),
       tiltDegrees: try c.decodeIfPresent(Double.self, forKey: .tiltDegrees),
-      warnings: try c.decodeIfPresent([String].self, forKey: .warnings) ?? [],
+      warnings: (try c.decodeIfPresent([String].self, forKey: .warnings) ?? []).map { Warning(.recorded, $0) },
       markerOutlinePixels: try c.decodeIfPresent([[Double]].self, forKey: .markerOutlinePixels).map { pairs throws in
         try Self.points(pairs, forKey: .markerOutlinePixels, in: c)
       },
@@ -52,7 +52,7 @@ extension Calibration {
     try c.encodeIfPresent(markerSizePixels, forKey: .markerSizePixels)
     try c.encodeIfPresent(sideRatio, forKey: .sideRatio)
     try c.encodeIfPresent(tiltDegrees, forKey: .tiltDegrees)
-    try c.encode(warnings, forKey: .warnings)
+    try c.encode(warnings.map(\.message), forKey: .warnings)
     try c.encodeIfPresent(markerOutlinePixels?.map(\.coordinates), forKey: .markerOutlinePixels)
     try c.encode(markers, forKey: .markers)
     try c.encodeIfPresent(ruler, forKey: .ruler)

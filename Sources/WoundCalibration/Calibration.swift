@@ -126,8 +126,8 @@ public struct Calibration: Sendable, Equatable, Codable {
   /// degrees (0 = photographed straight on), from the local affine part of
   /// the homography at the marker: `acos(minor / major singular value)`.
   public var tiltDegrees: Double?
-  /// Reasons to doubt the scale, for the user; empty when none.
-  public var warnings: [String]
+  /// Reasons to doubt the scale, for the user; empty when none (their messages in JSON).
+  public var warnings: [Warning]
   /// The chosen marker's outline including its white border (and a quarter
   /// module of margin), as a 4-point polygon in displayed pixels, clockwise;
   /// segmentation excludes these pixels from the wound (see ``exclusionPolygons``).
@@ -143,7 +143,7 @@ public struct Calibration: Sendable, Equatable, Codable {
     corners: [Point]? = nil, homography: Homography, pixelsPerMm: Double,
     decisionMargin: Double? = nil, hammingDistance: Int? = nil,
     markerSizePixels: Double? = nil, sideRatio: Double? = nil, tiltDegrees: Double? = nil,
-    warnings: [String] = [], markerOutlinePixels: [Point]? = nil,
+    warnings: [Warning] = [], markerOutlinePixels: [Point]? = nil,
     markers: [DetectedMarker] = [], ruler: RulerMeasurement? = nil
   ) {
     self.method = method
@@ -218,4 +218,20 @@ public enum CalibrationError: Error, Sendable, Equatable, CustomStringConvertibl
       return "image \(width)x\(height) is too small to hold a calibration marker"
     }
   }
+}
+
+/// The warnings a calibration can carry.
+extension Warning.Code {
+  /// The marker is seen so obliquely that its scale is unreliable.
+  public static let obliqueMarker = Warning.Code("oblique-marker")
+  /// The marker is too few pixels across for a reliable scale.
+  public static let smallMarker = Warning.Code("small-marker")
+  /// Another marker was found whose ID states no size; it was not compared.
+  public static let unsizedMarkerIgnored = Warning.Code("unsized-marker-ignored")
+  /// Two markers of the photo give scales that disagree.
+  public static let markersDisagree = Warning.Code("markers-disagree")
+  /// The ruler's two points are too close for a reliable scale.
+  public static let shortRuler = Warning.Code("short-ruler")
+  /// The ruler's scale and a marker's in the same photo disagree.
+  public static let rulerDisagreesWithMarker = Warning.Code("ruler-disagrees-with-marker")
 }

@@ -43,7 +43,7 @@ public struct BatchOptions: Sendable {
 /// What happened to one photo of a batch.
 public enum BatchOutcome: Sendable, Equatable {
   /// Measured and appended to its timeline, with the entry's warnings.
-  case measured(areaCm2: Double, entryId: String, warnings: [String])
+  case measured(areaCm2: Double, entryId: String, warnings: [Warning])
   /// Not measured: its SHA-256 is already in the patient's timeline, or it duplicates an
   /// earlier photo of the same batch.
   case skipped(reason: String)
@@ -363,7 +363,7 @@ private final class BatchState: @unchecked Sendable {
     for m in ordered {
       do {
         let stored = try Recorder.record(m.outcome, context: context).entry
-        record(index: m.index, outcome: .measured(areaCm2: stored.results.areaCm2, entryId: stored.id, warnings: stored.warnings))
+        record(index: m.index, outcome: .measured(areaCm2: stored.results.areaCm2, entryId: stored.id, warnings: m.outcome.warnings))
       } catch .duplicatePhoto(_, _, let entryId) {
         // Another run recorded it first: the check under the lock keeps one entry per photo.
         record(index: m.index, outcome: .skipped(reason: "already in \(patient)'s timeline (entry \(entryId))"))

@@ -26,6 +26,8 @@ public struct MeasurementOutcome: Sendable {
   public var measures: PlaneMeasures
   /// When the photo was taken, and where that came from.
   public var taken: TakenTime
+  /// Reasons to doubt the figures, in the order they arose; the entry records their messages.
+  public var warnings: [Warning]
 
   /// The overlay image: tissue tint, wound outline, marker outline(s), a scale bar, the
   /// region numbers, and a caption (patient, site, taken time, area, scale) with the legend.
@@ -130,7 +132,7 @@ public enum MeasurementPipeline {
       throw .decoding(error)
     }
     let image = decoded.image
-    var warnings: [String] = []
+    var warnings: [Warning] = []
 
     // When it was taken, before anything costly: a photo with no date of its own may be refused.
     let taken = TakenTime.resolve(
@@ -181,7 +183,9 @@ public enum MeasurementPipeline {
       if centroid != nil {
         let found = PlaneGeometry.areaMm2(of: regions, homography: calibration.homography) / 100
         warnings.append(
-          String(format: "closure was confirmed, but the outline still finds %.2f cm² of wound; recorded as closed", found))
+          Warning(
+            .closedButWoundFound,
+            String(format: "closure was confirmed, but the outline still finds %.2f cm² of wound; recorded as closed", found)))
       }
       mask = Mask(width: mask.width, height: mask.height)
       regions = .empty(width: mask.width, height: mask.height)
@@ -199,7 +203,8 @@ public enum MeasurementPipeline {
     }
     warnings.append(contentsOf: calibration.warnings)
     if regions.touchesBorder {
-      warnings.append("the wound outline touches the photo's edge; the wound may extend beyond the photo")
+      warnings.append(
+        Warning(.woundAtPhotoEdge, "the wound outline touches the photo's edge; the wound may extend beyond the photo"))
     }
 
     // Tissue, with the marker's printed white and black as the colour reference.
@@ -222,7 +227,7 @@ public enum MeasurementPipeline {
       taken: taken, warnings: warnings)
     return MeasurementOutcome(
       entry: facts.timelineEntry(), image: image, mask: mask, tissue: tissue, calibration: calibration,
-      measures: measures, taken: taken)
+      measures: measures, taken: taken, warnings: warnings)
   }
 
   // MARK: Steps

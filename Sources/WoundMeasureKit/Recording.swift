@@ -100,6 +100,7 @@ public enum Recorder {
     throws(TimelineError) -> RecordedEntry
   {
     var entry = outcome.entry
+    entry.warnings = outcome.warnings.map(\.message)
     entry.recordedBy = context.recordedBy
     entry.patient = context.patient
     let store = context.store
@@ -169,7 +170,7 @@ public enum Recorder {
     if correction.takenGiven == nil {
       outcome.entry.takenAt = target.takenAt
       outcome.entry.takenAtSource = target.takenAtSource
-      outcome.entry.warnings.removeAll { $0.hasPrefix("TAKEN TIME UNKNOWN") }
+      outcome.warnings.removeAll { $0.code == .takenTimeUnknown }
     }
     outcome.entry.kind = .amendment
     outcome.entry.amends = TimelineEntry.Amends(entryId: entryId, reason: reason)

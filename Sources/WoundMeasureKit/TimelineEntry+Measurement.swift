@@ -21,7 +21,7 @@ struct MeasurementFacts {
   var tissue: TissueMap
   var reference: ColourReference?
   var taken: TakenTime
-  var warnings: [String]
+  var warnings: [Warning]
 
   /// The entry, in cm and cm², with every setting needed to run it again. The store fills
   /// in `id`, `previousHash` and `hash` when it appends.
@@ -61,7 +61,7 @@ struct MeasurementFacts {
       tool: TimelineEntry.Tool(version: WoundMeasureVersion.string, segmentationModelSha256: modelSha256),
       settings: recordedSettings(),
       results: results,
-      warnings: warnings,
+      warnings: warnings.map(\.message),
       kind: .measurement,
       patient: settings.patient,
       closureConfirmed: settings.closureConfirmed ? true : nil)

@@ -154,7 +154,7 @@ extension WoundMeasureCommand {
         CommandLineValues.printError("error: \(error)")
         throw ExitCode.failure
       }
-      for warning in outcome.entry.warnings { CommandLineValues.printError("warning: \(photo): \(warning)") }
+      for warning in outcome.warnings { CommandLineValues.printError("warning: \(photo): \(warning)") }
 
       do {
         if let overlay { try Overlay.write(outcome.overlay(), to: overlay, protecting: protected) }

@@ -53,7 +53,7 @@ enum MeasurementText {
     case .ruler: scale += " (from the --ruler points)"
     }
     lines.append(scale)
-    if !outcome.entry.warnings.isEmpty { lines.append("  warnings    \(outcome.entry.warnings.count) (see stderr)") }
+    if !outcome.warnings.isEmpty { lines.append("  warnings    \(outcome.warnings.count) (see stderr)") }
     lines.append(savedTo.map { "  saved to    \($0)" } ?? "  not saved   (--no-save)")
     return lines.joined(separator: "\n")
   }

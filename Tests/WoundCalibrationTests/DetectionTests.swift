@@ -86,12 +86,12 @@ struct DetectionTests {
     let calibration = try Calibrator.calibrate(image: image, request: .marker)
     #expect(calibration.markers.map(\.id) == [20, 30])
     #expect(calibration.markerId == 20)
-    #expect(calibration.warnings.contains { $0.contains("disagree") && $0.contains("ID 30") })
+    #expect(calibration.warnings.contains { $0.code == .markersDisagree && $0.message.contains("ID 30") })
     let far = camera.pixelsFromMm.apply(wrong.centreMm)
     let reselected = calibration.selectingMarker(nearest: far)
     #expect(reselected.markerId == 30)
     #expect(reselected.markerSizeMm == 30)
-    #expect(reselected.warnings.contains { $0.contains("disagree") && $0.contains("ID 20") })
+    #expect(reselected.warnings.contains { $0.code == .markersDisagree && $0.message.contains("ID 20") })
     // Re-selecting the marker already chosen changes nothing.
     #expect(calibration.selectingMarker(nearest: camera.pixelsFromMm.apply(small.centreMm)) == calibration)
   }
@@ -112,13 +112,13 @@ struct DetectionTests {
     let marker = SyntheticScene.PlacedMarker(id: 20, originMm: Point(0, 0), sizeMm: 20)
     let (oblique, _) = photo(markers: [marker], pixelsPerMm: 10, tiltDegrees: 64)
     let tilted = try Calibrator.calibrate(image: oblique, request: .marker)
-    #expect(tilted.warnings.contains { $0.contains("obliquely") })
+    #expect(tilted.warnings.contains { $0.code == .obliqueMarker && $0.message.contains("obliquely") })
     #expect(try #require(tilted.sideRatio) < 0.5)
     #expect(try #require(tilted.tiltDegrees) > 55)
 
     let (tiny, _) = photo(markers: [marker], pixelsPerMm: 1.7)
     let small = try Calibrator.calibrate(image: tiny, request: .marker)
-    #expect(small.warnings.contains { $0.contains("px across") })
+    #expect(small.warnings.contains { $0.code == .smallMarker && $0.message.contains("px across") })
     #expect(try #require(small.markerSizePixels) < 40)
   }
 
