@@ -68,13 +68,13 @@ public struct SettingsCorrection: Sendable {
 }
 
 /// Why an amendment could not be made, beyond the store's own refusals.
-public enum AmendmentError: Error, Sendable, CustomStringConvertible {
+public enum AmendmentError: Error, Sendable, Equatable, CustomStringConvertible {
   case timeline(TimelineError)
   case measurement(MeasurementError)
   /// The entry to correct is a void.
   case notAMeasurement(entryId: String)
   /// The recorded settings cannot be run again.
-  case unknownSettings(entryId: String, reason: String)
+  case unknownSettings(entryId: String, TimelineAccess.UnknownSettings)
   /// Neither the recorded path nor the given one holds the photo.
   case photoNotFound(entryId: String, looked: [String])
 
@@ -83,7 +83,7 @@ public enum AmendmentError: Error, Sendable, CustomStringConvertible {
     case .timeline(let error): return error.description
     case .measurement(let error): return error.description
     case .notAMeasurement(let id): return "entry \(id) withdraws another entry; it cannot be amended"
-    case .unknownSettings(let id, let reason): return "entry \(id): \(reason)"
+    case .unknownSettings(let id, let error): return "entry \(id): \(error)"
     case .photoNotFound(let id, let looked):
       return "entry \(id): its photo is not at \(looked.joined(separator: " nor ")) (or was changed); "
         + "give its current path with --photo"
@@ -139,7 +139,7 @@ public enum Recorder {
     do {
       settings = try TimelineAccess.settings(of: target, patient: context.patient)
     } catch {
-      throw .unknownSettings(entryId: entryId, reason: String(describing: error))
+      throw .unknownSettings(entryId: entryId, error)
     }
     // Keep the recorded taken time and its source unless a new one is given.
     settings.takenGiven = correction.takenGiven

@@ -148,13 +148,25 @@ public enum TimelineAccess {
     return AuditView(timeline: timeline, chainBreaks: try timeline.chainBreaks(), recoveryIntact: recoveryIntact)
   }
 
-  /// Why a recorded entry's settings cannot be turned back into ``MeasurementSettings``.
-  struct UnknownSettings: Error, CustomStringConvertible {
-    var description: String
+  /// Why an entry's recorded settings cannot be turned back into ``MeasurementSettings``.
+  public enum UnknownSettings: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Method `scale` without its pixels per millimetre.
+    case scaleWithoutPixelsPerMm
+    /// Method `ruler` without its two points and distance.
+    case rulerWithoutPoints
+
+    public var description: String {
+      switch self {
+      case .scaleWithoutPixelsPerMm: return "the entry records method 'scale' without pixelsPerMm"
+      case .rulerWithoutPoints: return "the entry records method 'ruler' without its two points and distance"
+      }
+    }
   }
 
   /// The settings an entry was measured with, ready to run again.
-  static func settings(of entry: TimelineEntry, patient: String = "audit") throws -> MeasurementSettings {
+  static func settings(of entry: TimelineEntry, patient: String = "audit") throws(UnknownSettings)
+    -> MeasurementSettings
+  {
     let recorded = entry.settings
     let c = recorded.calibration
     let request: CalibrationRequest
@@ -163,14 +175,14 @@ public enum TimelineAccess {
       request = .marker(sizeMmOverride: c.markerSizeOverrideMm)
     case .scale:
       guard let pixelsPerMm = c.pixelsPerMm else {
-        throw UnknownSettings(description: "the entry records method 'scale' without pixelsPerMm")
+        throw .scaleWithoutPixelsPerMm
       }
       request = .scale(pixelsPerMm: pixelsPerMm)
     case .ruler:
       guard let points = c.rulerPointsPixels, points.count == 2, points.allSatisfy({ $0.count == 2 }),
         let mm = c.rulerDistanceMm
       else {
-        throw UnknownSettings(description: "the entry records method 'ruler' without its two points and distance")
+        throw .rulerWithoutPoints
       }
       request = .ruler(x1: points[0][0], y1: points[0][1], x2: points[1][0], y2: points[1][1], mm: mm)
     }
