@@ -23,13 +23,6 @@ public struct MaskRegions: Sendable, Equatable {
     /// The index of the run's region in ``MaskRegions/regions``.
     public var region: Int
 
-    public init(y: Int, start: Int, end: Int, region: Int) {
-      self.y = y
-      self.start = start
-      self.end = end
-      self.region = region
-    }
-
     /// Pixels in the run.
     public var length: Int { end - start }
   }
