@@ -311,8 +311,7 @@ public enum MeasurementPipeline {
   static func segment(
     image: RGBImage, calibration: Calibration, settings: MeasurementSettings, model: SegmentationModel, path: String
   ) throws(MeasurementError) -> SegmentationResult {
-    let roi = settings.roiPixels.map { PixelRect(x: $0[0], y: $0[1], width: $0[2], height: $0[3]) }
-    let hints = SegmentationHints(regionOfInterest: roi, seed: settings.seedPixels)
+    let hints = SegmentationHints(regionOfInterest: settings.regionOfInterest, seed: settings.seedPixels)
     do {
       return try Segmenter.segment(image: image, excluding: calibration.exclusionPolygons, hints: hints, model: model)
     } catch {

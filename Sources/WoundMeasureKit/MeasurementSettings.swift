@@ -15,9 +15,8 @@ public struct MeasurementSettings: Sendable, Equatable {
   /// A wound mask to use instead of segmentation: a PNG or JPEG of the photo's displayed
   /// size, white (grey level >= 128) = wound. Its SHA-256 is recorded.
   public var maskPath: String?
-  /// Region of interest in displayed pixels: x, y, width, height. Segmentation ignores
-  /// everything outside it.
-  public var roiPixels: [Int]?
+  /// Region of interest in displayed pixels. Segmentation ignores everything outside it.
+  public var regionOfInterest: PixelRect?
   /// A point inside the wound, displayed pixels: only the region holding it (or nearest
   /// to it) is kept.
   public var seedPixels: Point?
@@ -46,7 +45,7 @@ public struct MeasurementSettings: Sendable, Equatable {
   public static let defaultWoundSite = "wound"
 
   public init(
-    calibration: CalibrationRequest = .marker, maskPath: String? = nil, roiPixels: [Int]? = nil,
+    calibration: CalibrationRequest = .marker, maskPath: String? = nil, regionOfInterest: PixelRect? = nil,
     seedPixels: Point? = nil, maxPixels: Int = MeasurementSettings.defaultMaxPixels, patient: String,
     woundSite: String = MeasurementSettings.defaultWoundSite, takenGiven: Date? = nil,
     closureConfirmed: Bool = false, allowFileTime: Bool = true, woundType: WoundType? = nil
@@ -56,7 +55,7 @@ public struct MeasurementSettings: Sendable, Equatable {
     self.allowFileTime = allowFileTime
     self.calibration = calibration
     self.maskPath = maskPath
-    self.roiPixels = roiPixels
+    self.regionOfInterest = regionOfInterest
     self.seedPixels = seedPixels
     self.maxPixels = maxPixels
     self.patient = patient

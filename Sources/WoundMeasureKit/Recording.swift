@@ -39,7 +39,7 @@ public struct RecordedEntry: Sendable {
 /// the recorded setting.
 public struct SettingsCorrection: Sendable {
   public var maskPath: String?
-  public var roiPixels: [Int]?
+  public var regionOfInterest: PixelRect?
   public var seedPixels: Point?
   public var calibration: CalibrationRequest?
   public var takenGiven: Date?
@@ -47,12 +47,12 @@ public struct SettingsCorrection: Sendable {
   public var woundSite: String?
 
   public init(
-    maskPath: String? = nil, roiPixels: [Int]? = nil, seedPixels: Point? = nil,
+    maskPath: String? = nil, regionOfInterest: PixelRect? = nil, seedPixels: Point? = nil,
     calibration: CalibrationRequest? = nil, takenGiven: Date? = nil, closureConfirmed: Bool? = nil,
     woundSite: String? = nil
   ) {
     self.maskPath = maskPath
-    self.roiPixels = roiPixels
+    self.regionOfInterest = regionOfInterest
     self.seedPixels = seedPixels
     self.calibration = calibration
     self.takenGiven = takenGiven
@@ -62,7 +62,7 @@ public struct SettingsCorrection: Sendable {
 
   /// True when nothing would change.
   public var isEmpty: Bool {
-    maskPath == nil && roiPixels == nil && seedPixels == nil && calibration == nil && takenGiven == nil
+    maskPath == nil && regionOfInterest == nil && seedPixels == nil && calibration == nil && takenGiven == nil
       && closureConfirmed == nil && woundSite == nil
   }
 }
@@ -144,7 +144,7 @@ public enum Recorder {
     // Keep the recorded taken time and its source unless a new one is given.
     settings.takenGiven = correction.takenGiven
     if let mask = correction.maskPath { settings.maskPath = mask }
-    if let roi = correction.roiPixels { settings.roiPixels = roi }
+    if let roi = correction.regionOfInterest { settings.regionOfInterest = roi }
     if let seed = correction.seedPixels { settings.seedPixels = seed }
     if let calibration = correction.calibration { settings.calibration = calibration }
     if let closed = correction.closureConfirmed { settings.closureConfirmed = closed }

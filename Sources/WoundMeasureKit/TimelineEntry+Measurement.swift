@@ -39,7 +39,7 @@ struct MeasurementFacts {
       regions: measures.regions.map {
         TimelineEntry.Region(
           areaCm2: $0.areaMm2 / 100, perimeterCm: $0.perimeterMm / 10, areaPixels: $0.areaPixels,
-          boundingBoxPixels: [$0.boundingBox.x, $0.boundingBox.y, $0.boundingBox.width, $0.boundingBox.height])
+          boundingBoxPixels: $0.boundingBox.components)
       },
       tissue: hasWound
         ? TimelineEntry.TissueShares(
@@ -95,7 +95,7 @@ struct MeasurementFacts {
       markerCornersPixels: calibration.corners?.map(\.coordinates),
       maskSha256: maskSha256,
       maskPath: settings.maskPath,
-      roiPixels: settings.maskPath == nil ? settings.roiPixels : nil,
+      roiPixels: settings.maskPath == nil ? settings.regionOfInterest?.components : nil,
       seedPixels: settings.maskPath == nil ? settings.seedPixels.map(\.coordinates) : nil,
       maxPixels: settings.maxPixels,
       other: other)
@@ -154,11 +154,15 @@ public enum TimelineAccess {
     case scaleWithoutPixelsPerMm
     /// Method `ruler` without its two points and distance.
     case rulerWithoutPoints
+    /// A region of interest that is not four integers.
+    case malformedRegionOfInterest([Int])
 
     public var description: String {
       switch self {
       case .scaleWithoutPixelsPerMm: return "the entry records method 'scale' without pixelsPerMm"
       case .rulerWithoutPoints: return "the entry records method 'ruler' without its two points and distance"
+      case .malformedRegionOfInterest(let values):
+        return "the entry records a region of interest of \(values.count) numbers, not x, y, width, height"
       }
     }
   }
@@ -186,8 +190,13 @@ public enum TimelineAccess {
       }
       request = .ruler(x1: points[0][0], y1: points[0][1], x2: points[1][0], y2: points[1][1], mm: mm)
     }
+    var regionOfInterest: PixelRect?
+    if let values = recorded.roiPixels {
+      guard let rect = PixelRect(components: values) else { throw .malformedRegionOfInterest(values) }
+      regionOfInterest = rect
+    }
     return MeasurementSettings(
-      calibration: request, maskPath: recorded.maskPath, roiPixels: recorded.roiPixels,
+      calibration: request, maskPath: recorded.maskPath, regionOfInterest: regionOfInterest,
       seedPixels: recorded.seedPixels.flatMap(Point.init(coordinates:)),
       maxPixels: recorded.maxPixels ?? MeasurementSettings.defaultMaxPixels, patient: entry.patient ?? patient,
       woundSite: entry.woundSite, takenGiven: entry.takenAt, closureConfirmed: entry.closureConfirmed == true,

@@ -84,7 +84,8 @@ extension WoundMeasureCommand {
 
     var correction: SettingsCorrection {
       SettingsCorrection(
-        maskPath: mask, roiPixels: roi.flatMap { CommandLineValues.integers($0, count: 4) },
+        maskPath: mask,
+        regionOfInterest: roi.flatMap { CommandLineValues.integers($0, count: 4) }.flatMap(PixelRect.init(components:)),
         seedPixels: seed.flatMap { CommandLineValues.numbers($0, count: 2) }.map { Point(x: $0[0], y: $0[1]) },
         calibration: correctsCalibration ? calibration.request : nil, takenGiven: taken.flatMap(TakenTime.parseGiven),
         closureConfirmed: closed ? true : nil, woundSite: woundSite)

@@ -138,7 +138,7 @@ extension WoundMeasureCommand {
     var settings: MeasurementSettings {
       MeasurementSettings(
         calibration: calibration.request, maskPath: mask ?? outline,
-        roiPixels: roi.flatMap { CommandLineValues.integers($0, count: 4) },
+        regionOfInterest: roi.flatMap { CommandLineValues.integers($0, count: 4) }.flatMap(PixelRect.init(components:)),
         seedPixels: seed.flatMap { CommandLineValues.numbers($0, count: 2) }.map { Point(x: $0[0], y: $0[1]) },
         maxPixels: pixelLimit.maxPixels, patient: patient, woundSite: woundSite,
         takenGiven: taken.flatMap(TakenTime.parseGiven), closureConfirmed: closed, woundType: woundType)
