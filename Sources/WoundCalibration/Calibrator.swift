@@ -27,7 +27,7 @@ public enum Calibrator {
     switch request {
     case .scale(let pixelsPerMm):
       guard pixelsPerMm.isFinite, pixelsPerMm > 0 else { throw .invalidScale(pixelsPerMm: pixelsPerMm) }
-      return Calibration(method: .scale, homography: .scaling(1 / pixelsPerMm), pixelsPerMm: pixelsPerMm)
+      return Calibration(source: .scale, homography: .scaling(1 / pixelsPerMm), pixelsPerMm: pixelsPerMm)
 
     case .ruler(let x1, let y1, let x2, let y2, let mm):
       let ruler = RulerMeasurement(x1: x1, y1: y1, x2: x2, y2: y2, mm: mm)
@@ -45,8 +45,7 @@ public enum Calibrator {
         warnings.append(disagreement)
       }
       return Calibration(
-        method: .ruler, homography: .scaling(1 / pixelsPerMm), pixelsPerMm: pixelsPerMm,
-        warnings: warnings, ruler: ruler)
+        source: .ruler(ruler), homography: .scaling(1 / pixelsPerMm), pixelsPerMm: pixelsPerMm, warnings: warnings)
 
     case .marker(let sizeMmOverride):
       if let size = sizeMmOverride, !(size.isFinite && size > 0) { throw .invalidMarkerSize(mm: size) }
@@ -326,12 +325,12 @@ public enum Calibrator {
       }
     }
 
+    let scale = MarkerScale(
+      id: chosen.id, sizeMm: sizeMm, corners: chosen.corners, decisionMargin: chosen.decisionMargin,
+      hammingDistance: chosen.hammingDistance, sizePixels: sizePixels, sideRatio: sideRatio,
+      tiltDegrees: local.tiltDegrees, outlinePixels: MarkerGeometry.outline(pixelsFromMm: pixelsFromMm, sizeMm: sizeMm))
     return Calibration(
-      method: .marker, markerId: chosen.id, markerSizeMm: sizeMm, corners: chosen.corners,
-      homography: mmFromPixels, pixelsPerMm: local.pixelsPerMm, decisionMargin: chosen.decisionMargin,
-      hammingDistance: chosen.hammingDistance, markerSizePixels: sizePixels, sideRatio: sideRatio,
-      tiltDegrees: local.tiltDegrees, warnings: warnings,
-      markerOutlinePixels: MarkerGeometry.outline(pixelsFromMm: pixelsFromMm, sizeMm: sizeMm),
+      source: .marker(scale), homography: mmFromPixels, pixelsPerMm: local.pixelsPerMm, warnings: warnings,
       markers: markers)
   }
 

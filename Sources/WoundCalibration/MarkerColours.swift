@@ -102,9 +102,9 @@ extension Calibration {
   /// Segmentation excludes these pixels; the overlay draws them.
   public var exclusionPolygons: [[Point]] {
     var polygons: [[Point]] = []
-    if let markerOutlinePixels { polygons.append(markerOutlinePixels) }
-    for marker in markers where marker.corners != corners {
-      if let outline = MarkerSampling.outline(corners: marker.corners) { polygons.append(outline) }
+    if let marker { polygons.append(marker.outlinePixels) }
+    for other in markers where other.corners != marker?.corners {
+      if let outline = MarkerSampling.outline(corners: other.corners) { polygons.append(outline) }
     }
     return polygons
   }
@@ -115,7 +115,7 @@ extension Calibration {
   /// - Returns: `nil` for an explicit scale or a ruler, and when too little of the marker's
   ///   rings lies inside the photo.
   public func markerColours(in image: RGBImage) -> MarkerColours? {
-    guard method == .marker, let corners else { return nil }
-    return MarkerSampling.colours(image: image, corners: corners)
+    guard let marker else { return nil }
+    return MarkerSampling.colours(image: image, corners: marker.corners)
   }
 }

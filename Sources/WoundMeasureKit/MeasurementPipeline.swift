@@ -195,11 +195,8 @@ public enum MeasurementPipeline {
     }
 
     // Several markers: the one nearest the wound gives the scale.
-    if let centroid, calibration.method == .marker, calibration.markers.count > 1 {
-      let reselected = calibration.selectingMarker(nearest: centroid)
-      if reselected.markerId != calibration.markerId || reselected.corners != calibration.corners {
-        calibration = reselected
-      }
+    if let centroid, calibration.markers.count > 1 {
+      calibration = calibration.selectingMarker(nearest: centroid)
     }
     warnings.append(contentsOf: calibration.warnings)
     if regions.touchesBorder {

@@ -49,9 +49,9 @@ struct MeasurementFacts {
       openAreaCm2: max(0, measures.areaMm2 - epitheliumAreaMm2) / 100,
       pixelsPerMm: calibration.pixelsPerMm,
       calibrationQuality: TimelineEntry.CalibrationQuality(
-        decisionMargin: calibration.decisionMargin, hammingDistance: calibration.hammingDistance,
-        markerSizePixels: calibration.markerSizePixels, sideRatio: calibration.sideRatio,
-        tiltDegrees: calibration.tiltDegrees))
+        decisionMargin: calibration.marker?.decisionMargin, hammingDistance: calibration.marker?.hammingDistance,
+        markerSizePixels: calibration.marker?.sizePixels, sideRatio: calibration.marker?.sideRatio,
+        tiltDegrees: calibration.marker?.tiltDegrees))
     return TimelineEntry(
       takenAt: taken.date,
       takenAtSource: taken.source,
@@ -90,9 +90,9 @@ struct MeasurementFacts {
     if metadata.orientation != 1 { other["exifOrientation"] = String(metadata.orientation) }
     return TimelineEntry.Settings(
       calibration: calibrationSettings,
-      markerId: calibration.markerId,
-      markerSizeMm: calibration.markerSizeMm,
-      markerCornersPixels: calibration.corners?.map(\.coordinates),
+      markerId: calibration.marker?.id,
+      markerSizeMm: calibration.marker?.sizeMm,
+      markerCornersPixels: calibration.marker?.corners.map(\.coordinates),
       maskSha256: maskSha256,
       maskPath: settings.maskPath,
       roiPixels: settings.maskPath == nil ? settings.regionOfInterest?.components : nil,

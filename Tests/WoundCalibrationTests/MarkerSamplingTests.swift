@@ -60,7 +60,7 @@ import WoundCore
     let calibration = try Calibrator.calibration(chosen: marker, all: [marker, other])
     let polygons = calibration.exclusionPolygons
     #expect(polygons.count == 2)
-    #expect(polygons[0] == calibration.markerOutlinePixels)
+    #expect(polygons[0] == calibration.marker?.outlinePixels)
     #expect(polygons[1] == MarkerSampling.outline(corners: other.corners))
     #expect(calibration.markerColours(in: image) == MarkerSampling.colours(image: image, corners: corners))
     let explicit = try Calibrator.calibrate(image: image, request: .scale(pixelsPerMm: 4))
