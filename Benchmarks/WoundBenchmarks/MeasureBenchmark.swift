@@ -76,7 +76,7 @@ func runMeasureBenchmark(arguments: [String]) {
   var stageSeconds: [String: Double] = [:]
   var pixels = 0
   let stageOrder = ["decode", "calibrate", "segment", "tissue", "geometry"]
-  let settings = MeasurementSettings(patient: "BENCH")
+  let settings = MeasurementSettings()
   // Warm-up: page in the model, the libraries and the first photo.
   _ = try? MeasurementPipeline.measure(
     photoBytes: [UInt8](FileManager.default.contents(atPath: photos[0]) ?? Data()), path: photos[0],

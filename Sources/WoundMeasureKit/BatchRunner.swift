@@ -325,7 +325,7 @@ private final class BatchState: @unchecked Sendable {
       return .failure(Failure(outcome: .failed(.measurement(.photoChanged(file: item.path)))))
     }
     let settings = MeasurementSettings(
-      calibration: options.calibration, maskPath: item.maskPath, maxPixels: options.maxPixels, patient: item.patient,
+      calibration: options.calibration, maskPath: item.maskPath, maxPixels: options.maxPixels,
       woundSite: item.woundSite, takenGiven: item.takenGiven, closureConfirmed: item.closureConfirmed,
       allowFileTime: options.allowFileTime)
     var outcome: MeasurementOutcome
@@ -342,7 +342,7 @@ private final class BatchState: @unchecked Sendable {
       let base = BatchPlan.outputBase(directory: output, relativePath: item.relativePath)
       do {
         try SafeFile.makeDirectories((base as NSString).deletingLastPathComponent)
-        try Overlay.write(outcome.overlay(), to: base + ".overlay.png", protecting: protected)
+        try Overlay.write(outcome.overlay(patient: item.patient), to: base + ".overlay.png", protecting: protected)
         try ImageEncoder.writePNG(outcome.mask, to: base + ".mask.png", protecting: protected)
       } catch {
         return .failure(Failure(

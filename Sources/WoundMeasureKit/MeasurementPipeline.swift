@@ -31,19 +31,21 @@ public struct MeasurementOutcome: Sendable {
 
   /// The overlay image: tissue tint, wound outline, marker outline(s), a scale bar, the
   /// region numbers, and a caption (patient, site, taken time, area, scale) with the legend.
-  public func overlay() -> RGBImage {
+  ///
+  /// - Parameter patient: the patient named in the caption (the timeline's patient ID).
+  public func overlay(patient: String) -> RGBImage {
     Overlay.render(
       image: image, mask: mask, tissueLabels: tissue.labels, markerOutlines: calibration.exclusionPolygons,
-      pixelsPerMm: calibration.pixelsPerMm, caption: overlayCaption,
+      pixelsPerMm: calibration.pixelsPerMm, caption: overlayCaption(patient: patient),
       regionBoxes: measures.regions.map(\.boundingBox))
   }
 
   /// The overlay's caption: who and where, when, how large, at what scale.
-  var overlayCaption: [String] {
+  func overlayCaption(patient: String) -> [String] {
     let taken = TakenTime.iso8601(taken.date).replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: "")
     let regions = measures.regions.count > 1 ? " TOTAL OF \(measures.regions.count) REGIONS" : ""
     return [
-      "\(entry.patient ?? "") \(entry.woundSite)", "TAKEN \(taken) UTC",
+      "\(patient) \(entry.woundSite)", "TAKEN \(taken) UTC",
       String(format: "AREA %.2f CM2", measures.areaMm2 / 100) + regions
         + String(format: "  SCALE %.2f PX/MM", calibration.pixelsPerMm),
     ]

@@ -22,8 +22,6 @@ public struct MeasurementSettings: Sendable, Equatable {
   public var seedPixels: Point?
   /// Photos whose header claims more pixels than this are refused before decoding.
   public var maxPixels: Int
-  /// The patient whose timeline receives the entry.
-  public var patient: String
   /// The wound site within the patient's timeline.
   public var woundSite: String
   /// A taken time given by the user, overriding EXIF, file name and modification time.
@@ -46,7 +44,7 @@ public struct MeasurementSettings: Sendable, Equatable {
 
   public init(
     calibration: CalibrationRequest = .marker, maskPath: String? = nil, regionOfInterest: PixelRect? = nil,
-    seedPixels: Point? = nil, maxPixels: Int = MeasurementSettings.defaultMaxPixels, patient: String,
+    seedPixels: Point? = nil, maxPixels: Int = MeasurementSettings.defaultMaxPixels,
     woundSite: String = MeasurementSettings.defaultWoundSite, takenGiven: Date? = nil,
     closureConfirmed: Bool = false, allowFileTime: Bool = true, woundType: WoundType? = nil
   ) {
@@ -58,7 +56,6 @@ public struct MeasurementSettings: Sendable, Equatable {
     self.regionOfInterest = regionOfInterest
     self.seedPixels = seedPixels
     self.maxPixels = maxPixels
-    self.patient = patient
     self.woundSite = woundSite
     self.takenGiven = takenGiven
   }

@@ -137,7 +137,7 @@ public enum Recorder {
     guard target.effectiveKind != .void else { throw .notAMeasurement(entryId: entryId) }
     var settings: MeasurementSettings
     do {
-      settings = try TimelineAccess.settings(of: target, patient: context.patient)
+      settings = try TimelineAccess.settings(of: target)
     } catch {
       throw .unknownSettings(entryId: entryId, error)
     }

@@ -63,7 +63,6 @@ struct MeasurementFacts {
       results: results,
       warnings: warnings.map(\.message),
       kind: .measurement,
-      patient: settings.patient,
       closureConfirmed: settings.closureConfirmed ? true : nil)
   }
 
@@ -168,7 +167,7 @@ public enum TimelineAccess {
   }
 
   /// The settings an entry was measured with, ready to run again.
-  static func settings(of entry: TimelineEntry, patient: String = "audit") throws(UnknownSettings)
+  static func settings(of entry: TimelineEntry) throws(UnknownSettings)
     -> MeasurementSettings
   {
     let recorded = entry.settings
@@ -198,7 +197,7 @@ public enum TimelineAccess {
     return MeasurementSettings(
       calibration: request, maskPath: recorded.maskPath, regionOfInterest: regionOfInterest,
       seedPixels: recorded.seedPixels.flatMap(Point.init(coordinates:)),
-      maxPixels: recorded.maxPixels ?? MeasurementSettings.defaultMaxPixels, patient: entry.patient ?? patient,
+      maxPixels: recorded.maxPixels ?? MeasurementSettings.defaultMaxPixels,
       woundSite: entry.woundSite, takenGiven: entry.takenAt, closureConfirmed: entry.closureConfirmed == true,
       woundType: entry.woundType)
   }

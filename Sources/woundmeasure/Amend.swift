@@ -158,7 +158,7 @@ extension WoundMeasureCommand {
             entryId: entryId, correction: correction, reason: reason, photoPath: photo, context: context)
           recorded = stored
           for warning in stored.entry.warnings { CommandLineValues.printError("warning: \(warning)") }
-          if let overlay { try ImageEncoder.writePNG(outcome.overlay(), to: overlay) }
+          if let overlay { try ImageEncoder.writePNG(outcome.overlay(patient: patient), to: overlay) }
         } catch let error as AmendmentError {
           CommandLineValues.printError("error: \(error)")
           throw ExitCode.failure

@@ -36,7 +36,7 @@ import WoundTimeline
     let rows = try Self.truth()
     #expect(rows.count >= 6)
     for (relative, trueAreaCm2) in rows {
-      let settings = MeasurementSettings(maskPath: Self.mask(relative), patient: "P1")
+      let settings = MeasurementSettings(maskPath: Self.mask(relative))
       let outcome = try MeasurementPipeline.measure(photoAt: Self.photo(relative), settings: settings)
       let area = outcome.entry.results.areaCm2
       #expect(abs(area - trueAreaCm2) / trueAreaCm2 < 0.01, "\(relative): \(area) cm², true \(trueAreaCm2) cm²")
@@ -46,7 +46,7 @@ import WoundTimeline
   @Test func theEntryRecordsThePhotoToolAndSettings() throws {
     let (relative, _) = try #require(try Self.truth().first)
     let path = Self.photo(relative)
-    let settings = MeasurementSettings(maskPath: Self.mask(relative), patient: "P1", woundSite: "left-heel")
+    let settings = MeasurementSettings(maskPath: Self.mask(relative), woundSite: "left-heel")
     let outcome = try MeasurementPipeline.measure(photoAt: path, settings: settings)
     let entry = outcome.entry
     let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
@@ -68,7 +68,7 @@ import WoundTimeline
     #expect(abs(entry.results.lengthTimesWidthCm2 - entry.results.lengthCm * entry.results.widthCm) < 1e-9)
     #expect(outcome.mask.width == outcome.image.width && outcome.mask.height == outcome.image.height)
     // The recorded settings read back into the same settings.
-    let reread = try TimelineAccess.settings(of: entry, patient: "P1")
+    let reread = try TimelineAccess.settings(of: entry)
     #expect(reread.calibration == settings.calibration)
     #expect(reread.maskPath == settings.maskPath)
     #expect(reread.maxPixels == settings.maxPixels)
@@ -76,7 +76,7 @@ import WoundTimeline
 
   @Test func theSameBytesAndSettingsGiveIdenticalFigures() throws {
     let (relative, _) = try #require(try Self.truth().first)
-    let settings = MeasurementSettings(maskPath: Self.mask(relative), patient: "P1")
+    let settings = MeasurementSettings(maskPath: Self.mask(relative))
     let a = try MeasurementPipeline.measure(photoAt: Self.photo(relative), settings: settings)
     let b = try MeasurementPipeline.measure(photoAt: Self.photo(relative), settings: settings)
     #expect(a.entry.results == b.entry.results)
@@ -87,7 +87,7 @@ import WoundTimeline
     let (relative, _) = try #require(try Self.truth().first)
     let taken = try #require(TakenTime.parseGiven("2026-01-02T03:04:05Z"))
     let settings = MeasurementSettings(
-      calibration: .scale(pixelsPerMm: 8.5), maskPath: Self.mask(relative), patient: "P1", takenGiven: taken)
+      calibration: .scale(pixelsPerMm: 8.5), maskPath: Self.mask(relative), takenGiven: taken)
     let entry = try MeasurementPipeline.measure(photoAt: Self.photo(relative), settings: settings).entry
     #expect(entry.takenAt == taken)
     #expect(entry.takenAtSource == .given)
@@ -104,7 +104,7 @@ import WoundTimeline
     try ImageEncoder.writePNG(GreyImage(width: 8, height: 6, value: 255), to: small)
     do {
       _ = try MeasurementPipeline.measure(
-        photoAt: Self.photo(relative), settings: MeasurementSettings(maskPath: small, patient: "P1"))
+        photoAt: Self.photo(relative), settings: MeasurementSettings(maskPath: small))
       Issue.record("a mask of the wrong size was accepted")
     } catch .maskSizeMismatch(let mask, let mw, let mh, let photo, _, _) {
       #expect(mask == small)
@@ -117,10 +117,10 @@ import WoundTimeline
 
   @Test func anUnreadablePhotoNamesTheFile() {
     #expect(throws: MeasurementError.self) {
-      try MeasurementPipeline.measure(photoAt: "/nonexistent/photo.jpg", settings: MeasurementSettings(patient: "P1"))
+      try MeasurementPipeline.measure(photoAt: "/nonexistent/photo.jpg", settings: MeasurementSettings())
     }
     do {
-      _ = try MeasurementPipeline.measure(photoAt: "/nonexistent/photo.jpg", settings: MeasurementSettings(patient: "P1"))
+      _ = try MeasurementPipeline.measure(photoAt: "/nonexistent/photo.jpg", settings: MeasurementSettings())
     } catch {
       #expect(error.description.hasPrefix("/nonexistent/photo.jpg: "))
     }
