@@ -64,7 +64,7 @@ let package = Package(
     .target(
       name: "WoundExport",
       dependencies: [
-        "WoundMeasurement", "WoundTimeline", .product(name: "Crypto", package: "swift-crypto"),
+        "WoundCore", "WoundMeasurement", "WoundTimeline", .product(name: "Crypto", package: "swift-crypto"),
       ]),
     .target(
       name: "WoundMeasureKit",

@@ -59,7 +59,7 @@ public enum RegionOutlines {
   /// Vertices are in ImageJ's coordinates (pixel `(x, y)` covers `[x, x + 1) x [y, y + 1)`,
   /// so its centre is `(x + 0.5, y + 0.5)`), as read from an ImageJ ROI; the
   /// inverse of ``outer(mask:)`` for regions without holes.
-  public static func rasterize(polygons: [[(x: Double, y: Double)]], width: Int, height: Int) -> Mask {
+  public static func rasterize(polygons: [[Point]], width: Int, height: Int) -> Mask {
     var mask = Mask(width: width, height: height)
     for polygon in polygons where polygon.count >= 3 {
       let minY = max(0, Int((polygon.map(\.y).min()! - 0.5).rounded(.down)))
