@@ -117,21 +117,10 @@ public struct Calibration: Sendable, Equatable, Codable {
   /// an explicit scale or ruler, the scale as given or derived).
   public var pixelsPerMm: Double
   /// Reasons to doubt the scale, for the user; empty when none (their messages in JSON).
-  public var warnings: [Warning]
+  public var warnings: [Warning] = []
   /// Every marker found in the photo, the chosen one included, in detection
   /// order (sorted by ID, then position); with an explicit scale or a ruler, none.
-  public var markers: [DetectedMarker]
-
-  public init(
-    source: Source, homography: Homography, pixelsPerMm: Double, warnings: [Warning] = [],
-    markers: [DetectedMarker] = []
-  ) {
-    self.source = source
-    self.homography = homography
-    self.pixelsPerMm = pixelsPerMm
-    self.warnings = warnings
-    self.markers = markers
-  }
+  public var markers: [DetectedMarker] = []
 
   /// Where the scale came from, without its figures.
   public var method: CalibrationMethod {
@@ -192,21 +181,6 @@ public struct MarkerScale: Sendable, Equatable {
   /// margin), as a 4-point polygon in displayed pixels, clockwise; segmentation
   /// excludes these pixels from the wound (see ``Calibration/exclusionPolygons``).
   public var outlinePixels: [Point]
-
-  public init(
-    id: Int, sizeMm: Double, corners: [Point], decisionMargin: Double, hammingDistance: Int, sizePixels: Double,
-    sideRatio: Double, tiltDegrees: Double, outlinePixels: [Point]
-  ) {
-    self.id = id
-    self.sizeMm = sizeMm
-    self.corners = corners
-    self.decisionMargin = decisionMargin
-    self.hammingDistance = hammingDistance
-    self.sizePixels = sizePixels
-    self.sideRatio = sideRatio
-    self.tiltDegrees = tiltDegrees
-    self.outlinePixels = outlinePixels
-  }
 }
 
 /// Why a photo's scale could not be found. Cases carry the facts; the command

@@ -38,8 +38,10 @@ public enum Calibrator {
       let pixelsPerMm = lengthPixels / mm
       var warnings: [Warning] = []
       if lengthPixels < 40 {
-        warnings.append(Warning(.shortRuler,
-          "the ruler spans only \(format(lengthPixels, 1)) px; the scale is unreliable, mark points further apart"))
+        warnings.append(
+          Warning(
+            .shortRuler,
+            "the ruler spans only \(format(lengthPixels, 1)) px; the scale is unreliable, mark points further apart"))
       }
       if let disagreement = markerDisagreement(image: image, rulerPixelsPerMm: pixelsPerMm, ruler: ruler) {
         warnings.append(disagreement)
@@ -78,9 +80,11 @@ public enum Calibrator {
     else { return nil }
     let difference = rulerPixelsPerMm / markerCalibration.pixelsPerMm - 1
     guard abs(difference) > rulerMarkerTolerance else { return nil }
-    return Warning(.rulerDisagreesWithMarker, "the ruler gives \(format(rulerPixelsPerMm, 2)) px/mm but marker ID \(marker.id) in the same photo gives "
-      + "\(format(markerCalibration.pixelsPerMm, 2)) px/mm (\(format(difference * 100, 1)) %): check the ruler's "
-      + "points and distance, or drop --ruler to use the marker")
+    return Warning(
+      .rulerDisagreesWithMarker,
+      "the ruler gives \(format(rulerPixelsPerMm, 2)) px/mm but marker ID \(marker.id) in the same photo gives "
+        + "\(format(markerCalibration.pixelsPerMm, 2)) px/mm (\(format(difference * 100, 1)) %): check the ruler's "
+        + "points and distance, or drop --ruler to use the marker")
   }
 
   /// The relative difference between a ruler's and a marker's scale that is warned about: 5 %.
@@ -301,27 +305,34 @@ public enum Calibrator {
     var warnings: [Warning] = []
     let foreshortening = min(sideRatio, local.foreshortening)
     if foreshortening < MarkerFilter.warnForeshortening {
-      warnings.append(Warning(.obliqueMarker,
-        "marker ID \(chosen.id) is seen very obliquely (foreshortened \(format(1 / foreshortening, 1)):1, "
-          + "tilt about \(format(local.tiltDegrees, 0)) deg); the scale is unreliable, photograph the wound square on"))
+      warnings.append(
+        Warning(
+          .obliqueMarker,
+          "marker ID \(chosen.id) is seen very obliquely (foreshortened \(format(1 / foreshortening, 1)):1, "
+            + "tilt about \(format(local.tiltDegrees, 0)) deg); the scale is unreliable, photograph the wound square on"))
     }
     if sizePixels < MarkerFilter.warnSizePixels {
-      warnings.append(Warning(.smallMarker,
-        "marker ID \(chosen.id) is only \(format(sizePixels, 0)) px across; the scale is unreliable, "
-          + "move closer or use a larger marker"))
+      warnings.append(
+        Warning(
+          .smallMarker,
+          "marker ID \(chosen.id) is only \(format(sizePixels, 0)) px across; the scale is unreliable, "
+            + "move closer or use a larger marker"))
     }
     for other in markers where !(other.id == chosen.id && other.corners == chosen.corners) {
       guard let otherSize = other.sizeMm else {
-        warnings.append(Warning(.unsizedMarkerIgnored, "marker ID \(other.id) ignored: its ID does not state its size"))
+        warnings.append(
+          Warning(.unsizedMarkerIgnored, "marker ID \(other.id) ignored: its ID does not state its size"))
         continue
       }
       let measured = MarkerGeometry.sideLengths(other.corners.map { mmFromPixels.apply($0) }).reduce(0, +) / 4
       let disagreement = measured / otherSize - 1
       if abs(disagreement) > MarkerFilter.warnScaleDisagreement {
-        warnings.append(Warning(.markersDisagree,
-          "markers disagree: through marker ID \(chosen.id) (\(format(sizeMm, 1)) mm), marker ID \(other.id) "
-            + "measures \(format(measured, 2)) mm instead of \(format(otherSize, 1)) mm "
-            + "(\(format(disagreement * 100, 1)) %); check the printed sizes and that both lie in the wound's plane"))
+        warnings.append(
+          Warning(
+            .markersDisagree,
+            "markers disagree: through marker ID \(chosen.id) (\(format(sizeMm, 1)) mm), marker ID \(other.id) "
+              + "measures \(format(measured, 2)) mm instead of \(format(otherSize, 1)) mm "
+              + "(\(format(disagreement * 100, 1)) %); check the printed sizes and that both lie in the wound's plane"))
       }
     }
 
