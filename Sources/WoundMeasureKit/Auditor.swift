@@ -63,6 +63,53 @@ public enum AuditRerunFailure: Error, Sendable, Equatable, CustomStringConvertib
   }
 }
 
+/// What is wrong with a timeline file as a whole.
+public enum TimelineProblem: Sendable, Equatable, CustomStringConvertible {
+  /// The file's name is not its patient's (a timeline was copied over another).
+  case misnamed(fileName: String, patient: String)
+  /// The recovery record at its start does not match its hash.
+  case recoveryAltered
+  /// The file disagrees with its head (``TimelineStore/Head/mismatch(with:)``).
+  case headMismatch(String, file: String)
+  /// The head beside the file cannot be read.
+  case headUnreadable(TimelineError)
+  /// A correction or withdrawal names an entry that is not in the timeline.
+  case orphanCorrection(entryId: String, amends: String?)
+
+  public var description: String {
+    switch self {
+    case .misnamed(let name, let patient):
+      return "the file is named \(name) but holds patient '\(patient)' (a timeline was copied over another)"
+    case .recoveryAltered:
+      return "the recovery record at its start does not match its hash"
+    case .headMismatch(let mismatch, let file):
+      return "\(mismatch): entries were deleted or the file was replaced (head \(file).head)"
+    case .headUnreadable(let error):
+      return "its head cannot be read: \(error)"
+    case .orphanCorrection(let id, let amends):
+      return "entry \(id) corrects or withdraws \(amends ?? "nothing"), which is not in the timeline"
+    }
+  }
+}
+
+/// What an auditor should know about a timeline file that is not wrong.
+public enum TimelineNote: Sendable, Equatable, CustomStringConvertible {
+  /// The head records fewer entries than the file holds.
+  case headBehind(headEntries: Int, fileEntries: Int)
+  /// No head file beside the timeline.
+  case noHead
+
+  public var description: String {
+    switch self {
+    case .headBehind(let head, let file):
+      return "its head records \(head) of its \(file) entries (the last append was "
+        + "interrupted before the head was written, or entries were added by hand)"
+    case .noHead:
+      return "no head file beside it (written before heads were kept, or deleted): deleted last entries cannot be detected"
+    }
+  }
+}
+
 /// Why a timeline file could not be audited at all.
 public enum UnreadableTimeline: Error, Sendable, Equatable, CustomStringConvertible {
   /// No file at the path.
@@ -99,9 +146,9 @@ public struct TimelineAudit: Sendable {
   public var unreadable: UnreadableTimeline?
   /// What is wrong with the timeline as a whole: a name that is not its patient's, a
   /// file shorter than its head, a broken recovery record, corrections naming no entry.
-  public var problems: [String] = []
+  public var problems: [TimelineProblem] = []
   /// What an auditor should know but is not wrong (a head one append behind).
-  public var notes: [String] = []
+  public var notes: [TimelineNote] = []
   /// Per entry, in file order.
   public var entries: [AuditedEntry]
 
@@ -164,33 +211,29 @@ public enum Auditor {
     case .failure(let error): return TimelineAudit(file: file, unreadable: error, entries: [])
     }
     let timeline = loaded.timeline
-    var problems: [String] = []
-    var notes: [String] = []
+    var problems: [TimelineProblem] = []
+    var notes: [TimelineNote] = []
     let name = (file as NSString).lastPathComponent
-    if name != timeline.patient + ".json" {
-      problems.append("the file is named \(name) but holds patient '\(timeline.patient)' (a timeline was copied over another)")
-    }
-    if !loaded.recoveryIntact { problems.append("the recovery record at its start does not match its hash") }
+    if name != timeline.patient + ".json" { problems.append(.misnamed(fileName: name, patient: timeline.patient)) }
+    if !loaded.recoveryIntact { problems.append(.recoveryAltered) }
     let directory = (file as NSString).deletingLastPathComponent
     let store = TimelineStore(directory: directory.isEmpty ? "." : directory)
     do {
       if let head = try store.head(patient: timeline.patient), name == timeline.patient + ".json" {
         if let mismatch = head.mismatch(with: timeline) {
-          problems.append("\(mismatch): entries were deleted or the file was replaced (head \(file).head)")
+          problems.append(.headMismatch(mismatch, file: file))
         } else if head.entries < timeline.entries.count {
-          notes.append(
-            "its head records \(head.entries) of its \(timeline.entries.count) entries (the last append was "
-              + "interrupted before the head was written, or entries were added by hand)")
+          notes.append(.headBehind(headEntries: head.entries, fileEntries: timeline.entries.count))
         }
       } else if name == timeline.patient + ".json" {
-        notes.append("no head file beside it (written before heads were kept, or deleted): deleted last entries cannot be detected")
+        notes.append(.noHead)
       }
     } catch {
-      problems.append("its head cannot be read: \(error)")
+      problems.append(.headUnreadable(error))
     }
     let statuses = timeline.statuses()
     for entry in timeline.entries where statuses[entry.id] == .orphan {
-      problems.append("entry \(entry.id) corrects or withdraws \(entry.amends?.entryId ?? "nothing"), which is not in the timeline")
+      problems.append(.orphanCorrection(entryId: entry.id, amends: entry.amends?.entryId))
     }
 
     var fileIndex = FileNameIndex(root: photosRoot)

@@ -156,7 +156,7 @@ enum AuditText {
       return out
     }
     let value = TimelineJSON(
-      file: audit.file, unreadable: audit.unreadable?.description, problems: audit.problems, notes: audit.notes, allReproduced: audit.allReproduced, entries: entries)
+      file: audit.file, unreadable: audit.unreadable?.description, problems: audit.problems.map(\.description), notes: audit.notes.map(\.description), allReproduced: audit.allReproduced, entries: entries)
     return try CommandLineValues.jsonLine(value)
   }
 }
