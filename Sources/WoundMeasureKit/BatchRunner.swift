@@ -46,13 +46,30 @@ public enum BatchOutcome: Sendable, Equatable {
   case measured(areaCm2: Double, entryId: String, warnings: [Warning])
   /// Not measured: its SHA-256 is already in the patient's timeline, or it duplicates an
   /// earlier photo of the same batch.
-  case skipped(reason: String)
+  case skipped(BatchSkip)
   /// Not measured or not recorded; the failure names the file.
   case failed(BatchFailure)
   /// Not recorded because a person must look at it: no wound was found and closure
   /// was not confirmed (a `closed` column of yes in the manifest); always
   /// ``MeasurementError/noWoundFound(file:)``.
   case needsReview(MeasurementError)
+}
+
+/// Why a photo of a batch was left alone.
+public enum BatchSkip: Sendable, Equatable, CustomStringConvertible {
+  /// The patient's timeline already holds the photo (`entryId` when another run
+  /// recorded it while this batch was measuring).
+  case alreadyRecorded(patient: String, entryId: String?)
+  /// An earlier photo of the same batch and patient has the same bytes.
+  case samePhoto(as: String)
+
+  public var description: String {
+    switch self {
+    case .alreadyRecorded(let patient, nil): return "already in \(patient)'s timeline"
+    case .alreadyRecorded(let patient, let entryId?): return "already in \(patient)'s timeline (entry \(entryId))"
+    case .samePhoto(let first): return "same photo as \(first)"
+    }
+  }
 }
 
 /// Why one photo of a batch was not measured or not recorded. Every case names the
@@ -215,12 +232,12 @@ public enum BatchRunner {
         out.append(.done(.failed(.untrustedTimeline(photo: item.path, error))))
         continue
       case .success(let hashes) where hashes.contains(sha):
-        out.append(.done(.skipped(reason: "already in \(item.patient)'s timeline")))
+        out.append(.done(.skipped(.alreadyRecorded(patient: item.patient, entryId: nil))))
         continue
       default: break
       }
       if let first = firstPath[item.patient]?[sha] {
-        out.append(.done(.skipped(reason: "same photo as \(first)")))
+        out.append(.done(.skipped(.samePhoto(as: first))))
         continue
       }
       firstPath[item.patient, default: [:]][sha] = item.path
@@ -395,7 +412,7 @@ private final class BatchState: @unchecked Sendable {
         record(index: m.index, outcome: .measured(areaCm2: stored.results.areaCm2, entryId: stored.id, warnings: m.outcome.warnings))
       } catch .duplicatePhoto(_, _, let entryId) {
         // Another run recorded it first: the check under the lock keeps one entry per photo.
-        record(index: m.index, outcome: .skipped(reason: "already in \(patient)'s timeline (entry \(entryId))"))
+        record(index: m.index, outcome: .skipped(.alreadyRecorded(patient: patient, entryId: entryId)))
       } catch {
         record(index: m.index, outcome: .failed(.notRecorded(photo: items[m.index].path, error)))
       }
