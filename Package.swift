@@ -51,10 +51,10 @@ let package = Package(
 
     .target(
       name: "WoundImaging",
-      dependencies: ["WoundCore", "CPNG", "CJPEG", "CExif", "CHeif", "CCodecShims"]),
+      dependencies: ["WoundCore", "CExif", "CHeif", "CCodecShims"]),
     .target(
       name: "WoundCalibration",
-      dependencies: ["WoundCore", "WoundMeasurement", "CAprilTag"]),
+      dependencies: ["WoundCore", "CAprilTag"]),
 
     // MARK: Timeline store, pipeline, command line
 
@@ -64,7 +64,7 @@ let package = Package(
     .target(
       name: "WoundExport",
       dependencies: [
-        "WoundMeasurement", "WoundTimeline", .product(name: "Crypto", package: "swift-crypto"),
+        "WoundCore", "WoundMeasurement", "WoundTimeline", .product(name: "Crypto", package: "swift-crypto"),
       ]),
     .target(
       name: "WoundMeasureKit",
@@ -76,8 +76,7 @@ let package = Package(
     .executableTarget(
       name: "woundmeasure",
       dependencies: [
-        "WoundMeasureKit", "WoundCore", "WoundImaging", "WoundCalibration",
-        "WoundSegmentation", "WoundMeasurement", "WoundTimeline", "WoundExport",
+        "WoundMeasureKit", "WoundCore", "WoundImaging", "WoundCalibration", "WoundTimeline", "WoundExport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
@@ -96,6 +95,7 @@ let package = Package(
 
     // MARK: Tests
 
+    .testTarget(name: "WoundCoreTests", dependencies: ["WoundCore"]),
     .testTarget(
       name: "WoundImagingTests", dependencies: ["WoundImaging", "WoundCore"],
       resources: [.copy("Fixtures")]),
@@ -116,6 +116,7 @@ let package = Package(
       name: "WoundMeasureKitTests",
       dependencies: ["WoundMeasureKit", "WoundImaging", "WoundCore", "WoundTimeline", "WoundCalibration"]),
     .testTarget(
-      name: "EndToEndTests", dependencies: ["woundmeasure", "WoundImaging", "WoundCore", "WoundTimeline"]),
+      name: "EndToEndTests",
+      dependencies: ["woundmeasure", "WoundMeasureKit", "WoundImaging", "WoundCore", "WoundTimeline"]),
   ]
 )

@@ -55,7 +55,7 @@ func runBatchBenchmark(arguments: [String]) {
   }
   // Load the model and warm the caches outside the timings.
   _ = try? MeasurementPipeline.bundledModelIdentity()
-  _ = try? MeasurementPipeline.measure(photoAt: items[0].path, settings: MeasurementSettings(patient: "warm"))
+  _ = try? MeasurementPipeline.measure(photoAt: items[0].path, settings: MeasurementSettings())
 
   var throughput: [Int: Double] = [:]
   var utilisation: [Int: Double] = [:]

@@ -72,8 +72,8 @@ func runCalibrateBenchmark(arguments: [String]) {
   if let result {
     print(
       String(
-        format: "  marker ID %d, %.3f px/mm (true %.3f), tilt %.1f deg, quad decimate %d", result.markerId ?? -1,
-        result.pixelsPerMm, CalibrateBenchmarkScene.truePixelsPerMm, result.tiltDegrees ?? 0,
+        format: "  marker ID %d, %.3f px/mm (true %.3f), tilt %.1f deg, quad decimate %d", result.marker?.id ?? -1,
+        result.pixelsPerMm, CalibrateBenchmarkScene.truePixelsPerMm, result.marker?.tiltDegrees ?? 0,
         Calibrator.quadDecimate(width: width, height: height)))
   }
 }

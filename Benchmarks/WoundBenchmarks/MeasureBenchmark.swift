@@ -90,7 +90,7 @@ func runMeasureBenchmark(arguments: [String]) {
   let stageOrder = ["decode", "calibrate", "segment", "tissue", "geometry"]
   let threads = MeasurementPipeline.defaultThreads
   let threadedLabel = "  the same with \(threads) threads (as the tool)"
-  let settings = MeasurementSettings(patient: "BENCH")
+  let settings = MeasurementSettings()
   // Peak memory first, while this process is still small: Linux carries a process's
   // high-water mark into a child it starts (recorded at exec), so children started after
   // the in-process measurements would report this process's size instead of their own.
@@ -185,7 +185,7 @@ func runMeasureBenchmark(arguments: [String]) {
         let calibration = try Calibrator.calibrate(image: image, request: .marker)
         lap("calibrate")
         let mask = try Segmenter.segment(
-          image: image, excluding: [calibration.markerOutlinePoints], hints: .none, model: identity.model
+          image: image, excluding: calibration.exclusionPolygons, hints: .none, model: identity.model
         ).mask
         lap("segment")
         _ = try TissueClassifier.classify(image: image, mask: mask, reference: nil, model: tissueModel)

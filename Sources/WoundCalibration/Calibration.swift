@@ -63,15 +63,15 @@ public struct DetectedMarker: Sendable, Equatable, Codable {
   public var sizeMm: Double?
   /// The four corners of the black square in displayed pixels (pixel centres
   /// at integer coordinates), refined to sub-pixel, clockwise as displayed
-  /// starting from the tag's own top-left corner: `[[x, y]] x 4`.
-  public var corners: [[Double]]
+  /// starting from the tag's own top-left corner (written `[[x, y]] x 4` in JSON).
+  public var corners: [Point]
   /// The AprilTag library's decision margin (mean distance of the data bits
   /// from the decision threshold, grey levels); higher is better.
   public var decisionMargin: Double
   /// Number of bit errors the library corrected (0 is best).
   public var hammingDistance: Int
 
-  public init(id: Int, sizeMm: Double?, corners: [[Double]], decisionMargin: Double, hammingDistance: Int) {
+  public init(id: Int, sizeMm: Double?, corners: [Point], decisionMargin: Double, hammingDistance: Int) {
     self.id = id
     self.sizeMm = sizeMm
     self.corners = corners
@@ -79,17 +79,14 @@ public struct DetectedMarker: Sendable, Equatable, Codable {
     self.hammingDistance = hammingDistance
   }
 
-  /// The corners as points.
-  public var cornerPoints: [Point] { corners.map { Point(x: $0[0], y: $0[1]) } }
-
   /// The centre of the black square in displayed pixels (mean of the corners).
   public var centrePixels: Point {
-    let p = cornerPoints
+    let p = corners
     return Point(x: p.map(\.x).reduce(0, +) / 4, y: p.map(\.y).reduce(0, +) / 4)
   }
 
   /// The mean length of the black square's four sides in pixels.
-  public var sizePixels: Double { MarkerGeometry.sideLengths(cornerPoints).reduce(0, +) / 4 }
+  public var sizePixels: Double { MarkerGeometry.sideLengths(corners).reduce(0, +) / 4 }
 }
 
 /// The scale of one photo: the map from displayed pixels to millimetres on
@@ -102,73 +99,48 @@ public struct DetectedMarker: Sendable, Equatable, Codable {
 /// with the marker's black square at `[0, S] x [0, S]` (its top-left corner at
 /// the origin).
 public struct Calibration: Sendable, Equatable, Codable {
+  /// Where the scale came from, with the figures only that source has.
+  public enum Source: Sendable, Equatable {
+    /// The chosen detected marker.
+    case marker(MarkerScale)
+    /// An explicit scale in pixels per millimetre.
+    case scale
+    /// Two points on a ruler and the distance between them, as given.
+    case ruler(RulerMeasurement)
+  }
+
   /// Where the scale came from.
-  public var method: CalibrationMethod
-  /// The chosen marker's tag ID (`nil` unless `method == .marker`).
-  public var markerId: Int?
-  /// The chosen marker's black-square edge in millimetres.
-  public var markerSizeMm: Double?
-  /// The chosen marker's black-square corners in displayed pixels, clockwise
-  /// from the tag's own top-left: `[[x, y]] x 4`.
-  public var corners: [[Double]]?
+  public var source: Source
   /// Displayed pixels -> millimetres on the marker plane.
   public var homography: Homography
   /// Pixels per millimetre at the marker (local scale of the map there; for
   /// an explicit scale or ruler, the scale as given or derived).
   public var pixelsPerMm: Double
-  /// The library's decision margin for the chosen marker.
-  public var decisionMargin: Double?
-  /// Bits corrected by the library for the chosen marker.
-  public var hammingDistance: Int?
-  /// Mean side of the chosen marker's black square in pixels.
-  public var markerSizePixels: Double?
-  /// Shortest over longest side of the black square in the photo (1 = seen
-  /// square on; 0.5 = foreshortened 2:1).
-  public var sideRatio: Double?
-  /// Estimated tilt of the marker plane away from the camera's view, in
-  /// degrees (0 = photographed straight on), from the local affine part of
-  /// the homography at the marker: `acos(minor / major singular value)`.
-  public var tiltDegrees: Double?
-  /// Reasons to doubt the scale, for the user; empty when none.
-  public var warnings: [String]
-  /// The chosen marker's outline including its white border (and a quarter
-  /// module of margin), as a 4-point polygon in displayed pixels, clockwise;
-  /// segmentation excludes these pixels from the wound.
-  public var markerOutlinePixels: [[Double]]?
+  /// Reasons to doubt the scale, for the user; empty when none (their messages in JSON).
+  public var warnings: [Warning] = []
   /// Every marker found in the photo, the chosen one included, in detection
-  /// order (sorted by ID, then position).
-  public var markers: [DetectedMarker]
-  /// The ruler points and distance, as given (`method == .ruler` only).
-  public var ruler: RulerMeasurement?
+  /// order (sorted by ID, then position); with an explicit scale or a ruler, none.
+  public var markers: [DetectedMarker] = []
 
-  public init(
-    method: CalibrationMethod, markerId: Int? = nil, markerSizeMm: Double? = nil,
-    corners: [[Double]]? = nil, homography: Homography, pixelsPerMm: Double,
-    decisionMargin: Double? = nil, hammingDistance: Int? = nil,
-    markerSizePixels: Double? = nil, sideRatio: Double? = nil, tiltDegrees: Double? = nil,
-    warnings: [String] = [], markerOutlinePixels: [[Double]]? = nil,
-    markers: [DetectedMarker] = [], ruler: RulerMeasurement? = nil
-  ) {
-    self.method = method
-    self.markerId = markerId
-    self.markerSizeMm = markerSizeMm
-    self.corners = corners
-    self.homography = homography
-    self.pixelsPerMm = pixelsPerMm
-    self.decisionMargin = decisionMargin
-    self.hammingDistance = hammingDistance
-    self.markerSizePixels = markerSizePixels
-    self.sideRatio = sideRatio
-    self.tiltDegrees = tiltDegrees
-    self.warnings = warnings
-    self.markerOutlinePixels = markerOutlinePixels
-    self.markers = markers
-    self.ruler = ruler
+  /// Where the scale came from, without its figures.
+  public var method: CalibrationMethod {
+    switch source {
+    case .marker: return .marker
+    case .scale: return .scale
+    case .ruler: return .ruler
+    }
   }
 
-  /// The marker outline as points (empty unless `method == .marker`).
-  public var markerOutlinePoints: [Point] {
-    (markerOutlinePixels ?? []).map { Point(x: $0[0], y: $0[1]) }
+  /// The chosen marker, when the scale came from one.
+  public var marker: MarkerScale? {
+    if case .marker(let marker) = source { return marker }
+    return nil
+  }
+
+  /// The ruler as given, when the scale came from one.
+  public var ruler: RulerMeasurement? {
+    if case .ruler(let ruler) = source { return ruler }
+    return nil
   }
 
   /// The same photo's calibration re-based on the sized marker nearest to
@@ -177,11 +149,38 @@ public struct Calibration: Sendable, Equatable, Codable {
   /// Returns `self` unchanged for explicit scales and rulers, and when only
   /// one marker has a known size. Pure: no pixels are read again.
   public func selectingMarker(nearest point: Point) -> Calibration {
-    guard method == .marker else { return self }
-    guard let chosen = MarkerSelection.nearestSized(markers, to: point) else { return self }
-    if chosen.id == markerId, chosen.corners == corners { return self }
+    guard let current = marker, let chosen = MarkerSelection.nearestSized(markers, to: point) else { return self }
+    if chosen.id == current.id, chosen.corners == current.corners { return self }
     return (try? Calibrator.calibration(chosen: chosen, all: markers)) ?? self
   }
+}
+
+/// The marker a calibration's scale comes from, and how far it can be trusted.
+public struct MarkerScale: Sendable, Equatable {
+  /// The tag ID.
+  public var id: Int
+  /// The black square's edge in millimetres.
+  public var sizeMm: Double
+  /// The black square's corners in displayed pixels, clockwise from the tag's own
+  /// top-left (written `[[x, y]] x 4` in JSON).
+  public var corners: [Point]
+  /// The library's decision margin.
+  public var decisionMargin: Double
+  /// Bits corrected by the library.
+  public var hammingDistance: Int
+  /// Mean side of the black square in pixels.
+  public var sizePixels: Double
+  /// Shortest over longest side of the black square in the photo (1 = seen
+  /// square on; 0.5 = foreshortened 2:1).
+  public var sideRatio: Double
+  /// Estimated tilt of the marker plane away from the camera's view, in
+  /// degrees (0 = photographed straight on), from the local affine part of
+  /// the homography at the marker: `acos(minor / major singular value)`.
+  public var tiltDegrees: Double
+  /// The marker's outline including its white border (and a quarter module of
+  /// margin), as a 4-point polygon in displayed pixels, clockwise; segmentation
+  /// excludes these pixels from the wound (see ``Calibration/exclusionPolygons``).
+  public var outlinePixels: [Point]
 }
 
 /// Why a photo's scale could not be found. Cases carry the facts; the command
@@ -226,4 +225,20 @@ public enum CalibrationError: Error, Sendable, Equatable, CustomStringConvertibl
       return "image \(width)x\(height) is too small to hold a calibration marker"
     }
   }
+}
+
+/// The warnings a calibration can carry.
+extension Warning.Code {
+  /// The marker is seen so obliquely that its scale is unreliable.
+  public static let obliqueMarker = Warning.Code("oblique-marker")
+  /// The marker is too few pixels across for a reliable scale.
+  public static let smallMarker = Warning.Code("small-marker")
+  /// Another marker was found whose ID states no size; it was not compared.
+  public static let unsizedMarkerIgnored = Warning.Code("unsized-marker-ignored")
+  /// Two markers of the photo give scales that disagree.
+  public static let markersDisagree = Warning.Code("markers-disagree")
+  /// The ruler's two points are too close for a reliable scale.
+  public static let shortRuler = Warning.Code("short-ruler")
+  /// The ruler's scale and a marker's in the same photo disagree.
+  public static let rulerDisagreesWithMarker = Warning.Code("ruler-disagrees-with-marker")
 }

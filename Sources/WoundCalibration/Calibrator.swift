@@ -27,7 +27,7 @@ public enum Calibrator {
     switch request {
     case .scale(let pixelsPerMm):
       guard pixelsPerMm.isFinite, pixelsPerMm > 0 else { throw .invalidScale(pixelsPerMm: pixelsPerMm) }
-      return Calibration(method: .scale, homography: .scaling(1 / pixelsPerMm), pixelsPerMm: pixelsPerMm)
+      return Calibration(source: .scale, homography: .scaling(1 / pixelsPerMm), pixelsPerMm: pixelsPerMm)
 
     case .ruler(let x1, let y1, let x2, let y2, let mm):
       let ruler = RulerMeasurement(x1: x1, y1: y1, x2: x2, y2: y2, mm: mm)
@@ -36,17 +36,18 @@ public enum Calibrator {
         throw .invalidRuler(lengthPixels: lengthPixels, mm: mm)
       }
       let pixelsPerMm = lengthPixels / mm
-      var warnings: [String] = []
+      var warnings: [Warning] = []
       if lengthPixels < 40 {
         warnings.append(
-          "the ruler spans only \(format(lengthPixels, 1)) px; the scale is unreliable, mark points further apart")
+          Warning(
+            .shortRuler,
+            "the ruler spans only \(format(lengthPixels, 1)) px; the scale is unreliable, mark points further apart"))
       }
       if let disagreement = markerDisagreement(image: image, rulerPixelsPerMm: pixelsPerMm, ruler: ruler) {
         warnings.append(disagreement)
       }
       return Calibration(
-        method: .ruler, homography: .scaling(1 / pixelsPerMm), pixelsPerMm: pixelsPerMm,
-        warnings: warnings, ruler: ruler)
+        source: .ruler(ruler), homography: .scaling(1 / pixelsPerMm), pixelsPerMm: pixelsPerMm, warnings: warnings)
 
     case .marker(let sizeMmOverride):
       if let size = sizeMmOverride, !(size.isFinite && size > 0) { throw .invalidMarkerSize(mm: size) }
@@ -70,7 +71,7 @@ public enum Calibrator {
   ///
   /// The marker nearest the ruler's midpoint is used, at the scale it gives at its own
   /// centre (the same figure `calibrate` prints for it).
-  static func markerDisagreement(image: RGBImage, rulerPixelsPerMm: Double, ruler: RulerMeasurement) -> String? {
+  static func markerDisagreement(image: RGBImage, rulerPixelsPerMm: Double, ruler: RulerMeasurement) -> Warning? {
     guard image.width >= 16, image.height >= 16 else { return nil }
     let search = detectMarkers(in: greyImage(from: image), sizeMmOverride: nil)
     let midpoint = Point(x: (ruler.x1 + ruler.x2) / 2, y: (ruler.y1 + ruler.y2) / 2)
@@ -79,9 +80,11 @@ public enum Calibrator {
     else { return nil }
     let difference = rulerPixelsPerMm / markerCalibration.pixelsPerMm - 1
     guard abs(difference) > rulerMarkerTolerance else { return nil }
-    return "the ruler gives \(format(rulerPixelsPerMm, 2)) px/mm but marker ID \(marker.id) in the same photo gives "
-      + "\(format(markerCalibration.pixelsPerMm, 2)) px/mm (\(format(difference * 100, 1)) %): check the ruler's "
-      + "points and distance, or drop --ruler to use the marker"
+    return Warning(
+      .rulerDisagreesWithMarker,
+      "the ruler gives \(format(rulerPixelsPerMm, 2)) px/mm but marker ID \(marker.id) in the same photo gives "
+        + "\(format(markerCalibration.pixelsPerMm, 2)) px/mm (\(format(difference * 100, 1)) %): check the ruler's "
+        + "points and distance, or drop --ruler to use the marker")
   }
 
   /// The relative difference between a ruler's and a marker's scale that is warned about: 5 %.
@@ -203,7 +206,7 @@ public enum Calibrator {
       }
       let marker = DetectedMarker(
         id: detection.id, sizeMm: sizeMmOverride ?? MarkerGeometry.impliedSizeMm(id: detection.id),
-        corners: corners.map { [$0.x, $0.y] }, decisionMargin: detection.decisionMargin,
+        corners: corners, decisionMargin: detection.decisionMargin,
         hammingDistance: detection.hammingDistance)
       // The same tag found twice (overlapping quads): keep the stronger one.
       if let twin = accepted.firstIndex(where: {
@@ -290,7 +293,7 @@ public enum Calibrator {
     -> Calibration
   {
     guard let sizeMm = chosen.sizeMm else { throw .unknownMarkerSize(id: chosen.id) }
-    let cornersPixels = chosen.cornerPoints
+    let cornersPixels = chosen.corners
     guard let mmFromPixels = Homography.fromCorrespondences(cornersPixels, MarkerGeometry.squareMm(sizeMm)),
       let pixelsFromMm = mmFromPixels.inverted()
     else { throw .degenerateMarker(id: chosen.id) }
@@ -299,39 +302,46 @@ public enum Calibrator {
     let sideRatio = sides.min()! / sides.max()!
     let sizePixels = chosen.sizePixels
 
-    var warnings: [String] = []
+    var warnings: [Warning] = []
     let foreshortening = min(sideRatio, local.foreshortening)
     if foreshortening < MarkerFilter.warnForeshortening {
       warnings.append(
-        "marker ID \(chosen.id) is seen very obliquely (foreshortened \(format(1 / foreshortening, 1)):1, "
-          + "tilt about \(format(local.tiltDegrees, 0)) deg); the scale is unreliable, photograph the wound square on")
+        Warning(
+          .obliqueMarker,
+          "marker ID \(chosen.id) is seen very obliquely (foreshortened \(format(1 / foreshortening, 1)):1, "
+            + "tilt about \(format(local.tiltDegrees, 0)) deg); the scale is unreliable, photograph the wound square on"))
     }
     if sizePixels < MarkerFilter.warnSizePixels {
       warnings.append(
-        "marker ID \(chosen.id) is only \(format(sizePixels, 0)) px across; the scale is unreliable, "
-          + "move closer or use a larger marker")
+        Warning(
+          .smallMarker,
+          "marker ID \(chosen.id) is only \(format(sizePixels, 0)) px across; the scale is unreliable, "
+            + "move closer or use a larger marker"))
     }
     for other in markers where !(other.id == chosen.id && other.corners == chosen.corners) {
       guard let otherSize = other.sizeMm else {
-        warnings.append("marker ID \(other.id) ignored: its ID does not state its size")
+        warnings.append(
+          Warning(.unsizedMarkerIgnored, "marker ID \(other.id) ignored: its ID does not state its size"))
         continue
       }
-      let measured = MarkerGeometry.sideLengths(other.cornerPoints.map { mmFromPixels.apply($0) }).reduce(0, +) / 4
+      let measured = MarkerGeometry.sideLengths(other.corners.map { mmFromPixels.apply($0) }).reduce(0, +) / 4
       let disagreement = measured / otherSize - 1
       if abs(disagreement) > MarkerFilter.warnScaleDisagreement {
         warnings.append(
-          "markers disagree: through marker ID \(chosen.id) (\(format(sizeMm, 1)) mm), marker ID \(other.id) "
-            + "measures \(format(measured, 2)) mm instead of \(format(otherSize, 1)) mm "
-            + "(\(format(disagreement * 100, 1)) %); check the printed sizes and that both lie in the wound's plane")
+          Warning(
+            .markersDisagree,
+            "markers disagree: through marker ID \(chosen.id) (\(format(sizeMm, 1)) mm), marker ID \(other.id) "
+              + "measures \(format(measured, 2)) mm instead of \(format(otherSize, 1)) mm "
+              + "(\(format(disagreement * 100, 1)) %); check the printed sizes and that both lie in the wound's plane"))
       }
     }
 
+    let scale = MarkerScale(
+      id: chosen.id, sizeMm: sizeMm, corners: chosen.corners, decisionMargin: chosen.decisionMargin,
+      hammingDistance: chosen.hammingDistance, sizePixels: sizePixels, sideRatio: sideRatio,
+      tiltDegrees: local.tiltDegrees, outlinePixels: MarkerGeometry.outline(pixelsFromMm: pixelsFromMm, sizeMm: sizeMm))
     return Calibration(
-      method: .marker, markerId: chosen.id, markerSizeMm: sizeMm, corners: chosen.corners,
-      homography: mmFromPixels, pixelsPerMm: local.pixelsPerMm, decisionMargin: chosen.decisionMargin,
-      hammingDistance: chosen.hammingDistance, markerSizePixels: sizePixels, sideRatio: sideRatio,
-      tiltDegrees: local.tiltDegrees, warnings: warnings,
-      markerOutlinePixels: MarkerGeometry.outline(pixelsFromMm: pixelsFromMm, sizeMm: sizeMm).map { [$0.x, $0.y] },
+      source: .marker(scale), homography: mmFromPixels, pixelsPerMm: local.pixelsPerMm, warnings: warnings,
       markers: markers)
   }
 

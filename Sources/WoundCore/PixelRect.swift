@@ -17,6 +17,15 @@ public struct PixelRect: Sendable, Equatable, Hashable, Codable, CustomStringCon
     self.height = height
   }
 
+  /// `[x, y, width, height]`: how records and the command line write a rectangle.
+  public var components: [Int] { [x, y, width, height] }
+
+  /// The rectangle written `[x, y, width, height]`; `nil` for any other count.
+  public init?(components: [Int]) {
+    guard components.count == 4 else { return nil }
+    self.init(x: components[0], y: components[1], width: components[2], height: components[3])
+  }
+
   /// One past the rightmost column.
   public var maxX: Int { x + width }
   /// One past the bottom row.

@@ -8,4 +8,13 @@ public struct Point: Sendable, Equatable, Hashable, Codable {
     self.y = y
   }
   public init(_ x: Double, _ y: Double) { self.init(x: x, y: y) }
+
+  /// `[x, y]`: how JSON records and contracts write a point.
+  public var coordinates: [Double] { [x, y] }
+
+  /// The point written `[x, y]`; `nil` for any other count.
+  public init?(coordinates: [Double]) {
+    guard coordinates.count == 2 else { return nil }
+    self.init(x: coordinates[0], y: coordinates[1])
+  }
 }

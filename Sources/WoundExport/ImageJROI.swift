@@ -1,3 +1,4 @@
+import WoundCore
 import WoundMeasurement
 
 /// ImageJ's binary ROI format (`.roi`), and ROI Manager sets (`.zip` of `.roi` files).
@@ -35,17 +36,13 @@ public enum ImageJROI {
   /// One polygon ROI: its name and vertices.
   public struct Polygon: Sendable, Equatable {
     public var name: String
-    /// Vertices in ImageJ's pixel coordinates.
-    public var vertices: [(x: Double, y: Double)]
+    /// Vertices in ImageJ's pixel coordinates (pixel `(x, y)` covers `[x, x + 1) x [y, y + 1)`).
+    public var vertices: [Point]
     public var kind: Kind
-    public init(name: String, vertices: [(x: Double, y: Double)], kind: Kind) {
+    public init(name: String, vertices: [Point], kind: Kind) {
       self.name = name
       self.vertices = vertices
       self.kind = kind
-    }
-    public static func == (a: Polygon, b: Polygon) -> Bool {
-      a.name == b.name && a.kind == b.kind && a.vertices.count == b.vertices.count
-        && zip(a.vertices, b.vertices).allSatisfy { $0.x == $1.x && $0.y == $1.y }
     }
   }
 
@@ -139,20 +136,22 @@ public enum ImageJROI {
     guard count >= 3 else { throw .tooFewVertices(count) }
     let integerEnd = headerSize + 4 * count
     guard integerEnd <= data.count else { throw .truncated }
-    var vertices: [(x: Double, y: Double)] = []
+    var vertices: [Point] = []
     vertices.reserveCapacity(count)
     if options & subPixelResolution != 0 {
       guard integerEnd + 8 * count <= data.count else { throw .truncated }
       for i in 0..<count {
         vertices.append(
-          (Double(Float(bitPattern: r.u32(integerEnd + 4 * i))),
-           Double(Float(bitPattern: r.u32(integerEnd + 4 * count + 4 * i)))))
+          Point(
+            Double(Float(bitPattern: r.u32(integerEnd + 4 * i))),
+            Double(Float(bitPattern: r.u32(integerEnd + 4 * count + 4 * i)))))
       }
     } else {
       for i in 0..<count {
         vertices.append(
-          (Double(left + Int(Int16(bitPattern: r.u16(headerSize + 2 * i)))),
-           Double(top + Int(Int16(bitPattern: r.u16(headerSize + 2 * count + 2 * i))))))
+          Point(
+            Double(left + Int(Int16(bitPattern: r.u16(headerSize + 2 * i)))),
+            Double(top + Int(Int16(bitPattern: r.u16(headerSize + 2 * count + 2 * i))))))
       }
     }
     var name = fallbackName.hasSuffix(".roi") ? String(fallbackName.dropLast(4)) : fallbackName

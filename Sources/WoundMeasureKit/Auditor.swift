@@ -14,9 +14,9 @@ public enum AuditVerdict: Sendable, Equatable {
   case photoAltered(path: String, recordedSha256: String, foundSha256: String)
   /// The entry itself was changed after it was written, or the chain around it is broken
   /// (an entry before it was deleted, inserted or reordered).
-  case entryAltered(reason: String)
+  case entryAltered(TimelineError.ChainBreak)
   /// The photo was found unchanged but could not be measured again.
-  case rerunFailed(reason: String)
+  case rerunFailed(AuditRerunFailure)
   /// The entry names another patient than the timeline holding it (it was moved).
   case wrongPatient(recorded: String, timeline: String)
   /// The photo's own date (EXIF, or the date in its file name) is not the recorded
@@ -45,6 +45,86 @@ public enum AuditVerdict: Sendable, Equatable {
   public var isReproduced: Bool { self == .reproduced }
 }
 
+/// Why an entry whose photo was found could not be measured again.
+public enum AuditRerunFailure: Error, Sendable, Equatable, CustomStringConvertible {
+  /// The recorded settings cannot be run again.
+  case unknownSettings(TimelineAccess.UnknownSettings)
+  /// The mask (or outline) it was measured with is missing or was changed.
+  case maskMissing(mask: String)
+  /// The measurement itself failed.
+  case measurement(MeasurementError)
+
+  public var description: String {
+    switch self {
+    case .unknownSettings(let error): return error.description
+    case .maskMissing(let mask): return "the mask \(mask) it was measured with is missing or was changed"
+    case .measurement(let error): return error.description
+    }
+  }
+}
+
+/// What is wrong with a timeline file as a whole.
+public enum TimelineProblem: Sendable, Equatable, CustomStringConvertible {
+  /// The file's name is not its patient's (a timeline was copied over another).
+  case misnamed(fileName: String, patient: String)
+  /// The recovery record at its start does not match its hash.
+  case recoveryAltered
+  /// The file disagrees with its head (``TimelineStore/Head/mismatch(with:)``).
+  case headMismatch(String, file: String)
+  /// The head beside the file cannot be read.
+  case headUnreadable(TimelineError)
+  /// A correction or withdrawal names an entry that is not in the timeline.
+  case orphanCorrection(entryId: String, amends: String?)
+
+  public var description: String {
+    switch self {
+    case .misnamed(let name, let patient):
+      return "the file is named \(name) but holds patient '\(patient)' (a timeline was copied over another)"
+    case .recoveryAltered:
+      return "the recovery record at its start does not match its hash"
+    case .headMismatch(let mismatch, let file):
+      return "\(mismatch): entries were deleted or the file was replaced (head \(file).head)"
+    case .headUnreadable(let error):
+      return "its head cannot be read: \(error)"
+    case .orphanCorrection(let id, let amends):
+      return "entry \(id) corrects or withdraws \(amends ?? "nothing"), which is not in the timeline"
+    }
+  }
+}
+
+/// What an auditor should know about a timeline file that is not wrong.
+public enum TimelineNote: Sendable, Equatable, CustomStringConvertible {
+  /// The head records fewer entries than the file holds.
+  case headBehind(headEntries: Int, fileEntries: Int)
+  /// No head file beside the timeline.
+  case noHead
+
+  public var description: String {
+    switch self {
+    case .headBehind(let head, let file):
+      return "its head records \(head) of its \(file) entries (the last append was "
+        + "interrupted before the head was written, or entries were added by hand)"
+    case .noHead:
+      return "no head file beside it (written before heads were kept, or deleted): deleted last entries cannot be detected"
+    }
+  }
+}
+
+/// Why a timeline file could not be audited at all.
+public enum UnreadableTimeline: Error, Sendable, Equatable, CustomStringConvertible {
+  /// No file at the path.
+  case missing(file: String)
+  /// The file cannot be read as a timeline.
+  case timeline(TimelineError)
+
+  public var description: String {
+    switch self {
+    case .missing(let file): return "\(file): the file does not exist"
+    case .timeline(let error): return error.description
+    }
+  }
+}
+
 /// The audit of one entry.
 public struct AuditedEntry: Sendable {
   /// Position in the timeline, from 0.
@@ -63,12 +143,12 @@ public struct TimelineAudit: Sendable {
   /// The timeline file.
   public var file: String
   /// Why the file could not be read at all, if so (then `entries` is empty).
-  public var unreadable: String?
+  public var unreadable: UnreadableTimeline?
   /// What is wrong with the timeline as a whole: a name that is not its patient's, a
   /// file shorter than its head, a broken recovery record, corrections naming no entry.
-  public var problems: [String] = []
+  public var problems: [TimelineProblem] = []
   /// What an auditor should know but is not wrong (a head one append behind).
-  public var notes: [String] = []
+  public var notes: [TimelineNote] = []
   /// Per entry, in file order.
   public var entries: [AuditedEntry]
 
@@ -111,60 +191,49 @@ public enum Auditor {
     audit(file: file, loaded: load(file: file), photosRoot: photosRoot, photoHolders: photoHolders)
   }
 
-  /// Why a timeline could not be read for auditing, as printed.
-  struct Unreadable: Error {
-    var reason: String
-  }
-
   /// Reads a timeline file for auditing, once.
-  static func load(file: String) -> Result<TimelineAccess.AuditView, Unreadable> {
-    if !FileManager.default.fileExists(atPath: file) {
-      return .failure(Unreadable(reason: "\(file): the file does not exist"))
-    }
+  static func load(file: String) -> Result<TimelineAccess.AuditView, UnreadableTimeline> {
+    if !FileManager.default.fileExists(atPath: file) { return .failure(.missing(file: file)) }
     do {
       return .success(try TimelineAccess.loadForAudit(file: file))
     } catch {
-      return .failure(Unreadable(reason: String(describing: error)))
+      return .failure(.timeline(error))
     }
   }
 
   static func audit(
-    file: String, loaded view: Result<TimelineAccess.AuditView, Unreadable>, photosRoot: String?,
+    file: String, loaded view: Result<TimelineAccess.AuditView, UnreadableTimeline>, photosRoot: String?,
     photoHolders: [String: Set<String>]
   ) -> TimelineAudit {
     let loaded: TimelineAccess.AuditView
     switch view {
     case .success(let value): loaded = value
-    case .failure(let error): return TimelineAudit(file: file, unreadable: error.reason, entries: [])
+    case .failure(let error): return TimelineAudit(file: file, unreadable: error, entries: [])
     }
     let timeline = loaded.timeline
-    var problems: [String] = []
-    var notes: [String] = []
+    var problems: [TimelineProblem] = []
+    var notes: [TimelineNote] = []
     let name = (file as NSString).lastPathComponent
-    if name != timeline.patient + ".json" {
-      problems.append("the file is named \(name) but holds patient '\(timeline.patient)' (a timeline was copied over another)")
-    }
-    if !loaded.recoveryIntact { problems.append("the recovery record at its start does not match its hash") }
+    if name != timeline.patient + ".json" { problems.append(.misnamed(fileName: name, patient: timeline.patient)) }
+    if !loaded.recoveryIntact { problems.append(.recoveryAltered) }
     let directory = (file as NSString).deletingLastPathComponent
     let store = TimelineStore(directory: directory.isEmpty ? "." : directory)
     do {
       if let head = try store.head(patient: timeline.patient), name == timeline.patient + ".json" {
         if let mismatch = head.mismatch(with: timeline) {
-          problems.append("\(mismatch): entries were deleted or the file was replaced (head \(file).head)")
+          problems.append(.headMismatch(mismatch, file: file))
         } else if head.entries < timeline.entries.count {
-          notes.append(
-            "its head records \(head.entries) of its \(timeline.entries.count) entries (the last append was "
-              + "interrupted before the head was written, or entries were added by hand)")
+          notes.append(.headBehind(headEntries: head.entries, fileEntries: timeline.entries.count))
         }
       } else if name == timeline.patient + ".json" {
-        notes.append("no head file beside it (written before heads were kept, or deleted): deleted last entries cannot be detected")
+        notes.append(.noHead)
       }
     } catch {
-      problems.append("its head cannot be read: \(error)")
+      problems.append(.headUnreadable(error))
     }
     let statuses = timeline.statuses()
     for entry in timeline.entries where statuses[entry.id] == .orphan {
-      problems.append("entry \(entry.id) corrects or withdraws \(entry.amends?.entryId ?? "nothing"), which is not in the timeline")
+      problems.append(.orphanCorrection(entryId: entry.id, amends: entry.amends?.entryId))
     }
 
     var fileIndex = FileNameIndex(root: photosRoot)
@@ -174,7 +243,7 @@ public enum Auditor {
       var result = AuditedEntry(
         index: index, entryId: entry.id, recordedPath: recordedPath, foundPath: nil, verdict: .reproduced)
       if let chainBreak = loaded.chainBreaks[index] {
-        result.verdict = .entryAltered(reason: chainBreak.auditText(index: index))
+        result.verdict = .entryAltered(chainBreak)
         audited.append(result)
         continue
       }
@@ -229,14 +298,14 @@ public enum Auditor {
     do {
       settings = try TimelineAccess.settings(of: entry)
     } catch {
-      return .rerunFailed(reason: String(describing: error))
+      return .rerunFailed(.unknownSettings(error))
     }
     if let maskPath = settings.maskPath {
       guard
         let match = locateMask(
           recorded: maskPath, entry: entry, photosRoot: photosRoot, index: &index, maxPixels: settings.maxPixels)
       else {
-        return .rerunFailed(reason: "the mask \(maskPath) it was measured with is missing or was changed")
+        return .rerunFailed(.maskMissing(mask: maskPath))
       }
       settings.maskPath = match
     }
@@ -248,7 +317,7 @@ public enum Auditor {
       outcome = try MeasurementPipeline.measure(
         photoBytes: photoBytes, path: entry.photo.path, modificationDate: entry.takenAt, settings: settings)
     } catch {
-      return .rerunFailed(reason: error.description)
+      return .rerunFailed(.measurement(error))
     }
     if rederivesTakenTime, outcome.taken.date != entry.takenAt {
       return .takenAtMismatch(recorded: entry.takenAt, fromPhoto: outcome.taken.date, source: outcome.taken.source.rawValue)
@@ -307,8 +376,8 @@ public enum Auditor {
 }
 
 extension TimelineError.ChainBreak {
-  /// The audit's reading of a chain break.
-  func auditText(index: Int) -> String {
+  /// The audit's reading of a chain break at entry `index`.
+  public func auditText(index: Int) -> String {
     switch self {
     case .hashMismatch, .idMismatch:
       return "its content no longer matches its hash (a value was edited after it was written)"

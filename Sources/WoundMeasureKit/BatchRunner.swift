@@ -43,15 +43,61 @@ public struct BatchOptions: Sendable {
 /// What happened to one photo of a batch.
 public enum BatchOutcome: Sendable, Equatable {
   /// Measured and appended to its timeline, with the entry's warnings.
-  case measured(areaCm2: Double, entryId: String, warnings: [String])
+  case measured(areaCm2: Double, entryId: String, warnings: [Warning])
   /// Not measured: its SHA-256 is already in the patient's timeline, or it duplicates an
   /// earlier photo of the same batch.
-  case skipped(reason: String)
-  /// Not measured or not recorded; the reason names the file.
-  case failed(reason: String)
+  case skipped(BatchSkip)
+  /// Not measured or not recorded; the failure names the file.
+  case failed(BatchFailure)
   /// Not recorded because a person must look at it: no wound was found and closure
-  /// was not confirmed (a `closed` column of yes in the manifest).
-  case needsReview(reason: String)
+  /// was not confirmed (a `closed` column of yes in the manifest); always
+  /// ``MeasurementError/noWoundFound(file:)``.
+  case needsReview(MeasurementError)
+}
+
+/// Why a photo of a batch was left alone.
+public enum BatchSkip: Sendable, Equatable, CustomStringConvertible {
+  /// The patient's timeline already holds the photo (`entryId` when another run
+  /// recorded it while this batch was measuring).
+  case alreadyRecorded(patient: String, entryId: String?)
+  /// An earlier photo of the same batch and patient has the same bytes.
+  case samePhoto(as: String)
+
+  public var description: String {
+    switch self {
+    case .alreadyRecorded(let patient, nil): return "already in \(patient)'s timeline"
+    case .alreadyRecorded(let patient, let entryId?): return "already in \(patient)'s timeline (entry \(entryId))"
+    case .samePhoto(let first): return "same photo as \(first)"
+    }
+  }
+}
+
+/// Why one photo of a batch was not measured or not recorded. Every case names the
+/// photo; the command line prints the description.
+public enum BatchFailure: Error, Sendable, Equatable, CustomStringConvertible {
+  /// The photo could not be placed in the batch (its patient or wound site is not a
+  /// valid identifier, or the folder layout or manifest does not give them).
+  case unplaced(BatchPlanProblem)
+  /// The photo could not be read or measured.
+  case measurement(MeasurementError)
+  /// The patient's timeline cannot be read or its chain is broken: none of the patient's
+  /// photos is measured, so that a batch never adds to a timeline it cannot trust.
+  case untrustedTimeline(photo: String, TimelineError)
+  /// Measured, but the timeline refused the entry.
+  case notRecorded(photo: String, TimelineError)
+  /// The overlay or mask could not be written under the output folder.
+  case outputsNotWritten(photo: String, directory: String, reason: String)
+
+  public var description: String {
+    switch self {
+    case .unplaced(let problem): return problem.reason
+    case .measurement(let error): return error.description
+    case .untrustedTimeline(let photo, let error): return "\(photo): not measured: \(error.description)"
+    case .notRecorded(let photo, let error): return "\(photo): not recorded: \(error.description)"
+    case .outputsNotWritten(let photo, let directory, let reason):
+      return "\(photo): cannot write its overlay or mask under \(directory): \(reason)"
+    }
+  }
 }
 
 /// One finished photo, reported while the batch runs.
@@ -72,8 +118,8 @@ public struct BatchSummary: Sendable, Equatable {
   public var failed: Int
   /// Photos that need a person's review (no wound found, closure not confirmed): their paths.
   public var needsReview: [String]
-  /// Each failure: the photo's path and the reason.
-  public var failures: [BatchPlanProblem]
+  /// Each failure, in the order the photos finished.
+  public var failures: [BatchFailure]
   /// Wall-clock seconds.
   public var elapsedSeconds: Double
 }
@@ -177,21 +223,21 @@ public enum BatchRunner {
       do {
         bytes = try MeasurementPipeline.readFile(item.path, maxPixels: options.maxPixels)
       } catch {
-        out.append(.done(.failed(reason: error.description)))
+        out.append(.done(.failed(.measurement(error))))
         continue
       }
       let sha = MeasurementPipeline.sha256Hex(bytes)
       switch known[item.patient]! {
       case .failure(let error):
-        out.append(.done(.failed(reason: "\(item.path): not measured: \(error.description)")))
+        out.append(.done(.failed(.untrustedTimeline(photo: item.path, error))))
         continue
       case .success(let hashes) where hashes.contains(sha):
-        out.append(.done(.skipped(reason: "already in \(item.patient)'s timeline")))
+        out.append(.done(.skipped(.alreadyRecorded(patient: item.patient, entryId: nil))))
         continue
       default: break
       }
       if let first = firstPath[item.patient]?[sha] {
-        out.append(.done(.skipped(reason: "same photo as \(first)")))
+        out.append(.done(.skipped(.samePhoto(as: first))))
         continue
       }
       firstPath[item.patient, default: [:]][sha] = item.path
@@ -219,7 +265,7 @@ private final class BatchState: @unchecked Sendable {
   private var next = 0
   private var done = 0
   private var outcomes: [BatchOutcome?]
-  private var failures: [BatchPlanProblem] = []
+  private var failures: [BatchFailure] = []
   /// Photos of each patient still being measured.
   private var pendingByPatient: [String: Int] = [:]
   /// Measured, not yet appended, per patient.
@@ -258,11 +304,11 @@ private final class BatchState: @unchecked Sendable {
   func finishProblem(_ problem: BatchPlanProblem) {
     lock.lock()
     defer { lock.unlock() }
-    failures.append(problem)
+    failures.append(.unplaced(problem))
     done += 1
     report(BatchEvent(
       item: BatchItem(path: problem.path, relativePath: problem.path, patient: "", woundSite: ""),
-      outcome: .failed(reason: problem.reason), done: done, total: total,
+      outcome: .failed(.unplaced(problem)), done: done, total: total,
       elapsedSeconds: Date().timeIntervalSince(start)))
   }
 
@@ -289,14 +335,14 @@ private final class BatchState: @unchecked Sendable {
     do {
       contents = try MeasurementPipeline.readPhoto(item.path, maxPixels: options.maxPixels)
     } catch {
-      return .failure(Failure(outcome: .failed(reason: error.description)))
+      return .failure(Failure(outcome: .failed(.measurement(error))))
     }
     let bytes = contents.bytes
     guard MeasurementPipeline.sha256Hex(bytes) == sha256 else {
-      return .failure(Failure(outcome: .failed(reason: MeasurementError.photoChanged(file: item.path).description)))
+      return .failure(Failure(outcome: .failed(.measurement(.photoChanged(file: item.path)))))
     }
     let settings = MeasurementSettings(
-      calibration: options.calibration, maskPath: item.maskPath, maxPixels: options.maxPixels, patient: item.patient,
+      calibration: options.calibration, maskPath: item.maskPath, maxPixels: options.maxPixels,
       woundSite: item.woundSite, takenGiven: item.takenGiven, closureConfirmed: item.closureConfirmed,
       allowFileTime: options.allowFileTime)
     var outcome: MeasurementOutcome
@@ -305,19 +351,19 @@ private final class BatchState: @unchecked Sendable {
         photoBytes: bytes, path: item.path, modificationDate: Date(timeIntervalSince1970: contents.modificationTime),
         settings: settings)
     } catch .noWoundFound(let file) {
-      return .failure(Failure(outcome: .needsReview(reason: MeasurementError.noWoundFound(file: file).description)))
+      return .failure(Failure(outcome: .needsReview(.noWoundFound(file: file))))
     } catch {
-      return .failure(Failure(outcome: .failed(reason: error.description)))
+      return .failure(Failure(outcome: .failed(.measurement(error))))
     }
     if let output = options.outputDirectory {
       let base = BatchPlan.outputBase(directory: output, relativePath: item.relativePath)
       do {
         try SafeFile.makeDirectories((base as NSString).deletingLastPathComponent)
-        try Overlay.write(outcome.overlay(), to: base + ".overlay.png", protecting: protected)
+        try Overlay.write(outcome.overlay(patient: item.patient), to: base + ".overlay.png", protecting: protected)
         try ImageEncoder.writePNG(outcome.mask, to: base + ".mask.png", protecting: protected)
       } catch {
         return .failure(Failure(
-          outcome: .failed(reason: "\(item.path): cannot write its overlay or mask under \(output): \(error)")))
+          outcome: .failed(.outputsNotWritten(photo: item.path, directory: output, reason: "\(error)"))))
       }
     }
     // Keep only the entry until the patient's photos are all measured.
@@ -331,7 +377,7 @@ private final class BatchState: @unchecked Sendable {
     lock.lock()
     defer { lock.unlock() }
     outcomes[index] = outcome
-    if case .failed(let reason) = outcome { failures.append(BatchPlanProblem(path: items[index].path, reason: reason)) }
+    if case .failed(let failure) = outcome { failures.append(failure) }
     done += 1
     report(BatchEvent(
       item: items[index], outcome: outcome, done: done, total: total, elapsedSeconds: Date().timeIntervalSince(start)))
@@ -363,12 +409,12 @@ private final class BatchState: @unchecked Sendable {
     for m in ordered {
       do {
         let stored = try Recorder.record(m.outcome, context: context).entry
-        record(index: m.index, outcome: .measured(areaCm2: stored.results.areaCm2, entryId: stored.id, warnings: stored.warnings))
+        record(index: m.index, outcome: .measured(areaCm2: stored.results.areaCm2, entryId: stored.id, warnings: m.outcome.warnings))
       } catch .duplicatePhoto(_, _, let entryId) {
         // Another run recorded it first: the check under the lock keeps one entry per photo.
-        record(index: m.index, outcome: .skipped(reason: "already in \(patient)'s timeline (entry \(entryId))"))
+        record(index: m.index, outcome: .skipped(.alreadyRecorded(patient: patient, entryId: entryId)))
       } catch {
-        record(index: m.index, outcome: .failed(reason: "\(items[m.index].path): not recorded: \(error.description)"))
+        record(index: m.index, outcome: .failed(.notRecorded(photo: items[m.index].path, error)))
       }
     }
   }

@@ -3,7 +3,7 @@ import WoundImaging
 
 /// Why a photo could not be measured. Every case names the file; the
 /// description reads `<file>: <reason>`.
-public enum MeasurementError: Error, Sendable, CustomStringConvertible {
+public enum MeasurementError: Error, Sendable, Equatable, CustomStringConvertible {
   /// The photo (or mask) file could not be read.
   case unreadable(file: String, reason: String)
   /// The photo could not be decoded (the decoder's error names the file).

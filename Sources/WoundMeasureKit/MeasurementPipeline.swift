@@ -26,43 +26,37 @@ public struct MeasurementOutcome: Sendable {
   public var measures: PlaneMeasures
   /// When the photo was taken, and where that came from.
   public var taken: TakenTime
+  /// Reasons to doubt the figures, in the order they arose; the entry records their messages.
+  public var warnings: [Warning]
 
   /// The overlay image: tissue tint, wound outline, marker outline(s), a scale bar, the
   /// region numbers, and a caption (patient, site, taken time, area, scale) with the legend.
-  public func overlay() -> RGBImage {
+  ///
+  /// - Parameter patient: the patient named in the caption (the timeline's patient ID).
+  public func overlay(patient: String) -> RGBImage {
     Overlay.render(
-      image: image, mask: mask, tissueLabels: tissue.labels, markerOutlines: overlayMarkerOutlines,
-      pixelsPerMm: calibration.pixelsPerMm, caption: overlayCaption,
-      regionBoxes: measures.regions.map(\.boundingBoxPixels))
+      image: image, mask: mask, tissueLabels: tissue.labels, markerOutlines: calibration.exclusionPolygons,
+      pixelsPerMm: calibration.pixelsPerMm, caption: overlayCaption(patient: patient),
+      regionBoxes: measures.regions.map(\.boundingBox))
   }
 
-  /// ``overlay()`` drawn on the outcome's own photo, which it takes: ``image``
+  /// ``overlay(patient:)`` drawn on the outcome's own photo, which it takes: ``image``
   /// is empty afterwards, and no second photo-sized copy is made.
-  public mutating func takeOverlay() -> RGBImage {
+  public mutating func takeOverlay(patient: String) -> RGBImage {
     var canvas = image
     image = RGBImage(width: 0, height: 0)
     return Overlay.render(
-      image: consume canvas, mask: mask, tissueLabels: tissue.labels, markerOutlines: overlayMarkerOutlines,
-      pixelsPerMm: calibration.pixelsPerMm, caption: overlayCaption,
-      regionBoxes: measures.regions.map(\.boundingBoxPixels))
-  }
-
-  /// The chosen marker's outline and every other marker's, in photo pixels.
-  var overlayMarkerOutlines: [[Point]] {
-    var outlines: [[Point]] = []
-    if !calibration.markerOutlinePoints.isEmpty { outlines.append(calibration.markerOutlinePoints) }
-    for marker in calibration.markers where !(marker.corners == calibration.corners) {
-      if let outline = MarkerSampling.outline(corners: marker.cornerPoints) { outlines.append(outline) }
-    }
-    return outlines
+      image: consume canvas, mask: mask, tissueLabels: tissue.labels, markerOutlines: calibration.exclusionPolygons,
+      pixelsPerMm: calibration.pixelsPerMm, caption: overlayCaption(patient: patient),
+      regionBoxes: measures.regions.map(\.boundingBox))
   }
 
   /// The overlay's caption: who and where, when, how large, at what scale.
-  var overlayCaption: [String] {
+  func overlayCaption(patient: String) -> [String] {
     let taken = TakenTime.iso8601(taken.date).replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: "")
     let regions = measures.regions.count > 1 ? " TOTAL OF \(measures.regions.count) REGIONS" : ""
     return [
-      "\(entry.patient ?? "") \(entry.woundSite)", "TAKEN \(taken) UTC",
+      "\(patient) \(entry.woundSite)", "TAKEN \(taken) UTC",
       String(format: "AREA %.2f CM2", measures.areaMm2 / 100) + regions
         + String(format: "  SCALE %.2f PX/MM", calibration.pixelsPerMm),
     ]
@@ -195,7 +189,7 @@ public enum MeasurementPipeline {
       throw .decoding(error)
     }
     let image = decoded.image
-    var warnings: [String] = []
+    var warnings: [Warning] = []
 
     // When it was taken, before anything costly: a photo with no date of its own may be refused.
     let taken = TakenTime.resolve(
@@ -224,6 +218,7 @@ public enum MeasurementPipeline {
 
     // Wound outline: the given mask, or segmentation with every marker excluded.
     var mask: Mask
+    var regions: MaskRegions
     var maskSha256: String?
     var model: SegmentationModelIdentity?
     if let maskPath = settings.maskPath {
@@ -232,6 +227,7 @@ public enum MeasurementPipeline {
       mask = try decodeMask(
         maskBytes, maskPath: maskPath, photo: path, width: image.width, height: image.height,
         maxPixels: settings.maxPixels)
+      regions = MaskRegions(mask: mask)
     } else {
       let identity: SegmentationModelIdentity
       do {
@@ -240,42 +236,42 @@ public enum MeasurementPipeline {
         throw .segmentation(file: path, reason: error.description)
       }
       model = identity
-      mask = try segment(
+      let segmentation = try segment(
         image: image, calibration: calibration, settings: settings, model: identity.model, path: path,
         threads: threads, coarse: coarse?.wait() ?? nil)
+      mask = segmentation.mask
+      regions = segmentation.labelled
     }
 
     // No wound is not a healed wound: only a person can confirm closure.
-    var centroid = maskCentroid(mask)
+    var centroid = regions.centroid
     if settings.closureConfirmed {
       if centroid != nil {
-        let found = PlaneGeometry.measure(mask: mask, homography: calibration.homography).areaMm2 / 100
+        let found = PlaneGeometry.areaMm2(of: regions, homography: calibration.homography) / 100
         warnings.append(
-          String(format: "closure was confirmed, but the outline still finds %.2f cm² of wound; recorded as closed", found))
+          Warning(
+            .closedButWoundFound,
+            String(format: "closure was confirmed, but the outline still finds %.2f cm² of wound; recorded as closed", found)))
       }
       mask = Mask(width: mask.width, height: mask.height)
+      regions = .empty(width: mask.width, height: mask.height)
       centroid = nil
     } else if centroid == nil {
       throw .noWoundFound(file: path)
     }
 
     // Several markers: the one nearest the wound gives the scale.
-    if let centroid, calibration.method == .marker, calibration.markers.count > 1 {
-      let reselected = calibration.selectingMarker(nearest: centroid)
-      if reselected.markerId != calibration.markerId || reselected.corners != calibration.corners {
-        calibration = reselected
-      }
+    if let centroid, calibration.markers.count > 1 {
+      calibration = calibration.selectingMarker(nearest: centroid)
     }
     warnings.append(contentsOf: calibration.warnings)
-    if centroid != nil && touchesBorder(mask) {
-      warnings.append("the wound outline touches the photo's edge; the wound may extend beyond the photo")
+    if regions.touchesBorder {
+      warnings.append(
+        Warning(.woundAtPhotoEdge, "the wound outline touches the photo's edge; the wound may extend beyond the photo"))
     }
 
     // Tissue, with the marker's printed white and black as the colour reference.
-    var reference: ColourReference?
-    if calibration.method == .marker, let corners = calibration.corners {
-      reference = MarkerSampling.colourReference(image: image, corners: corners.map { Point(x: $0[0], y: $0[1]) })
-    }
+    let reference = calibration.markerColours(in: image).map { ColourReference(white: $0.white, black: $0.black) }
     let tissue: TissueMap
     let tissueModel: (model: TissueModel, sha256: String)
     do {
@@ -286,8 +282,15 @@ public enum MeasurementPipeline {
     }
 
     // Geometry in the marker's plane.
-    let measures = PlaneGeometry.measure(mask: mask, homography: calibration.homography)
-    let epitheliumAreaMm2 = epitheliumArea(mask: mask, labels: tissue.labels, homography: calibration.homography)
+    let measures = PlaneGeometry.measure(mask: mask, regions: regions, homography: calibration.homography)
+    var epitheliumAreaMm2 = 0.0
+    if tissue.shares.epithelium > 0 {
+      let epithelium = TissueClass.epithelium.rawValue
+      let epitheliumMask = Mask(
+        width: mask.width, height: mask.height,
+        pixels: zip(mask.pixels, tissue.labels.pixels).map { $0 != 0 && $1 == epithelium ? 255 : 0 })
+      epitheliumAreaMm2 = PlaneGeometry.areaMm2(of: MaskRegions(mask: epitheliumMask), homography: calibration.homography)
+    }
 
     let facts = MeasurementFacts(
       path: path, byteSize: photoBytes.count, photoSha256: photoSha256, metadata: decoded.metadata,
@@ -297,7 +300,7 @@ public enum MeasurementPipeline {
       taken: taken, warnings: warnings)
     return MeasurementOutcome(
       entry: facts.timelineEntry(), image: image, mask: mask, tissue: tissue, calibration: calibration,
-      measures: measures, taken: taken)
+      measures: measures, taken: taken, warnings: warnings)
   }
 
   // MARK: Steps
@@ -381,79 +384,15 @@ public enum MeasurementPipeline {
   static func segment(
     image: RGBImage, calibration: Calibration, settings: MeasurementSettings, model: SegmentationModel, path: String,
     threads: Int = 1, coarse: ProbabilityMap? = nil
-  ) throws(MeasurementError) -> Mask {
-    var excluded: [[Point]] = []
-    if !calibration.markerOutlinePoints.isEmpty { excluded.append(calibration.markerOutlinePoints) }
-    for marker in calibration.markers where marker.corners != calibration.corners {
-      if let outline = MarkerSampling.outline(corners: marker.cornerPoints) { excluded.append(outline) }
-    }
-    let roi = settings.roiPixels.map { PixelRect(x: $0[0], y: $0[1], width: $0[2], height: $0[3]) }
-    let hints = SegmentationHints(regionOfInterest: roi, seed: settings.seedPixels)
+  ) throws(MeasurementError) -> SegmentationResult {
+    let hints = SegmentationHints(regionOfInterest: settings.regionOfInterest, seed: settings.seedPixels)
     do {
       return try Segmenter.segment(
-        image: image, excluding: excluded, hints: hints, model: model, threads: threads, coarse: coarse
-      ).mask
+        image: image, excluding: calibration.exclusionPolygons, hints: hints, model: model, threads: threads,
+        coarse: coarse)
     } catch {
       throw .segmentation(file: path, reason: error.description)
     }
   }
 
-  /// The mean position of the mask's pixels, or `nil` for an empty mask.
-  ///
-  /// Integer sums in raster order; eight clear bytes are skipped at a time.
-  static func maskCentroid(_ mask: Mask) -> Point? {
-    var sumX = 0
-    var sumY = 0
-    var count = 0
-    let width = mask.width
-    mask.pixels.withUnsafeBufferPointer { pixels in
-      guard let base = pixels.baseAddress else { return }
-      let raw = UnsafeRawPointer(base)
-      for y in 0..<mask.height {
-        let row = y * width
-        var x = 0
-        while x < width {
-          if x + 8 <= width && raw.loadUnaligned(fromByteOffset: row + x, as: UInt64.self) == 0 {
-            x += 8
-            continue
-          }
-          if base[row + x] != 0 {
-            sumX += x
-            sumY += y
-            count += 1
-          }
-          x += 1
-        }
-      }
-    }
-    guard count > 0 else { return nil }
-    return Point(x: Double(sumX) / Double(count), y: Double(sumY) / Double(count))
-  }
-
-  /// The area in the plane, mm², of the wound pixels labelled epithelium: the
-  /// same figure as measuring a mask of those pixels alone (0 when there are none).
-  static func epitheliumArea(mask: Mask, labels: GreyImage, homography: Homography) -> Double {
-    let epithelium = TissueClass.epithelium.rawValue
-    var epitheliumMask: Mask?
-    mask.pixels.withUnsafeBufferPointer { inside in
-      labels.pixels.withUnsafeBufferPointer { labels in
-        for i in 0..<inside.count where labels[i] == epithelium && inside[i] != 0 {
-          if epitheliumMask == nil { epitheliumMask = Mask(width: mask.width, height: mask.height) }
-          epitheliumMask!.pixels[i] = 255
-        }
-      }
-    }
-    guard let epitheliumMask else { return 0 }
-    return PlaneGeometry.measure(mask: epitheliumMask, homography: homography).areaMm2
-  }
-
-  /// True when any mask pixel lies on the image's outer row or column.
-  static func touchesBorder(_ mask: Mask) -> Bool {
-    let w = mask.width
-    let h = mask.height
-    guard w > 0, h > 0 else { return false }
-    for x in 0..<w where mask.pixels[x] != 0 || mask.pixels[(h - 1) * w + x] != 0 { return true }
-    for y in 0..<h where mask.pixels[y * w] != 0 || mask.pixels[y * w + w - 1] != 0 { return true }
-    return false
-  }
 }

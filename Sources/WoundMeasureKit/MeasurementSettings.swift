@@ -15,16 +15,13 @@ public struct MeasurementSettings: Sendable, Equatable {
   /// A wound mask to use instead of segmentation: a PNG or JPEG of the photo's displayed
   /// size, white (grey level >= 128) = wound. Its SHA-256 is recorded.
   public var maskPath: String?
-  /// Region of interest in displayed pixels: x, y, width, height. Segmentation ignores
-  /// everything outside it.
-  public var roiPixels: [Int]?
+  /// Region of interest in displayed pixels. Segmentation ignores everything outside it.
+  public var regionOfInterest: PixelRect?
   /// A point inside the wound, displayed pixels: only the region holding it (or nearest
   /// to it) is kept.
   public var seedPixels: Point?
   /// Photos whose header claims more pixels than this are refused before decoding.
   public var maxPixels: Int
-  /// The patient whose timeline receives the entry.
-  public var patient: String
   /// The wound site within the patient's timeline.
   public var woundSite: String
   /// A taken time given by the user, overriding EXIF, file name and modification time.
@@ -46,8 +43,8 @@ public struct MeasurementSettings: Sendable, Equatable {
   public static let defaultWoundSite = "wound"
 
   public init(
-    calibration: CalibrationRequest = .marker, maskPath: String? = nil, roiPixels: [Int]? = nil,
-    seedPixels: Point? = nil, maxPixels: Int = MeasurementSettings.defaultMaxPixels, patient: String,
+    calibration: CalibrationRequest = .marker, maskPath: String? = nil, regionOfInterest: PixelRect? = nil,
+    seedPixels: Point? = nil, maxPixels: Int = MeasurementSettings.defaultMaxPixels,
     woundSite: String = MeasurementSettings.defaultWoundSite, takenGiven: Date? = nil,
     closureConfirmed: Bool = false, allowFileTime: Bool = true, woundType: WoundType? = nil
   ) {
@@ -56,10 +53,9 @@ public struct MeasurementSettings: Sendable, Equatable {
     self.allowFileTime = allowFileTime
     self.calibration = calibration
     self.maskPath = maskPath
-    self.roiPixels = roiPixels
+    self.regionOfInterest = regionOfInterest
     self.seedPixels = seedPixels
     self.maxPixels = maxPixels
-    self.patient = patient
     self.woundSite = woundSite
     self.takenGiven = takenGiven
   }

@@ -59,16 +59,16 @@ public enum Overlay {
   ///   - markerOutlines: polygons in displayed pixels to draw as markers.
   ///   - pixelsPerMm: the scale at the marker, for the scale bar; `nil` draws none.
   ///   - caption: lines drawn at the top left above the legend; none (and no legend) when empty.
-  ///   - regionBoxes: each region's half-open box `[x, y, width, height]`; with two or more,
+  ///   - regionBoxes: each region's bounding box; with two or more,
   ///     each is numbered from 1 above its top-left corner.
   /// - Returns: the overlay image, same size as `image`.
   ///
   /// Drawn on `image` itself when the caller hands over its only copy
-  /// (``MeasurementOutcome/takeOverlay()``); only the rows and columns of the
+  /// (``MeasurementOutcome/takeOverlay(patient:)``); only the rows and columns of the
   /// mask's bounding box are visited for the tint and the outline.
   public static func render(
     image: consuming RGBImage, mask: Mask, tissueLabels: GreyImage?, markerOutlines: [[Point]], pixelsPerMm: Double?,
-    caption: [String] = [], regionBoxes: [[Int]] = []
+    caption: [String] = [], regionBoxes: [PixelRect] = []
   ) -> RGBImage {
     var out = consume image
     let width = out.width
@@ -129,13 +129,13 @@ public enum Overlay {
     if !caption.isEmpty { captionBox = drawCaption(&out, lines: caption, cell: max(1, thickness)) }
     if regionBoxes.count > 1 {
       let cell = max(1, thickness * 2)
-      for (index, box) in regionBoxes.enumerated() where box.count == 4 {
+      for (index, box) in regionBoxes.enumerated() {
         let label = String(index + 1)
         let labelHeight = BitmapFont.height * cell
-        let left = max(0, box[0])
+        let left = max(0, box.x)
         // Above the region's box; below it where the caption or the photo's top edge is in the way.
-        var top = box[1] - labelHeight - 3 * cell
-        if top < 0 || (top < captionBox.height && left < captionBox.width) { top = box[1] + box[3] + 3 * cell }
+        var top = box.y - labelHeight - 3 * cell
+        if top < 0 || (top < captionBox.height && left < captionBox.width) { top = box.maxY + 3 * cell }
         fillRect(&out, x0: left - cell, y0: top - cell, x1: left + BitmapFont.width(of: label, cell: cell) + cell,
                  y1: top + labelHeight + cell, colour: (255, 255, 255))
         BitmapFont.draw(label, x: left, y: top, cell: cell, width: width, height: height) { out[$0, $1] = (0, 0, 0) }

@@ -39,7 +39,7 @@ public struct RecordedEntry: Sendable {
 /// the recorded setting.
 public struct SettingsCorrection: Sendable {
   public var maskPath: String?
-  public var roiPixels: [Int]?
+  public var regionOfInterest: PixelRect?
   public var seedPixels: Point?
   public var calibration: CalibrationRequest?
   public var takenGiven: Date?
@@ -47,12 +47,12 @@ public struct SettingsCorrection: Sendable {
   public var woundSite: String?
 
   public init(
-    maskPath: String? = nil, roiPixels: [Int]? = nil, seedPixels: Point? = nil,
+    maskPath: String? = nil, regionOfInterest: PixelRect? = nil, seedPixels: Point? = nil,
     calibration: CalibrationRequest? = nil, takenGiven: Date? = nil, closureConfirmed: Bool? = nil,
     woundSite: String? = nil
   ) {
     self.maskPath = maskPath
-    self.roiPixels = roiPixels
+    self.regionOfInterest = regionOfInterest
     self.seedPixels = seedPixels
     self.calibration = calibration
     self.takenGiven = takenGiven
@@ -62,19 +62,19 @@ public struct SettingsCorrection: Sendable {
 
   /// True when nothing would change.
   public var isEmpty: Bool {
-    maskPath == nil && roiPixels == nil && seedPixels == nil && calibration == nil && takenGiven == nil
+    maskPath == nil && regionOfInterest == nil && seedPixels == nil && calibration == nil && takenGiven == nil
       && closureConfirmed == nil && woundSite == nil
   }
 }
 
 /// Why an amendment could not be made, beyond the store's own refusals.
-public enum AmendmentError: Error, Sendable, CustomStringConvertible {
+public enum AmendmentError: Error, Sendable, Equatable, CustomStringConvertible {
   case timeline(TimelineError)
   case measurement(MeasurementError)
   /// The entry to correct is a void.
   case notAMeasurement(entryId: String)
   /// The recorded settings cannot be run again.
-  case unknownSettings(entryId: String, reason: String)
+  case unknownSettings(entryId: String, TimelineAccess.UnknownSettings)
   /// Neither the recorded path nor the given one holds the photo.
   case photoNotFound(entryId: String, looked: [String])
 
@@ -83,7 +83,7 @@ public enum AmendmentError: Error, Sendable, CustomStringConvertible {
     case .timeline(let error): return error.description
     case .measurement(let error): return error.description
     case .notAMeasurement(let id): return "entry \(id) withdraws another entry; it cannot be amended"
-    case .unknownSettings(let id, let reason): return "entry \(id): \(reason)"
+    case .unknownSettings(let id, let error): return "entry \(id): \(error)"
     case .photoNotFound(let id, let looked):
       return "entry \(id): its photo is not at \(looked.joined(separator: " nor ")) (or was changed); "
         + "give its current path with --photo"
@@ -100,6 +100,7 @@ public enum Recorder {
     throws(TimelineError) -> RecordedEntry
   {
     var entry = outcome.entry
+    entry.warnings = outcome.warnings.map(\.message)
     entry.recordedBy = context.recordedBy
     entry.patient = context.patient
     let store = context.store
@@ -136,14 +137,14 @@ public enum Recorder {
     guard target.effectiveKind != .void else { throw .notAMeasurement(entryId: entryId) }
     var settings: MeasurementSettings
     do {
-      settings = try TimelineAccess.settings(of: target, patient: context.patient)
+      settings = try TimelineAccess.settings(of: target)
     } catch {
-      throw .unknownSettings(entryId: entryId, reason: String(describing: error))
+      throw .unknownSettings(entryId: entryId, error)
     }
     // Keep the recorded taken time and its source unless a new one is given.
     settings.takenGiven = correction.takenGiven
     if let mask = correction.maskPath { settings.maskPath = mask }
-    if let roi = correction.roiPixels { settings.roiPixels = roi }
+    if let roi = correction.regionOfInterest { settings.regionOfInterest = roi }
     if let seed = correction.seedPixels { settings.seedPixels = seed }
     if let calibration = correction.calibration { settings.calibration = calibration }
     if let closed = correction.closureConfirmed { settings.closureConfirmed = closed }
@@ -169,7 +170,7 @@ public enum Recorder {
     if correction.takenGiven == nil {
       outcome.entry.takenAt = target.takenAt
       outcome.entry.takenAtSource = target.takenAtSource
-      outcome.entry.warnings.removeAll { $0.hasPrefix("TAKEN TIME UNKNOWN") }
+      outcome.warnings.removeAll { $0.code == .takenTimeUnknown }
     }
     outcome.entry.kind = .amendment
     outcome.entry.amends = TimelineEntry.Amends(entryId: entryId, reason: reason)

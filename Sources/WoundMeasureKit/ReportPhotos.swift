@@ -77,7 +77,8 @@ public enum ReportPhotos {
     } catch {
       return ReportPhoto(content: .missing(reason: "cannot measure again: \(error.description)"))
     }
-    let overlay = outcome.overlay()
+    // Entries written before they named their patient are captioned as audits always were.
+    let overlay = outcome.overlay(patient: entry.patient ?? "audit")
     let factor = max(1, (max(overlay.width, overlay.height) + longSidePixels - 1) / longSidePixels)
     let reduced = overlay.boxReduced(by: factor)
     let jpeg: [UInt8]

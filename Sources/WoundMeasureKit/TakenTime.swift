@@ -1,4 +1,5 @@
 import Foundation
+import WoundCore
 import WoundTimeline
 
 /// When a photo was taken, and where that date came from.
@@ -70,20 +71,26 @@ public struct TakenTime: Sendable, Equatable {
   /// used.
   ///
   /// - Parameter exifCaptureTime: EXIF `DateTimeOriginal` as written, if any.
-  public func warning(exifCaptureTime: String?) -> String? {
+  public func warning(exifCaptureTime: String?) -> Warning? {
     let fix = "(set it with --taken, or the taken column of a batch manifest)"
     let impossible = exifCaptureTime.flatMap { Self.isImpossibleEXIF($0) ? $0 : nil }
     switch (source, impossible) {
     case (.mtime, .some(let raw)):
-      return "TAKEN TIME UNKNOWN: the photo's EXIF capture time '\(raw)' is not a possible date and the file name "
-        + "holds none; using the file's modification time \(Self.iso8601(date)), which changes with every copy "
-        + "and bends every healing rate \(fix)"
+      return Warning(
+        .takenTimeUnknown,
+        "TAKEN TIME UNKNOWN: the photo's EXIF capture time '\(raw)' is not a possible date and the file name "
+          + "holds none; using the file's modification time \(Self.iso8601(date)), which changes with every copy "
+          + "and bends every healing rate \(fix)")
     case (.mtime, .none):
-      return "TAKEN TIME UNKNOWN: no capture time in the photo's EXIF or file name; using the file's modification "
-        + "time \(Self.iso8601(date)), which changes with every copy and bends every healing rate \(fix)"
+      return Warning(
+        .takenTimeUnknown,
+        "TAKEN TIME UNKNOWN: no capture time in the photo's EXIF or file name; using the file's modification "
+          + "time \(Self.iso8601(date)), which changes with every copy and bends every healing rate \(fix)")
     case (.filename, .some(let raw)):
-      return "the photo's EXIF capture time '\(raw)' is not a possible date; using the date in the file name "
-        + "\(Self.iso8601(date)) \(fix)"
+      return Warning(
+        .impossibleCaptureTime,
+        "the photo's EXIF capture time '\(raw)' is not a possible date; using the date in the file name "
+          + "\(Self.iso8601(date)) \(fix)")
     default:
       return nil
     }
@@ -164,4 +171,16 @@ public struct TakenTime: Sendable, Equatable {
     guard back.year == y, back.month == mo, back.day == d else { return nil }
     return date
   }
+}
+
+/// The warnings of a measurement, besides its calibration's.
+extension Warning.Code {
+  /// No capture time in the photo or its name: the file's modification time stands in.
+  public static let takenTimeUnknown = Warning.Code("taken-time-unknown")
+  /// The photo's EXIF capture time is not a possible date; the file name's date stands in.
+  public static let impossibleCaptureTime = Warning.Code("impossible-capture-time")
+  /// Closure was confirmed, but the outline still finds a wound; recorded as closed.
+  public static let closedButWoundFound = Warning.Code("closed-but-wound-found")
+  /// The wound outline touches the photo's edge.
+  public static let woundAtPhotoEdge = Warning.Code("wound-at-photo-edge")
 }

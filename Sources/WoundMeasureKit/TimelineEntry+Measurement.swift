@@ -22,7 +22,7 @@ struct MeasurementFacts {
   var tissue: TissueMap
   var reference: ColourReference?
   var taken: TakenTime
-  var warnings: [String]
+  var warnings: [Warning]
 
   /// The entry, in cm and cm², with every setting needed to run it again. The store fills
   /// in `id`, `previousHash` and `hash` when it appends.
@@ -40,7 +40,7 @@ struct MeasurementFacts {
       regions: measures.regions.map {
         TimelineEntry.Region(
           areaCm2: $0.areaMm2 / 100, perimeterCm: $0.perimeterMm / 10, areaPixels: $0.areaPixels,
-          boundingBoxPixels: $0.boundingBoxPixels)
+          boundingBoxPixels: $0.boundingBox.components)
       },
       tissue: hasWound
         ? TimelineEntry.TissueShares(
@@ -56,9 +56,9 @@ struct MeasurementFacts {
       openAreaCm2: max(0, measures.areaMm2 - epitheliumAreaMm2) / 100,
       pixelsPerMm: calibration.pixelsPerMm,
       calibrationQuality: TimelineEntry.CalibrationQuality(
-        decisionMargin: calibration.decisionMargin, hammingDistance: calibration.hammingDistance,
-        markerSizePixels: calibration.markerSizePixels, sideRatio: calibration.sideRatio,
-        tiltDegrees: calibration.tiltDegrees))
+        decisionMargin: calibration.marker?.decisionMargin, hammingDistance: calibration.marker?.hammingDistance,
+        markerSizePixels: calibration.marker?.sizePixels, sideRatio: calibration.marker?.sideRatio,
+        tiltDegrees: calibration.marker?.tiltDegrees))
     return TimelineEntry(
       takenAt: taken.date,
       takenAtSource: taken.source,
@@ -69,9 +69,8 @@ struct MeasurementFacts {
         tissueModelSha256: tissueModelSha256),
       settings: recordedSettings(),
       results: results,
-      warnings: warnings,
+      warnings: warnings.map(\.message),
       kind: .measurement,
-      patient: settings.patient,
       closureConfirmed: settings.closureConfirmed ? true : nil)
   }
 
@@ -98,13 +97,13 @@ struct MeasurementFacts {
     if metadata.orientation != 1 { other["exifOrientation"] = String(metadata.orientation) }
     return TimelineEntry.Settings(
       calibration: calibrationSettings,
-      markerId: calibration.markerId,
-      markerSizeMm: calibration.markerSizeMm,
-      markerCornersPixels: calibration.corners,
+      markerId: calibration.marker?.id,
+      markerSizeMm: calibration.marker?.sizeMm,
+      markerCornersPixels: calibration.marker?.corners.map(\.coordinates),
       maskSha256: maskSha256,
       maskPath: settings.maskPath,
-      roiPixels: settings.maskPath == nil ? settings.roiPixels : nil,
-      seedPixels: settings.maskPath == nil ? settings.seedPixels.map { [$0.x, $0.y] } : nil,
+      roiPixels: settings.maskPath == nil ? settings.regionOfInterest?.components : nil,
+      seedPixels: settings.maskPath == nil ? settings.seedPixels.map(\.coordinates) : nil,
       maxPixels: settings.maxPixels,
       other: other)
   }
@@ -156,13 +155,29 @@ public enum TimelineAccess {
     return AuditView(timeline: timeline, chainBreaks: try timeline.chainBreaks(), recoveryIntact: recoveryIntact)
   }
 
-  /// Why a recorded entry's settings cannot be turned back into ``MeasurementSettings``.
-  struct UnknownSettings: Error, CustomStringConvertible {
-    var description: String
+  /// Why an entry's recorded settings cannot be turned back into ``MeasurementSettings``.
+  public enum UnknownSettings: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Method `scale` without its pixels per millimetre.
+    case scaleWithoutPixelsPerMm
+    /// Method `ruler` without its two points and distance.
+    case rulerWithoutPoints
+    /// A region of interest that is not four integers.
+    case malformedRegionOfInterest([Int])
+
+    public var description: String {
+      switch self {
+      case .scaleWithoutPixelsPerMm: return "the entry records method 'scale' without pixelsPerMm"
+      case .rulerWithoutPoints: return "the entry records method 'ruler' without its two points and distance"
+      case .malformedRegionOfInterest(let values):
+        return "the entry records a region of interest of \(values.count) numbers, not x, y, width, height"
+      }
+    }
   }
 
   /// The settings an entry was measured with, ready to run again.
-  static func settings(of entry: TimelineEntry, patient: String = "audit") throws -> MeasurementSettings {
+  static func settings(of entry: TimelineEntry) throws(UnknownSettings)
+    -> MeasurementSettings
+  {
     let recorded = entry.settings
     let c = recorded.calibration
     let request: CalibrationRequest
@@ -171,21 +186,26 @@ public enum TimelineAccess {
       request = .marker(sizeMmOverride: c.markerSizeOverrideMm)
     case .scale:
       guard let pixelsPerMm = c.pixelsPerMm else {
-        throw UnknownSettings(description: "the entry records method 'scale' without pixelsPerMm")
+        throw .scaleWithoutPixelsPerMm
       }
       request = .scale(pixelsPerMm: pixelsPerMm)
     case .ruler:
       guard let points = c.rulerPointsPixels, points.count == 2, points.allSatisfy({ $0.count == 2 }),
         let mm = c.rulerDistanceMm
       else {
-        throw UnknownSettings(description: "the entry records method 'ruler' without its two points and distance")
+        throw .rulerWithoutPoints
       }
       request = .ruler(x1: points[0][0], y1: points[0][1], x2: points[1][0], y2: points[1][1], mm: mm)
     }
+    var regionOfInterest: PixelRect?
+    if let values = recorded.roiPixels {
+      guard let rect = PixelRect(components: values) else { throw .malformedRegionOfInterest(values) }
+      regionOfInterest = rect
+    }
     return MeasurementSettings(
-      calibration: request, maskPath: recorded.maskPath, roiPixels: recorded.roiPixels,
-      seedPixels: recorded.seedPixels.flatMap { $0.count == 2 ? Point(x: $0[0], y: $0[1]) : nil },
-      maxPixels: recorded.maxPixels ?? MeasurementSettings.defaultMaxPixels, patient: entry.patient ?? patient,
+      calibration: request, maskPath: recorded.maskPath, regionOfInterest: regionOfInterest,
+      seedPixels: recorded.seedPixels.flatMap(Point.init(coordinates:)),
+      maxPixels: recorded.maxPixels ?? MeasurementSettings.defaultMaxPixels,
       woundSite: entry.woundSite, takenGiven: entry.takenAt, closureConfirmed: entry.closureConfirmed == true,
       woundType: entry.woundType)
   }

@@ -11,20 +11,20 @@ public struct RegionMeasures: Sendable, Equatable, Codable {
   public var perimeterMm: Double
   /// Number of mask pixels in the region.
   public var areaPixels: Int
-  /// Bounding box in displayed-photo pixels, half-open: x, y, width, height.
-  public var boundingBoxPixels: [Int]
+  /// The smallest rectangle of displayed-photo pixels holding the region (half-open).
+  public var boundingBox: PixelRect
   /// Maximum Feret diameter of this region alone, in mm.
   public var lengthMm: Double
   /// Extent of this region perpendicular to its own length, in mm.
   public var widthMm: Double
   public init(
-    areaMm2: Double, perimeterMm: Double, areaPixels: Int, boundingBoxPixels: [Int], lengthMm: Double = 0,
+    areaMm2: Double, perimeterMm: Double, areaPixels: Int, boundingBox: PixelRect, lengthMm: Double = 0,
     widthMm: Double = 0
   ) {
     self.areaMm2 = areaMm2
     self.perimeterMm = perimeterMm
     self.areaPixels = areaPixels
-    self.boundingBoxPixels = boundingBoxPixels
+    self.boundingBox = boundingBox
     self.lengthMm = lengthMm
     self.widthMm = widthMm
   }
@@ -93,26 +93,31 @@ public enum PlaneGeometry {
   ///
   /// An empty mask gives all zeros and no regions.
   public static func measure(mask: Mask, homography: Homography) -> PlaneMeasures {
-    let labelling = RunLabelling(mask: mask)
+    measure(mask: mask, regions: MaskRegions(mask: mask), homography: homography)
+  }
+
+  /// ``measure(mask:homography:)`` with the mask's regions already found (by the
+  /// segmentation, for instance), so that the mask is not labelled again.
+  ///
+  /// - Precondition: `regions` are the regions of `mask`, in raster order.
+  public static func measure(mask: Mask, regions labelled: MaskRegions, homography: Homography) -> PlaneMeasures {
     var regions: [RegionMeasures] = []
     var allBoundaryMm: [Point] = []
-    regions.reserveCapacity(labelling.regionCount)
-    let areasMm2 = labelling.areasMm2(homography: homography)
-    for region in 0..<labelling.regionCount {
-      let areaMm2 = areasMm2[region]
-      let start = labelling.firstPixel[region]
+    regions.reserveCapacity(labelled.regions.count)
+    let areasMm2 = labelled.areasMm2(homography: homography)
+    for (index, region) in labelled.regions.enumerated() {
+      let areaMm2 = areasMm2[index]
+      let start = region.firstPixel
       let contourPixels = BoundaryTracing.outerContour(mask: mask, startX: start.x, startY: start.y)
       let smoothedPixels = BoundaryTracing.smoothed(contourPixels)
       let smoothedMm = smoothedPixels.map { homography.apply($0) }
       let perimeterMm = closedLength(smoothedMm)
       allBoundaryMm.append(contentsOf: smoothedMm)
-      let box = labelling.boundingBox[region]
       let (regionLengthMm, regionWidthMm) = ConvexHull.feretLengthAndWidth(ConvexHull.of(smoothedMm))
       regions.append(
         RegionMeasures(
-          areaMm2: areaMm2, perimeterMm: perimeterMm, areaPixels: labelling.pixelCount[region],
-          boundingBoxPixels: [box.minX, box.minY, box.maxX - box.minX + 1, box.maxY - box.minY + 1],
-          lengthMm: regionLengthMm, widthMm: regionWidthMm))
+          areaMm2: areaMm2, perimeterMm: perimeterMm, areaPixels: region.areaPixels,
+          boundingBox: region.boundingBox, lengthMm: regionLengthMm, widthMm: regionWidthMm))
     }
     let hull = ConvexHull.of(allBoundaryMm)
     let (lengthMm, widthMm) = ConvexHull.feretLengthAndWidth(hull)
@@ -120,6 +125,12 @@ public enum PlaneGeometry {
       areaMm2: regions.reduce(0) { $0 + $1.areaMm2 },
       perimeterMm: regions.reduce(0) { $0 + $1.perimeterMm },
       lengthMm: lengthMm, widthMm: widthMm, regions: regions)
+  }
+
+  /// The area in mm^2 of every region together: what ``measure(mask:homography:)``
+  /// reports as `areaMm2`, without tracing outlines.
+  public static func areaMm2(of regions: MaskRegions, homography: Homography) -> Double {
+    regions.areasMm2(homography: homography).reduce(0, +)
   }
 
   /// Area in mm^2 of a simple polygon given in pixels, mapped through `homography`.

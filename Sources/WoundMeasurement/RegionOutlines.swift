@@ -23,8 +23,8 @@ public struct RegionOutline: Sendable, Equatable {
   public var corners: [PixelCorner]
   /// The region's pixel count (holes excluded).
   public var areaPixels: Int
-  /// Half-open box of the region's pixels, `[x, y, width, height]`.
-  public var boundingBoxPixels: [Int]
+  /// The smallest rectangle holding the region's pixels (half-open).
+  public var boundingBox: PixelRect
 
   /// The shoelace area enclosed by ``corners``, in pixels: ``areaPixels`` plus the
   /// pixels of any holes.
@@ -45,14 +45,11 @@ public enum RegionOutlines {
   /// raster order of each region's first pixel: the same regions, in the same order,
   /// as ``PlaneGeometry/measure(mask:homography:)`` reports.
   public static func outer(mask: Mask) -> [RegionOutline] {
-    let labelling = RunLabelling(mask: mask)
-    return (0..<labelling.regionCount).map { region in
-      let start = labelling.firstPixel[region]
-      let box = labelling.boundingBox[region]
+    MaskRegions(mask: mask).regions.map { region in
+      let start = region.firstPixel
       return RegionOutline(
         corners: BoundaryTracing.outerCorners(mask: mask, startX: start.x, startY: start.y),
-        areaPixels: labelling.pixelCount[region],
-        boundingBoxPixels: [box.minX, box.minY, box.maxX - box.minX + 1, box.maxY - box.minY + 1])
+        areaPixels: region.areaPixels, boundingBox: region.boundingBox)
     }
   }
 
@@ -62,7 +59,7 @@ public enum RegionOutlines {
   /// Vertices are in ImageJ's coordinates (pixel `(x, y)` covers `[x, x + 1) x [y, y + 1)`,
   /// so its centre is `(x + 0.5, y + 0.5)`), as read from an ImageJ ROI; the
   /// inverse of ``outer(mask:)`` for regions without holes.
-  public static func rasterize(polygons: [[(x: Double, y: Double)]], width: Int, height: Int) -> Mask {
+  public static func rasterize(polygons: [[Point]], width: Int, height: Int) -> Mask {
     var mask = Mask(width: width, height: height)
     for polygon in polygons where polygon.count >= 3 {
       let minY = max(0, Int((polygon.map(\.y).min()! - 0.5).rounded(.down)))

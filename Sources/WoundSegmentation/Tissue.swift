@@ -152,16 +152,16 @@ public enum TissueClassifier {
     let bandPixels = TissueRules.marginBandPixels(areaPixels: areaPixels)
     let distances = TissueGeometry.edgeDistances(mask: mask, box: box)
     let learned = try model?.probabilities(
-      image: image, mask: mask, box: PixelRect(x: box.left, y: box.top, width: box.width, height: box.height))
+      image: image, mask: mask, box: box)
 
     var counts = [Int](repeating: 0, count: 5)
     var ruleDecided = 0
     var index = 0
-    for y in box.top..<box.bottom {
-      for x in box.left..<box.right where mask[x, y] != 0 {
+    for y in box.y..<box.maxY {
+      for x in box.x..<box.maxX where mask[x, y] != 0 {
         let rgb = correction.apply(smoothed[index])
         let lab = TissueColour.lab(red: rgb.red, green: rgb.green, blue: rgb.blue)
-        let inBox = (y - box.top) * box.width + (x - box.left)
+        let inBox = (y - box.y) * box.width + (x - box.x)
         var tissue = TissueRules.classify(lab: lab, inMarginBand: distances[inBox] <= bandPixels)
         if let learned {
           let (decided, byModel) = TissueRules.decide(

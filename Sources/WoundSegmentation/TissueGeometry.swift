@@ -3,29 +3,9 @@ import WoundCore
 /// Pixel neighbourhoods for the tissue classifier: the wound's bounding box,
 /// smoothing restricted to wound pixels, and distances to the outline's edge.
 enum TissueGeometry {
-  /// A half-open rectangle of pixels: columns `left ..< right`, rows `top ..< bottom`.
-  struct Box: Equatable {
-    var left: Int
-    var top: Int
-    var right: Int
-    var bottom: Int
-    var width: Int { right - left }
-    var height: Int { bottom - top }
-  }
-
-  /// The smallest box holding every non-zero pixel of `mask`; `nil` when it is empty.
-  static func boundingBox(of mask: Mask) -> Box? {
-    var box = Box(left: mask.width, top: mask.height, right: 0, bottom: 0)
-    for y in 0..<mask.height {
-      let row = y * mask.width
-      for x in 0..<mask.width where mask.pixels[row + x] != 0 {
-        box.left = min(box.left, x)
-        box.right = max(box.right, x + 1)
-        box.top = min(box.top, y)
-        box.bottom = max(box.bottom, y + 1)
-      }
-    }
-    return box.right > box.left ? box : nil
+  /// The smallest rectangle holding every non-zero pixel of `mask`; `nil` when it is empty.
+  static func boundingBox(of mask: Mask) -> PixelRect? {
+    MaskRegions(mask: mask).boundingBox
   }
 
   /// The mean colour of the wound pixels in the `(2 radius + 1)` square
@@ -34,14 +14,14 @@ enum TissueGeometry {
   /// Only pixels where `mask` is non-zero enter the means, so the skin
   /// around the outline never tints its margin. A sliding window over column
   /// sums: time proportional to the box's area, memory to its width.
-  static func maskedBoxMean(image: RGBImage, mask: Mask, box: Box, radius: Int)
+  static func maskedBoxMean(image: RGBImage, mask: Mask, box: PixelRect, radius: Int)
     -> [(red: Double, green: Double, blue: Double)]
   {
     var means: [(red: Double, green: Double, blue: Double)] = []
     means.reserveCapacity(box.width * box.height)
     if radius == 0 {
-      for y in box.top..<box.bottom {
-        for x in box.left..<box.right where mask[x, y] != 0 {
+      for y in box.y..<box.maxY {
+        for x in box.x..<box.maxX where mask[x, y] != 0 {
           let p = image[x, y]
           means.append((Double(p.r), Double(p.g), Double(p.b)))
         }
@@ -50,8 +30,8 @@ enum TissueGeometry {
     }
     // Columns that can enter a window of the box; per column, the sums over
     // the rows of the current window (red, green, blue, count).
-    let left = max(0, box.left - radius)
-    let right = min(image.width, box.right + radius)
+    let left = max(0, box.x - radius)
+    let right = min(image.width, box.maxX + radius)
     let columns = right - left
     var sums = [Int](repeating: 0, count: 4 * columns)
     func addRow(_ y: Int, sign: Int) {
@@ -65,15 +45,15 @@ enum TissueGeometry {
         sums[i + 3] += sign
       }
     }
-    for y in (box.top - radius)..<(box.top + radius) { addRow(y, sign: 1) }
+    for y in (box.y - radius)..<(box.y + radius) { addRow(y, sign: 1) }
     var prefix = [Int](repeating: 0, count: 4 * (columns + 1))
-    for y in box.top..<box.bottom {
+    for y in box.y..<box.maxY {
       addRow(y + radius, sign: 1)
-      if y - radius - 1 >= box.top - radius { addRow(y - radius - 1, sign: -1) }
+      if y - radius - 1 >= box.y - radius { addRow(y - radius - 1, sign: -1) }
       for c in 0..<columns {
         for k in 0..<4 { prefix[4 * (c + 1) + k] = prefix[4 * c + k] + sums[4 * c + k] }
       }
-      for x in box.left..<box.right where mask[x, y] != 0 {
+      for x in box.x..<box.maxX where mask[x, y] != 0 {
         let lo = max(left, x - radius) - left
         let hi = min(right, x + radius + 1) - left
         let count = Double(prefix[4 * hi + 3] - prefix[4 * lo + 3])
@@ -91,13 +71,13 @@ enum TissueGeometry {
   /// Pixels beyond the box count as outside, so a wound pixel on the box's
   /// border is 1 pixel from the edge. Borgefors' two-pass algorithm; the
   /// result is within about 8% of the Euclidean distance.
-  static func edgeDistances(mask: Mask, box: Box) -> [Double] {
+  static func edgeDistances(mask: Mask, box: PixelRect) -> [Double] {
     let w = box.width
     let h = box.height
     let far = Int.max / 4
     var d = [Int](repeating: 0, count: w * h)
     for y in 0..<h {
-      for x in 0..<w where mask[box.left + x, box.top + y] != 0 { d[y * w + x] = far }
+      for x in 0..<w where mask[box.x + x, box.y + y] != 0 { d[y * w + x] = far }
     }
     func at(_ x: Int, _ y: Int) -> Int { x < 0 || y < 0 || x >= w || y >= h ? 0 : d[y * w + x] }
     for y in 0..<h {

@@ -61,13 +61,7 @@ public struct TissueModel: Sendable {
   ) {
     var slough = [Float](repeating: 0, count: box.width * box.height)
     var granulation = slough
-    let regionBoxes: [PixelRect] = mask.pixels.withUnsafeBufferPointer { pixels in
-      let origin = pixels.baseAddress! + box.y * mask.width + box.x
-      return ConnectedComponents.label(origin, width: box.width, height: box.height, rowStride: mask.width)
-        .components.map {
-          PixelRect(x: box.x + $0.minX, y: box.y + $0.minY, width: $0.maxX - $0.minX + 1, height: $0.maxY - $0.minY + 1)
-        }
-    }
+    let regionBoxes = MaskRegions(mask: mask, windows: [box]).regions.map(\.boundingBox)
     let size = cropRule.cropSizePixels
     let plane = size * size
     for crop in FinePass.crops(boxes: regionBoxes, rule: cropRule) {

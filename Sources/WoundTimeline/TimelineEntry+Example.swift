@@ -18,7 +18,9 @@ extension TimelineEntry {
     return TimelineEntry(
       takenAt: takenAt, takenAtSource: .exif, measuredAt: takenAt.addingTimeInterval(3600), woundSite: woundSite,
       photo: Photo(path: "photos/\(tag)/\(index).jpg", byteSize: 2_400_000 + index, sha256: photoHash),
-      tool: Tool(version: "0.1.0", segmentationModelSha256: String(repeating: "ab", count: 32)),
+      tool: Tool(
+        version: "0.1.0", segmentationModelSha256: String(repeating: "ab", count: 32),
+        tissueModelSha256: String(repeating: "cd", count: 32)),
       settings: Settings(
         calibration: CalibrationSettings(method: .marker, markerSizeOverrideMm: 20),
         markerId: 20, markerSizeMm: 20,
@@ -31,6 +33,9 @@ extension TimelineEntry {
         ellipseAreaCm2: 4.626, regionCount: 1,
         regions: [Region(areaCm2: areaCm2, perimeterCm: perimeterCm, areaPixels: 425_000, boundingBoxPixels: [400, 300, 310, 190])],
         tissue: TissueShares(granulation: 0.6, slough: 0.25, necrosis: 0.05, epithelium: 0.1),
+        tissueMethods: TissueMethods(
+          granulation: "model", slough: "model", necrosis: "colour rule", epithelium: "colour rule",
+          colourRuleShare: 0.15),
         openAreaCm2: areaCm2 * 0.9, pixelsPerMm: 10,
         calibrationQuality: CalibrationQuality(
           decisionMargin: 85.5, hammingDistance: 0, markerSizePixels: 200, sideRatio: 0.97, tiltDegrees: 12.5)),

@@ -65,29 +65,6 @@ public struct TimelineStore: Sendable {
     return timeline
   }
 
-  /// Checks a patient's hash chain; see ``Timeline/verifyChain(file:)``.
-  public func verifyChain(patient: String) throws(TimelineError) {
-    _ = try load(patient: patient, verifyingChain: true)
-  }
-
-  /// Whether the patient's timeline already holds a photo with this SHA-256
-  /// (optionally at one wound site), so that a batch run can skip it.
-  ///
-  /// A patient without a timeline holds no photo.
-  public func contains(photoSha256: String, patient: String, woundSite: String? = nil) throws(TimelineError)
-    -> Bool
-  {
-    let timeline: Timeline
-    do {
-      timeline = try load(patient: patient, verifyingChain: false)
-    } catch .notFound {
-      return false
-    }
-    return timeline.entries.contains {
-      $0.photo.sha256 == photoSha256 && (woundSite == nil || $0.woundSite == woundSite)
-    }
-  }
-
   /// The patients with a timeline file in the directory, sorted.
   public func patients() -> [String] {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []

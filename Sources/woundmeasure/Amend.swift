@@ -84,7 +84,8 @@ extension WoundMeasureCommand {
 
     var correction: SettingsCorrection {
       SettingsCorrection(
-        maskPath: mask, roiPixels: roi.flatMap { CommandLineValues.integers($0, count: 4) },
+        maskPath: mask,
+        regionOfInterest: roi.flatMap { CommandLineValues.integers($0, count: 4) }.flatMap(PixelRect.init(components:)),
         seedPixels: seed.flatMap { CommandLineValues.numbers($0, count: 2) }.map { Point(x: $0[0], y: $0[1]) },
         calibration: correctsCalibration ? calibration.request : nil, takenGiven: taken.flatMap(TakenTime.parseGiven),
         closureConfirmed: closed ? true : nil, woundSite: woundSite)
@@ -157,7 +158,7 @@ extension WoundMeasureCommand {
             entryId: entryId, correction: correction, reason: reason, photoPath: photo, context: context)
           recorded = stored
           for warning in stored.entry.warnings { CommandLineValues.printError("warning: \(warning)") }
-          if let overlay { try ImageEncoder.writePNG(outcome.overlay(), to: overlay) }
+          if let overlay { try ImageEncoder.writePNG(outcome.overlay(patient: patient), to: overlay) }
         } catch let error as AmendmentError {
           CommandLineValues.printError("error: \(error)")
           throw ExitCode.failure

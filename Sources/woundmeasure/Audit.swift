@@ -84,7 +84,7 @@ enum AuditText {
     if audit.entries.isEmpty { lines.append("  no entries") }
     for entry in audit.entries {
       let head = "  #\(entry.index) \(entry.entryId) \(entry.recordedPath): "
-      lines.append(head + describe(entry.verdict))
+      lines.append(head + describe(entry.verdict, index: entry.index))
       if case .differs(let figures, _, _) = entry.verdict {
         for figure in figures {
           var line = "      \(figure.figure): stored \(figure.stored), now \(figure.recomputed)"
@@ -100,7 +100,7 @@ enum AuditText {
     return lines.joined(separator: "\n")
   }
 
-  static func describe(_ verdict: AuditVerdict) -> String {
+  static func describe(_ verdict: AuditVerdict, index: Int) -> String {
     switch verdict {
     case .reproduced:
       return "reproduced"
@@ -110,10 +110,10 @@ enum AuditText {
       return "photo missing (looked at \(searched.joined(separator: ", ")))"
     case .photoAltered(let path, let recorded, let found):
       return "photo altered: \(path) has SHA-256 \(found.prefix(16))..., recorded \(recorded.prefix(16))..."
-    case .entryAltered(let reason):
-      return "entry altered: \(reason)"
-    case .rerunFailed(let reason):
-      return "could not be measured again: \(reason)"
+    case .entryAltered(let chainBreak):
+      return "entry altered: \(chainBreak.auditText(index: index))"
+    case .rerunFailed(let failure):
+      return "could not be measured again: \(failure)"
     case .wrongPatient(let recorded, let timeline):
       return "wrong patient: the entry was recorded for \(recorded) but sits in \(timeline)'s timeline"
     case .takenAtMismatch(let recorded, let fromPhoto, let source):
@@ -148,7 +148,7 @@ enum AuditText {
     let entries = audit.entries.map { entry -> EntryJSON in
       var out = EntryJSON(
         index: entry.index, id: entry.entryId, recordedPath: entry.recordedPath, foundPath: entry.foundPath,
-        verdict: entry.verdict.name, detail: describe(entry.verdict))
+        verdict: entry.verdict.name, detail: describe(entry.verdict, index: entry.index))
       if case .differs(let figures, let versionsMatch, _) = entry.verdict {
         out.differences = figures
         out.versionsMatch = versionsMatch
@@ -156,7 +156,7 @@ enum AuditText {
       return out
     }
     let value = TimelineJSON(
-      file: audit.file, unreadable: audit.unreadable, problems: audit.problems, notes: audit.notes, allReproduced: audit.allReproduced, entries: entries)
+      file: audit.file, unreadable: audit.unreadable?.description, problems: audit.problems.map(\.description), notes: audit.notes.map(\.description), allReproduced: audit.allReproduced, entries: entries)
     return try CommandLineValues.jsonLine(value)
   }
 }

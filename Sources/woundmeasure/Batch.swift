@@ -164,9 +164,12 @@ extension WoundMeasureCommand {
         case .skipped(let reason):
           counts.skip += 1
           print("would skip     \(line.item.path) -> \(target): \(reason)")
-        case .failed(let reason), .needsReview(let reason):
+        case .failed(let failure):
           counts.fail += 1
-          print("would fail     \(line.item.path): \(reason)")
+          print("would fail     \(line.item.path): \(failure)")
+        case .needsReview(let error):
+          counts.fail += 1
+          print("would fail     \(line.item.path): \(error)")
         case .measured:
           break
         }
@@ -200,11 +203,11 @@ final class BatchProgressPrinter: @unchecked Sendable {
       warningLines = warnings.map { "warning: \(event.item.path): \($0)" }
     case .skipped(let reason):
       line = "\(counter) skipped \(event.item.path): \(reason)"
-    case .failed(let reason):
-      line = "\(counter) failed: \(reason)"
+    case .failed(let failure):
+      line = "\(counter) failed: \(failure)"
       isFailure = true
-    case .needsReview(let reason):
-      line = "\(counter) needs review: \(reason)"
+    case .needsReview(let error):
+      line = "\(counter) needs review: \(error)"
       isFailure = true
     }
     if isTerminal {

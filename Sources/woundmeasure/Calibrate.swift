@@ -63,17 +63,16 @@ extension WoundMeasureCommand {
     /// One human-readable line per photo.
     static func summary(path: String, _ c: Calibration) -> String {
       func f(_ v: Double, _ d: Int) -> String { String(format: "%.\(d)f", v) }
-      switch c.method {
+      switch c.source {
       case .scale:
         return "\(path): scale \(f(c.pixelsPerMm, 3)) px/mm (given)"
-      case .ruler:
-        let r = c.ruler!
+      case .ruler(let r):
         return "\(path): ruler \(f(r.lengthPixels, 1)) px = \(f(r.mm, 2)) mm, \(f(c.pixelsPerMm, 3)) px/mm"
-      case .marker:
-        var text = "\(path): marker ID \(c.markerId!), \(f(c.markerSizeMm!, 1)) mm, \(f(c.pixelsPerMm, 3)) px/mm"
-        text += ", \(f(c.markerSizePixels ?? 0, 0)) px across"
-        text += ", tilt \(f(c.tiltDegrees ?? 0, 1)) deg, sides \(f(c.sideRatio ?? 1, 2))"
-        text += ", margin \(f(c.decisionMargin ?? 0, 0)), hamming \(c.hammingDistance ?? 0)"
+      case .marker(let m):
+        var text = "\(path): marker ID \(m.id), \(f(m.sizeMm, 1)) mm, \(f(c.pixelsPerMm, 3)) px/mm"
+        text += ", \(f(m.sizePixels, 0)) px across"
+        text += ", tilt \(f(m.tiltDegrees, 1)) deg, sides \(f(m.sideRatio, 2))"
+        text += ", margin \(f(m.decisionMargin, 0)), hamming \(m.hammingDistance)"
         if c.markers.count > 1 { text += ", \(c.markers.count) markers" }
         return text
       }

@@ -144,9 +144,9 @@ extension WoundMeasureCommand {
     var settings: MeasurementSettings {
       MeasurementSettings(
         calibration: calibration.request, maskPath: mask ?? outline,
-        roiPixels: roi.flatMap { CommandLineValues.integers($0, count: 4) },
+        regionOfInterest: roi.flatMap { CommandLineValues.integers($0, count: 4) }.flatMap(PixelRect.init(components:)),
         seedPixels: seed.flatMap { CommandLineValues.numbers($0, count: 2) }.map { Point(x: $0[0], y: $0[1]) },
-        maxPixels: pixelLimit.maxPixels, patient: patient, woundSite: woundSite,
+        maxPixels: pixelLimit.maxPixels, woundSite: woundSite,
         takenGiven: taken.flatMap(TakenTime.parseGiven), closureConfirmed: closed, woundType: woundType)
     }
 
@@ -161,10 +161,10 @@ extension WoundMeasureCommand {
         CommandLineValues.printError("error: \(error)")
         throw ExitCode.failure
       }
-      for warning in outcome.entry.warnings { CommandLineValues.printError("warning: \(photo): \(warning)") }
+      for warning in outcome.warnings { CommandLineValues.printError("warning: \(photo): \(warning)") }
 
       do {
-        if let overlay { try Overlay.write(outcome.takeOverlay(), to: overlay, protecting: protected) }
+        if let overlay { try Overlay.write(outcome.takeOverlay(patient: patient), to: overlay, protecting: protected) }
         if let maskOut { try ImageEncoder.writePNG(outcome.mask, to: maskOut, protecting: protected) }
       } catch {
         CommandLineValues.printError("error: \(photo): cannot write the overlay or mask: \(error)")

@@ -44,16 +44,16 @@ enum MeasurementText {
           + "necrosis \(f(shares.necrosis * 100, 0)) %, epithelium \(f(shares.epithelium * 100, 0)) %")
     }
     var scale = "  scale       \(f(c.pixelsPerMm, 2)) px/mm"
-    switch c.method {
-    case .marker:
-      scale += " from marker ID \(c.markerId.map(String.init) ?? "?") (\(f(c.markerSizeMm ?? 0, 1)) mm"
-      scale += ", \(f(c.markerSizePixels ?? 0, 0)) px across), tilt \(f(c.tiltDegrees ?? 0, 0))°"
-      scale += ", decision margin \(f(c.decisionMargin ?? 0, 0))"
+    switch c.source {
+    case .marker(let m):
+      scale += " from marker ID \(m.id) (\(f(m.sizeMm, 1)) mm"
+      scale += ", \(f(m.sizePixels, 0)) px across), tilt \(f(m.tiltDegrees, 0))°"
+      scale += ", decision margin \(f(m.decisionMargin, 0))"
     case .scale: scale += " (given with --scale)"
     case .ruler: scale += " (from the --ruler points)"
     }
     lines.append(scale)
-    if !outcome.entry.warnings.isEmpty { lines.append("  warnings    \(outcome.entry.warnings.count) (see stderr)") }
+    if !outcome.warnings.isEmpty { lines.append("  warnings    \(outcome.warnings.count) (see stderr)") }
     lines.append(savedTo.map { "  saved to    \($0)" } ?? "  not saved   (--no-save)")
     return lines.joined(separator: "\n")
   }

@@ -19,7 +19,7 @@ struct WoundMeasureCommand: AsyncParsableCommand {
       """,
     version: WoundMeasureVersion.string,
     subcommands: [
-      Inspect.self, Calibrate.self, Marker.self, Measure.self, Amend.self, Timeline.self, Batch.self, Cohort.self, Audit.self,
+      Inspect.self, Calibrate.self, Marker.self, Measure.self, Amend.self, TimelineReport.self, Batch.self, Cohort.self, Audit.self,
     ])
 }
 

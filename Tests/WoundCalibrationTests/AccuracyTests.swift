@@ -156,7 +156,7 @@ struct ReducedSearchTests {
     #expect(whole.markers.count == 1)
     guard let a = reduced.markers.first, let b = whole.markers.first else { return }
     #expect(a.id == b.id)
-    for (p, q) in zip(a.cornerPoints, b.cornerPoints) {
+    for (p, q) in zip(a.corners, b.corners) {
       #expect(abs(p.x - q.x) < 0.01 && abs(p.y - q.y) < 0.01, "corner \(p) against \(q)")
     }
     let calibration = try Calibrator.calibrate(image: photo, request: .marker)

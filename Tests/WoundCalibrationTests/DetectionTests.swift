@@ -30,16 +30,16 @@ struct DetectionTests {
     let (image, camera) = photo(markers: [marker], rotationDegrees: rotationDegrees)
     let calibration = try Calibrator.calibrate(image: image, request: .marker)
     #expect(calibration.method == .marker)
-    #expect(calibration.markerId == 20)
-    #expect(calibration.markerSizeMm == 20)
+    #expect(calibration.marker?.id == 20)
+    #expect(calibration.marker?.sizeMm == 20)
     let expected = marker.cornersMm.map { camera.pixelsFromMm.apply($0) }
-    let found = try #require(calibration.corners).map { Point($0[0], $0[1]) }
+    let found = try #require(calibration.marker?.corners)
     for (f, e) in zip(found, expected) {
       #expect(distance(f, e) < 0.15, "corner \(f) expected \(e)")
     }
     #expect(abs(calibration.pixelsPerMm / 8 - 1) < 0.003)
     #expect(calibration.warnings.isEmpty)
-    #expect(try #require(calibration.tiltDegrees) < 3)
+    #expect(try #require(calibration.marker?.tiltDegrees) < 3)
   }
 
   @Test("the same photo gives bit-identical corners twice")
@@ -51,7 +51,7 @@ struct DetectionTests {
     let first = try Calibrator.calibrate(image: image, request: .marker)
     let second = try Calibrator.calibrate(image: image, request: .marker)
     #expect(first == second)
-    #expect(first.corners == second.corners)
+    #expect(first.marker?.corners == second.marker?.corners)
   }
 
   @Test("a photo without a marker is refused")
@@ -70,8 +70,8 @@ struct DetectionTests {
       try Calibrator.calibrate(image: image, request: .marker)
     }
     let calibration = try Calibrator.calibrate(image: image, request: .marker(sizeMmOverride: 25))
-    #expect(calibration.markerId == 5)
-    #expect(calibration.markerSizeMm == 25)
+    #expect(calibration.marker?.id == 5)
+    #expect(calibration.marker?.sizeMm == 25)
     #expect(abs(calibration.pixelsPerMm / 8 - 1) < 0.003)
     #expect(CalibrationError.unknownMarkerSize(id: 5).description.contains("--marker-size"))
   }
@@ -85,13 +85,13 @@ struct DetectionTests {
       markers: [small, wrong], pixelsPerMm: 7, centreMm: Point(25, 12), width: 800, height: 600)
     let calibration = try Calibrator.calibrate(image: image, request: .marker)
     #expect(calibration.markers.map(\.id) == [20, 30])
-    #expect(calibration.markerId == 20)
-    #expect(calibration.warnings.contains { $0.contains("disagree") && $0.contains("ID 30") })
+    #expect(calibration.marker?.id == 20)
+    #expect(calibration.warnings.contains { $0.code == .markersDisagree && $0.message.contains("ID 30") })
     let far = camera.pixelsFromMm.apply(wrong.centreMm)
     let reselected = calibration.selectingMarker(nearest: far)
-    #expect(reselected.markerId == 30)
-    #expect(reselected.markerSizeMm == 30)
-    #expect(reselected.warnings.contains { $0.contains("disagree") && $0.contains("ID 20") })
+    #expect(reselected.marker?.id == 30)
+    #expect(reselected.marker?.sizeMm == 30)
+    #expect(reselected.warnings.contains { $0.code == .markersDisagree && $0.message.contains("ID 20") })
     // Re-selecting the marker already chosen changes nothing.
     #expect(calibration.selectingMarker(nearest: camera.pixelsFromMm.apply(small.centreMm)) == calibration)
   }
@@ -112,14 +112,14 @@ struct DetectionTests {
     let marker = SyntheticScene.PlacedMarker(id: 20, originMm: Point(0, 0), sizeMm: 20)
     let (oblique, _) = photo(markers: [marker], pixelsPerMm: 10, tiltDegrees: 64)
     let tilted = try Calibrator.calibrate(image: oblique, request: .marker)
-    #expect(tilted.warnings.contains { $0.contains("obliquely") })
-    #expect(try #require(tilted.sideRatio) < 0.5)
-    #expect(try #require(tilted.tiltDegrees) > 55)
+    #expect(tilted.warnings.contains { $0.code == .obliqueMarker && $0.message.contains("obliquely") })
+    #expect(try #require(tilted.marker?.sideRatio) < 0.5)
+    #expect(try #require(tilted.marker?.tiltDegrees) > 55)
 
     let (tiny, _) = photo(markers: [marker], pixelsPerMm: 1.7)
     let small = try Calibrator.calibrate(image: tiny, request: .marker)
-    #expect(small.warnings.contains { $0.contains("px across") })
-    #expect(try #require(small.markerSizePixels) < 40)
+    #expect(small.warnings.contains { $0.code == .smallMarker && $0.message.contains("px across") })
+    #expect(try #require(small.marker?.sizePixels) < 40)
   }
 
   @Test("the marker outline covers the white border")
@@ -127,7 +127,7 @@ struct DetectionTests {
     let marker = SyntheticScene.PlacedMarker(id: 20, originMm: Point(0, 0), sizeMm: 20)
     let (image, camera) = photo(markers: [marker], rotationDegrees: 15, tiltDegrees: 20)
     let calibration = try Calibrator.calibrate(image: image, request: .marker)
-    let outline = calibration.markerOutlinePoints
+    let outline = try #require(calibration.marker?.outlinePixels)
     #expect(outline.count == 4)
     // The white border's outer corners (1 module = 2.5 mm out) lie inside the outline.
     let border = [Point(-2.5, -2.5), Point(22.5, -2.5), Point(22.5, 22.5), Point(-2.5, 22.5)]

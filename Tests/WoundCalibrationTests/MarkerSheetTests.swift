@@ -45,8 +45,8 @@ struct MarkerSheetTests {
     let decoded = try PhotoDecoder.decode(bytes: bytes, name: "marker.png")
     #expect(decoded.image.width == raster.width && decoded.image.height == raster.height)
     let calibration = try Calibrator.calibrate(image: decoded.image, request: .marker)
-    #expect(calibration.markerId == 20)
-    #expect(calibration.markerSizeMm == 20)
+    #expect(calibration.marker?.id == 20)
+    #expect(calibration.marker?.sizeMm == 20)
     // 20 mm at 300 dpi is 236.2 px; module edges are rounded to whole pixels.
     let pixelsPerMm = Double(dpi) / 25.4
     #expect(abs(calibration.pixelsPerMm / pixelsPerMm - 1) < 0.005)

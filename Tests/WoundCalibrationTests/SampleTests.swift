@@ -41,9 +41,9 @@ struct SampleTests {
     let photo = try PhotoDecoder.decode(path: path)
     #expect(photo.metadata.captureTime != nil)
     let calibration = try Calibrator.calibrate(image: photo.image, request: .marker)
-    #expect(calibration.markerId == truth.markerId)
+    #expect(calibration.marker?.id == truth.markerId)
     #expect(abs(calibration.pixelsPerMm / truth.pixelsPerMm - 1) < 0.005)
-    #expect(abs(try #require(calibration.tiltDegrees) - truth.tiltDegrees) < 3)
+    #expect(abs(try #require(calibration.marker?.tiltDegrees) - truth.tiltDegrees) < 3)
     #expect(calibration.warnings.isEmpty)
   }
 
@@ -57,7 +57,7 @@ struct SampleTests {
     let path = samplesDirectory.appendingPathComponent("markers/tag36h11-id\(id).png").path
     let photo = try PhotoDecoder.decode(path: path)
     let calibration = try Calibrator.calibrate(image: photo.image, request: .marker)
-    #expect(calibration.markerId == id)
+    #expect(calibration.marker?.id == id)
     #expect(abs(calibration.pixelsPerMm / (600 / 25.4) - 1) < 0.005)
     let svg = try String(
       contentsOf: samplesDirectory.appendingPathComponent("markers/tag36h11-id\(id).svg"), encoding: .utf8)

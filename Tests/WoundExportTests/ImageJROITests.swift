@@ -36,7 +36,7 @@ func mask(_ rows: [String]) -> Mask {
     let m = mask(rows)
     let outlines = RegionOutlines.outer(mask: m)
     #expect(outlines.map(\.areaPixels) == PlaneGeometry.measure(mask: m, homography: .scaling(1)).regions.map(\.areaPixels))
-    let polygons = outlines.map { $0.corners.map { (x: Double($0.x), y: Double($0.y)) } }
+    let polygons = outlines.map { $0.corners.map { Point(Double($0.x), Double($0.y)) } }
     let drawn = RegionOutlines.rasterize(polygons: polygons, width: m.width, height: m.height)
     if rows != ["####", "#..#", "####"] {
       for outline in outlines { #expect(outline.enclosedAreaPixels == outline.areaPixels) }

@@ -75,16 +75,18 @@ import Testing
 
   @Test func impossibleEXIFDatesAreReportedAsSuch() {
     let mtime = TakenTime(date: Date(timeIntervalSince1970: 0), source: .mtime)
-    #expect(mtime.warning(exifCaptureTime: "2026:02:30 10:00:00")
+    #expect(mtime.warning(exifCaptureTime: "2026:02:30 10:00:00")?.code == .takenTimeUnknown)
+    #expect(mtime.warning(exifCaptureTime: "2026:02:30 10:00:00")?.message
       == "TAKEN TIME UNKNOWN: the photo's EXIF capture time '2026:02:30 10:00:00' is not a possible date and the "
       + "file name holds none; using the file's modification time 1970-01-01T00:00:00Z, which changes with every "
       + "copy and bends every healing rate (set it with --taken, or the taken column of a batch manifest)")
     #expect(
-      mtime.warning(exifCaptureTime: nil)?.hasPrefix("TAKEN TIME UNKNOWN: no capture time in the photo's EXIF or file name")
+      mtime.warning(exifCaptureTime: nil)?.message.hasPrefix("TAKEN TIME UNKNOWN: no capture time in the photo's EXIF or file name")
         == true)
-    #expect(mtime.warning(exifCaptureTime: "0000:00:00 00:00:00")?.hasPrefix("TAKEN TIME UNKNOWN: no capture time") == true)
+    #expect(mtime.warning(exifCaptureTime: "0000:00:00 00:00:00")?.message.hasPrefix("TAKEN TIME UNKNOWN: no capture time") == true)
     let named = TakenTime(date: Date(timeIntervalSince1970: 0), source: .filename)
-    #expect(named.warning(exifCaptureTime: "2026:13:01 10:00:00")?.contains("is not a possible date; using the date "
+    #expect(named.warning(exifCaptureTime: "2026:13:01 10:00:00")?.code == .impossibleCaptureTime)
+    #expect(named.warning(exifCaptureTime: "2026:13:01 10:00:00")?.message.contains("is not a possible date; using the date "
       + "in the file name") == true)
     #expect(named.warning(exifCaptureTime: nil) == nil)
     #expect(TakenTime(date: Date(), source: .exif).warning(exifCaptureTime: "2026:03:14 10:00:00") == nil)

@@ -46,7 +46,7 @@ import WoundImaging
     let (photo, mask) = try Self.scene(woundOrigin: (x, y))
     defer { try? FileManager.default.removeItem(atPath: (photo as NSString).deletingLastPathComponent) }
     let outcome = try MeasurementPipeline.measure(
-      photoAt: photo, settings: MeasurementSettings(maskPath: mask, patient: "P1"))
+      photoAt: photo, settings: MeasurementSettings(maskPath: mask))
     #expect(outcome.calibration.markers.count == 2)
     #expect(outcome.entry.settings.markerId == expectedId)
     #expect(outcome.entry.settings.markerSizeMm == Double(expectedId))

@@ -36,7 +36,7 @@ import WoundTimeline
     let rows = try Self.truth()
     #expect(rows.count >= 6)
     for (relative, trueAreaCm2) in rows {
-      let settings = MeasurementSettings(maskPath: Self.mask(relative), patient: "P1")
+      let settings = MeasurementSettings(maskPath: Self.mask(relative))
       let outcome = try MeasurementPipeline.measure(photoAt: Self.photo(relative), settings: settings)
       let area = outcome.entry.results.areaCm2
       #expect(abs(area - trueAreaCm2) / trueAreaCm2 < 0.01, "\(relative): \(area) cm², true \(trueAreaCm2) cm²")
@@ -54,7 +54,7 @@ import WoundTimeline
       ("P003/left-plantar/2026-10-19_1.jpg", \.necrosis, 0.75),
     ]
     for (relative, share, floor) in expectations {
-      let settings = MeasurementSettings(maskPath: Self.mask(relative), patient: "P1")
+      let settings = MeasurementSettings(maskPath: Self.mask(relative))
       let entry = try MeasurementPipeline.measure(photoAt: Self.photo(relative), settings: settings).entry
       let tissue = try #require(entry.results.tissue)
       print("tissue \(relative): \(tissue)")
@@ -69,7 +69,7 @@ import WoundTimeline
   @Test func theEntryRecordsThePhotoToolAndSettings() throws {
     let (relative, _) = try #require(try Self.truth().first)
     let path = Self.photo(relative)
-    let settings = MeasurementSettings(maskPath: Self.mask(relative), patient: "P1", woundSite: "left-heel")
+    let settings = MeasurementSettings(maskPath: Self.mask(relative), woundSite: "left-heel")
     let outcome = try MeasurementPipeline.measure(photoAt: path, settings: settings)
     let entry = outcome.entry
     let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
@@ -91,7 +91,7 @@ import WoundTimeline
     #expect(abs(entry.results.lengthTimesWidthCm2 - entry.results.lengthCm * entry.results.widthCm) < 1e-9)
     #expect(outcome.mask.width == outcome.image.width && outcome.mask.height == outcome.image.height)
     // The recorded settings read back into the same settings.
-    let reread = try TimelineAccess.settings(of: entry, patient: "P1")
+    let reread = try TimelineAccess.settings(of: entry)
     #expect(reread.calibration == settings.calibration)
     #expect(reread.maskPath == settings.maskPath)
     #expect(reread.maxPixels == settings.maxPixels)
@@ -99,7 +99,7 @@ import WoundTimeline
 
   @Test func theSameBytesAndSettingsGiveIdenticalFigures() throws {
     let (relative, _) = try #require(try Self.truth().first)
-    let settings = MeasurementSettings(maskPath: Self.mask(relative), patient: "P1")
+    let settings = MeasurementSettings(maskPath: Self.mask(relative))
     let a = try MeasurementPipeline.measure(photoAt: Self.photo(relative), settings: settings)
     let b = try MeasurementPipeline.measure(photoAt: Self.photo(relative), settings: settings)
     #expect(a.entry.results == b.entry.results)
@@ -110,7 +110,7 @@ import WoundTimeline
     let (relative, _) = try #require(try Self.truth().first)
     let taken = try #require(TakenTime.parseGiven("2026-01-02T03:04:05Z"))
     let settings = MeasurementSettings(
-      calibration: .scale(pixelsPerMm: 8.5), maskPath: Self.mask(relative), patient: "P1", takenGiven: taken)
+      calibration: .scale(pixelsPerMm: 8.5), maskPath: Self.mask(relative), takenGiven: taken)
     let entry = try MeasurementPipeline.measure(photoAt: Self.photo(relative), settings: settings).entry
     #expect(entry.takenAt == taken)
     #expect(entry.takenAtSource == .given)
@@ -127,7 +127,7 @@ import WoundTimeline
     try ImageEncoder.writePNG(GreyImage(width: 8, height: 6, value: 255), to: small)
     do {
       _ = try MeasurementPipeline.measure(
-        photoAt: Self.photo(relative), settings: MeasurementSettings(maskPath: small, patient: "P1"))
+        photoAt: Self.photo(relative), settings: MeasurementSettings(maskPath: small))
       Issue.record("a mask of the wrong size was accepted")
     } catch .maskSizeMismatch(let mask, let mw, let mh, let photo, _, _) {
       #expect(mask == small)
@@ -140,10 +140,10 @@ import WoundTimeline
 
   @Test func anUnreadablePhotoNamesTheFile() {
     #expect(throws: MeasurementError.self) {
-      try MeasurementPipeline.measure(photoAt: "/nonexistent/photo.jpg", settings: MeasurementSettings(patient: "P1"))
+      try MeasurementPipeline.measure(photoAt: "/nonexistent/photo.jpg", settings: MeasurementSettings())
     }
     do {
-      _ = try MeasurementPipeline.measure(photoAt: "/nonexistent/photo.jpg", settings: MeasurementSettings(patient: "P1"))
+      _ = try MeasurementPipeline.measure(photoAt: "/nonexistent/photo.jpg", settings: MeasurementSettings())
     } catch {
       #expect(error.description.hasPrefix("/nonexistent/photo.jpg: "))
     }
@@ -154,7 +154,7 @@ import WoundTimeline
   /// the convolutions shared out) give the same entry, mask and tissue map, bit for bit.
   @Test func threadsDoNotChangeTheFigures() throws {
     for (relative, _) in try Self.truth() {
-      let settings = MeasurementSettings(patient: "P1", takenGiven: Date(timeIntervalSince1970: 1_800_000_000))
+      let settings = MeasurementSettings(takenGiven: Date(timeIntervalSince1970: 1_800_000_000))
       let one = try MeasurementPipeline.measure(photoAt: Self.photo(relative), settings: settings, threads: 1)
       #expect(one.measures.areaMm2 > 0, "\(relative)")
       for threads in [2, 3] {
@@ -171,12 +171,12 @@ import WoundTimeline
   @Test func theOverlayTakenFromTheOutcomeIsTheSame() throws {
     let (relative, _) = try #require(try Self.truth().first)
     var outcome = try MeasurementPipeline.measure(
-      photoAt: Self.photo(relative), settings: MeasurementSettings(maskPath: Self.mask(relative), patient: "P1"))
+      photoAt: Self.photo(relative), settings: MeasurementSettings(maskPath: Self.mask(relative)))
     let photo = outcome.image
-    let copy = outcome.overlay()
+    let copy = outcome.overlay(patient: "P1")
     #expect(outcome.image == photo)
     #expect(copy != photo)
-    let taken = outcome.takeOverlay()
+    let taken = outcome.takeOverlay(patient: "P1")
     #expect(taken == copy)
     #expect(outcome.image.pixels.isEmpty)
   }

@@ -21,7 +21,7 @@ private let tenPixelsPerMm = Homography.scaling(0.1)
     #expect(abs(measures.areaMm2 - 50) < 1e-9)  // 0.50 cm^2
     #expect(measures.regions.count == 1)
     #expect(measures.regions[0].areaPixels == 5000)
-    #expect(measures.regions[0].boundingBoxPixels == [20, 15, 100, 50])
+    #expect(measures.regions[0].boundingBox == PixelRect(x: 20, y: 15, width: 100, height: 50))
     // Perimeter 2 x (10 + 5) mm; the smoothing cuts each corner by about half a pixel.
     #expect(abs(measures.perimeterMm - 30) / 30 < 0.01, "\(measures.perimeterMm)")
     // Length is the diagonal; width is the extent perpendicular to it, 2ab/d.
@@ -46,7 +46,11 @@ private let tenPixelsPerMm = Homography.scaling(0.1)
     let measures = PlaneGeometry.measure(mask: mask, homography: .identity)
     #expect(measures.regions.count == 3)
     #expect(measures.regions.map(\.areaPixels) == [4, 5, 2])
-    #expect(measures.regions.map(\.boundingBoxPixels) == [[1, 1, 2, 2], [6, 1, 3, 3], [3, 4, 2, 2]])
+    #expect(
+      measures.regions.map(\.boundingBox) == [
+        PixelRect(x: 1, y: 1, width: 2, height: 2), PixelRect(x: 6, y: 1, width: 3, height: 3),
+        PixelRect(x: 3, y: 4, width: 2, height: 2),
+      ])
     #expect(measures.regions.map(\.areaMm2) == [4, 5, 2])
     #expect(measures.areaMm2 == 11)
     #expect(measures.areaPixels == 11)
@@ -222,7 +226,7 @@ private let tenPixelsPerMm = Homography.scaling(0.1)
       let mask = Mask(width: size, height: size) { x, y in
         (x - cx) * (x - cx) + (y - cy) * (y - cy) <= radius * radius
       }
-      let start = RunLabelling(mask: mask).firstPixel[0]
+      let start = MaskRegions(mask: mask).regions[0].firstPixel
       let contour = BoundaryTracing.outerContour(mask: mask, startX: start.x, startY: start.y)
       let truth = 2 * Double.pi * radius
       rawErrors.append((PlaneGeometry.closedLength(contour) - truth) / truth)

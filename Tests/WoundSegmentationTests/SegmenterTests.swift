@@ -72,6 +72,16 @@ import WoundCore
     #expect(first.probabilities == second.probabilities)
   }
 
+  @Test func regionsAreTheLabellingOfTheMask() throws {
+    // What the stage hands on is what labelling its mask again would give.
+    let result = try Self.segment(Self.scene, hints: SegmentationHints(seed: Point(800, 200)))
+    #expect(result.labelled == MaskRegions(mask: result.mask))
+    #expect(result.labelled.regions.count == 1)
+    let both = try Self.segment(Self.scene)
+    #expect(both.labelled == MaskRegions(mask: both.mask))
+    #expect(both.labelled.regions.map(\.areaPixels).sorted() == both.regions.map(\.areaPixels).sorted())
+  }
+
   @Test func flatSkinGivesEmptyOutline() throws {
     let result = try Self.segment(Self.photo(width: 640, height: 480, discs: []))
     #expect(result.regions.isEmpty)
@@ -165,54 +175,6 @@ import WoundCore
 
 /// The helpers of the stage, on small literal inputs.
 @Suite struct SegmenterHelperTests {
-  @Test func connectedComponentsUseEightNeighbours() {
-    let sample: [UInt8] = [
-      1, 1, 0, 0, 0, 1,
-      0, 1, 0, 0, 1, 0,
-      0, 0, 0, 1, 0, 0,
-      1, 0, 0, 0, 0, 0,
-      1, 1, 0, 1, 1, 1,
-    ]
-    let (runs, components) = sample.withUnsafeBufferPointer {
-      ConnectedComponents.label($0.baseAddress!, width: 6, height: 5, rowStride: 6)
-    }
-    #expect(components.count == 4)
-    #expect(components.map(\.area) == [3, 3, 3, 3])
-    // The diagonal chain from the top right is one region.
-    #expect(components[1].minX == 3 && components[1].maxX == 5 && components[1].minY == 0 && components[1].maxY == 2)
-    #expect(components[0].sumX == 0 + 1 + 1 && components[0].sumY == 0 + 0 + 1)
-    #expect(runs.count == 8)
-  }
-
-  @Test func connectedComponentsMergeUShapes() {
-    // Two arms joined only at the bottom: one region, labelled in raster order.
-    let sample: [UInt8] = [
-      255, 0, 0, 255, 0, 255,
-      255, 0, 0, 255, 0, 0,
-      255, 255, 255, 255, 0, 0,
-    ]
-    let (_, components) = sample.withUnsafeBufferPointer {
-      ConnectedComponents.label($0.baseAddress!, width: 6, height: 3, rowStride: 6)
-    }
-    #expect(components.map(\.area) == [8, 1])
-  }
-
-  @Test func connectedComponentsOnWideRows() {
-    // Rows longer than eight bytes take the word-at-a-time path.
-    var sample = [UInt8](repeating: 0, count: 40 * 3)
-    for x in 3..<37 { sample[x] = 255 }
-    for x in 20..<21 { sample[40 + x] = 255 }
-    for x in 0..<40 where x % 2 == 0 { sample[80 + x] = 255 }
-    let (_, components) = sample.withUnsafeBufferPointer {
-      ConnectedComponents.label($0.baseAddress!, width: 40, height: 3, rowStride: 40)
-    }
-    // The second row's pixel joins the run above and the pixel below it (its
-    // diagonal neighbours below, 19 and 21, are unset); the other 19 pixels
-    // of the third row stay alone.
-    #expect(components.count == 1 + 19)
-    #expect(components[0].area == 34 + 1 + 1)
-  }
-
   @Test func polygonCoversCellCentres() {
     // A square from 1.5 to 4.5 covers pixel centres 2, 3, 4 on each axis.
     let square = [Point(1.5, 1.5), Point(4.5, 1.5), Point(4.5, 4.5), Point(1.5, 4.5)]

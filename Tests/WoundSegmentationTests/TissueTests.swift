@@ -222,8 +222,8 @@ import WoundCore
     for radius in [0, 1, 2, 4] {
       let means = TissueGeometry.maskedBoxMean(image: image, mask: mask, box: box, radius: radius)
       var index = 0
-      for y in box.top..<box.bottom {
-        for x in box.left..<box.right where mask[x, y] != 0 {
+      for y in box.y..<box.maxY {
+        for x in box.x..<box.maxX where mask[x, y] != 0 {
           var sum = (0.0, 0.0, 0.0)
           var count = 0.0
           for v in max(0, y - radius)...min(height - 1, y + radius) {
@@ -258,7 +258,7 @@ import WoundCore
       for (x, c) in row.enumerated() where c == "#" { mask[x, y] = 255 }
     }
     let box = try! #require(TissueGeometry.boundingBox(of: mask))
-    #expect(box == TissueGeometry.Box(left: 1, top: 1, right: 7, bottom: 6))
+    #expect(box == PixelRect(x: 1, y: 1, width: 6, height: 5))
     let d = TissueGeometry.edgeDistances(mask: mask, box: box)
     // Row by row over the 6x5 box: 1 on the rim, 2 one step in, 3 at the centre row.
     let expected: [Double] = [

@@ -56,3 +56,19 @@ func utc(_ year: Int, _ month: Int, _ day: Int, _ hour: Int = 9, _ minute: Int =
   calendar.timeZone = TimeZone(identifier: "UTC")!
   return calendar.date(from: DateComponents(year: year, month: month, day: day, hour: hour, minute: minute))!
 }
+
+extension TimelineStore {
+  /// Whether the patient's timeline holds a photo with this SHA-256 (optionally at one
+  /// wound site); a patient without a timeline holds none.
+  func holds(photoSha256: String, patient: String, woundSite: String? = nil) throws(TimelineError) -> Bool {
+    let timeline: Timeline
+    do {
+      timeline = try load(patient: patient, verifyingChain: false)
+    } catch .notFound {
+      return false
+    }
+    return timeline.entries.contains {
+      $0.photo.sha256 == photoSha256 && (woundSite == nil || $0.woundSite == woundSite)
+    }
+  }
+}

@@ -54,7 +54,7 @@ import Testing
       if case .brokenChain(file, 1, .hashMismatch(stored: loaded.entries[1].hash, computed: _)) = $0 { return true }
       return false
     }
-    #expect(throws: TimelineError.self) { try store.verifyChain(patient: "P001") }
+    #expect(throws: TimelineError.self) { try store.load(patient: "P001", verifyingChain: true) }
   }
 
   @Test func editedAreaIsDetected() throws {

@@ -160,17 +160,17 @@ import Testing
     let directory = try makeTemporaryDirectory()
     let store = TimelineStore(directory: directory)
     #expect(throws: TimelineError.notFound(file: directory + "/P404.json")) { try store.load(patient: "P404") }
-    #expect(try !store.contains(photoSha256: String(repeating: "01", count: 32), patient: "P404"))
+    #expect(try !store.holds(photoSha256: String(repeating: "01", count: 32), patient: "P404"))
   }
 
   @Test func containsFindsAPhotoByItsHash() throws {
     let directory = try makeTemporaryDirectory()
     let store = TimelineStore(directory: directory)
     let entry = try store.append(TimelineEntry._example(index: 7), patient: "P005")
-    #expect(try store.contains(photoSha256: entry.photo.sha256, patient: "P005"))
-    #expect(try store.contains(photoSha256: entry.photo.sha256, patient: "P005", woundSite: "left-heel"))
-    #expect(try !store.contains(photoSha256: entry.photo.sha256, patient: "P005", woundSite: "sacrum"))
-    #expect(try !store.contains(photoSha256: String(repeating: "ee", count: 32), patient: "P005"))
+    #expect(try store.holds(photoSha256: entry.photo.sha256, patient: "P005"))
+    #expect(try store.holds(photoSha256: entry.photo.sha256, patient: "P005", woundSite: "left-heel"))
+    #expect(try !store.holds(photoSha256: entry.photo.sha256, patient: "P005", woundSite: "sacrum"))
+    #expect(try !store.holds(photoSha256: String(repeating: "ee", count: 32), patient: "P005"))
     #expect(store.patients() == ["P005"])
   }
 

@@ -19,21 +19,9 @@ public struct SegmentationHints: Sendable, Equatable {
   public static let none = SegmentationHints()
 }
 
-/// One connected wound region of the full-resolution mask (8-connected).
-public struct WoundRegion: Sendable, Equatable, Codable {
-  /// Pixels in the region.
-  public var areaPixels: Int
-  /// The smallest rectangle holding every pixel of the region.
-  public var boundingBox: PixelRect
-  /// Mean of the region's pixel centres, in displayed-photo pixels.
-  public var centroid: Point
-
-  public init(areaPixels: Int, boundingBox: PixelRect, centroid: Point) {
-    self.areaPixels = areaPixels
-    self.boundingBox = boundingBox
-    self.centroid = centroid
-  }
-}
+/// One connected wound region of the full-resolution mask (8-connected): its
+/// pixel count, bounding box and centroid, in displayed-photo pixels.
+public typealias WoundRegion = MaskRegions.Region
 
 /// The network's wound probabilities at working resolution.
 ///
@@ -71,12 +59,16 @@ public struct SegmentationResult: Sendable {
   public var mask: Mask
   /// The connected regions of `mask`, largest first (ties: top, then left).
   public var regions: [WoundRegion]
+  /// The same regions with their runs, in raster order: the labelling of `mask`,
+  /// for the stages after segmentation to measure without labelling it again.
+  public var labelled: MaskRegions
   /// The network's output at working resolution.
   public var probabilities: ProbabilityMap
 
-  public init(mask: Mask, regions: [WoundRegion], probabilities: ProbabilityMap) {
+  public init(mask: Mask, regions: [WoundRegion], labelled: MaskRegions, probabilities: ProbabilityMap) {
     self.mask = mask
     self.regions = regions
+    self.labelled = labelled
     self.probabilities = probabilities
   }
 

@@ -166,12 +166,9 @@ public enum Segmenter {
         for i in span { wound[row * cellsWide + i] = 0 }
       }
     }
-    let cellRegions = wound.withUnsafeBufferPointer {
-      ConnectedComponents.label($0.baseAddress!, width: cellsWide, height: cellsHigh, rowStride: cellsWide)
-    }
+    let cellRegions = MaskRegions(mask: Mask(width: cellsWide, height: cellsHigh, pixels: wound))
     let seedCell = seedPixel.map { (x: min(cellsWide - 1, $0.x / factor), y: min(cellsHigh - 1, $0.y / factor)) }
-    let keptCells = selectRegions(
-      cellRegions.components, runs: cellRegions.runs, minimumArea: minimumRegionCells, seed: seedCell)
+    let keptCells = selectRegions(cellRegions, minimumArea: minimumRegionCells, seed: seedCell)
     lap("regions")
 
     // 4. Outline at photo resolution: from each kept region's crop (fine pass), or
@@ -181,10 +178,10 @@ public enum Segmenter {
     if let rule = model.finePass {
       // Coarse to fine: each kept region is segmented again in its own crop (see FinePass).
       var regionBoxes: [PixelRect] = []
-      for (k, region) in cellRegions.components.enumerated() where keptCells[k] {
+      for (k, region) in cellRegions.regions.enumerated() where keptCells[k] {
+        let cells = region.boundingBox
         let box = PixelRect(
-          x: region.minX * factor, y: region.minY * factor, width: (region.maxX - region.minX + 1) * factor,
-          height: (region.maxY - region.minY + 1) * factor
+          x: cells.x * factor, y: cells.y * factor, width: cells.width * factor, height: cells.height * factor
         ).intersection(imageRect)
         if !box.isEmpty { regionBoxes.append(box) }
       }
@@ -215,13 +212,14 @@ public enum Segmenter {
       // cannot pull a kept outline towards them.
       var refined = cells
       for k in wound.indices where wound[k] == 0 && cells[k] > probabilityThreshold { refined[k] = 0 }
-      for run in cellRegions.runs where !keptCells[run.label - 1] {
+      for run in cellRegions.runs where !keptCells[run.region] {
         for i in run.start..<run.end { refined[run.y * cellsWide + i] = 0 }
       }
-      for (k, region) in cellRegions.components.enumerated() where keptCells[k] {
+      for (k, region) in cellRegions.regions.enumerated() where keptCells[k] {
+        let cells = region.boundingBox
         let box = PixelRect(
-          x: (region.minX - 1) * factor, y: (region.minY - 1) * factor,
-          width: (region.maxX - region.minX + 3) * factor, height: (region.maxY - region.minY + 3) * factor)
+          x: (cells.x - 1) * factor, y: (cells.y - 1) * factor,
+          width: (cells.width + 2) * factor, height: (cells.height + 2) * factor)
         let clipped = box.intersection(searchRect)
         if !clipped.isEmpty { boxes.append(clipped) }
       }
@@ -249,62 +247,25 @@ public enum Segmenter {
     }
 
     // Final regions, with the speck rule and the seed once more, in photo pixels.
-    var runs: [ConnectedComponents.Run] = []
-    var components: [ConnectedComponents.Component] = []
-    for box in boxes {
-      let labelled = mask.pixels.withUnsafeBufferPointer {
-        ConnectedComponents.label(
-          $0.baseAddress! + box.y * image.width + box.x, width: box.width, height: box.height,
-          rowStride: image.width)
-      }
-      let offset = components.count
-      for var run in labelled.runs {
-        run.y += box.y
-        run.start += box.x
-        run.end += box.x
-        run.label += offset
-        runs.append(run)
-      }
-      for var component in labelled.components {
-        component.minX += box.x
-        component.maxX += box.x
-        component.minY += box.y
-        component.maxY += box.y
-        component.sumX += component.area * box.x
-        component.sumY += component.area * box.y
-        components.append(component)
-      }
-    }
-    let kept = selectRegions(
-      components, runs: runs, minimumArea: minimumRegionCells * factor * factor, seed: seedPixel)
-    if let seedPixel, let seed = hints.seed, let distance = distance(from: seedPixel, to: runs, kept: kept) {
+    let found = MaskRegions(mask: mask, windows: boxes)
+    let kept = selectRegions(found, minimumArea: minimumRegionCells * factor * factor, seed: seedPixel)
+    if let seedPixel, let seed = hints.seed, let distance = distance(from: seedPixel, to: found, kept: kept) {
       let limit = seedDistanceLimitPixels(width: image.width, height: image.height)
       if distance > limit { throw .seedFarFromWound(seed, distancePixels: distance, limitPixels: limit) }
     }
     mask.pixels.withUnsafeMutableBufferPointer { pixels in
-      for run in runs where !kept[run.label - 1] {
-        (pixels.baseAddress! + run.y * image.width + run.start).update(repeating: 0, count: run.end - run.start)
+      for run in found.runs where !kept[run.region] {
+        (pixels.baseAddress! + run.y * image.width + run.start).update(repeating: 0, count: run.length)
       }
     }
-    var regions: [WoundRegion] = []
-    for (k, component) in components.enumerated() where kept[k] {
-      regions.append(
-        WoundRegion(
-          areaPixels: component.area,
-          boundingBox: PixelRect(
-            x: component.minX, y: component.minY, width: component.maxX - component.minX + 1,
-            height: component.maxY - component.minY + 1),
-          centroid: Point(
-            x: Double(component.sumX) / Double(component.area), y: Double(component.sumY) / Double(component.area))
-        ))
-    }
-    regions.sort {
+    let labelled = found.keeping(kept)
+    let regions = labelled.regions.sorted {
       if $0.areaPixels != $1.areaPixels { return $0.areaPixels > $1.areaPixels }
       if $0.boundingBox.y != $1.boundingBox.y { return $0.boundingBox.y < $1.boundingBox.y }
       return $0.boundingBox.x < $1.boundingBox.x
     }
     lap("outline")
-    return SegmentationResult(mask: mask, regions: regions, probabilities: probabilities)
+    return SegmentationResult(mask: mask, regions: regions, labelled: labelled, probabilities: probabilities)
   }
 
   /// The working factor `f`: the smallest integer that brings the photo's
@@ -351,28 +312,30 @@ public enum Segmenter {
   ///   - minimumArea: The absolute part of the speck rule, in the grid's units.
   ///   - seed: The seed's position on the grid, if any.
   /// - Returns: Whether each region is kept.
-  static func selectRegions(
-    _ regions: [ConnectedComponents.Component], runs: [ConnectedComponents.Run], minimumArea: Int,
-    seed: (x: Int, y: Int)?
-  ) -> [Bool] {
-    let keep = speckRule(regions, minimumArea: minimumArea)
+  static func selectRegions(_ labelled: MaskRegions, minimumArea: Int, seed: (x: Int, y: Int)?) -> [Bool] {
+    let keep = speckRule(labelled.regions, minimumArea: minimumArea)
     guard let seed else { return keep }
     // The region under the seed is kept even when it is a speck: the user pointed at it.
-    if let run = runs.first(where: { $0.y == seed.y && $0.start <= seed.x && seed.x < $0.end }) {
-      return regions.indices.map { $0 == run.label - 1 }
+    if let run = labelled.runs.first(where: { $0.y == seed.y && $0.start <= seed.x && seed.x < $0.end }) {
+      return labelled.regions.indices.map { $0 == run.region }
     }
     var chosen = -1
     var bestDistance = Int.max
-    for run in runs where keep[run.label - 1] {
-      let dx = seed.x < run.start ? run.start - seed.x : (seed.x >= run.end ? seed.x - (run.end - 1) : 0)
-      let dy = seed.y - run.y
-      let distance = dx * dx + dy * dy
-      if distance < bestDistance || (distance == bestDistance && run.label - 1 < chosen) {
+    for run in labelled.runs where keep[run.region] {
+      let distance = squaredDistance(from: seed, to: run)
+      if distance < bestDistance || (distance == bestDistance && run.region < chosen) {
         bestDistance = distance
-        chosen = run.label - 1
+        chosen = run.region
       }
     }
-    return regions.indices.map { $0 == chosen }
+    return labelled.regions.indices.map { $0 == chosen }
+  }
+
+  /// The squared distance from `seed` to the nearest pixel of `run`.
+  static func squaredDistance(from seed: (x: Int, y: Int), to run: MaskRegions.Run) -> Int {
+    let dx = seed.x < run.start ? run.start - seed.x : (seed.x >= run.end ? seed.x - (run.end - 1) : 0)
+    let dy = seed.y - run.y
+    return dx * dx + dy * dy
   }
 
   /// The farthest a seed may lie from the region it selects, pixels: 5 % of the photo's
@@ -383,12 +346,10 @@ public enum Segmenter {
 
   /// The distance from `seed` to the nearest pixel of a kept region (0 inside one); `nil`
   /// when no region is kept.
-  static func distance(from seed: (x: Int, y: Int), to runs: [ConnectedComponents.Run], kept: [Bool]) -> Double? {
+  static func distance(from seed: (x: Int, y: Int), to labelled: MaskRegions, kept: [Bool]) -> Double? {
     var best: Int?
-    for run in runs where kept[run.label - 1] {
-      let dx = seed.x < run.start ? run.start - seed.x : (seed.x >= run.end ? seed.x - (run.end - 1) : 0)
-      let dy = seed.y - run.y
-      let squared = dx * dx + dy * dy
+    for run in labelled.runs where kept[run.region] {
+      let squared = squaredDistance(from: seed, to: run)
       if best == nil || squared < best! { best = squared }
     }
     return best.map { Double($0).squareRoot() }
@@ -396,11 +357,11 @@ public enum Segmenter {
 
   /// Whether each region survives the speck rule: at least `minimumArea` and
   /// at least ``minimumRegionFractionOfLargest`` of the largest region.
-  static func speckRule(_ regions: [ConnectedComponents.Component], minimumArea: Int) -> [Bool] {
-    let largest = regions.map(\.area).max() ?? 0
+  static func speckRule(_ regions: [MaskRegions.Region], minimumArea: Int) -> [Bool] {
+    let largest = regions.map(\.areaPixels).max() ?? 0
     let relative = Int((minimumRegionFractionOfLargest * Double(largest)).rounded(.up))
     let limit = max(minimumArea, relative)
-    return regions.map { $0.area >= limit }
+    return regions.map { $0.areaPixels >= limit }
   }
 
   /// Merges rectangles that overlap or touch (including diagonally) until

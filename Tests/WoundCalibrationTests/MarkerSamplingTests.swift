@@ -1,9 +1,10 @@
 import Testing
 import WoundCore
 
-@testable import WoundMeasureKit
+@testable import WoundCalibration
 
-@Suite struct OverlayAndMarkerTests {
+/// The marker's colour reference and outline, read in the marker's own modules.
+@Suite struct MarkerSamplingTests {
   /// A marker drawn axis-aligned at 10 px per module: black square from 100 to 180 px
   /// (corners at the pixel edges), white border 90...190, interior grey.
   static func syntheticMarker() -> (RGBImage, [Point]) {
@@ -29,17 +30,17 @@ import WoundCore
     return (image, corners)
   }
 
-  @Test func colourReferenceReadsTheMarkerRings() throws {
+  @Test func coloursAreReadFromTheMarkerRings() throws {
     let (image, corners) = Self.syntheticMarker()
-    let reference = try #require(MarkerSampling.colourReference(image: image, corners: corners))
+    let reference = try #require(MarkerSampling.colours(image: image, corners: corners))
     #expect(reference.white == [240, 235, 230])
     #expect(reference.black == [20, 25, 30])
   }
 
-  @Test func colourReferenceNeedsTheMarkerInsideThePhoto() {
+  @Test func coloursNeedTheMarkerInsideThePhoto() {
     let (image, _) = Self.syntheticMarker()
     let outside = [Point(1000, 1000), Point(1080, 1000), Point(1080, 1080), Point(1000, 1080)]
-    #expect(MarkerSampling.colourReference(image: image, corners: outside) == nil)
+    #expect(MarkerSampling.colours(image: image, corners: outside) == nil)
   }
 
   @Test func outlineIncludesTheWhiteBorder() throws {
@@ -50,20 +51,19 @@ import WoundCore
     #expect(abs(outline[2].x - 192) < 1e-9 && abs(outline[2].y - 192) < 1e-9)
   }
 
-  @Test(arguments: [(10.0, 4000, 100), (10.0, 1600, 20), (3.0, 1600, 100), (100.0, 300, 1)])
-  func scaleBarIsRoundAndAtMostAQuarterOfTheWidth(pixelsPerMm: Double, width: Int, expectedMm: Int) {
-    #expect(Overlay.scaleBarLengthMm(pixelsPerMm: pixelsPerMm, imageWidth: width) == expectedMm)
-  }
-
-  @Test func overlayDrawsOutlineAndLeavesTheRestAlone() {
-    var image = RGBImage(width: 60, height: 40)
-    for i in 0..<image.pixels.count { image.pixels[i] = 100 }
-    var mask = Mask(width: 60, height: 40)
-    for y in 10..<20 { for x in 20..<40 { mask[x, y] = 255 } }
-    let overlay = Overlay.render(image: image, mask: mask, tissueLabels: nil, markerOutlines: [], pixelsPerMm: nil)
-    #expect(overlay[20, 10] == Overlay.Colour.outline)
-    #expect(overlay[39, 19] == Overlay.Colour.outline)
-    #expect(overlay[30, 15] == (100, 100, 100))
-    #expect(overlay[5, 5] == (100, 100, 100))
+  @Test func calibrationOffersItsExclusionPolygonsAndColours() throws {
+    let (image, corners) = Self.syntheticMarker()
+    let marker = DetectedMarker(
+      id: 20, sizeMm: 20, corners: corners, decisionMargin: 80, hammingDistance: 0)
+    let other = DetectedMarker(
+      id: 7, sizeMm: nil, corners: corners.map { Point($0.x + 150, $0.y) }, decisionMargin: 80, hammingDistance: 0)
+    let calibration = try Calibrator.calibration(chosen: marker, all: [marker, other])
+    let polygons = calibration.exclusionPolygons
+    #expect(polygons.count == 2)
+    #expect(polygons[0] == calibration.marker?.outlinePixels)
+    #expect(polygons[1] == MarkerSampling.outline(corners: other.corners))
+    #expect(calibration.markerColours(in: image) == MarkerSampling.colours(image: image, corners: corners))
+    let explicit = try Calibrator.calibrate(image: image, request: .scale(pixelsPerMm: 4))
+    #expect(explicit.exclusionPolygons.isEmpty && explicit.markerColours(in: image) == nil)
   }
 }

@@ -7,7 +7,7 @@ import WoundTimeline
 
 extension WoundMeasureCommand {
   /// `woundmeasure timeline PATIENT`: the healing figures of a patient's wounds.
-  struct Timeline: AsyncParsableCommand {
+  struct TimelineReport: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "timeline",
       abstract: "Show a patient's healing figures per wound site.",
@@ -19,7 +19,7 @@ extension WoundMeasureCommand {
         and, when the latest areas fall on a line, a projected closure date. Definitions \
         are in docs/timeline.md. Exit status: 0 shown, 1 the timeline is missing, \
         unreadable or its hash chain is broken (figures are still shown, with a warning), \
-        64 bad arguments.
+        or --chart finds several wound sites without --wound; 64 bad arguments.
 
         Examples:
           woundmeasure timeline P001
@@ -99,7 +99,7 @@ extension WoundMeasureCommand {
       let store = TimelineStore(directory: timelineDirectory)
       let protected = OutputTargets.protectedFiles(
         inputs: [try? store.path(patient: patient)], timelineDirectory: timelineDirectory)
-      let timeline: WoundTimeline.Timeline
+      let timeline: Timeline
       do {
         try OutputTargets.check([chart, html, fhir], protecting: protected)
         timeline = try store.load(patient: patient, verifyingChain: false)
@@ -129,8 +129,9 @@ extension WoundMeasureCommand {
       }
       if let chart {
         guard reports.count == 1 else {
-          throw ValidationError(
-            "--chart draws one wound site; pass --wound SITE (sites: \(sites.joined(separator: ", ")))")
+          CommandLineValues.printError(
+            "error: --chart draws one wound site; pass --wound SITE (sites: \(sites.joined(separator: ", ")))")
+          throw ExitCode.failure
         }
         do {
           try SafeFile.write(Array(HealingChart.svg(reports[0]).utf8), to: chart, protecting: protected)

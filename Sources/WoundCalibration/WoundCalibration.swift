@@ -1,2 +1,0 @@
-/// The `WoundCalibration` stage of woundmeasure. See docs/ARCHITECTURE.md.
-public enum WoundCalibration {}
