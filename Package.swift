@@ -11,8 +11,7 @@ let package = Package(
   name: "woundmeasure",
   platforms: [.macOS(.v13)],
   products: [
-    .executable(name: "woundmeasure", targets: ["woundmeasure"]),
-    .library(name: "WoundMeasureKit", targets: ["WoundMeasureKit"]),
+    .executable(name: "woundmeasure", targets: ["woundmeasure"])
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -110,7 +109,8 @@ let package = Package(
       resources: [.copy("Fixtures")]),
     .testTarget(
       name: "WoundMeasurementTests", dependencies: ["WoundMeasurement", "WoundCore"]),
-    .testTarget(name: "WoundExportTests", dependencies: ["WoundExport", "WoundMeasurement", "WoundTimeline", "WoundCore"]),
+    .testTarget(
+      name: "WoundExportTests", dependencies: ["WoundExport", "WoundMeasurement", "WoundTimeline", "WoundCore"]),
     .testTarget(name: "WoundTimelineTests", dependencies: ["WoundTimeline", "WoundCore", "wm-timeline-stress"]),
     .testTarget(
       name: "WoundMeasureKitTests",

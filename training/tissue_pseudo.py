@@ -5,10 +5,14 @@
 
 For each FUSeg *training* photo (the outline's validation part, numbers divisible by 5,
 is left out), the model runs on the photo's true wound the way the runtime does
-(`tissue_export.wound_probabilities`); a wound pixel gets label 1 (slough) or 2
-(granulation) where the larger of the two holds at least `confidence` of their sum,
-255 (ignored in training) elsewhere, and so do all pixels outside the wound (FUSeg does
-not tell callus from other skin). Written as 8-bit PNGs `NNNN.png`.
+(`tissue_export.wound_probabilities`). A wound pixel where the model's slough and
+granulation probabilities sum to less than 0.5 (the runtime's threshold: the model sees
+neither, as on black eschar, which DFUTissue labels background) gets label 0
+(background), so that the student, like the teacher, leaves such pixels to the colour
+rules; elsewhere it gets 1 (slough) or 2 (granulation) where the larger of the two holds
+at least `confidence` of their sum, and 255 (ignored in training) otherwise. Pixels
+outside the wound are ignored too (FUSeg does not tell callus from other skin). Written
+as 8-bit PNGs `NNNN.png`.
 """
 
 from __future__ import annotations
@@ -44,9 +48,12 @@ def main() -> None:
         if mask.any():
             p = wound_probabilities(header, blob, image, mask)
             s, g = p[1], p[2]
-            confident = (mask > 0) & (np.maximum(s, g) >= args.confidence * (s + g)) & (s + g > 0)
+            wound = mask > 0
+            neither = wound & (s + g < 0.5)
+            confident = wound & ~neither & (np.maximum(s, g) >= args.confidence * (s + g))
             labels[confident] = np.where(s > g, 1, 2)[confident]
-            kept += int(confident.sum())
+            labels[neither] = 0
+            kept += int(confident.sum() + neither.sum())
             total += int(mask.sum())
         Image.fromarray(labels).save(os.path.join(args.out, f"{number:04d}.png"))
     print(f"{len(train)} photos, {kept} of {total} wound pixels labelled ({kept / max(1, total):.3f})")

@@ -70,14 +70,19 @@ func runBatchBenchmark(arguments: [String]) {
     stored[jobs] = resultsJSON(items: items, timelines: timelines)
     print(
       "batch --jobs \(jobs): \(summary.measured) photos measured (\(summary.failed) failed) in "
-        + String(format: "%.2f s = %.2f photos/s; CPU %.2f s (%.2f cores busy)", summary.elapsedSeconds,
-                 throughput[jobs]!, cpuSeconds, utilisation[jobs]!))
+        + String(
+          format: "%.2f s = %.2f photos/s; CPU %.2f s (%.2f cores busy)", summary.elapsedSeconds,
+          throughput[jobs]!, cpuSeconds, utilisation[jobs]!))
   }
   let ratio = throughput[2]! / throughput[1]!
-  print(String(format: "batch: --jobs 2 / --jobs 1 throughput = %.2fx (target >= 1.8x) on %d cores", ratio,
-               ProcessInfo.processInfo.activeProcessorCount))
-  print(String(format: "batch: cores obtained --jobs 2 / --jobs 1 = %.2fx (the ceiling for the ratio above)",
-               utilisation[2]! / utilisation[1]!))
+  print(
+    String(
+      format: "batch: --jobs 2 / --jobs 1 throughput = %.2fx (target >= 1.8x) on %d cores", ratio,
+      ProcessInfo.processInfo.activeProcessorCount))
+  print(
+    String(
+      format: "batch: cores obtained --jobs 2 / --jobs 1 = %.2fx (the ceiling for the ratio above)",
+      utilisation[2]! / utilisation[1]!))
   print("batch: results identical across --jobs: \(stored[1]! == stored[2]! ? "yes" : "NO")")
 }
 

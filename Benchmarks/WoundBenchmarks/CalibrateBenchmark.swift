@@ -62,7 +62,9 @@ func runCalibrateBenchmark(arguments: [String]) {
   let search = median(searchTimes)
   print("calibrate: \(width)x\(height) JPEG q90 (\(jpeg.count / 1024) KiB), median of \(runs) runs, thread CPU time")
   print(String(format: "  decode                 %8.1f ms", decode))
-  print(String(format: "  calibrate (detection)  %8.1f ms  (half-size grey search, corners refined in full-size crops)", detect))
+  print(
+    String(
+      format: "  calibrate (detection)  %8.1f ms  (half-size grey search, corners refined in full-size crops)", detect))
   print("  the whole-photo grey search, for comparison:")
   print(String(format: "    grey conversion      %8.1f ms", grey))
   print(

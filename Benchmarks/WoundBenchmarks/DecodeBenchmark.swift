@@ -53,8 +53,9 @@ func runDecodeBenchmark(arguments: [String]) {
   }
   let size = (try? FileManager.default.attributesOfItem(atPath: rotatedPath)[.size] as? Int) ?? 0
   print("decode: \(rotatedPath)")
-  print("  \(metadata.storedWidth)x\(metadata.storedHeight) stored, orientation \(metadata.orientation), "
-    + "\(size / 1024) KiB, median of \(iterations) runs")
+  print(
+    "  \(metadata.storedWidth)x\(metadata.storedHeight) stored, orientation \(metadata.orientation), "
+      + "\(size / 1024) KiB, median of \(iterations) runs")
 
   func decodeOnce(_ path: String, scale: Int) -> Bool {
     do {
@@ -88,8 +89,9 @@ func runDecodeBenchmark(arguments: [String]) {
       return print("  \(label): PhotoDecoder \(milliseconds(oursMedian)) ms (djpeg not available)")
     }
     let theirsMedian = median(theirs)
-    print("  \(label): PhotoDecoder \(milliseconds(oursMedian)) ms, djpeg \(milliseconds(theirsMedian)) ms, "
-      + "ratio \(String(format: "%.2f", oursMedian / theirsMedian))x (target <= 1.15x)")
+    print(
+      "  \(label): PhotoDecoder \(milliseconds(oursMedian)) ms, djpeg \(milliseconds(theirsMedian)) ms, "
+        + "ratio \(String(format: "%.2f", oursMedian / theirsMedian))x (target <= 1.15x)")
   }
 
   compare("full, orientation 6 applied", rotatedPath, scale: 1)

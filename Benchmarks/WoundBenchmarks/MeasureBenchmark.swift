@@ -110,7 +110,8 @@ func runMeasureBenchmark(arguments: [String]) {
   var baselinePeakBytes = 0.0
   if let baseline {
     for photo in photos {
-      _ = timeProcess(baseline, ["measure", photo, "--patient", "BENCH", "--no-save", "--json", "--overlay", overlayPath])
+      _ = timeProcess(
+        baseline, ["measure", photo, "--patient", "BENCH", "--no-save", "--json", "--overlay", overlayPath])
     }
     baselinePeakBytes = peakResidentBytes(RUSAGE_CHILDREN)
   }
@@ -211,12 +212,15 @@ func runMeasureBenchmark(arguments: [String]) {
     print("  \(label.padding(toLength: 42, withPad: " ", startingAt: 0)) \(String(format: "%6.2fx", median(values)))")
   }
   let total = stageOrder.reduce(0) { $0 + (stageSeconds[$1] ?? 0) }
-  print("  stages run alone, share of their sum (\(String(format: "%.2f", total / Double(runs * photos.count) / median(djpegTimes)))x djpeg per photo):")
+  print(
+    "  stages run alone, share of their sum (\(String(format: "%.2f", total / Double(runs * photos.count) / median(djpegTimes)))x djpeg per photo):"
+  )
   for stage in stageOrder {
     let seconds = stageSeconds[stage] ?? 0
     print(
       String(
-        format: "    %@ %5.1f %%  %6.2fx djpeg", stage.padding(toLength: 10, withPad: " ", startingAt: 0), 100 * seconds / total,
+        format: "    %@ %5.1f %%  %6.2fx djpeg", stage.padding(toLength: 10, withPad: " ", startingAt: 0),
+        100 * seconds / total,
         seconds / Double(runs * photos.count) / median(djpegTimes)))
   }
   if haveTool {
@@ -230,7 +234,8 @@ func runMeasureBenchmark(arguments: [String]) {
     if baseline != nil {
       print(
         String(
-          format: "  peak resident memory, baseline included: %.0f MB, %.2fx (larger than the above only when the baseline's is)",
+          format:
+            "  peak resident memory, baseline included: %.0f MB, %.2fx (larger than the above only when the baseline's is)",
           baselinePeakBytes / 1e6, baselinePeakBytes / rgb))
     }
   }

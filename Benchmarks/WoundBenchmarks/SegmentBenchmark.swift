@@ -87,7 +87,8 @@ func runSegmentBenchmark(arguments: [String]) {
   print(
     "segment: \(working) photo, median of \(runs) runs: \(milliseconds(median.total)) ms "
       + "(min \(milliseconds(results.first!.total)), max \(milliseconds(results.last!.total))), "
-      + "wound area \(median.area) px; median thread CPU time \(String(format: "%.2f", cpuTimes[cpuTimes.count / 2] * 1000)) ms")
+      + "wound area \(median.area) px; median thread CPU time \(String(format: "%.2f", cpuTimes[cpuTimes.count / 2] * 1000)) ms"
+  )
   print("  step (thread CPU time)    count    ms")
   for entry in median.timings.totalsByLabel {
     let label = entry.label.padding(toLength: 24, withPad: " ", startingAt: 0)

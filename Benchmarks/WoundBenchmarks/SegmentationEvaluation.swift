@@ -34,7 +34,8 @@ func runSegmentationEvaluation(arguments: [String]) {
   }
   let model: SegmentationModel
   do {
-    model = try modelPath.map { try SegmentationModel(contentsOf: URL(fileURLWithPath: $0)) } ?? SegmentationModel.bundled()
+    model =
+      try modelPath.map { try SegmentationModel(contentsOf: URL(fileURLWithPath: $0)) } ?? SegmentationModel.bundled()
   } catch {
     FileHandle.standardError.write(Data("seg-eval: \(error)\n".utf8))
     exit(2)

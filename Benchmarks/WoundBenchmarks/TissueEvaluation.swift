@@ -68,7 +68,9 @@ func runTissueEvaluation(arguments: [String]) {
   } catch {
     tissueEvaluationFail("tissue-eval: \(error)\n")
   }
-  var figures = [TissueFigures(name: "colour rule (before)", model: nil), TissueFigures(name: "tissue model", model: model)]
+  var figures = [
+    TissueFigures(name: "colour rule (before)", model: nil), TissueFigures(name: "tissue model", model: model),
+  ]
   for name in selected {
     let image: RGBImage
     let truth: [UInt8]
@@ -76,7 +78,8 @@ func runTissueEvaluation(arguments: [String]) {
       image = try PhotoDecoder.decode(path: "\(dataset)/images/\(name).jpg").image
       let labels = try PhotoDecoder.decode(path: "\(dataset)/labels/\(name).png").image
       guard labels.width == image.width, labels.height == image.height else {
-        tissueEvaluationFail("tissue-eval: \(name): labels \(labels.width)x\(labels.height), photo \(image.width)x\(image.height)\n")
+        tissueEvaluationFail(
+          "tissue-eval: \(name): labels \(labels.width)x\(labels.height), photo \(image.width)x\(image.height)\n")
       }
       truth = stride(from: 0, to: labels.pixels.count, by: 3).map { labels.pixels[$0] }
       if let bad = truth.first(where: { $0 > 3 }) {
@@ -165,14 +168,18 @@ private struct TissueFigures {
     }
     print("\n\(name)")
     print("wound pixels (fibrin + granulation): \(Int(woundTotal)), callus pixels: \(confusion[3].reduce(0, +))")
-    print("IoU granulation: pooled \(format(pooledIoU(.granulation, labelled: 2))), "
-      + "mean over \(perPhotoIoU[.granulation]!.count) photos \(format(mean(perPhotoIoU[.granulation]!)))")
-    print("IoU slough vs fibrin: pooled \(format(pooledIoU(.slough, labelled: 1))), "
-      + "mean over \(perPhotoIoU[.slough]!.count) photos \(format(mean(perPhotoIoU[.slough]!)))")
-    print("share, mean absolute error per photo (\(shareErrors[.granulation]!.count) photos): granulation "
-      + "\(format(mean(shareErrors[.granulation]!))), slough \(format(mean(shareErrors[.slough]!)))")
-    print("wound pixels called necrosis \(format(share(of: .necrosis))), epithelium \(format(share(of: .epithelium)))"
-      + "; decided by the colour rule, mean per photo \(format(mean(colourRuleShares)))")
+    print(
+      "IoU granulation: pooled \(format(pooledIoU(.granulation, labelled: 2))), "
+        + "mean over \(perPhotoIoU[.granulation]!.count) photos \(format(mean(perPhotoIoU[.granulation]!)))")
+    print(
+      "IoU slough vs fibrin: pooled \(format(pooledIoU(.slough, labelled: 1))), "
+        + "mean over \(perPhotoIoU[.slough]!.count) photos \(format(mean(perPhotoIoU[.slough]!)))")
+    print(
+      "share, mean absolute error per photo (\(shareErrors[.granulation]!.count) photos): granulation "
+        + "\(format(mean(shareErrors[.granulation]!))), slough \(format(mean(shareErrors[.slough]!)))")
+    print(
+      "wound pixels called necrosis \(format(share(of: .necrosis))), epithelium \(format(share(of: .epithelium)))"
+        + "; decided by the colour rule, mean per photo \(format(mean(colourRuleShares)))")
     let names5 = ["none", "granulation", "slough", "necrosis", "epithelium"]
     for (t, label) in [(1, "fibrin"), (2, "granulation"), (3, "callus")] {
       let total = Double(max(1, confusion[t].reduce(0, +)))

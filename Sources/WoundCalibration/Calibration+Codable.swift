@@ -11,7 +11,7 @@ extension Calibration {
     case markers, ruler
   }
 
-  public init(from decoder: any Decoder) throws {
+  package init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     let matrix = try c.decode([Double].self, forKey: .homography)
     guard matrix.count == 9 else {
@@ -44,7 +44,7 @@ extension Calibration {
       markers: try c.decodeIfPresent([DetectedMarker].self, forKey: .markers) ?? [])
   }
 
-  public func encode(to encoder: any Encoder) throws {
+  package func encode(to encoder: any Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(method, forKey: .method)
     try c.encodeIfPresent(marker?.id, forKey: .markerId)
@@ -83,7 +83,7 @@ extension DetectedMarker {
     case id, sizeMm, corners, decisionMargin, hammingDistance
   }
 
-  public init(from decoder: any Decoder) throws {
+  package init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     self.init(
       id: try c.decode(Int.self, forKey: .id),
@@ -93,7 +93,7 @@ extension DetectedMarker {
       hammingDistance: try c.decode(Int.self, forKey: .hammingDistance))
   }
 
-  public func encode(to encoder: any Encoder) throws {
+  package func encode(to encoder: any Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(id, forKey: .id)
     try c.encodeIfPresent(sizeMm, forKey: .sizeMm)

@@ -5,7 +5,7 @@ import WoundCore
 /// Exactly one source of scale is used per photo. The explicit ones
 /// (``scale(pixelsPerMm:)`` and ``ruler(x1:y1:x2:y2:mm:)``) are recorded as
 /// given, so that a re-run of the same photo uses the same scale.
-public enum CalibrationRequest: Sendable, Equatable, Hashable {
+package enum CalibrationRequest: Sendable, Equatable, Hashable {
   /// Detect an AprilTag tag36h11 marker. The black square's edge comes from
   /// the tag ID (IDs 10...100 state it in millimetres) unless
   /// `sizeMmOverride` gives it explicitly.
@@ -17,11 +17,11 @@ public enum CalibrationRequest: Sendable, Equatable, Hashable {
   case ruler(x1: Double, y1: Double, x2: Double, y2: Double, mm: Double)
 
   /// Marker detection with the size implied by the tag ID.
-  public static let marker = CalibrationRequest.marker(sizeMmOverride: nil)
+  package static let marker = CalibrationRequest.marker(sizeMmOverride: nil)
 }
 
 /// Where a calibration's scale came from.
-public enum CalibrationMethod: String, Sendable, Codable, Equatable {
+package enum CalibrationMethod: String, Sendable, Codable, Equatable {
   /// An AprilTag marker detected in the photo.
   case marker
   /// An explicit scale in pixels per millimetre.
@@ -32,17 +32,17 @@ public enum CalibrationMethod: String, Sendable, Codable, Equatable {
 
 /// Two points on a ruler in the photo and the distance between them, as the
 /// user gave them.
-public struct RulerMeasurement: Sendable, Equatable, Codable {
+package struct RulerMeasurement: Sendable, Equatable, Codable {
   /// First point, displayed pixels.
-  public var x1: Double
-  public var y1: Double
+  package var x1: Double
+  package var y1: Double
   /// Second point, displayed pixels.
-  public var x2: Double
-  public var y2: Double
+  package var x2: Double
+  package var y2: Double
   /// The distance between the two points on the ruler, millimetres.
-  public var mm: Double
+  package var mm: Double
 
-  public init(x1: Double, y1: Double, x2: Double, y2: Double, mm: Double) {
+  package init(x1: Double, y1: Double, x2: Double, y2: Double, mm: Double) {
     self.x1 = x1
     self.y1 = y1
     self.x2 = x2
@@ -51,27 +51,27 @@ public struct RulerMeasurement: Sendable, Equatable, Codable {
   }
 
   /// The distance between the two points in pixels.
-  public var lengthPixels: Double { ((x2 - x1) * (x2 - x1) + (y2 - y1) * (y2 - y1)).squareRoot() }
+  package var lengthPixels: Double { ((x2 - x1) * (x2 - x1) + (y2 - y1) * (y2 - y1)).squareRoot() }
 }
 
 /// One tag36h11 marker found in a photo, with its refined corners.
-public struct DetectedMarker: Sendable, Equatable, Codable {
+package struct DetectedMarker: Sendable, Equatable, Codable {
   /// The tag36h11 ID (0...586).
-  public var id: Int
+  package var id: Int
   /// The black square's edge in millimetres: the explicit size when one was
   /// given, else the size implied by the ID (10...100), else `nil`.
-  public var sizeMm: Double?
+  package var sizeMm: Double?
   /// The four corners of the black square in displayed pixels (pixel centres
   /// at integer coordinates), refined to sub-pixel, clockwise as displayed
   /// starting from the tag's own top-left corner (written `[[x, y]] x 4` in JSON).
-  public var corners: [Point]
+  package var corners: [Point]
   /// The AprilTag library's decision margin (mean distance of the data bits
   /// from the decision threshold, grey levels); higher is better.
-  public var decisionMargin: Double
+  package var decisionMargin: Double
   /// Number of bit errors the library corrected (0 is best).
-  public var hammingDistance: Int
+  package var hammingDistance: Int
 
-  public init(id: Int, sizeMm: Double?, corners: [Point], decisionMargin: Double, hammingDistance: Int) {
+  package init(id: Int, sizeMm: Double?, corners: [Point], decisionMargin: Double, hammingDistance: Int) {
     self.id = id
     self.sizeMm = sizeMm
     self.corners = corners
@@ -80,13 +80,13 @@ public struct DetectedMarker: Sendable, Equatable, Codable {
   }
 
   /// The centre of the black square in displayed pixels (mean of the corners).
-  public var centrePixels: Point {
+  package var centrePixels: Point {
     let p = corners
     return Point(x: p.map(\.x).reduce(0, +) / 4, y: p.map(\.y).reduce(0, +) / 4)
   }
 
   /// The mean length of the black square's four sides in pixels.
-  public var sizePixels: Double { MarkerGeometry.sideLengths(corners).reduce(0, +) / 4 }
+  package var sizePixels: Double { MarkerGeometry.sideLengths(corners).reduce(0, +) / 4 }
 }
 
 /// The scale of one photo: the map from displayed pixels to millimetres on
@@ -98,9 +98,9 @@ public struct DetectedMarker: Sendable, Equatable, Codable {
 /// coordinates; the homography maps them to millimetres on the marker plane,
 /// with the marker's black square at `[0, S] x [0, S]` (its top-left corner at
 /// the origin).
-public struct Calibration: Sendable, Equatable, Codable {
+package struct Calibration: Sendable, Equatable, Codable {
   /// Where the scale came from, with the figures only that source has.
-  public enum Source: Sendable, Equatable {
+  package enum Source: Sendable, Equatable {
     /// The chosen detected marker.
     case marker(MarkerScale)
     /// An explicit scale in pixels per millimetre.
@@ -110,20 +110,20 @@ public struct Calibration: Sendable, Equatable, Codable {
   }
 
   /// Where the scale came from.
-  public var source: Source
+  package var source: Source
   /// Displayed pixels -> millimetres on the marker plane.
-  public var homography: Homography
+  package var homography: Homography
   /// Pixels per millimetre at the marker (local scale of the map there; for
   /// an explicit scale or ruler, the scale as given or derived).
-  public var pixelsPerMm: Double
+  package var pixelsPerMm: Double
   /// Reasons to doubt the scale, for the user; empty when none (their messages in JSON).
-  public var warnings: [Warning] = []
+  package var warnings: [Warning] = []
   /// Every marker found in the photo, the chosen one included, in detection
   /// order (sorted by ID, then position); with an explicit scale or a ruler, none.
-  public var markers: [DetectedMarker] = []
+  package var markers: [DetectedMarker] = []
 
   /// Where the scale came from, without its figures.
-  public var method: CalibrationMethod {
+  package var method: CalibrationMethod {
     switch source {
     case .marker: return .marker
     case .scale: return .scale
@@ -132,13 +132,13 @@ public struct Calibration: Sendable, Equatable, Codable {
   }
 
   /// The chosen marker, when the scale came from one.
-  public var marker: MarkerScale? {
+  package var marker: MarkerScale? {
     if case .marker(let marker) = source { return marker }
     return nil
   }
 
   /// The ruler as given, when the scale came from one.
-  public var ruler: RulerMeasurement? {
+  package var ruler: RulerMeasurement? {
     if case .ruler(let ruler) = source { return ruler }
     return nil
   }
@@ -148,7 +148,7 @@ public struct Calibration: Sendable, Equatable, Codable {
   ///
   /// Returns `self` unchanged for explicit scales and rulers, and when only
   /// one marker has a known size. Pure: no pixels are read again.
-  public func selectingMarker(nearest point: Point) -> Calibration {
+  package func selectingMarker(nearest point: Point) -> Calibration {
     guard let current = marker, let chosen = MarkerSelection.nearestSized(markers, to: point) else { return self }
     if chosen.id == current.id, chosen.corners == current.corners { return self }
     return (try? Calibrator.calibration(chosen: chosen, all: markers)) ?? self
@@ -156,36 +156,36 @@ public struct Calibration: Sendable, Equatable, Codable {
 }
 
 /// The marker a calibration's scale comes from, and how far it can be trusted.
-public struct MarkerScale: Sendable, Equatable {
+package struct MarkerScale: Sendable, Equatable {
   /// The tag ID.
-  public var id: Int
+  package var id: Int
   /// The black square's edge in millimetres.
-  public var sizeMm: Double
+  package var sizeMm: Double
   /// The black square's corners in displayed pixels, clockwise from the tag's own
   /// top-left (written `[[x, y]] x 4` in JSON).
-  public var corners: [Point]
+  package var corners: [Point]
   /// The library's decision margin.
-  public var decisionMargin: Double
+  package var decisionMargin: Double
   /// Bits corrected by the library.
-  public var hammingDistance: Int
+  package var hammingDistance: Int
   /// Mean side of the black square in pixels.
-  public var sizePixels: Double
+  package var sizePixels: Double
   /// Shortest over longest side of the black square in the photo (1 = seen
   /// square on; 0.5 = foreshortened 2:1).
-  public var sideRatio: Double
+  package var sideRatio: Double
   /// Estimated tilt of the marker plane away from the camera's view, in
   /// degrees (0 = photographed straight on), from the local affine part of
   /// the homography at the marker: `acos(minor / major singular value)`.
-  public var tiltDegrees: Double
+  package var tiltDegrees: Double
   /// The marker's outline including its white border (and a quarter module of
   /// margin), as a 4-point polygon in displayed pixels, clockwise; segmentation
   /// excludes these pixels from the wound (see ``Calibration/exclusionPolygons``).
-  public var outlinePixels: [Point]
+  package var outlinePixels: [Point]
 }
 
 /// Why a photo's scale could not be found. Cases carry the facts; the command
 /// line prefixes the file name.
-public enum CalibrationError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum CalibrationError: Error, Sendable, Equatable, CustomStringConvertible {
   /// No tag36h11 marker passed the quality filter, and no explicit scale was
   /// given. `rejected` counts detections refused by the filter.
   case noMarker(rejected: Int)
@@ -203,7 +203,7 @@ public enum CalibrationError: Error, Sendable, Equatable, CustomStringConvertibl
   /// The image is too small to hold a marker.
   case imageTooSmall(width: Int, height: Int)
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .noMarker(let rejected):
       let extra = rejected > 0 ? " (\(rejected) weak detection(s) rejected)" : ""
@@ -230,15 +230,15 @@ public enum CalibrationError: Error, Sendable, Equatable, CustomStringConvertibl
 /// The warnings a calibration can carry.
 extension Warning.Code {
   /// The marker is seen so obliquely that its scale is unreliable.
-  public static let obliqueMarker = Warning.Code("oblique-marker")
+  package static let obliqueMarker = Warning.Code("oblique-marker")
   /// The marker is too few pixels across for a reliable scale.
-  public static let smallMarker = Warning.Code("small-marker")
+  package static let smallMarker = Warning.Code("small-marker")
   /// Another marker was found whose ID states no size; it was not compared.
-  public static let unsizedMarkerIgnored = Warning.Code("unsized-marker-ignored")
+  package static let unsizedMarkerIgnored = Warning.Code("unsized-marker-ignored")
   /// Two markers of the photo give scales that disagree.
-  public static let markersDisagree = Warning.Code("markers-disagree")
+  package static let markersDisagree = Warning.Code("markers-disagree")
   /// The ruler's two points are too close for a reliable scale.
-  public static let shortRuler = Warning.Code("short-ruler")
+  package static let shortRuler = Warning.Code("short-ruler")
   /// The ruler's scale and a marker's in the same photo disagree.
-  public static let rulerDisagreesWithMarker = Warning.Code("ruler-disagrees-with-marker")
+  package static let rulerDisagreesWithMarker = Warning.Code("ruler-disagrees-with-marker")
 }

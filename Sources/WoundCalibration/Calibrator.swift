@@ -3,7 +3,7 @@ import WoundCore
 
 /// Finds the scale of a photo: from a tag36h11 marker, an explicit scale or a
 /// ruler. Deterministic: the same pixels and request give the same result.
-public enum Calibrator {
+package enum Calibrator {
   /// Calibrates one photo.
   ///
   /// For `.marker`, every tag36h11 marker that passes the quality filter
@@ -21,7 +21,7 @@ public enum Calibrator {
   ///   found, ``CalibrationError/unknownMarkerSize(id:)`` when the markers'
   ///   IDs state no size and none was given, and the `invalid...` cases for
   ///   explicit values that are not positive and finite.
-  public static func calibrate(image: RGBImage, request: CalibrationRequest) throws(CalibrationError)
+  package static func calibrate(image: RGBImage, request: CalibrationRequest) throws(CalibrationError)
     -> Calibration
   {
     switch request {
@@ -88,17 +88,17 @@ public enum Calibrator {
   }
 
   /// The relative difference between a ruler's and a marker's scale that is warned about: 5 %.
-  public static let rulerMarkerTolerance = 0.05
+  package static let rulerMarkerTolerance = 0.05
 
   /// The markers found in a grey photo and how many detections the quality
   /// filter refused.
-  public struct MarkerSearch: Sendable, Equatable {
+  package struct MarkerSearch: Sendable, Equatable {
     /// Accepted markers, sorted by ID, then top to bottom, then left to right.
-    public var markers: [DetectedMarker]
+    package var markers: [DetectedMarker]
     /// Detections refused by the quality filter.
-    public var rejected: Int
+    package var rejected: Int
     /// The quad decimation factor the markers were found at.
-    public var quadDecimate: Int
+    package var quadDecimate: Int
   }
 
   /// Detects and refines every tag36h11 marker in a grey photo.
@@ -110,7 +110,7 @@ public enum Calibrator {
   ///
   /// - Parameter sizeMmOverride: the black-square edge of every marker, when
   ///   given; otherwise each marker's size comes from its ID.
-  public static func detectMarkers(in grey: GreyImage, sizeMmOverride: Double?) -> MarkerSearch {
+  package static func detectMarkers(in grey: GreyImage, sizeMmOverride: Double?) -> MarkerSearch {
     let decimate = quadDecimate(width: grey.width, height: grey.height)
     var search = detectMarkers(in: grey, sizeMmOverride: sizeMmOverride, quadDecimate: decimate)
     if search.markers.isEmpty && decimate > 1 {
@@ -131,7 +131,7 @@ public enum Calibrator {
   /// ``CornerRefinement`` as the whole-photo search. The full-size grey photo
   /// is never made unless the half-size search accepts nothing, in which case
   /// the search on the whole grey photo runs as before.
-  public static func detectMarkers(in image: RGBImage, sizeMmOverride: Double?) -> MarkerSearch {
+  package static func detectMarkers(in image: RGBImage, sizeMmOverride: Double?) -> MarkerSearch {
     let decimate = quadDecimate(width: image.width, height: image.height)
     var reducedRejected = 0
     if decimate >= 3 {
@@ -176,7 +176,7 @@ public enum Calibrator {
 
   /// The quad decimation for an image: the long side brought to at most
   /// about 1000 pixels (1 up to 1000 px, 2 up to 2000 px, ..., at most 4).
-  public static func quadDecimate(width: Int, height: Int) -> Int {
+  package static func quadDecimate(width: Int, height: Int) -> Int {
     let long = max(width, height)
     return min(4, max(1, (long + 999) / 1000))
   }
@@ -228,7 +228,7 @@ public enum Calibrator {
 
   /// The grey version of a photo handed to the detector:
   /// `(77 R + 150 G + 29 B + 128) >> 8` (ITU-R BT.601 luma in fixed point).
-  public static func greyImage(from image: RGBImage) -> GreyImage {
+  package static func greyImage(from image: RGBImage) -> GreyImage {
     let count = image.width * image.height
     var grey = [UInt8](repeating: 0, count: count)
     image.pixels.withUnsafeBufferPointer { rgb in
@@ -309,7 +309,8 @@ public enum Calibrator {
         Warning(
           .obliqueMarker,
           "marker ID \(chosen.id) is seen very obliquely (foreshortened \(format(1 / foreshortening, 1)):1, "
-            + "tilt about \(format(local.tiltDegrees, 0)) deg); the scale is unreliable, photograph the wound square on"))
+            + "tilt about \(format(local.tiltDegrees, 0)) deg); the scale is unreliable, photograph the wound square on"
+        ))
     }
     if sizePixels < MarkerFilter.warnSizePixels {
       warnings.append(

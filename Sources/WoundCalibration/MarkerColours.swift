@@ -2,13 +2,13 @@ import WoundCore
 
 /// The marker's printed white and black as they appear in the photo: the reference
 /// the tissue classifier normalises colours by.
-public struct MarkerColours: Sendable, Equatable {
+package struct MarkerColours: Sendable, Equatable {
   /// Mean RGB of the marker's white border ring.
-  public var white: [Double]
+  package var white: [Double]
   /// Mean RGB of the ring just inside the black square's edge.
-  public var black: [Double]
+  package var black: [Double]
 
-  public init(white: [Double], black: [Double]) {
+  package init(white: [Double], black: [Double]) {
     self.white = white
     self.black = black
   }
@@ -100,7 +100,7 @@ extension Calibration {
   /// displayed pixels. Empty for an explicit scale or a ruler.
   ///
   /// Segmentation excludes these pixels; the overlay draws them.
-  public var exclusionPolygons: [[Point]] {
+  package var exclusionPolygons: [[Point]] {
     var polygons: [[Point]] = []
     if let marker { polygons.append(marker.outlinePixels) }
     for other in markers where other.corners != marker?.corners {
@@ -114,7 +114,7 @@ extension Calibration {
   ///
   /// - Returns: `nil` for an explicit scale or a ruler, and when too little of the marker's
   ///   rings lies inside the photo.
-  public func markerColours(in image: RGBImage) -> MarkerColours? {
+  package func markerColours(in image: RGBImage) -> MarkerColours? {
     guard let marker else { return nil }
     return MarkerSampling.colours(image: image, corners: marker.corners)
   }

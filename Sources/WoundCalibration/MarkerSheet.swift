@@ -8,19 +8,19 @@ import WoundCore
 /// size is the edge of the black square (8 modules), so the whole tag with its
 /// white border is `1.25 x sizeMm` wide. The sheet adds a white margin of one
 /// module around it (wider when the caption needs it) and the caption below.
-public enum MarkerSheet {
+package enum MarkerSheet {
   /// The 10 x 10 module pattern of tag36h11 `id`, row-major from the tag's
   /// top-left, `true` = black (the outer ring is the white border).
   ///
   /// - Throws: ``MarkerSheetError/invalidId(_:)`` outside 0...586.
-  public static func modules(id: Int) throws(MarkerSheetError) -> [[Bool]] {
+  package static func modules(id: Int) throws(MarkerSheetError) -> [[Bool]] {
     guard (0..<AprilTag.codeCount).contains(id) else { throw .invalidId(id) }
     return AprilTag.modules(id: id)
   }
 
   /// The caption printed under a marker: its ID, its size, and how to
   /// check the print.
-  public static func caption(id: Int, sizeMm: Double) -> [String] {
+  package static func caption(id: Int, sizeMm: Double) -> [String] {
     let size = formatMm(sizeMm)
     return [
       "TAG36H11 ID \(id) - \(size) MM",
@@ -55,7 +55,7 @@ public enum MarkerSheet {
   /// millimetres, `viewBox` in millimetres), with the caption under it.
   ///
   /// - Throws: ``MarkerSheetError`` for an invalid ID or size.
-  public static func svg(id: Int, sizeMm: Double) throws(MarkerSheetError) -> String {
+  package static func svg(id: Int, sizeMm: Double) throws(MarkerSheetError) -> String {
     guard sizeMm.isFinite, sizeMm >= 5, sizeMm <= 500 else { throw .invalidSize(sizeMm) }
     let grid = try modules(id: id)
     let layout = Layout(moduleMm: sizeMm / MarkerGeometry.modulesPerBlackSquare, lines: caption(id: id, sizeMm: sizeMm))
@@ -107,7 +107,7 @@ public enum MarkerSheet {
   /// black square measures `sizeMm` to within one pixel.
   ///
   /// - Throws: ``MarkerSheetError`` for an invalid ID, size or resolution.
-  public static func raster(id: Int, sizeMm: Double, dotsPerInch: Int) throws(MarkerSheetError) -> GreyImage {
+  package static func raster(id: Int, sizeMm: Double, dotsPerInch: Int) throws(MarkerSheetError) -> GreyImage {
     guard sizeMm.isFinite, sizeMm >= 5, sizeMm <= 500 else { throw .invalidSize(sizeMm) }
     guard (72...2400).contains(dotsPerInch) else { throw .invalidResolution(dotsPerInch) }
     let grid = try modules(id: id)
@@ -140,7 +140,7 @@ public enum MarkerSheet {
   }
 
   /// Pixels per metre for a resolution in dots per inch (for the PNG pHYs chunk).
-  public static func pixelsPerMetre(dotsPerInch: Int) -> Int {
+  package static func pixelsPerMetre(dotsPerInch: Int) -> Int {
     Int((Double(dotsPerInch) / 0.0254).rounded())
   }
 
@@ -152,13 +152,13 @@ public enum MarkerSheet {
   }
 
   /// A size in mm as printed: whole numbers without decimals.
-  public static func formatMm(_ value: Double) -> String {
+  package static func formatMm(_ value: Double) -> String {
     value == value.rounded() ? String(Int(value)) : num(value)
   }
 }
 
 /// Why a printable marker could not be made.
-public enum MarkerSheetError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum MarkerSheetError: Error, Sendable, Equatable, CustomStringConvertible {
   /// tag36h11 has IDs 0...586.
   case invalidId(Int)
   /// Sizes from 5 to 500 mm are supported.
@@ -166,7 +166,7 @@ public enum MarkerSheetError: Error, Sendable, Equatable, CustomStringConvertibl
   /// Resolutions from 72 to 2400 dpi are supported.
   case invalidResolution(Int)
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .invalidId(let id): return "tag36h11 has IDs 0...586, not \(id)"
     case .invalidSize(let mm): return "marker size \(mm) mm is outside 5...500 mm"

@@ -1,21 +1,21 @@
 /// A 5 x 7 pixel font for captions drawn into images (the printable marker's
 /// caption, the overlay's scale bar): digits, letters, and a few signs.
 /// Lower-case letters draw as capitals; unknown characters draw as blanks.
-public enum BitmapFont {
+package enum BitmapFont {
   /// Horizontal advance per character in font cells (5 + 1 spacing).
-  public static let advance = 6
+  package static let advance = 6
   /// Glyph height in font cells.
-  public static let height = 7
+  package static let height = 7
 
   /// The width in pixels of `text` drawn with `cell`-pixel font cells.
-  public static func width(of text: String, cell: Int) -> Int {
+  package static func width(of text: String, cell: Int) -> Int {
     max(0, text.count * advance - 1) * cell
   }
 
   /// Draws `text` with its top-left at `(x, y)`, each font pixel a
   /// `cell x cell` block, calling `plot(px, py)` for every pixel to set that
   /// lies inside a `width x height` image.
-  public static func draw(
+  package static func draw(
     _ text: String, x: Int, y: Int, cell: Int, width: Int, height: Int, plot: (Int, Int) -> Void
   ) {
     var penX = x

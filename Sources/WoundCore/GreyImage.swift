@@ -2,35 +2,36 @@
 ///
 /// Used for grey photos handed to the marker detector and for masks, where
 /// 0 means "not set" and any non-zero value (written as 255) means "set".
-public struct GreyImage: Sendable, Equatable {
+package struct GreyImage: Sendable, Equatable {
   /// Width in pixels.
-  public let width: Int
+  package let width: Int
   /// Height in pixels.
-  public let height: Int
+  package let height: Int
   /// `width * height` bytes, row-major, top-left first.
-  public var pixels: [UInt8]
+  package var pixels: [UInt8]
 
   /// Wraps a buffer. Traps if `pixels.count != width * height`.
-  public init(width: Int, height: Int, pixels: [UInt8]) {
-    precondition(width >= 0 && height >= 0 && pixels.count == width * height,
-                 "GreyImage buffer size does not match \(width)x\(height)")
+  package init(width: Int, height: Int, pixels: [UInt8]) {
+    precondition(
+      width >= 0 && height >= 0 && pixels.count == width * height,
+      "GreyImage buffer size does not match \(width)x\(height)")
     self.width = width
     self.height = height
     self.pixels = pixels
   }
 
   /// An image filled with `value`.
-  public init(width: Int, height: Int, value: UInt8 = 0) {
+  package init(width: Int, height: Int, value: UInt8 = 0) {
     self.init(width: width, height: height, pixels: [UInt8](repeating: value, count: width * height))
   }
 
   /// The value at `(x, y)`; traps when out of bounds.
   @inlinable
-  public subscript(x: Int, y: Int) -> UInt8 {
+  package subscript(x: Int, y: Int) -> UInt8 {
     get { pixels[y * width + x] }
     set { pixels[y * width + x] = newValue }
   }
 }
 
 /// A binary mask: a ``GreyImage`` where non-zero means "inside".
-public typealias Mask = GreyImage
+package typealias Mask = GreyImage

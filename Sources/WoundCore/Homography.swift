@@ -3,35 +3,36 @@
 /// In woundmeasure the calibration's homography maps pixels of the photo as
 /// displayed (pixel centres at integer coordinates) to millimetres on the
 /// marker's plane. `m` is row-major: `[h00, h01, h02, h10, ..., h22]`.
-public struct Homography: Sendable, Equatable, Codable {
+package struct Homography: Sendable, Equatable, Codable {
   /// The nine entries, row-major.
-  public var m: [Double]
+  package var m: [Double]
 
   /// Wraps nine row-major entries; traps on any other count.
-  public init(_ m: [Double]) {
+  package init(_ m: [Double]) {
     precondition(m.count == 9, "a homography has 9 entries")
     self.m = m
   }
 
   /// The identity map.
-  public static let identity = Homography([1, 0, 0, 0, 1, 0, 0, 0, 1])
+  package static let identity = Homography([1, 0, 0, 0, 1, 0, 0, 0, 1])
 
   /// A pure scale: `scale` output units per input unit (for example
   /// `1 / pixelsPerMm` maps pixels to millimetres).
-  public static func scaling(_ scale: Double) -> Homography {
+  package static func scaling(_ scale: Double) -> Homography {
     Homography([scale, 0, 0, 0, scale, 0, 0, 0, 1])
   }
 
   /// Maps a point. The result is undefined (infinite) on the line at infinity.
   @inlinable
-  public func apply(_ p: Point) -> Point {
+  package func apply(_ p: Point) -> Point {
     let w = m[6] * p.x + m[7] * p.y + m[8]
-    return Point(x: (m[0] * p.x + m[1] * p.y + m[2]) / w,
-                 y: (m[3] * p.x + m[4] * p.y + m[5]) / w)
+    return Point(
+      x: (m[0] * p.x + m[1] * p.y + m[2]) / w,
+      y: (m[3] * p.x + m[4] * p.y + m[5]) / w)
   }
 
   /// The matrix product `self * other` (apply `other` first).
-  public func composed(after other: Homography) -> Homography {
+  package func composed(after other: Homography) -> Homography {
     var r = [Double](repeating: 0, count: 9)
     for i in 0..<3 {
       for j in 0..<3 {
@@ -42,7 +43,7 @@ public struct Homography: Sendable, Equatable, Codable {
   }
 
   /// The inverse map, or `nil` when the matrix is singular.
-  public func inverted() -> Homography? {
+  package func inverted() -> Homography? {
     let a = m
     let c00 = a[4] * a[8] - a[5] * a[7]
     let c01 = a[5] * a[6] - a[3] * a[8]
@@ -60,7 +61,7 @@ public struct Homography: Sendable, Equatable, Codable {
   /// The homography taking four source points to four destination points
   /// (direct linear transform with `h22 = 1`, solved by Gaussian elimination
   /// with partial pivoting). Returns `nil` for degenerate configurations.
-  public static func fromCorrespondences(_ src: [Point], _ dst: [Point]) -> Homography? {
+  package static func fromCorrespondences(_ src: [Point], _ dst: [Point]) -> Homography? {
     guard src.count == 4, dst.count == 4 else { return nil }
     var a = [[Double]](repeating: [Double](repeating: 0, count: 9), count: 8)
     for i in 0..<4 {

@@ -14,52 +14,52 @@
 /// rows top to bottom. Regions are numbered from 0 in raster order of their
 /// first pixel (the leftmost pixel of their top row), so the numbering is
 /// deterministic; runs are in raster order.
-public struct MaskRegions: Sendable, Equatable {
+package struct MaskRegions: Sendable, Equatable {
   /// A horizontal run of set pixels: row `y`, columns `start ..< end` (half-open).
-  public struct Run: Sendable, Equatable {
-    public var y: Int
-    public var start: Int
-    public var end: Int
+  package struct Run: Sendable, Equatable {
+    package var y: Int
+    package var start: Int
+    package var end: Int
     /// The index of the run's region in ``MaskRegions/regions``.
-    public var region: Int
+    package var region: Int
 
     /// Pixels in the run.
-    public var length: Int { end - start }
+    package var length: Int { end - start }
   }
 
   /// One 8-connected region: its size, extent and centre, in pixels.
-  public struct Region: Sendable, Equatable {
+  package struct Region: Sendable, Equatable {
     /// Pixels in the region.
-    public var areaPixels: Int
+    package var areaPixels: Int
     /// The smallest rectangle holding every pixel of the region (half-open).
-    public var boundingBox: PixelRect
+    package var boundingBox: PixelRect
     /// The column of the region's first pixel in raster order; its row is
     /// `boundingBox.y`.
-    public var firstColumn: Int
+    package var firstColumn: Int
     /// Sums of the region's pixel columns and rows (for the centroid).
     var sumX: Int
     var sumY: Int
 
     /// The region's first pixel in raster order: the leftmost pixel of its top row.
-    public var firstPixel: (x: Int, y: Int) { (firstColumn, boundingBox.y) }
+    package var firstPixel: (x: Int, y: Int) { (firstColumn, boundingBox.y) }
 
     /// The mean of the region's pixel centres.
-    public var centroid: Point {
+    package var centroid: Point {
       Point(x: Double(sumX) / Double(areaPixels), y: Double(sumY) / Double(areaPixels))
     }
   }
 
   /// Width of the labelled mask, pixels.
-  public let width: Int
+  package let width: Int
   /// Height of the labelled mask, pixels.
-  public let height: Int
+  package let height: Int
   /// Every run, in raster order.
-  public private(set) var runs: [Run]
+  package private(set) var runs: [Run]
   /// Every region, in raster order of its first pixel.
-  public private(set) var regions: [Region]
+  package private(set) var regions: [Region]
 
   /// Labels the set (non-zero) pixels of `mask`.
-  public init(mask: Mask) {
+  package init(mask: Mask) {
     self.init(mask: mask, windows: [PixelRect(x: 0, y: 0, width: mask.width, height: mask.height)])
   }
 
@@ -72,7 +72,7 @@ public struct MaskRegions: Sendable, Equatable {
   /// are in window order, raster order within each window, until
   /// ``keeping(_:)`` puts them in raster order.
   /// - Precondition: every window lies inside the mask (a programmer error otherwise).
-  public init(mask: Mask, windows: [PixelRect]) {
+  package init(mask: Mask, windows: [PixelRect]) {
     width = mask.width
     height = mask.height
     runs = []
@@ -90,7 +90,7 @@ public struct MaskRegions: Sendable, Equatable {
   }
 
   /// No regions in a `width` x `height` mask.
-  public static func empty(width: Int, height: Int) -> MaskRegions {
+  package static func empty(width: Int, height: Int) -> MaskRegions {
     MaskRegions(width: width, height: height, runs: [], regions: [])
   }
 
@@ -104,10 +104,10 @@ public struct MaskRegions: Sendable, Equatable {
   // MARK: Properties of all regions together
 
   /// Pixels over all regions.
-  public var areaPixels: Int { regions.reduce(0) { $0 + $1.areaPixels } }
+  package var areaPixels: Int { regions.reduce(0) { $0 + $1.areaPixels } }
 
   /// The mean of every set pixel's centre; `nil` when there is none.
-  public var centroid: Point? {
+  package var centroid: Point? {
     let area = areaPixels
     guard area > 0 else { return nil }
     let sumX = regions.reduce(0) { $0 + $1.sumX }
@@ -116,13 +116,13 @@ public struct MaskRegions: Sendable, Equatable {
   }
 
   /// The smallest rectangle holding every set pixel; `nil` when there is none.
-  public var boundingBox: PixelRect? {
+  package var boundingBox: PixelRect? {
     guard let first = regions.first?.boundingBox else { return nil }
     return regions.dropFirst().reduce(first) { $0.union($1.boundingBox) }
   }
 
   /// Whether any set pixel lies on the mask's outer rows or columns.
-  public var touchesBorder: Bool {
+  package var touchesBorder: Bool {
     regions.contains {
       $0.boundingBox.x == 0 || $0.boundingBox.y == 0 || $0.boundingBox.maxX == width
         || $0.boundingBox.maxY == height
@@ -131,7 +131,7 @@ public struct MaskRegions: Sendable, Equatable {
 
   /// The regions whose entry in `kept` is true (one entry per region), renumbered
   /// in raster order of their first pixel, with their runs in raster order.
-  public func keeping(_ kept: [Bool]) -> MaskRegions {
+  package func keeping(_ kept: [Bool]) -> MaskRegions {
     precondition(kept.count == regions.count, "one keep flag per region")
     let order = regions.indices.filter { kept[$0] }.sorted {
       (regions[$0].boundingBox.y, regions[$0].firstColumn) < (regions[$1].boundingBox.y, regions[$1].firstColumn)

@@ -4,32 +4,33 @@
 /// bottom, the first pixel is the top-left one. Coordinates everywhere in the
 /// tool refer to the photo as displayed (EXIF orientation applied), with pixel
 /// centres at integer coordinates.
-public struct RGBImage: Sendable, Equatable {
+package struct RGBImage: Sendable, Equatable {
   /// Width in pixels.
-  public let width: Int
+  package let width: Int
   /// Height in pixels.
-  public let height: Int
+  package let height: Int
   /// `width * height * 3` bytes, R, G, B per pixel, row-major.
-  public var pixels: [UInt8]
+  package var pixels: [UInt8]
 
   /// Wraps a buffer. Traps if `pixels.count != width * height * 3` (a
   /// programmer error).
-  public init(width: Int, height: Int, pixels: [UInt8]) {
-    precondition(width >= 0 && height >= 0 && pixels.count == width * height * 3,
-                 "RGBImage buffer size does not match \(width)x\(height)")
+  package init(width: Int, height: Int, pixels: [UInt8]) {
+    precondition(
+      width >= 0 && height >= 0 && pixels.count == width * height * 3,
+      "RGBImage buffer size does not match \(width)x\(height)")
     self.width = width
     self.height = height
     self.pixels = pixels
   }
 
   /// A black image of the given size.
-  public init(width: Int, height: Int) {
+  package init(width: Int, height: Int) {
     self.init(width: width, height: height, pixels: [UInt8](repeating: 0, count: width * height * 3))
   }
 
   /// The pixel at `(x, y)` as `(r, g, b)`; traps when out of bounds.
   @inlinable
-  public subscript(x: Int, y: Int) -> (r: UInt8, g: UInt8, b: UInt8) {
+  package subscript(x: Int, y: Int) -> (r: UInt8, g: UInt8, b: UInt8) {
     get {
       let i = (y * width + x) * 3
       return (pixels[i], pixels[i + 1], pixels[i + 2])

@@ -12,18 +12,18 @@
 
 /// The identity of a file: its device and inode numbers (`st_dev`, `st_ino`), the same for
 /// every path (hard link, symbolic link, `./x` or `x`) that reaches it.
-public struct FileIdentity: Sendable, Hashable {
-  public var device: UInt64
-  public var inode: UInt64
+package struct FileIdentity: Sendable, Hashable {
+  package var device: UInt64
+  package var inode: UInt64
 
-  public init(device: UInt64, inode: UInt64) {
+  package init(device: UInt64, inode: UInt64) {
     self.device = device
     self.inode = inode
   }
 }
 
 /// What kind of file a path names (`st_mode & S_IFMT`).
-public enum FileKind: Sendable, Equatable, CustomStringConvertible {
+package enum FileKind: Sendable, Equatable, CustomStringConvertible {
   case regular, directory, fifo, characterDevice, blockDevice, socket, symbolicLink, unknown
 
   init(mode: mode_t) {
@@ -40,7 +40,7 @@ public enum FileKind: Sendable, Equatable, CustomStringConvertible {
   }
 
   /// "a regular file", "a folder", "a FIFO (named pipe)", ... for messages.
-  public var description: String {
+  package var description: String {
     switch self {
     case .regular: return "a regular file"
     case .directory: return "a folder"
@@ -56,7 +56,7 @@ public enum FileKind: Sendable, Equatable, CustomStringConvertible {
 
 /// Why a file was refused, or which system call failed on it. Every case names the file;
 /// `description` reads `<file>: <reason>`.
-public enum SafeFileError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum SafeFileError: Error, Sendable, Equatable, CustomStringConvertible {
   /// A system call failed: `operation` says what was being done (`"open"`, `"read"`,
   /// `"write"`, ...), `errno` is the system's code, shown with its `strerror` text.
   case system(file: String, operation: String, errno: Int32)
@@ -73,7 +73,7 @@ public enum SafeFileError: Error, Sendable, Equatable, CustomStringConvertible {
   case outputNotRegularFile(file: String, kind: FileKind)
 
   /// The file the error is about.
-  public var file: String {
+  package var file: String {
     switch self {
     case .system(let file, _, _), .notRegularFile(let file, _), .tooLarge(let file, _, _),
       .outputIsInput(let file, _), .outputIsTimeline(let file), .outputNotRegularFile(let file, _):
@@ -82,7 +82,7 @@ public enum SafeFileError: Error, Sendable, Equatable, CustomStringConvertible {
   }
 
   /// What went wrong, without the file name.
-  public var reason: String {
+  package var reason: String {
     switch self {
     case .system(_, let operation, let code):
       return "cannot \(operation): \(SafeFile.systemMessage(code))"
@@ -102,7 +102,7 @@ public enum SafeFileError: Error, Sendable, Equatable, CustomStringConvertible {
     }
   }
 
-  public var description: String { "\(file): \(reason)" }
+  package var description: String { "\(file): \(reason)" }
 }
 
 /// Safe reads of untrusted files and atomic, link-proof writes of outputs.
@@ -117,14 +117,14 @@ public enum SafeFileError: Error, Sendable, Equatable, CustomStringConvertible {
 /// `O_CREAT | O_EXCL | O_NOFOLLOW` (so a planted file or link under that name makes the
 /// creation fail instead of being written through), `fsync`ed, `rename`d over the output,
 /// and the folder is `fsync`ed. A reader sees the old file or the new one, never a mixture.
-public enum SafeFile {
+package enum SafeFile {
   /// The bytes of a file read by ``read(_:limitBytes:)``, with what `fstat` said about it.
-  public struct Contents: Sendable {
-    public var bytes: [UInt8]
+  package struct Contents: Sendable {
+    package var bytes: [UInt8]
     /// The file's device and inode.
-    public var identity: FileIdentity
+    package var identity: FileIdentity
     /// `st_mtime`, in seconds since 1970-01-01 UTC.
-    public var modificationTime: Double
+    package var modificationTime: Double
   }
 
   /// Reads a whole regular file of at most `limitBytes` bytes.
@@ -136,7 +136,7 @@ public enum SafeFile {
   ///   folders; ``SafeFileError/tooLarge(file:bytes:limitBytes:)``;
   ///   ``SafeFileError/system(file:operation:errno:)`` (`ENOENT` for a missing file,
   ///   `ENOMEM` when the bytes cannot be held).
-  public static func read(_ path: String, limitBytes: Int) throws(SafeFileError) -> Contents {
+  package static func read(_ path: String, limitBytes: Int) throws(SafeFileError) -> Contents {
     guard let contents = try read(path, limitBytes: limitBytes, missingIsError: true) else {
       throw .system(file: path, operation: "open", errno: ENOENT)
     }
@@ -144,7 +144,7 @@ public enum SafeFile {
   }
 
   /// ``read(_:limitBytes:)``, or `nil` when nothing exists at `path` (`ENOENT`).
-  public static func readIfPresent(_ path: String, limitBytes: Int) throws(SafeFileError) -> Contents? {
+  package static func readIfPresent(_ path: String, limitBytes: Int) throws(SafeFileError) -> Contents? {
     try read(path, limitBytes: limitBytes, missingIsError: false)
   }
 
@@ -214,7 +214,7 @@ public enum SafeFile {
 
   /// Files and folders an output must never replace: the command's inputs (by device and
   /// inode, however they are named) and the `*.json` files of timeline folders.
-  public struct ProtectedFiles: Sendable {
+  package struct ProtectedFiles: Sendable {
     struct Input: Sendable {
       var path: String
       var identity: FileIdentity
@@ -223,11 +223,11 @@ public enum SafeFile {
     var timelineFolders: Set<FileIdentity> = []
 
     /// Nothing protected beyond the rules every output follows.
-    public static let none = ProtectedFiles()
+    package static let none = ProtectedFiles()
 
     /// Protects `inputs` and the timelines in `timelineFolders`, as they are now (`stat`,
     /// following links). Paths that do not exist yet are skipped: they cannot be replaced.
-    public init(inputs: [String] = [], timelineFolders: [String] = []) {
+    package init(inputs: [String] = [], timelineFolders: [String] = []) {
       for path in inputs { addInput(path) }
       for folder in timelineFolders {
         if let identity = SafeFile.status(folder, followingLinks: true)?.identity {
@@ -237,7 +237,7 @@ public enum SafeFile {
     }
 
     /// Also protects the file at `path`, if it exists.
-    public mutating func addInput(_ path: String) {
+    package mutating func addInput(_ path: String) {
       if let identity = SafeFile.status(path, followingLinks: true)?.identity {
         inputs.append(Input(path: path, identity: identity))
       }
@@ -253,7 +253,7 @@ public enum SafeFile {
   /// - Throws: ``SafeFileError/outputNotRegularFile(file:kind:)``,
   ///   ``SafeFileError/outputIsInput(file:input:)``, ``SafeFileError/outputIsTimeline(file:)``,
   ///   ``SafeFileError/system(file:operation:errno:)`` when `lstat` fails other than `ENOENT`.
-  public static func checkOutput(_ path: String, protecting protected: ProtectedFiles) throws(SafeFileError) {
+  package static func checkOutput(_ path: String, protecting protected: ProtectedFiles) throws(SafeFileError) {
     var info = stat()
     if lstat(path, &info) == 0 {
       let kind = FileKind(mode: info.st_mode)
@@ -278,7 +278,7 @@ public enum SafeFile {
   /// - Throws: the errors of ``checkOutput(_:protecting:)``, and
   ///   ``SafeFileError/system(file:operation:errno:)`` when creating, writing, flushing or
   ///   renaming fails (the temporary file is then removed and `path` is unchanged).
-  public static func write(
+  package static func write(
     _ bytes: UnsafeRawBufferPointer, to path: String, protecting protected: ProtectedFiles = .none
   ) throws(SafeFileError) {
     try checkOutput(path, protecting: protected)
@@ -315,7 +315,7 @@ public enum SafeFile {
   }
 
   /// ``write(_:to:protecting:)`` for an array of bytes.
-  public static func write(_ bytes: [UInt8], to path: String, protecting protected: ProtectedFiles = .none)
+  package static func write(_ bytes: [UInt8], to path: String, protecting protected: ProtectedFiles = .none)
     throws(SafeFileError)
   {
     var failure: SafeFileError?
@@ -354,7 +354,7 @@ public enum SafeFile {
 
   /// `fsync`s a folder, so that a `rename` in it survives a crash. A folder that cannot be
   /// opened for reading, or a file system that cannot sync folders (`EINVAL`), is passed over.
-  public static func syncFolder(_ folder: String) throws(SafeFileError) {
+  package static func syncFolder(_ folder: String) throws(SafeFileError) {
     let descriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
     guard descriptor >= 0 else { return }
     defer { close(descriptor) }
@@ -367,7 +367,7 @@ public enum SafeFile {
   ///
   /// - Throws: ``SafeFileError/system(file:operation:errno:)``, `ENOTDIR` when a part of the
   ///   path exists and is not a folder.
-  public static func makeDirectories(_ path: String) throws(SafeFileError) {
+  package static func makeDirectories(_ path: String) throws(SafeFileError) {
     if status(path, followingLinks: true)?.kind == .directory { return }
     var prefix = path.hasPrefix("/") ? "/" : ""
     for part in path.split(separator: "/", omittingEmptySubsequences: true) {
@@ -387,7 +387,7 @@ public enum SafeFile {
   ///
   /// - Throws: ``SafeFileError/notRegularFile(file:kind:)`` for a symbolic link, FIFO or
   ///   device under the lock's name; ``SafeFileError/system(file:operation:errno:)``.
-  public static func openLockFile(_ path: String) throws(SafeFileError) -> Int32 {
+  package static func openLockFile(_ path: String) throws(SafeFileError) -> Int32 {
     let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0o644)
     if descriptor < 0 {
       let code = errno
@@ -414,7 +414,7 @@ public enum SafeFile {
   // MARK: Looking at files
 
   /// What `stat` (or `lstat`, when not `followingLinks`) says about `path`; `nil` when it fails.
-  public static func status(_ path: String, followingLinks: Bool) -> (kind: FileKind, identity: FileIdentity)? {
+  package static func status(_ path: String, followingLinks: Bool) -> (kind: FileKind, identity: FileIdentity)? {
     var info = stat()
     let result = followingLinks ? stat(path, &info) : lstat(path, &info)
     guard result == 0 else { return nil }
@@ -432,12 +432,12 @@ public enum SafeFile {
   }
 
   /// `strerror`'s text for an `errno` value.
-  public static func systemMessage(_ code: Int32) -> String {
+  package static func systemMessage(_ code: Int32) -> String {
     String(cString: strerror(code))
   }
 
   /// A byte count for messages: "512 bytes", "3.5 KiB", "64 MiB", "3.0 GiB".
-  public static func formatBytes(_ bytes: Int) -> String {
+  package static func formatBytes(_ bytes: Int) -> String {
     if bytes < 1024 { return "\(bytes) bytes" }
     let units = ["KiB", "MiB", "GiB", "TiB"]
     var value = Double(bytes) / 1024
@@ -466,10 +466,10 @@ public enum SafeFile {
 /// (a photo's pixels, a file's bytes) is made, ``isAvailable(bytes:)`` asks `malloc` for a
 /// block of that size and frees it at once; when `malloc` says no, the caller refuses the
 /// file with its typed out-of-memory error instead of crashing.
-public enum CheckedAllocation {
+package enum CheckedAllocation {
   /// Whether `malloc` can provide `bytes` bytes now; `false` for negative sizes and for sizes
   /// above half the address space.
-  public static func isAvailable(bytes: Int) -> Bool {
+  package static func isAvailable(bytes: Int) -> Bool {
     guard bytes >= 0, bytes <= Int.max / 2 else { return false }
     guard let block = malloc(max(bytes, 1)) else { return false }
     free(block)

@@ -4,28 +4,28 @@
 /// line prints them (as `warning:` lines on stderr), as swift-format's `Finding` travels
 /// from the linter to its diagnostics engine. The message is what the user reads and
 /// what the timeline records; the code says which warning it is, for callers and tests.
-public struct Warning: Sendable, Hashable, CustomStringConvertible {
+package struct Warning: Sendable, Hashable, CustomStringConvertible {
   /// Which warning this is: a stable name, declared beside the stage that raises it.
-  public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
-    public var rawValue: String
-    public init(rawValue: String) { self.rawValue = rawValue }
-    public init(_ rawValue: String) { self.rawValue = rawValue }
-    public var description: String { rawValue }
+  package struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    package var rawValue: String
+    package init(rawValue: String) { self.rawValue = rawValue }
+    package init(_ rawValue: String) { self.rawValue = rawValue }
+    package var description: String { rawValue }
   }
 
-  public var code: Code
+  package var code: Code
   /// One sentence for the user, naming what is doubtful and how to fix it.
-  public var message: String
+  package var message: String
 
-  public init(_ code: Code, _ message: String) {
+  package init(_ code: Code, _ message: String) {
     self.code = code
     self.message = message
   }
 
-  public var description: String { message }
+  package var description: String { message }
 }
 
 extension Warning.Code {
   /// A warning read back from a record, which keeps only its message.
-  public static let recorded = Warning.Code("recorded")
+  package static let recorded = Warning.Code("recorded")
 }

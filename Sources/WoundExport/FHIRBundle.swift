@@ -15,13 +15,13 @@ import WoundTimeline
 ///
 /// The output is deterministic: resource ids and `urn:uuid:` full URLs derive from
 /// the entry ids, and the bundle's timestamp is the latest `measuredAt`.
-public enum FHIRBundle {
+package enum FHIRBundle {
   /// The identifier system of patient IDs when none is given.
-  public static let defaultPatientSystem = "urn:woundmeasure:patient"
+  package static let defaultPatientSystem = "urn:woundmeasure:patient"
   /// The identifier system of timeline entry ids.
-  public static let entrySystem = "urn:woundmeasure:entry"
+  package static let entrySystem = "urn:woundmeasure:entry"
   /// The identifier system of photo SHA-256 digests (64 lowercase hex digits).
-  public static let photoSha256System = "urn:woundmeasure:photo-sha256"
+  package static let photoSha256System = "urn:woundmeasure:photo-sha256"
   static let loinc = "http://loinc.org"
   static let ucum = "http://unitsofmeasure.org"
 
@@ -31,7 +31,7 @@ public enum FHIRBundle {
   ///   - timeline: the patient's timeline.
   ///   - woundSite: only this site's entries, or every site when `nil`.
   ///   - patientSystem: the identifier system the patient ID belongs to (a URI).
-  public static func json(timeline: Timeline, woundSite: String? = nil, patientSystem: String = defaultPatientSystem)
+  package static func json(timeline: Timeline, woundSite: String? = nil, patientSystem: String = defaultPatientSystem)
     -> Data
   {
     bundle(timeline: timeline, woundSite: woundSite, patientSystem: patientSystem).encoded()
@@ -106,7 +106,9 @@ public enum FHIRBundle {
     var bundle: [String: JSONValue] = [
       "resourceType": "Bundle",
       "type": "collection",
-      "identifier": ["system": "urn:woundmeasure:timeline", "value": .string("\(timeline.patient):\(timeline.lastHash)")],
+      "identifier": [
+        "system": "urn:woundmeasure:timeline", "value": .string("\(timeline.patient):\(timeline.lastHash)"),
+      ],
       "entry": .array(entries),
     ]
     if let latest { bundle["timestamp"] = .string(dateTime(latest)) }
@@ -117,24 +119,34 @@ public enum FHIRBundle {
     let entry = item.entry
     let r = entry.results
     var identifiers: [JSONValue] = [["use": "official", "system": .string(entrySystem), "value": .string(entry.id)]]
-    for id in item.earlierIds { identifiers.append(["use": "old", "system": .string(entrySystem), "value": .string(id)]) }
+    for id in item.earlierIds {
+      identifiers.append(["use": "old", "system": .string(entrySystem), "value": .string(id)])
+    }
     var components: [JSONValue] = [
       loincComponent("89260-4", text: "Wound area", value: rounded(r.areaCm2, 4), unit: "cm2"),
-      loincComponent("39126-8", text: "Wound length (maximum Feret diameter)", value: rounded(r.lengthCm, 3), unit: "cm"),
-      loincComponent("39125-0", text: "Wound width (perpendicular to the length)", value: rounded(r.widthCm, 3), unit: "cm"),
+      loincComponent(
+        "39126-8", text: "Wound length (maximum Feret diameter)", value: rounded(r.lengthCm, 3), unit: "cm"),
+      loincComponent(
+        "39125-0", text: "Wound width (perpendicular to the length)", value: rounded(r.widthCm, 3), unit: "cm"),
       textComponent("Wound perimeter", value: rounded(r.perimeterCm, 3), unit: "cm"),
       textComponent("Open wound area (not epithelialised)", value: rounded(r.openAreaCm2, 4), unit: "cm2"),
     ]
     if let tissue = r.tissue {
-      for (name, share) in [("granulation", tissue.granulation), ("slough", tissue.slough),
-                            ("necrosis", tissue.necrosis), ("epithelium", tissue.epithelium)] {
+      for (name, share) in [
+        ("granulation", tissue.granulation), ("slough", tissue.slough),
+        ("necrosis", tissue.necrosis), ("epithelium", tissue.epithelium),
+      ] {
         components.append(textComponent("Share of the wound area: \(name)", value: rounded(share * 100, 2), unit: "%"))
       }
     }
     var notes: [JSONValue] = []
-    for (id, reason) in zip(item.earlierIds, item.reasons) { notes.append(["text": .string("corrects entry \(id): \(reason)")]) }
+    for (id, reason) in zip(item.earlierIds, item.reasons) {
+      notes.append(["text": .string("corrects entry \(id): \(reason)")])
+    }
     for reason in item.reasons.dropFirst(item.earlierIds.count) { notes.append(["text": .string(reason)]) }
-    if entry.closureConfirmed == true { notes.append(["text": "closure confirmed by the operator; recorded with area 0"]) }
+    if entry.closureConfirmed == true {
+      notes.append(["text": "closure confirmed by the operator; recorded with area 0"])
+    }
     if item.status == "preliminary" {
       notes.append(["text": "area 0 that nobody confirmed as closure: needs a person's review"])
     }
@@ -150,8 +162,16 @@ public enum FHIRBundle {
       "id": .string("wm-observation-" + entry.id),
       "identifier": .array(identifiers),
       "status": .string(item.status),
-      "category": [["coding": [["system": "http://terminology.hl7.org/CodeSystem/observation-category",
-                                 "code": "exam", "display": "Exam"]]]],
+      "category": [
+        [
+          "coding": [
+            [
+              "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+              "code": "exam", "display": "Exam",
+            ]
+          ]
+        ]
+      ],
       "code": ["coding": [["system": .string(loinc), "code": "72287-6"]], "text": "Wound size panel"],
       "subject": patient,
       "effectiveDateTime": .string(dateTime(entry.takenAt)),
@@ -168,19 +188,28 @@ public enum FHIRBundle {
 
   static func media(_ entry: TimelineEntry, patient: JSONValue) -> JSONValue {
     let format = entry.settings.other?["photoFormat"] ?? ""
-    let contentType = ["jpeg": "image/jpeg", "png": "image/png", "heic": "image/heic"][format] ?? "application/octet-stream"
+    let contentType =
+      ["jpeg": "image/jpeg", "png": "image/png", "heic": "image/heic"][format] ?? "application/octet-stream"
     var media: [String: JSONValue] = [
       "resourceType": "Media",
       "id": .string("wm-photo-" + entry.id),
       "identifier": [["system": .string(photoSha256System), "value": .string(entry.photo.sha256)]],
       "status": "completed",
-      "type": ["coding": [["system": "http://terminology.hl7.org/CodeSystem/media-type", "code": "image",
-                           "display": "Image"]]],
+      "type": [
+        "coding": [
+          [
+            "system": "http://terminology.hl7.org/CodeSystem/media-type", "code": "image",
+            "display": "Image",
+          ]
+        ]
+      ],
       "subject": patient,
       "createdDateTime": .string(dateTime(entry.takenAt)),
       "bodySite": ["text": .string(entry.woundSite)],
-      "content": ["contentType": .string(contentType), "size": .integer(entry.photo.byteSize),
-                  "title": .string(entry.photo.path)],
+      "content": [
+        "contentType": .string(contentType), "size": .integer(entry.photo.byteSize),
+        "title": .string(entry.photo.path),
+      ],
     ]
     if let size = entry.settings.other?["displayedSizePixels"]?.split(separator: "x").compactMap({ Int($0) }),
       size.count == 2, size[0] > 0, size[1] > 0
@@ -204,8 +233,10 @@ public enum FHIRBundle {
   }
 
   static func loincComponent(_ code: String, text: String, value: Double, unit: String) -> JSONValue {
-    ["code": ["coding": [["system": .string(loinc), "code": .string(code)]], "text": .string(text)],
-     "valueQuantity": quantity(value, unit)]
+    [
+      "code": ["coding": [["system": .string(loinc), "code": .string(code)]], "text": .string(text)],
+      "valueQuantity": quantity(value, unit),
+    ]
   }
 
   static func textComponent(_ text: String, value: Double, unit: String) -> JSONValue {
@@ -230,8 +261,10 @@ public enum FHIRBundle {
     bytes[6] = (bytes[6] & 0x0F) | 0x80  // version 8: custom, name-based
     bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 4122 variant
     let hex = bytes.map { String(format: "%02x", $0) }.joined()
-    let parts = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4),
-                 hex.dropFirst(20)]
+    let parts = [
+      hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4),
+      hex.dropFirst(20),
+    ]
     return parts.joined(separator: "-")
   }
 }

@@ -13,9 +13,9 @@ import WoundMeasurement
 /// wand tool makes) through pixel corners in ImageJ's coordinates, where pixel
 /// `(x, y)` covers `[x, x + 1) x [y, y + 1)`: ImageJ measures it as exactly the
 /// region's pixels. Details in `docs/outputs.md`.
-public enum ImageJROI {
+package enum ImageJROI {
   /// ROI types (header byte 6) this encoder writes or this decoder reads as polygons.
-  public enum Kind: UInt8, Sendable, CaseIterable {
+  package enum Kind: UInt8, Sendable, CaseIterable {
     /// `polygon`: straight edges between the vertices.
     case polygon = 0
     /// `freehand`: a freehand selection, vertices joined by straight edges.
@@ -25,7 +25,7 @@ public enum ImageJROI {
   }
 
   /// The format version written (header bytes 4-5), as current ImageJ writes it.
-  public static let version: UInt16 = 228
+  package static let version: UInt16 = 228
   /// Size of the header and of the second header, bytes.
   static let headerSize = 64
   /// Header2 is found from this offset (header bytes 60-63).
@@ -34,12 +34,12 @@ public enum ImageJROI {
   static let subPixelResolution: UInt16 = 128
 
   /// One polygon ROI: its name and vertices.
-  public struct Polygon: Sendable, Equatable {
-    public var name: String
+  package struct Polygon: Sendable, Equatable {
+    package var name: String
     /// Vertices in ImageJ's pixel coordinates (pixel `(x, y)` covers `[x, x + 1) x [y, y + 1)`).
-    public var vertices: [Point]
-    public var kind: Kind
-    public init(name: String, vertices: [Point], kind: Kind) {
+    package var vertices: [Point]
+    package var kind: Kind
+    package init(name: String, vertices: [Point], kind: Kind) {
       self.name = name
       self.vertices = vertices
       self.kind = kind
@@ -51,7 +51,7 @@ public enum ImageJROI {
   /// - Throws: ``ImageJROIError/tooFewVertices(_:)`` for fewer than 3 corners,
   ///   ``ImageJROIError/coordinatesOutOfRange(minimum:maximum:)`` when a corner lies
   ///   outside 0...32767 (the format's 16-bit bounds).
-  public static func encode(_ corners: [PixelCorner], name: String) throws(ImageJROIError) -> [UInt8] {
+  package static func encode(_ corners: [PixelCorner], name: String) throws(ImageJROIError) -> [UInt8] {
     guard corners.count >= 3 else { throw .tooFewVertices(corners.count) }
     let xs = corners.map(\.x)
     let ys = corners.map(\.y)
@@ -98,7 +98,8 @@ public enum ImageJROI {
 
   /// A ROI Manager set: a zip archive (stored, uncompressed) of one `.roi` per outline,
   /// named `<name>.roi`, in the given order.
-  public static func encodeSet(_ outlines: [(name: String, corners: [PixelCorner])]) throws(ImageJROIError) -> [UInt8] {
+  package static func encodeSet(_ outlines: [(name: String, corners: [PixelCorner])]) throws(ImageJROIError) -> [UInt8]
+  {
     var files: [(name: String, data: [UInt8])] = []
     for outline in outlines {
       files.append((outline.name + ".roi", try encode(outline.corners, name: outline.name)))
@@ -112,7 +113,7 @@ public enum ImageJROI {
   /// floating-point ones when the sub-pixel option is set). Other shapes (rectangles,
   /// ovals, lines, points, composite shapes) are refused with their type.
   /// - Throws: ``ImageJROIError``.
-  public static func decode(_ bytes: [UInt8]) throws(ImageJROIError) -> [Polygon] {
+  package static func decode(_ bytes: [UInt8]) throws(ImageJROIError) -> [Polygon] {
     if bytes.starts(with: StoredZip.localHeaderSignature) {
       let files = try StoredZip.entries(bytes).filter { $0.name.lowercased().hasSuffix(".roi") }
       if files.isEmpty { throw .emptySet }
@@ -168,7 +169,7 @@ public enum ImageJROI {
 }
 
 /// Why an ImageJ ROI could not be written or read.
-public enum ImageJROIError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum ImageJROIError: Error, Sendable, Equatable, CustomStringConvertible {
   /// A polygon needs at least 3 vertices.
   case tooFewVertices(Int)
   /// A coordinate lies outside the format's 16-bit range 0...32767.
@@ -184,7 +185,7 @@ public enum ImageJROIError: Error, Sendable, Equatable, CustomStringConvertible 
   /// A zip archive this reader cannot read: the reason.
   case unreadableZip(String)
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .tooFewVertices(let n): return "an ImageJ polygon ROI needs at least 3 vertices, this one has \(n)"
     case .coordinatesOutOfRange(let lo, let hi):

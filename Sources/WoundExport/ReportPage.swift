@@ -2,31 +2,31 @@ import Foundation
 import WoundTimeline
 
 /// One photo as the report shows it: its overlay, or why there is none.
-public struct ReportPhoto: Sendable, Equatable {
-  public enum Content: Sendable, Equatable {
+package struct ReportPhoto: Sendable, Equatable {
+  package enum Content: Sendable, Equatable {
     /// The overlay as JPEG bytes, and its size in pixels.
     case jpeg(bytes: [UInt8], width: Int, height: Int)
     /// No overlay: why (the photo is missing, was changed, or could not be measured again).
     case missing(reason: String)
   }
 
-  public var content: Content
+  package var content: Content
   /// Something the reader should know about the overlay (it differs from the record).
-  public var note: String?
+  package var note: String?
 
-  public init(content: Content, note: String? = nil) {
+  package init(content: Content, note: String? = nil) {
     self.content = content
     self.note = note
   }
 }
 
 /// A colour in the report's legend.
-public struct ReportLegendItem: Sendable, Equatable {
-  public var label: String
-  public var red: UInt8
-  public var green: UInt8
-  public var blue: UInt8
-  public init(label: String, red: UInt8, green: UInt8, blue: UInt8) {
+package struct ReportLegendItem: Sendable, Equatable {
+  package var label: String
+  package var red: UInt8
+  package var green: UInt8
+  package var blue: UInt8
+  package init(label: String, red: UInt8, green: UInt8, blue: UInt8) {
     self.label = label
     self.red = red
     self.green = green
@@ -46,7 +46,7 @@ public struct ReportLegendItem: Sendable, Equatable {
 /// entries count (``Timeline/standingEntries(woundSite:)``, ``HealingReport``). A print
 /// style sheet starts each site on a new A4 page and keeps figures whole. Contents in
 /// `docs/outputs.md`.
-public enum ReportPage {
+package enum ReportPage {
   /// The page.
   ///
   /// - Parameters:
@@ -57,7 +57,7 @@ public enum ReportPage {
   ///   - legend: the overlay's colours and what they mean.
   ///   - problems: what is wrong with the timeline (a broken hash chain), shown at the top.
   ///   - toolVersion: the woundmeasure version that wrote the page.
-  public static func html(
+  package static func html(
     timeline: Timeline, reports: [HealingReport], photos: [String: ReportPhoto], legend: [ReportLegendItem],
     problems: [String], toolVersion: String
   ) -> String {
@@ -151,13 +151,16 @@ public enum ReportPage {
       out.append(
         Flag(
           kind: kind,
-          html: String(format: "4-week area reduction <strong>%.1f %%</strong> (photo on day %.0f): ",
-                       fourWeek.percentAreaReduction, fourWeek.daysSinceBaseline)
+          html: String(
+            format: "4-week area reduction <strong>%.1f %%</strong> (photo on day %.0f): ",
+            fourWeek.percentAreaReduction, fourWeek.daysSinceBaseline)
             + escape(report.fourWeekVerdict(fourWeek))))
     } else {
       out.append(
-        Flag(kind: "info", html: "4-week area reduction: not available (no photo between day "
-          + "\(Int(HealingReport.fourWeekWindowStartDays)) and day \(Int(HealingReport.fourWeekWindowEndDays)))."))
+        Flag(
+          kind: "info",
+          html: "4-week area reduction: not available (no photo between day "
+            + "\(Int(HealingReport.fourWeekWindowStartDays)) and day \(Int(HealingReport.fourWeekWindowEndDays)))."))
     }
     if let closure = report.projectedClosure {
       if closure.entriesFitted == 0 {
@@ -167,34 +170,47 @@ public enum ReportPage {
           Flag(
             kind: "info",
             html: "Projected closure <strong>\(day(closure.date))</strong>: straight line through the latest "
-              + String(format: "%d areas, %.2f cm&sup2;/week, R&sup2; %.2f", closure.entriesFitted,
-                       closure.slopeCm2PerWeek, closure.rSquared)
+              + String(
+                format: "%d areas, %.2f cm&sup2;/week, R&sup2; %.2f", closure.entriesFitted,
+                closure.slopeCm2PerWeek, closure.rSquared)
               + "; a trend, not a prediction."))
       }
     } else {
-      out.append(Flag(kind: "info", html: "Projected closure: not given (\(escape(report.closureNote ?? "no projection")))."))
+      out.append(
+        Flag(kind: "info", html: "Projected closure: not given (\(escape(report.closureNote ?? "no projection")))."))
     }
     if let last = report.rows.last, report.rows.count > 1, last.changeCm2 > 0 {
       out.append(
-        Flag(kind: "attention", html: String(format: "The latest area is larger than the baseline (%+.2f cm&sup2;).",
-                                              last.changeCm2)))
+        Flag(
+          kind: "attention",
+          html: String(
+            format: "The latest area is larger than the baseline (%+.2f cm&sup2;).",
+            last.changeCm2)))
     }
     if !report.needsReview.isEmpty {
       out.append(
-        Flag(kind: "attention", html: "Needs review: \(report.needsReview.map { "<code>\($0)</code>" }.joined(separator: ", ")) "
-          + "record an area of 0 that nobody confirmed as closure; left out of the figures."))
+        Flag(
+          kind: "attention",
+          html: "Needs review: \(report.needsReview.map { "<code>\($0)</code>" }.joined(separator: ", ")) "
+            + "record an area of 0 that nobody confirmed as closure; left out of the figures."))
     }
     let status = timeline.statuses()
     for entry in timeline.entries where entry.woundSite == report.woundSite {
       switch status[entry.id] {
       case .superseded(let by)?:
         let reason = timeline.entry(id: by)?.amends?.reason ?? ""
-        out.append(Flag(kind: "info", html: "Entry <code>\(entry.id)</code> (\(day(entry.takenAt))) was corrected by "
-          + "<code>\(by)</code>: \(escape(reason))."))
+        out.append(
+          Flag(
+            kind: "info",
+            html: "Entry <code>\(entry.id)</code> (\(day(entry.takenAt))) was corrected by "
+              + "<code>\(by)</code>: \(escape(reason))."))
       case .voided(let by)? where timeline.entry(id: by)?.amends?.entryId == entry.id:
         let reason = timeline.entry(id: by)?.amends?.reason ?? ""
-        out.append(Flag(kind: "info", html: "Entry <code>\(entry.id)</code> (\(day(entry.takenAt))) was withdrawn by "
-          + "<code>\(by)</code>: \(escape(reason)); it is not counted."))
+        out.append(
+          Flag(
+            kind: "info",
+            html: "Entry <code>\(entry.id)</code> (\(day(entry.takenAt))) was withdrawn by "
+              + "<code>\(by)</code>: \(escape(reason)); it is not counted."))
       default: break
       }
     }
@@ -203,8 +219,10 @@ public enum ReportPage {
 
   static func table(_ report: HealingReport, timeline: Timeline) -> String {
     var h = ["<table class=\"figures\">", "<thead><tr>"]
-    let headers = ["Taken", "Day", "Area cm&sup2;", "Change", "Re-epith.", "Gilman cm/wk", "cm&sup2;/wk", "Length cm",
-                   "Width cm", "Perimeter cm", "Regions", "Entry"]
+    let headers = [
+      "Taken", "Day", "Area cm&sup2;", "Change", "Re-epith.", "Gilman cm/wk", "cm&sup2;/wk", "Length cm",
+      "Width cm", "Perimeter cm", "Regions", "Entry",
+    ]
     h.append(headers.map { "<th>\($0)</th>" }.joined())
     h.append("</tr></thead>")
     h.append("<tbody>")
@@ -214,7 +232,9 @@ public enum ReportPage {
       var cells: [String] = [escape(minute(row.takenAt)), String(format: "%.0f", row.daysSinceBaseline)]
       cells.append(String(format: "%.2f", row.areaCm2))
       cells.append(row.changePercent.map { String(format: "%+.1f %%", $0) } ?? dash)
-      cells.append(row.reEpithelialisationPercent.map { String(format: "%.1f %%", $0) } ?? (row.openAreaEnlarged ? "enlarged" : dash))
+      cells.append(
+        row.reEpithelialisationPercent.map { String(format: "%.1f %%", $0) }
+          ?? (row.openAreaEnlarged ? "enlarged" : dash))
       cells.append(row.gilmanCmPerWeek.map { String(format: "%.3f", $0) } ?? dash)
       cells.append(row.areaReductionCm2PerWeek.map { String(format: "%.3f", $0) } ?? dash)
       cells.append(entry.map { String(format: "%.2f", $0.results.lengthCm) } ?? dash)
@@ -289,8 +309,9 @@ public enum ReportPage {
         "<img src=\"data:image/jpeg;base64,\(Data(bytes).base64EncodedString())\" width=\"\(width)\" "
           + "height=\"\(height)\" alt=\"Overlay of the photo taken \(escape(caption))\">")
     case .missing(let reason)?:
-      h.append("<div class=\"photo-missing\" role=\"img\" aria-label=\"photo not available\">Photo not available: "
-        + "\(escape(reason))</div>")
+      h.append(
+        "<div class=\"photo-missing\" role=\"img\" aria-label=\"photo not available\">Photo not available: "
+          + "\(escape(reason))</div>")
     case nil:
       h.append("<div class=\"photo-missing\" role=\"img\" aria-label=\"photo not rendered\">Overlay not rendered</div>")
     }

@@ -3,7 +3,7 @@ import WoundCore
 
 /// Why a photo was refused. Every case names the file (the path, or the name
 /// given with the bytes).
-public enum DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
   /// The file could not be opened or read; `reason` is the system's message (`strerror`).
   case unreadable(file: String, reason: String)
   /// The path names a FIFO, a device, a socket or a folder; nothing was read from it (so a
@@ -33,7 +33,7 @@ public enum DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
   case regionOutside(file: String, region: PixelRect, displayedWidth: Int, displayedHeight: Int)
 
   /// The file the error is about.
-  public var file: String {
+  package var file: String {
     switch self {
     case .unreadable(let file, _), .notAFile(let file, _), .fileTooLarge(let file, _, _, _), .empty(let file),
       .unknownFormat(let file), .tooLarge(let file, _, _, _), .truncated(let file, _), .corrupt(let file, _, _),
@@ -43,7 +43,7 @@ public enum DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
   }
 
   /// What went wrong, without the file name.
-  public var reason: String {
+  package var reason: String {
     switch self {
     case .unreadable(_, let reason):
       return "cannot read the file: \(reason)"
@@ -80,11 +80,11 @@ public enum DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
     }
   }
 
-  public var description: String { "\(file): \(reason)" }
+  package var description: String { "\(file): \(reason)" }
 }
 
 /// Why an image could not be encoded or written.
-public enum EncodeError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum EncodeError: Error, Sendable, Equatable, CustomStringConvertible {
   /// JPEG quality outside 1...100.
   case invalidQuality(Int)
   /// The image has no pixels; PNG and JPEG need at least one.
@@ -95,7 +95,7 @@ public enum EncodeError: Error, Sendable, Equatable, CustomStringConvertible {
   /// written; the error names the file and, for system errors, carries `strerror`'s text.
   case output(SafeFileError)
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .invalidQuality(let quality):
       return "JPEG quality \(quality) is outside 1...100"
@@ -111,7 +111,7 @@ public enum EncodeError: Error, Sendable, Equatable, CustomStringConvertible {
 
 extension PhotoFormat {
   /// "PNG" or "JPEG", for messages.
-  public var displayName: String {
+  package var displayName: String {
     switch self {
     case .png: return "PNG"
     case .jpeg: return "JPEG"

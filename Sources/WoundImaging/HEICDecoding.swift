@@ -124,7 +124,8 @@ enum HEICDecoding {
       guard image.width == metadata.displayedWidth, image.height == metadata.displayedHeight else {
         throw .corrupt(
           file: name, format: .heic,
-          message: "decoded \(image.width)x\(image.height), announced \(metadata.displayedWidth)x\(metadata.displayedHeight)")
+          message:
+            "decoded \(image.width)x\(image.height), announced \(metadata.displayedWidth)x\(metadata.displayedHeight)")
       }
       if let region {
         image = image.cropped(to: region)

@@ -2,7 +2,7 @@ internal import CCodecShims
 import WoundCore
 
 /// Encoders for masks, overlays, printable markers and test fixtures.
-public enum ImageEncoder {
+package enum ImageEncoder {
   /// Writes an 8-bit RGB PNG (libpng classic write API), replacing `path`
   /// atomically with ``SafeFile/write(_:to:protecting:)``.
   ///
@@ -14,7 +14,7 @@ public enum ImageEncoder {
   ///   - protected: Inputs and timelines that `path` must not be.
   /// - Throws: ``EncodeError``; ``EncodeError/output(_:)`` when `path` is refused or cannot be
   ///   written (nothing is written then).
-  public static func writePNG(
+  package static func writePNG(
     _ image: RGBImage, to path: String, pixelsPerMetre: Int? = nil, compressionLevel: Int? = nil,
     protecting protected: SafeFile.ProtectedFiles = .none
   ) throws(EncodeError) {
@@ -26,7 +26,7 @@ public enum ImageEncoder {
   /// Writes an 8-bit grey PNG, replacing `path` atomically; see ``writePNG(_:to:pixelsPerMetre:protecting:)-RGBImage``.
   ///
   /// - Throws: ``EncodeError``.
-  public static func writePNG(
+  package static func writePNG(
     _ image: GreyImage, to path: String, pixelsPerMetre: Int? = nil,
     protecting protected: SafeFile.ProtectedFiles = .none
   ) throws(EncodeError) {
@@ -36,39 +36,42 @@ public enum ImageEncoder {
   }
 
   /// The bytes of an 8-bit RGB PNG of `image`.
-  public static func encodePNG(_ image: RGBImage, pixelsPerMetre: Int? = nil, compressionLevel: Int? = nil)
+  package static func encodePNG(_ image: RGBImage, pixelsPerMetre: Int? = nil, compressionLevel: Int? = nil)
     throws(EncodeError) -> [UInt8]
   {
-    try encodePNG(image.pixels, width: image.width, height: image.height, channels: 3,
-                  pixelsPerMetre: pixelsPerMetre, compressionLevel: compressionLevel)
+    try encodePNG(
+      image.pixels, width: image.width, height: image.height, channels: 3,
+      pixelsPerMetre: pixelsPerMetre, compressionLevel: compressionLevel)
   }
 
   /// The bytes of an 8-bit grey PNG of `image`.
-  public static func encodePNG(_ image: GreyImage, pixelsPerMetre: Int? = nil) throws(EncodeError) -> [UInt8] {
-    try encodePNG(image.pixels, width: image.width, height: image.height, channels: 1,
-                  pixelsPerMetre: pixelsPerMetre)
+  package static func encodePNG(_ image: GreyImage, pixelsPerMetre: Int? = nil) throws(EncodeError) -> [UInt8] {
+    try encodePNG(
+      image.pixels, width: image.width, height: image.height, channels: 1,
+      pixelsPerMetre: pixelsPerMetre)
   }
 
   /// Baseline JPEG at `quality` (1...100), 4:2:0, no EXIF (libjpeg
   /// `jpeg_set_quality`, `jpeg_mem_dest`).
   ///
   /// - Throws: ``EncodeError``.
-  public static func encodeJPEG(_ image: RGBImage, quality: Int) throws -> [UInt8] {
+  package static func encodeJPEG(_ image: RGBImage, quality: Int) throws -> [UInt8] {
     guard (1...100).contains(quality) else { throw EncodeError.invalidQuality(quality) }
     guard image.width > 0 && image.height > 0 else {
       throw EncodeError.emptyImage(width: image.width, height: image.height)
     }
     return try encoded(format: .jpeg) { output, length, message, capacity in
       image.pixels.withUnsafeBufferPointer {
-        wm_jpeg_encode_rgb($0.baseAddress, Int32(image.width), Int32(image.height), Int32(quality),
-                           output, length, message, capacity)
+        wm_jpeg_encode_rgb(
+          $0.baseAddress, Int32(image.width), Int32(image.height), Int32(quality),
+          output, length, message, capacity)
       }
     }
   }
 
   /// Writes a baseline JPEG at `quality`, replacing `path` atomically with
   /// ``SafeFile/write(_:to:protecting:)``.
-  public static func writeJPEG(
+  package static func writeJPEG(
     _ image: RGBImage, to path: String, quality: Int, protecting protected: SafeFile.ProtectedFiles = .none
   ) throws {
     try SafeFile.checkOutputForEncoding(path, protected)
@@ -76,14 +79,17 @@ public enum ImageEncoder {
     try PhotoFile.write(bytes, to: path, protecting: protected)
   }
 
-  private static func encodePNG(_ pixels: [UInt8], width: Int, height: Int, channels: Int,
-                                pixelsPerMetre: Int?, compressionLevel: Int? = nil) throws(EncodeError) -> [UInt8] {
+  private static func encodePNG(
+    _ pixels: [UInt8], width: Int, height: Int, channels: Int,
+    pixelsPerMetre: Int?, compressionLevel: Int? = nil
+  ) throws(EncodeError) -> [UInt8] {
     guard width > 0 && height > 0 else { throw .emptyImage(width: width, height: height) }
     let density = Int32(clamping: max(0, pixelsPerMetre ?? 0))
     return try encoded(format: .png) { output, length, message, capacity in
       pixels.withUnsafeBufferPointer {
-        wm_png_encode($0.baseAddress, Int32(width), Int32(height), Int32(channels), density,
-                      Int32(compressionLevel.map { min(9, max(0, $0)) } ?? -1), output, length, message, capacity)
+        wm_png_encode(
+          $0.baseAddress, Int32(width), Int32(height), Int32(channels), density,
+          Int32(compressionLevel.map { min(9, max(0, $0)) } ?? -1), output, length, message, capacity)
       }
     }
   }
@@ -92,8 +98,10 @@ public enum ImageEncoder {
   /// frees it; the one place encoder statuses become ``EncodeError``.
   private static func encoded(
     format: PhotoFormat,
-    _ body: (UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>, UnsafeMutablePointer<Int>,
-             UnsafeMutablePointer<CChar>, Int) -> wm_status
+    _ body: (
+      UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>, UnsafeMutablePointer<Int>,
+      UnsafeMutablePointer<CChar>, Int
+    ) -> wm_status
   ) throws(EncodeError) -> [UInt8] {
     var output: UnsafeMutablePointer<UInt8>?
     var length = 0

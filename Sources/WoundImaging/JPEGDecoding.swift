@@ -84,7 +84,9 @@ enum JPEGDecoding {
 
   /// Decodes the whole photo (reduced by `options.scaleDenominator`), or
   /// `region` of it at full resolution, upright.
-  static func decode(bytes: [UInt8], name: String, options: DecodeOptions, region: PixelRect?) throws(DecodeError) -> DecodedPhoto {
+  static func decode(bytes: [UInt8], name: String, options: DecodeOptions, region: PixelRect?) throws(DecodeError)
+    -> DecodedPhoto
+  {
     let decompressor = try JPEGDecompressor(name: name)
     return try bytes.withUnsafeBufferPointer { data throws(DecodeError) in
       let header = try decompressor.readHeader(data)
@@ -95,8 +97,9 @@ enum JPEGDecoding {
       let metadata = metadata(header: header, exif: facts)
       let image: RGBImage
       if let region {
-        try PhotoDecoder.checkRegion(region, displayedWidth: metadata.displayedWidth,
-                                     displayedHeight: metadata.displayedHeight, name: name)
+        try PhotoDecoder.checkRegion(
+          region, displayedWidth: metadata.displayedWidth,
+          displayedHeight: metadata.displayedHeight, name: name)
         let stored = facts.orientation.storedRegion(of: region, storedWidth: width, storedHeight: height)
         image = try decodeStoredRegion(stored, decompressor: decompressor)
           .displayed(orientation: facts.orientation)
@@ -110,8 +113,10 @@ enum JPEGDecoding {
 
   /// Decodes every row, straight into the final buffer when the photo is
   /// upright, else through a 16-row strip placed by ``OrientedPlacement``.
-  private static func decodeWhole(decompressor: borrowing JPEGDecompressor, scale: Int,
-                                  orientation: EXIFOrientation) throws(DecodeError) -> RGBImage {
+  private static func decodeWhole(
+    decompressor: borrowing JPEGDecompressor, scale: Int,
+    orientation: EXIFOrientation
+  ) throws(DecodeError) -> RGBImage {
     let (width, height) = try decompressor.start(scale: scale)
     let count = width * height * 3
     let stripBytes = width * 3 * OrientedPlacement.stripRows
@@ -132,8 +137,9 @@ enum JPEGDecoding {
           while row < height {
             let rows = min(stripRows, height - row)
             try decompressor.readAllRows(into: strip, strideBytes: width * 3, rows: rows)
-            placement.place(strip: strip, rows: rows, firstRow: row, stripStrideBytes: width * 3,
-                            into: buffer.baseAddress!)
+            placement.place(
+              strip: strip, rows: rows, firstRow: row, stripStrideBytes: width * 3,
+              into: buffer.baseAddress!)
             row += rows
           }
         }
@@ -159,7 +165,9 @@ enum JPEGDecoding {
   /// instead of the neighbour. So the decoded window keeps a margin of
   /// ``contextMarginPixels`` around the region where the photo allows, and
   /// the region's pixels equal those of a whole decode.
-  private static func decodeStoredRegion(_ stored: PixelRect, decompressor: borrowing JPEGDecompressor) throws(DecodeError) -> RGBImage {
+  private static func decodeStoredRegion(_ stored: PixelRect, decompressor: borrowing JPEGDecompressor)
+    throws(DecodeError) -> RGBImage
+  {
     let (width, height) = try decompressor.start(scale: 1)
     let margin = contextMarginPixels
     let left = max(0, stored.x - margin)
@@ -177,8 +185,9 @@ enum JPEGDecoding {
       try decompressor.readAllRows(into: buffer.baseAddress!, strideBytes: window.width * 3, rows: rows)
     }
     let windowImage = RGBImage(width: window.width, height: rows, pixels: windowPixels)
-    return windowImage.cropped(to: PixelRect(
-      x: stored.x - window.x, y: stored.y - top, width: stored.width, height: stored.height))
+    return windowImage.cropped(
+      to: PixelRect(
+        x: stored.x - window.x, y: stored.y - top, width: stored.width, height: stored.height))
   }
 
   /// Margin decoded around a region: one iMCU (at most 16 pixels) holds

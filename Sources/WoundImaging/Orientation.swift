@@ -7,7 +7,7 @@ import WoundCore
 /// The raw value is the EXIF value. `rightTop` (6) is the usual "phone held
 /// upright" case: the stored first row is the displayed right-hand column, so
 /// the stored image is turned 90 degrees clockwise for display.
-public enum EXIFOrientation: Int, Sendable, CaseIterable {
+package enum EXIFOrientation: Int, Sendable, CaseIterable {
   /// 1: stored as displayed.
   case topLeft = 1
   /// 2: mirrored left-right.
@@ -26,22 +26,24 @@ public enum EXIFOrientation: Int, Sendable, CaseIterable {
   case leftBottom = 8
 
   /// The orientation for an EXIF value; values outside 1...8 mean `topLeft`.
-  public init(exifValue: Int) {
+  package init(exifValue: Int) {
     self = EXIFOrientation(rawValue: exifValue) ?? .topLeft
   }
 
   /// True for 5...8, where the displayed width is the stored height.
-  public var swapsAxes: Bool { rawValue >= 5 }
+  package var swapsAxes: Bool { rawValue >= 5 }
 
   /// The displayed size of a stored `width` x `height` image.
-  public func displayedSize(storedWidth: Int, storedHeight: Int) -> (width: Int, height: Int) {
+  package func displayedSize(storedWidth: Int, storedHeight: Int) -> (width: Int, height: Int) {
     swapsAxes ? (storedHeight, storedWidth) : (storedWidth, storedHeight)
   }
 
   /// The stored pixel shown at displayed pixel `(x, y)` of a stored
   /// `storedWidth` x `storedHeight` image.
-  public func storedPixel(displayedX x: Int, displayedY y: Int, storedWidth w: Int,
-                          storedHeight h: Int) -> (x: Int, y: Int) {
+  package func storedPixel(
+    displayedX x: Int, displayedY y: Int, storedWidth w: Int,
+    storedHeight h: Int
+  ) -> (x: Int, y: Int) {
     switch self {
     case .topLeft: return (x, y)
     case .topRight: return (w - 1 - x, y)
@@ -70,7 +72,7 @@ public enum EXIFOrientation: Int, Sendable, CaseIterable {
 extension RGBImage {
   /// This image, taken as stored with EXIF orientation `orientation`, as it
   /// is displayed. One pass over the pixels; `topLeft` returns `self`.
-  public func displayed(orientation: EXIFOrientation) -> RGBImage {
+  package func displayed(orientation: EXIFOrientation) -> RGBImage {
     if orientation == .topLeft { return self }
     let size = orientation.displayedSize(storedWidth: width, storedHeight: height)
     let count = width * height * 3
@@ -130,8 +132,10 @@ struct OrientedPlacement {
   /// Copies `rows` stored rows, starting at stored row `firstRow`, from
   /// `strip` (row `i` at `strip + i * stripStrideBytes`) to their displayed
   /// places in `destination` (the whole displayed image, RGB).
-  func place(strip: UnsafePointer<UInt8>, rows: Int, firstRow: Int, stripStrideBytes: Int,
-             into destination: UnsafeMutablePointer<UInt8>) {
+  func place(
+    strip: UnsafePointer<UInt8>, rows: Int, firstRow: Int, stripStrideBytes: Int,
+    into destination: UnsafeMutablePointer<UInt8>
+  ) {
     let width = storedWidth
     if !orientation.swapsAxes {
       // Whole rows map to whole rows, possibly reversed.

@@ -53,7 +53,9 @@ enum PNGDecoding {
 
   /// Decodes the whole photo (box-averaged by `options.scaleDenominator`),
   /// or `region` of it, upright.
-  static func decode(bytes: [UInt8], name: String, options: DecodeOptions, region: PixelRect?) throws(DecodeError) -> DecodedPhoto {
+  static func decode(bytes: [UInt8], name: String, options: DecodeOptions, region: PixelRect?) throws(DecodeError)
+    -> DecodedPhoto
+  {
     let reader = try PNGReader(name: name)
     return try bytes.withUnsafeBufferPointer { data throws(DecodeError) in
       let header = try reader.readHeader(data)
@@ -63,8 +65,9 @@ enum PNGDecoding {
       let facts = exifFacts(data)
       let metadata = metadata(header: header, exif: facts)
       if let region {
-        try PhotoDecoder.checkRegion(region, displayedWidth: metadata.displayedWidth,
-                                     displayedHeight: metadata.displayedHeight, name: name)
+        try PhotoDecoder.checkRegion(
+          region, displayedWidth: metadata.displayedWidth,
+          displayedHeight: metadata.displayedHeight, name: name)
       }
       let count = width * height * 3
       guard CheckedAllocation.isAvailable(bytes: count) else { throw .outOfMemory(file: name) }
@@ -97,7 +100,8 @@ enum PNGDecoding {
   private static func exifFacts(_ data: UnsafeBufferPointer<UInt8>) -> EXIFFacts {
     var offset = 8  // after the signature
     while offset + 8 <= data.count {
-      let length = Int(data[offset]) << 24 | Int(data[offset + 1]) << 16
+      let length =
+        Int(data[offset]) << 24 | Int(data[offset + 1]) << 16
         | Int(data[offset + 2]) << 8 | Int(data[offset + 3])
       let type = (data[offset + 4], data[offset + 5], data[offset + 6], data[offset + 7])
       let start = offset + 8

@@ -9,7 +9,7 @@ import WoundCore
 /// a ``DecodeError`` naming the file.
 ///
 /// Decoding is reentrant: each call owns its own libjpeg/libpng handles.
-public enum PhotoDecoder {
+package enum PhotoDecoder {
   /// Reads and decodes the photo at `path`, upright.
   ///
   /// - Parameters:
@@ -18,7 +18,7 @@ public enum PhotoDecoder {
   /// - Returns: The upright image (reduced by `options.scaleDenominator`) and
   ///   the metadata; the metadata's sizes are always at full resolution.
   /// - Throws: ``DecodeError``; `.unreadable` when the file cannot be read.
-  public static func decode(path: String, options: DecodeOptions = .init()) throws(DecodeError) -> DecodedPhoto {
+  package static func decode(path: String, options: DecodeOptions = .init()) throws(DecodeError) -> DecodedPhoto {
     let bytes = try PhotoFile.read(path: path, maxPixels: options.maxPixels).bytes
     return try decode(bytes: bytes, name: path, options: options)
   }
@@ -27,7 +27,9 @@ public enum PhotoDecoder {
   ///
   /// - Throws: ``DecodeError``: `.empty`, `.unknownFormat`, `.tooLarge`
   ///   (before allocating), `.truncated`, `.corrupt`, `.outOfMemory`.
-  public static func decode(bytes: [UInt8], name: String, options: DecodeOptions = .init()) throws(DecodeError) -> DecodedPhoto {
+  package static func decode(bytes: [UInt8], name: String, options: DecodeOptions = .init()) throws(DecodeError)
+    -> DecodedPhoto
+  {
     checkScale(options)
     switch try format(of: bytes, name: name) {
     case .jpeg: return try JPEGDecoding.decode(bytes: bytes, name: name, options: options, region: nil)
@@ -48,13 +50,17 @@ public enum PhotoDecoder {
   ///   whole photo's metadata.
   /// - Throws: ``DecodeError``, including `.regionOutside` when the region is
   ///   empty or not inside the displayed photo.
-  public static func decode(path: String, options: DecodeOptions = .init(), region: PixelRect) throws(DecodeError) -> DecodedPhoto {
+  package static func decode(path: String, options: DecodeOptions = .init(), region: PixelRect) throws(DecodeError)
+    -> DecodedPhoto
+  {
     let bytes = try PhotoFile.read(path: path, maxPixels: options.maxPixels).bytes
     return try decode(bytes: bytes, name: path, options: options, region: region)
   }
 
   /// Decodes only `region` of photo bytes; see ``decode(path:options:region:)``.
-  public static func decode(bytes: [UInt8], name: String, options: DecodeOptions = .init(), region: PixelRect) throws(DecodeError) -> DecodedPhoto {
+  package static func decode(bytes: [UInt8], name: String, options: DecodeOptions = .init(), region: PixelRect)
+    throws(DecodeError) -> DecodedPhoto
+  {
     precondition(options.scaleDenominator == 1, "a region decode is at full resolution")
     switch try format(of: bytes, name: name) {
     case .jpeg: return try JPEGDecoding.decode(bytes: bytes, name: name, options: options, region: region)
@@ -69,13 +75,13 @@ public enum PhotoDecoder {
   /// The file is read with the default pixel limit's byte limit (``fileByteLimit(maxPixels:)``).
   ///
   /// - Throws: ``DecodeError`` for unreadable, empty, unknown or corrupt headers.
-  public static func readMetadata(path: String) throws(DecodeError) -> PhotoMetadata {
+  package static func readMetadata(path: String) throws(DecodeError) -> PhotoMetadata {
     let bytes = try PhotoFile.read(path: path, maxPixels: DecodeOptions().maxPixels).bytes
     return try readMetadata(bytes: bytes, name: path)
   }
 
   /// Reads the header and EXIF of photo bytes; see ``readMetadata(path:)``.
-  public static func readMetadata(bytes: [UInt8], name: String) throws(DecodeError) -> PhotoMetadata {
+  package static func readMetadata(bytes: [UInt8], name: String) throws(DecodeError) -> PhotoMetadata {
     switch try format(of: bytes, name: name) {
     case .jpeg: return try JPEGDecoding.readMetadata(bytes: bytes, name: name)
     case .png: return try PNGDecoding.readMetadata(bytes: bytes, name: name)
@@ -89,26 +95,26 @@ public enum PhotoDecoder {
   ///
   /// - Throws: ``DecodeError/unreadable(file:reason:)``, ``DecodeError/notAFile(file:kind:)``,
   ///   ``DecodeError/fileTooLarge(file:bytes:limitBytes:maxPixels:)``.
-  public static func readFile(path: String, maxPixels: Int) throws(DecodeError) -> SafeFile.Contents {
+  package static func readFile(path: String, maxPixels: Int) throws(DecodeError) -> SafeFile.Contents {
     try PhotoFile.read(path: path, maxPixels: maxPixels)
   }
 
   /// The most bytes a photo file may hold when photos may have up to `maxPixels` pixels:
   /// 8 bytes per pixel plus 4 MiB (804 MiB for the default 100 MP).
-  public static func fileByteLimit(maxPixels: Int) -> Int {
+  package static func fileByteLimit(maxPixels: Int) -> Int {
     PhotoFile.byteLimit(maxPixels: maxPixels)
   }
 
   /// The most scans a progressive JPEG may have: 100 (libjpeg's own progressions use 10 or
   /// fewer). More are refused with ``DecodeError/tooManyScans(file:limit:)`` by a libjpeg
   /// progress monitor, as libjpeg-turbo advises for untrusted files (`djpeg -maxscans`).
-  public static let maximumJPEGScans = Int(WM_JPEG_MAX_SCANS)
+  package static let maximumJPEGScans = Int(WM_JPEG_MAX_SCANS)
 
   /// The format announced by the first bytes: the PNG signature
   /// `89 50 4E 47 0D 0A 1A 0A`, the JPEG start-of-image marker `FF D8 FF`, or an ISO
   /// base media `ftyp` box (bytes 4-7) whose major brand is one of HEIF's
   /// (``HEICDecoding/brands``).
-  public static func format(of bytes: [UInt8]) -> PhotoFormat? {
+  package static func format(of bytes: [UInt8]) -> PhotoFormat? {
     if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .png }
     if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return .jpeg }
     if bytes.count >= 12, bytes[4..<8].elementsEqual("ftyp".utf8),
@@ -126,8 +132,9 @@ public enum PhotoDecoder {
   }
 
   private static func checkScale(_ options: DecodeOptions) {
-    precondition([1, 2, 4, 8].contains(options.scaleDenominator),
-                 "scaleDenominator must be 1, 2, 4 or 8, not \(options.scaleDenominator)")
+    precondition(
+      [1, 2, 4, 8].contains(options.scaleDenominator),
+      "scaleDenominator must be 1, 2, 4 or 8, not \(options.scaleDenominator)")
   }
 
   /// Refuses a header claiming more than `options.maxPixels` pixels.
@@ -139,12 +146,16 @@ public enum PhotoDecoder {
   }
 
   /// Refuses a region that is empty or not inside the displayed photo.
-  static func checkRegion(_ region: PixelRect, displayedWidth: Int, displayedHeight: Int, name: String) throws(DecodeError) {
-    let inside = region.width > 0 && region.height > 0 && region.x >= 0 && region.y >= 0
+  static func checkRegion(_ region: PixelRect, displayedWidth: Int, displayedHeight: Int, name: String)
+    throws(DecodeError)
+  {
+    let inside =
+      region.width > 0 && region.height > 0 && region.x >= 0 && region.y >= 0
       && region.x <= displayedWidth - region.width && region.y <= displayedHeight - region.height
     if !inside {
-      throw .regionOutside(file: name, region: region, displayedWidth: displayedWidth,
-                           displayedHeight: displayedHeight)
+      throw .regionOutside(
+        file: name, region: region, displayedWidth: displayedWidth,
+        displayedHeight: displayedHeight)
     }
   }
 }

@@ -17,7 +17,7 @@ extension RGBImage {
   /// `factor * y ..< factor * (y + 1)`, clipped at the right and bottom edges.
   /// The output is `ceil(width / factor)` x `ceil(height / factor)`, the same
   /// size libjpeg's DCT scaling gives.
-  public func boxReduced(by factor: Int) -> RGBImage {
+  package func boxReduced(by factor: Int) -> RGBImage {
     precondition(factor >= 1, "reduction factor must be positive")
     if factor == 1 { return self }
     let outputWidth = (width + factor - 1) / factor

@@ -2,7 +2,7 @@ import Foundation
 import WoundTimeline
 
 /// The verdict on one timeline entry.
-public enum AuditVerdict: Sendable, Equatable {
+package enum AuditVerdict: Sendable, Equatable {
   /// The photo was found unchanged and the re-run gave every figure bit for bit.
   case reproduced
   /// The re-run gave some figures differently. Expected only when the tool or model
@@ -27,7 +27,7 @@ public enum AuditVerdict: Sendable, Equatable {
 
   /// A short name for the verdict, as printed and in JSON: `reproduced`, `differs`,
   /// `photo-missing`, `photo-altered`, `entry-altered`, `rerun-failed`.
-  public var name: String {
+  package var name: String {
     switch self {
     case .reproduced: return "reproduced"
     case .differs: return "differs"
@@ -42,11 +42,11 @@ public enum AuditVerdict: Sendable, Equatable {
   }
 
   /// True only for ``reproduced``.
-  public var isReproduced: Bool { self == .reproduced }
+  package var isReproduced: Bool { self == .reproduced }
 }
 
 /// Why an entry whose photo was found could not be measured again.
-public enum AuditRerunFailure: Error, Sendable, Equatable, CustomStringConvertible {
+package enum AuditRerunFailure: Error, Sendable, Equatable, CustomStringConvertible {
   /// The recorded settings cannot be run again.
   case unknownSettings(TimelineAccess.UnknownSettings)
   /// The mask (or outline) it was measured with is missing or was changed.
@@ -54,7 +54,7 @@ public enum AuditRerunFailure: Error, Sendable, Equatable, CustomStringConvertib
   /// The measurement itself failed.
   case measurement(MeasurementError)
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .unknownSettings(let error): return error.description
     case .maskMissing(let mask): return "the mask \(mask) it was measured with is missing or was changed"
@@ -64,7 +64,7 @@ public enum AuditRerunFailure: Error, Sendable, Equatable, CustomStringConvertib
 }
 
 /// What is wrong with a timeline file as a whole.
-public enum TimelineProblem: Sendable, Equatable, CustomStringConvertible {
+package enum TimelineProblem: Sendable, Equatable, CustomStringConvertible {
   /// The file's name is not its patient's (a timeline was copied over another).
   case misnamed(fileName: String, patient: String)
   /// The recovery record at its start does not match its hash.
@@ -76,7 +76,7 @@ public enum TimelineProblem: Sendable, Equatable, CustomStringConvertible {
   /// A correction or withdrawal names an entry that is not in the timeline.
   case orphanCorrection(entryId: String, amends: String?)
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .misnamed(let name, let patient):
       return "the file is named \(name) but holds patient '\(patient)' (a timeline was copied over another)"
@@ -93,31 +93,32 @@ public enum TimelineProblem: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// What an auditor should know about a timeline file that is not wrong.
-public enum TimelineNote: Sendable, Equatable, CustomStringConvertible {
+package enum TimelineNote: Sendable, Equatable, CustomStringConvertible {
   /// The head records fewer entries than the file holds.
   case headBehind(headEntries: Int, fileEntries: Int)
   /// No head file beside the timeline.
   case noHead
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .headBehind(let head, let file):
       return "its head records \(head) of its \(file) entries (the last append was "
         + "interrupted before the head was written, or entries were added by hand)"
     case .noHead:
-      return "no head file beside it (written before heads were kept, or deleted): deleted last entries cannot be detected"
+      return
+        "no head file beside it (written before heads were kept, or deleted): deleted last entries cannot be detected"
     }
   }
 }
 
 /// Why a timeline file could not be audited at all.
-public enum UnreadableTimeline: Error, Sendable, Equatable, CustomStringConvertible {
+package enum UnreadableTimeline: Error, Sendable, Equatable, CustomStringConvertible {
   /// No file at the path.
   case missing(file: String)
   /// The file cannot be read as a timeline.
   case timeline(TimelineError)
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .missing(let file): return "\(file): the file does not exist"
     case .timeline(let error): return error.description
@@ -126,34 +127,34 @@ public enum UnreadableTimeline: Error, Sendable, Equatable, CustomStringConverti
 }
 
 /// The audit of one entry.
-public struct AuditedEntry: Sendable {
+package struct AuditedEntry: Sendable {
   /// Position in the timeline, from 0.
-  public var index: Int
+  package var index: Int
   /// The entry's ID as stored.
-  public var entryId: String
+  package var entryId: String
   /// The photo path as recorded.
-  public var recordedPath: String
+  package var recordedPath: String
   /// Where the photo was found, if anywhere.
-  public var foundPath: String?
-  public var verdict: AuditVerdict
+  package var foundPath: String?
+  package var verdict: AuditVerdict
 }
 
 /// The audit of one timeline file.
-public struct TimelineAudit: Sendable {
+package struct TimelineAudit: Sendable {
   /// The timeline file.
-  public var file: String
+  package var file: String
   /// Why the file could not be read at all, if so (then `entries` is empty).
-  public var unreadable: UnreadableTimeline?
+  package var unreadable: UnreadableTimeline?
   /// What is wrong with the timeline as a whole: a name that is not its patient's, a
   /// file shorter than its head, a broken recovery record, corrections naming no entry.
-  public var problems: [TimelineProblem] = []
+  package var problems: [TimelineProblem] = []
   /// What an auditor should know but is not wrong (a head one append behind).
-  public var notes: [TimelineNote] = []
+  package var notes: [TimelineNote] = []
   /// Per entry, in file order.
-  public var entries: [AuditedEntry]
+  package var entries: [AuditedEntry]
 
   /// True when the file was read, nothing is wrong with it and every entry was reproduced.
-  public var allReproduced: Bool {
+  package var allReproduced: Bool {
     unreadable == nil && problems.isEmpty && entries.allSatisfy { $0.verdict.isReproduced }
   }
 }
@@ -165,10 +166,10 @@ public struct TimelineAudit: Sendable {
 /// its trailing parts, else by file name anywhere under the root); checks the photo's
 /// SHA-256; measures it again with the recorded settings and compares every figure of
 /// `results` exactly.
-public enum Auditor {
+package enum Auditor {
   /// Audits timeline files together: besides each file's own checks, a photo standing
   /// in two of them (or in another patient's timeline of the same folder) is reported.
-  public static func audit(timelineFiles files: [String], photosRoot: String?) -> [TimelineAudit] {
+  package static func audit(timelineFiles files: [String], photosRoot: String?) -> [TimelineAudit] {
     let loaded = files.map { (file: $0, view: load(file: $0)) }
     var holders: [String: Set<String>] = [:]
     for case .success(let view) in loaded.map(\.view) {
@@ -185,7 +186,7 @@ public enum Auditor {
   ///   - file: the timeline's path (`<dir>/<patient>.json`).
   ///   - photosRoot: a folder to search for photos that are not at their recorded path.
   ///   - photoHolders: patients holding each photo SHA-256 in other timelines audited with it.
-  public static func audit(timelineFile file: String, photosRoot: String?, photoHolders: [String: Set<String>] = [:])
+  package static func audit(timelineFile file: String, photosRoot: String?, photoHolders: [String: Set<String>] = [:])
     -> TimelineAudit
   {
     audit(file: file, loaded: load(file: file), photosRoot: photosRoot, photoHolders: photoHolders)
@@ -277,8 +278,9 @@ public enum Auditor {
         continue
       }
       result.foundPath = found.path
-      result.verdict = reproduce(entry: entry, photoBytes: found.bytes, foundPath: found.path,
-                                 photosRoot: photosRoot, index: &fileIndex)
+      result.verdict = reproduce(
+        entry: entry, photoBytes: found.bytes, foundPath: found.path,
+        photosRoot: photosRoot, index: &fileIndex)
       if result.verdict.isReproduced, statuses[entry.id] == .standing {
         var others = photoHolders[entry.photo.sha256] ?? []
         others.formUnion(store.photoIndexPatients(sha256: entry.photo.sha256))
@@ -320,7 +322,8 @@ public enum Auditor {
       return .rerunFailed(.measurement(error))
     }
     if rederivesTakenTime, outcome.taken.date != entry.takenAt {
-      return .takenAtMismatch(recorded: entry.takenAt, fromPhoto: outcome.taken.date, source: outcome.taken.source.rawValue)
+      return .takenAtMismatch(
+        recorded: entry.takenAt, fromPhoto: outcome.taken.date, source: outcome.taken.source.rawValue)
     }
     let stored = TimelineAccess.encodedResults(of: entry)
     let recomputed = TimelineAccess.encodedResults(of: outcome.entry)
@@ -337,7 +340,8 @@ public enum Auditor {
     if versionsMatch {
       note = describe(currentTool) + " match the recorded ones: the difference is not expected"
     } else {
-      note = "recorded with \(describe(storedTool)); re-run with \(describe(currentTool)): "
+      note =
+        "recorded with \(describe(storedTool)); re-run with \(describe(currentTool)): "
         + "differences are expected across versions"
     }
     return .differs(figures: differences, versionsMatch: versionsMatch, versionNote: note)
@@ -377,7 +381,7 @@ public enum Auditor {
 
 extension TimelineError.ChainBreak {
   /// The audit's reading of a chain break at entry `index`.
-  public func auditText(index: Int) -> String {
+  package func auditText(index: Int) -> String {
     switch self {
     case .hashMismatch, .idMismatch:
       return "its content no longer matches its hash (a value was edited after it was written)"

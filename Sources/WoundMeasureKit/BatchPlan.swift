@@ -2,24 +2,24 @@ import Foundation
 import WoundCore
 
 /// One photo a batch is to measure, with whose timeline it belongs to.
-public struct BatchItem: Sendable, Equatable {
+package struct BatchItem: Sendable, Equatable {
   /// The photo's path as the batch names it (the folder argument joined with the
   /// path found under it, or the manifest's path); recorded in the timeline as given.
-  public var path: String
+  package var path: String
   /// The path relative to the batch folder (used to lay out `--output`).
-  public var relativePath: String
+  package var relativePath: String
   /// The patient ID whose timeline receives the entry.
-  public var patient: String
+  package var patient: String
   /// The wound site within the patient's timeline.
-  public var woundSite: String
+  package var woundSite: String
   /// A taken time given by a manifest, overriding EXIF, file name and mtime.
-  public var takenGiven: Date?
+  package var takenGiven: Date?
   /// The manifest's `closed` column says a person confirmed the wound closed.
-  public var closureConfirmed: Bool = false
+  package var closureConfirmed: Bool = false
   /// A wound mask given by a manifest, used instead of segmentation.
-  public var maskPath: String?
+  package var maskPath: String?
 
-  public init(
+  package init(
     path: String, relativePath: String, patient: String, woundSite: String, takenGiven: Date? = nil,
     maskPath: String? = nil
   ) {
@@ -33,17 +33,17 @@ public struct BatchItem: Sendable, Equatable {
 }
 
 /// A photo the batch could not place in any timeline, and why.
-public struct BatchPlanProblem: Sendable, Equatable {
-  public var path: String
-  public var reason: String
-  public init(path: String, reason: String) {
+package struct BatchPlanProblem: Sendable, Equatable {
+  package var path: String
+  package var reason: String
+  package init(path: String, reason: String) {
     self.path = path
     self.reason = reason
   }
 }
 
 /// Why a batch could not be planned at all.
-public enum BatchPlanError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum BatchPlanError: Error, Sendable, Equatable, CustomStringConvertible {
   /// The batch folder does not exist or is not a directory.
   case notAFolder(path: String)
   /// The manifest could not be read.
@@ -51,7 +51,7 @@ public enum BatchPlanError: Error, Sendable, Equatable, CustomStringConvertible 
   /// A manifest line is malformed; `line` counts from 1.
   case badManifestLine(file: String, line: Int, reason: String)
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .notAFolder(let path): return "\(path): not a folder"
     case .unreadableManifest(let file, let reason): return "\(file): cannot read the manifest: \(reason)"
@@ -70,19 +70,19 @@ public enum BatchPlanError: Error, Sendable, Equatable, CustomStringConvertible 
 /// Photos are files ending in `.jpg`, `.jpeg`, `.png`, `.heic` or `.heif` (any case); their format is decided
 /// by content when they are decoded. The order is the byte order of the relative paths, so it
 /// does not depend on the file system.
-public enum BatchPlan {
+package enum BatchPlan {
   /// The file-name extensions a batch treats as photos (lower case).
-  public static let photoExtensions: Set<String> = ["jpg", "jpeg", "png", "heic", "heif"]
+  package static let photoExtensions: Set<String> = ["jpg", "jpeg", "png", "heic", "heif"]
 
   /// The wound site used when a manifest leaves the `wound` column empty.
-  public static let defaultWoundSite = "wound"
+  package static let defaultWoundSite = "wound"
 
   /// Every photo under `folder`, recursively, as paths relative to it, sorted.
   ///
   /// Hidden files and folders (names starting with `.`) are skipped; so are photo names that
   /// are not regular files (see ``walk(folder:including:)``).
   /// - Throws: ``BatchPlanError/notAFolder(path:)``.
-  public static func findPhotos(in folder: String) throws(BatchPlanError) -> [String] {
+  package static func findPhotos(in folder: String) throws(BatchPlanError) -> [String] {
     try walk(folder: folder, including: isPhotoName).files
   }
 
@@ -129,9 +129,10 @@ public enum BatchPlan {
           if including(name) { files.append(rel) }
         default:
           if including(name) {
-            refused.append(BatchPlanProblem(
-              path: full,
-              reason: "\(full): is \(target.kind), not a regular file; skipped (only regular files are read)"))
+            refused.append(
+              BatchPlanProblem(
+                path: full,
+                reason: "\(full): is \(target.kind), not a regular file; skipped (only regular files are read)"))
           }
         }
       }
@@ -141,7 +142,7 @@ public enum BatchPlan {
   }
 
   /// Joins the batch folder and a relative path the way it is recorded.
-  public static func join(_ folder: String, _ relative: String) -> String {
+  package static func join(_ folder: String, _ relative: String) -> String {
     if relative.hasPrefix("/") { return relative }
     if folder.isEmpty || folder == "." { return relative }
     return folder.hasSuffix("/") ? folder + relative : folder + "/" + relative
@@ -150,7 +151,7 @@ public enum BatchPlan {
   /// Where a photo's overlay and mask go under `--output DIR`: the photo's path relative to
   /// the batch folder without its extension, kept inside `directory` (a leading `/` is
   /// dropped and `..` components become `_`), to which `.overlay.png` and `.mask.png` are added.
-  public static func outputBase(directory: String, relativePath: String) -> String {
+  package static func outputBase(directory: String, relativePath: String) -> String {
     let parts = relativePath.split(separator: "/", omittingEmptySubsequences: true).map {
       $0 == ".." || $0 == "." ? "_" : String($0)
     }
@@ -161,7 +162,9 @@ public enum BatchPlan {
   /// The batch items of a folder laid out as `FOLDER/<patient>/<wound-site>/<photo>`.
   ///
   /// Photos at any other depth are returned as problems, not items.
-  public static func fromLayout(folder: String) throws(BatchPlanError) -> (items: [BatchItem], problems: [BatchPlanProblem]) {
+  package static func fromLayout(folder: String) throws(BatchPlanError) -> (
+    items: [BatchItem], problems: [BatchPlanProblem]
+  ) {
     var items: [BatchItem] = []
     let walked = try walk(folder: folder, including: isPhotoName)
     var problems = walked.refused
@@ -171,10 +174,11 @@ public enum BatchPlan {
       case .some(let (patient, site)):
         items.append(BatchItem(path: path, relativePath: relative, patient: patient, woundSite: site))
       case .none:
-        problems.append(BatchPlanProblem(
-          path: path,
-          reason: "\(path): not in the layout <patient>/<wound-site>/<photo> under the batch folder; "
-            + "move it there or list it in a --manifest"))
+        problems.append(
+          BatchPlanProblem(
+            path: path,
+            reason: "\(path): not in the layout <patient>/<wound-site>/<photo> under the batch folder; "
+              + "move it there or list it in a --manifest"))
       }
     }
     return (items, problems)
@@ -183,14 +187,14 @@ public enum BatchPlan {
   /// Reads `<patient>/<wound-site>/<photo>` from a path relative to the batch folder.
   ///
   /// Returns `nil` unless the path has exactly three components.
-  public static func parseLayout(relativePath: String) -> (patient: String, woundSite: String)? {
+  package static func parseLayout(relativePath: String) -> (patient: String, woundSite: String)? {
     let parts = relativePath.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
     guard parts.count == 3 else { return nil }
     return (parts[0], parts[1])
   }
 
   /// The most bytes a manifest may hold: 16 MiB (some 100,000 lines).
-  public static let maximumManifestBytes = 16 << 20
+  package static let maximumManifestBytes = 16 << 20
 
   /// The batch items listed in a CSV manifest file.
   ///
@@ -201,7 +205,7 @@ public enum BatchPlan {
   ///   - folder: the batch folder; relative `path` values are taken under it.
   /// - Throws: ``BatchPlanError/unreadableManifest(file:reason:)``,
   ///   ``BatchPlanError/badManifestLine(file:line:reason:)``.
-  public static func fromManifest(file: String, folder: String) throws(BatchPlanError) -> [BatchItem] {
+  package static func fromManifest(file: String, folder: String) throws(BatchPlanError) -> [BatchItem] {
     let bytes: [UInt8]
     do {
       bytes = try SafeFile.read(file, limitBytes: maximumManifestBytes).bytes
@@ -223,10 +227,11 @@ public enum BatchPlan {
   /// segmentation, as `measure --mask`) and `closed` (`yes` when a person confirmed the
   /// wound closed, as `measure --closed`) optional. Fields may be double-quoted
   /// (RFC 4180). Blank lines are ignored. Items come back sorted by path.
-  public static func parseManifest(text: String, file: String, folder: String) throws(BatchPlanError) -> [BatchItem] {
+  package static func parseManifest(text: String, file: String, folder: String) throws(BatchPlanError) -> [BatchItem] {
     let rows = csvRows(text)
     guard let (headerLine, header) = rows.first else {
-      throw .badManifestLine(file: file, line: 1, reason: "empty manifest; expected the header path,patient,wound,taken")
+      throw .badManifestLine(
+        file: file, line: 1, reason: "empty manifest; expected the header path,patient,wound,taken")
     }
     let columns = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
     guard let pathColumn = columns.firstIndex(of: "path"), let patientColumn = columns.firstIndex(of: "patient") else {
@@ -287,7 +292,9 @@ public enum BatchPlan {
     var i = 0
     func endRow() {
       fields.append(field)
-      if !(fields.count == 1 && fields[0].trimmingCharacters(in: .whitespaces).isEmpty) { rows.append((rowLine, fields)) }
+      if !(fields.count == 1 && fields[0].trimmingCharacters(in: .whitespaces).isEmpty) {
+        rows.append((rowLine, fields))
+      }
       fields = []
       field = ""
     }

@@ -5,26 +5,26 @@ import WoundImaging
 import WoundTimeline
 
 /// How a batch runs.
-public struct BatchOptions: Sendable {
+package struct BatchOptions: Sendable {
   /// Photos measured at once; each worker holds one photo at a time.
-  public var jobs: Int
+  package var jobs: Int
   /// Where the per-patient timelines live.
-  public var timelineDirectory: String
+  package var timelineDirectory: String
   /// When set, each measured photo's overlay and mask are written here, mirroring the
   /// batch folder's layout: `<relative path without extension>.overlay.png` and `.mask.png`.
-  public var outputDirectory: String?
+  package var outputDirectory: String?
   /// Where the scale comes from, for every photo of the batch.
-  public var calibration: CalibrationRequest
+  package var calibration: CalibrationRequest
   /// Photos whose header claims more pixels than this are refused.
-  public var maxPixels: Int
+  package var maxPixels: Int
   /// Who records the batch's entries, on which machine.
-  public var recordedBy: TimelineEntry.Attribution
+  package var recordedBy: TimelineEntry.Attribution
   /// Accept a photo already recorded for another patient of the timeline folder.
-  public var allowSharedPhoto: Bool
+  package var allowSharedPhoto: Bool
   /// Accept the file's modification time for photos with no other date (else refused).
-  public var allowFileTime: Bool
+  package var allowFileTime: Bool
 
-  public init(
+  package init(
     jobs: Int, timelineDirectory: String, outputDirectory: String? = nil, calibration: CalibrationRequest = .marker,
     maxPixels: Int = MeasurementSettings.defaultMaxPixels,
     recordedBy: TimelineEntry.Attribution = .current(), allowSharedPhoto: Bool = false, allowFileTime: Bool = false
@@ -41,7 +41,7 @@ public struct BatchOptions: Sendable {
 }
 
 /// What happened to one photo of a batch.
-public enum BatchOutcome: Sendable, Equatable {
+package enum BatchOutcome: Sendable, Equatable {
   /// Measured and appended to its timeline, with the entry's warnings.
   case measured(areaCm2: Double, entryId: String, warnings: [Warning])
   /// Not measured: its SHA-256 is already in the patient's timeline, or it duplicates an
@@ -56,14 +56,14 @@ public enum BatchOutcome: Sendable, Equatable {
 }
 
 /// Why a photo of a batch was left alone.
-public enum BatchSkip: Sendable, Equatable, CustomStringConvertible {
+package enum BatchSkip: Sendable, Equatable, CustomStringConvertible {
   /// The patient's timeline already holds the photo (`entryId` when another run
   /// recorded it while this batch was measuring).
   case alreadyRecorded(patient: String, entryId: String?)
   /// An earlier photo of the same batch and patient has the same bytes.
   case samePhoto(as: String)
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .alreadyRecorded(let patient, nil): return "already in \(patient)'s timeline"
     case .alreadyRecorded(let patient, let entryId?): return "already in \(patient)'s timeline (entry \(entryId))"
@@ -74,7 +74,7 @@ public enum BatchSkip: Sendable, Equatable, CustomStringConvertible {
 
 /// Why one photo of a batch was not measured or not recorded. Every case names the
 /// photo; the command line prints the description.
-public enum BatchFailure: Error, Sendable, Equatable, CustomStringConvertible {
+package enum BatchFailure: Error, Sendable, Equatable, CustomStringConvertible {
   /// The photo could not be placed in the batch (its patient or wound site is not a
   /// valid identifier, or the folder layout or manifest does not give them).
   case unplaced(BatchPlanProblem)
@@ -88,7 +88,7 @@ public enum BatchFailure: Error, Sendable, Equatable, CustomStringConvertible {
   /// The overlay or mask could not be written under the output folder.
   case outputsNotWritten(photo: String, directory: String, reason: String)
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .unplaced(let problem): return problem.reason
     case .measurement(let error): return error.description
@@ -101,34 +101,34 @@ public enum BatchFailure: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 /// One finished photo, reported while the batch runs.
-public struct BatchEvent: Sendable {
-  public var item: BatchItem
-  public var outcome: BatchOutcome
+package struct BatchEvent: Sendable {
+  package var item: BatchItem
+  package var outcome: BatchOutcome
   /// Photos finished so far (this one included) and in all.
-  public var done: Int
-  public var total: Int
+  package var done: Int
+  package var total: Int
   /// Seconds since the batch started.
-  public var elapsedSeconds: Double
+  package var elapsedSeconds: Double
 }
 
 /// Totals of a finished batch.
-public struct BatchSummary: Sendable, Equatable {
-  public var measured: Int
-  public var skipped: Int
-  public var failed: Int
+package struct BatchSummary: Sendable, Equatable {
+  package var measured: Int
+  package var skipped: Int
+  package var failed: Int
   /// Photos that need a person's review (no wound found, closure not confirmed): their paths.
-  public var needsReview: [String]
+  package var needsReview: [String]
   /// Each failure, in the order the photos finished.
-  public var failures: [BatchFailure]
+  package var failures: [BatchFailure]
   /// Wall-clock seconds.
-  public var elapsedSeconds: Double
+  package var elapsedSeconds: Double
 }
 
 /// What a dry run would do with one photo.
-public struct BatchDryRunLine: Sendable, Equatable {
-  public var item: BatchItem
+package struct BatchDryRunLine: Sendable, Equatable {
+  package var item: BatchItem
   /// `nil` when the photo would be measured; else why it would be skipped or fail.
-  public var outcome: BatchOutcome?
+  package var outcome: BatchOutcome?
 }
 
 /// Measures a batch of photos into their patients' timelines.
@@ -140,7 +140,7 @@ public struct BatchDryRunLine: Sendable, Equatable {
 /// its patient's timeline is skipped, and so is a second copy of the same photo within
 /// the batch. A batch that is killed leaves every timeline valid (each append is atomic);
 /// running it again measures what is missing. Figures do not depend on `jobs`.
-public enum BatchRunner {
+package enum BatchRunner {
   /// Runs the batch.
   ///
   /// First every photo is read and hashed, in order, to find those already in their
@@ -153,7 +153,7 @@ public enum BatchRunner {
   ///   - options: see ``BatchOptions``.
   ///   - report: called once per photo as it finishes, from any thread, one call at a time.
   /// - Returns: the totals.
-  public static func run(
+  package static func run(
     items: [BatchItem], problems: [BatchPlanProblem] = [], options: BatchOptions,
     report: @escaping @Sendable (BatchEvent) -> Void = { _ in }
   ) -> BatchSummary {
@@ -190,7 +190,7 @@ public enum BatchRunner {
 
   /// What the batch would do, without measuring or writing anything: each photo's bytes
   /// are hashed and looked up in its timeline.
-  public static func dryRun(items: [BatchItem], options: BatchOptions) -> [BatchDryRunLine] {
+  package static func dryRun(items: [BatchItem], options: BatchOptions) -> [BatchDryRunLine] {
     zip(items, screen(items: items, options: options)).map { item, screened in
       switch screened {
       case .measure: return BatchDryRunLine(item: item, outcome: nil)
@@ -271,8 +271,10 @@ private final class BatchState: @unchecked Sendable {
   /// Measured, not yet appended, per patient.
   private var measuredByPatient: [String: [(index: Int, outcome: MeasurementOutcome)]] = [:]
 
-  init(items: [BatchItem], problems: [BatchPlanProblem], options: BatchOptions,
-       report: @escaping @Sendable (BatchEvent) -> Void) {
+  init(
+    items: [BatchItem], problems: [BatchPlanProblem], options: BatchOptions,
+    report: @escaping @Sendable (BatchEvent) -> Void
+  ) {
     self.items = items
     self.options = options
     self.report = report
@@ -306,10 +308,11 @@ private final class BatchState: @unchecked Sendable {
     defer { lock.unlock() }
     failures.append(.unplaced(problem))
     done += 1
-    report(BatchEvent(
-      item: BatchItem(path: problem.path, relativePath: problem.path, patient: "", woundSite: ""),
-      outcome: .failed(.unplaced(problem)), done: done, total: total,
-      elapsedSeconds: Date().timeIntervalSince(start)))
+    report(
+      BatchEvent(
+        item: BatchItem(path: problem.path, relativePath: problem.path, patient: "", woundSite: ""),
+        outcome: .failed(.unplaced(problem)), done: done, total: total,
+        elapsedSeconds: Date().timeIntervalSince(start)))
   }
 
   /// Measures one photo (outside the lock), then counts it as finished for its patient.
@@ -362,8 +365,9 @@ private final class BatchState: @unchecked Sendable {
         try Overlay.write(outcome.overlay(patient: item.patient), to: base + ".overlay.png", protecting: protected)
         try ImageEncoder.writePNG(outcome.mask, to: base + ".mask.png", protecting: protected)
       } catch {
-        return .failure(Failure(
-          outcome: .failed(.outputsNotWritten(photo: item.path, directory: output, reason: "\(error)"))))
+        return .failure(
+          Failure(
+            outcome: .failed(.outputsNotWritten(photo: item.path, directory: output, reason: "\(error)"))))
       }
     }
     // Keep only the entry until the patient's photos are all measured.
@@ -379,8 +383,10 @@ private final class BatchState: @unchecked Sendable {
     outcomes[index] = outcome
     if case .failed(let failure) = outcome { failures.append(failure) }
     done += 1
-    report(BatchEvent(
-      item: items[index], outcome: outcome, done: done, total: total, elapsedSeconds: Date().timeIntervalSince(start)))
+    report(
+      BatchEvent(
+        item: items[index], outcome: outcome, done: done, total: total, elapsedSeconds: Date().timeIntervalSince(start))
+    )
   }
 
   /// Counts one of the patient's photos as finished; after the last one the patient's
@@ -409,7 +415,9 @@ private final class BatchState: @unchecked Sendable {
     for m in ordered {
       do {
         let stored = try Recorder.record(m.outcome, context: context).entry
-        record(index: m.index, outcome: .measured(areaCm2: stored.results.areaCm2, entryId: stored.id, warnings: m.outcome.warnings))
+        record(
+          index: m.index,
+          outcome: .measured(areaCm2: stored.results.areaCm2, entryId: stored.id, warnings: m.outcome.warnings))
       } catch .duplicatePhoto(_, _, let entryId) {
         // Another run recorded it first: the check under the lock keeps one entry per photo.
         record(index: m.index, outcome: .skipped(.alreadyRecorded(patient: patient, entryId: entryId)))

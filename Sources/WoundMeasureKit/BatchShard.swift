@@ -7,14 +7,14 @@ import Foundation
 /// stable hash, the same on every machine, in every run and whatever else the
 /// folder holds, so the same `K/N` always selects the same patients, shards can
 /// be re-run alone, and the shards' union is the whole batch.
-public struct BatchShard: Sendable, Equatable, CustomStringConvertible {
+package struct BatchShard: Sendable, Equatable, CustomStringConvertible {
   /// This shard, `0 ..< count`.
-  public var index: Int
+  package var index: Int
   /// The number of shards.
-  public var count: Int
+  package var count: Int
 
   /// Parses `K/N` with `0 <= K < N` and `1 <= N <= 100000`; `nil` otherwise.
-  public init?(_ text: String) {
+  package init?(_ text: String) {
     let parts = text.split(separator: "/", omittingEmptySubsequences: false)
     guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, n <= 100_000, k >= 0, k < n
     else { return nil }
@@ -22,30 +22,30 @@ public struct BatchShard: Sendable, Equatable, CustomStringConvertible {
     count = n
   }
 
-  public init(index: Int, count: Int) {
+  package init(index: Int, count: Int) {
     precondition(count >= 1 && index >= 0 && index < count, "shard \(index)/\(count)")
     self.index = index
     self.count = count
   }
 
-  public var description: String { "\(index)/\(count)" }
+  package var description: String { "\(index)/\(count)" }
 
   /// The shard a patient's photos belong to, among `count`.
-  public static func shard(ofPatient patient: String, count: Int) -> Int {
+  package static func shard(ofPatient patient: String, count: Int) -> Int {
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325
     for byte in patient.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
     return Int(hash % UInt64(count))
   }
 
   /// Whether this shard holds the patient's photos.
-  public func holds(patient: String) -> Bool { Self.shard(ofPatient: patient, count: count) == index }
+  package func holds(patient: String) -> Bool { Self.shard(ofPatient: patient, count: count) == index }
 
   /// The items of this shard, in their order.
-  public func select(_ items: [BatchItem]) -> [BatchItem] { items.filter { holds(patient: $0.patient) } }
+  package func select(_ items: [BatchItem]) -> [BatchItem] { items.filter { holds(patient: $0.patient) } }
 
   /// The problems of this shard: a problem under `<folder>/<patient>/...` belongs to that
   /// patient's shard; one that names no patient folder (a manifest's own problem) to shard 0.
-  public func select(_ problems: [BatchPlanProblem], folder: String) -> [BatchPlanProblem] {
+  package func select(_ problems: [BatchPlanProblem], folder: String) -> [BatchPlanProblem] {
     let prefix = folder.hasSuffix("/") ? folder : folder + "/"
     return problems.filter { problem in
       let parts = problem.path.hasPrefix(prefix) ? problem.path.dropFirst(prefix.count).split(separator: "/") : []

@@ -1,19 +1,19 @@
 import Foundation
 
 /// One figure that a re-run gave differently from the stored entry.
-public struct FigureDifference: Sendable, Equatable, Codable {
+package struct FigureDifference: Sendable, Equatable, Codable {
   /// The figure's key path in the entry's `results`, e.g. `areaCm2` or `regions[0].perimeterCm`.
-  public var figure: String
+  package var figure: String
   /// The stored value, as JSON text (`null` when absent).
-  public var stored: String
+  package var stored: String
   /// The re-run's value, as JSON text (`null` when absent).
-  public var recomputed: String
+  package var recomputed: String
   /// `recomputed - stored` for numbers, else `nil`.
-  public var difference: Double?
+  package var difference: Double?
   /// `difference / |stored|` for non-zero numbers, else `nil`.
-  public var relativeDifference: Double?
+  package var relativeDifference: Double?
 
-  public init(figure: String, stored: String, recomputed: String, difference: Double?, relativeDifference: Double?) {
+  package init(figure: String, stored: String, recomputed: String, difference: Double?, relativeDifference: Double?) {
     self.figure = figure
     self.stored = stored
     self.recomputed = recomputed
@@ -57,9 +57,10 @@ enum FigureComparison {
         difference = r - s
         if s != 0 { relative = (r - s) / abs(s) }
       }
-      out.append(FigureDifference(
-        figure: key, stored: x?.json ?? "null", recomputed: y?.json ?? "null", difference: difference,
-        relativeDifference: relative))
+      out.append(
+        FigureDifference(
+          figure: key, stored: x?.json ?? "null", recomputed: y?.json ?? "null", difference: difference,
+          relativeDifference: relative))
     }
     return out
   }

@@ -3,7 +3,7 @@ import WoundImaging
 
 /// Why a photo could not be measured. Every case names the file; the
 /// description reads `<file>: <reason>`.
-public enum MeasurementError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum MeasurementError: Error, Sendable, Equatable, CustomStringConvertible {
   /// The photo (or mask) file could not be read.
   case unreadable(file: String, reason: String)
   /// The photo could not be decoded (the decoder's error names the file).
@@ -27,7 +27,7 @@ public enum MeasurementError: Error, Sendable, Equatable, CustomStringConvertibl
   /// and the caller asked not to accept it (`batch` without `--allow-file-time`).
   case takenTimeFromFileOnly(file: String, modificationTime: String)
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .unreadable(let file, let reason):
       return "\(file): cannot read the file: \(reason)"

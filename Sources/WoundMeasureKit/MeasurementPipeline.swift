@@ -10,30 +10,30 @@ import WoundTimeline
 
 /// Everything one measurement produced: the timeline entry and the pixels
 /// behind it (for the overlay and mask files).
-public struct MeasurementOutcome: Sendable {
+package struct MeasurementOutcome: Sendable {
   /// The entry to append to the patient's timeline (without `hash`/`previousHash`,
   /// which the store fills in).
-  public var entry: TimelineEntry
+  package var entry: TimelineEntry
   /// The photo as displayed, full resolution.
-  public var image: RGBImage
+  package var image: RGBImage
   /// The wound mask, full resolution, 255 = wound.
-  public var mask: Mask
+  package var mask: Mask
   /// Per-pixel tissue classes inside the wound.
-  public var tissue: TissueMap
+  package var tissue: TissueMap
   /// The calibration used (after re-selecting the marker nearest the wound).
-  public var calibration: Calibration
+  package var calibration: Calibration
   /// The measures in the marker's plane.
-  public var measures: PlaneMeasures
+  package var measures: PlaneMeasures
   /// When the photo was taken, and where that came from.
-  public var taken: TakenTime
+  package var taken: TakenTime
   /// Reasons to doubt the figures, in the order they arose; the entry records their messages.
-  public var warnings: [Warning]
+  package var warnings: [Warning]
 
   /// The overlay image: tissue tint, wound outline, marker outline(s), a scale bar, the
   /// region numbers, and a caption (patient, site, taken time, area, scale) with the legend.
   ///
   /// - Parameter patient: the patient named in the caption (the timeline's patient ID).
-  public func overlay(patient: String) -> RGBImage {
+  package func overlay(patient: String) -> RGBImage {
     Overlay.render(
       image: image, mask: mask, tissueLabels: tissue.labels, markerOutlines: calibration.exclusionPolygons,
       pixelsPerMm: calibration.pixelsPerMm, caption: overlayCaption(patient: patient),
@@ -42,7 +42,7 @@ public struct MeasurementOutcome: Sendable {
 
   /// ``overlay(patient:)`` drawn on the outcome's own photo, which it takes: ``image``
   /// is empty afterwards, and no second photo-sized copy is made.
-  public mutating func takeOverlay(patient: String) -> RGBImage {
+  package mutating func takeOverlay(patient: String) -> RGBImage {
     var canvas = image
     image = RGBImage(width: 0, height: 0)
     return Overlay.render(
@@ -53,7 +53,8 @@ public struct MeasurementOutcome: Sendable {
 
   /// The overlay's caption: who and where, when, how large, at what scale.
   func overlayCaption(patient: String) -> [String] {
-    let taken = TakenTime.iso8601(taken.date).replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: "")
+    let taken = TakenTime.iso8601(taken.date).replacingOccurrences(of: "T", with: " ").replacingOccurrences(
+      of: "Z", with: "")
     let regions = measures.regions.count > 1 ? " TOTAL OF \(measures.regions.count) REGIONS" : ""
     return [
       "\(patient) \(entry.woundSite)", "TAKEN \(taken) UTC",
@@ -64,15 +65,15 @@ public struct MeasurementOutcome: Sendable {
 }
 
 /// The segmentation model's identity: the model and the SHA-256 of its file.
-public struct SegmentationModelIdentity: Sendable {
-  public var model: SegmentationModel
+package struct SegmentationModelIdentity: Sendable {
+  package var model: SegmentationModel
   /// Lower-case hex SHA-256 of the model file's bytes.
-  public var sha256: String
+  package var sha256: String
 }
 
 extension SegmentationModelIdentity {
   /// The identity of a loaded model: its file's SHA-256 is computed here.
-  public init(model: SegmentationModel) {
+  package init(model: SegmentationModel) {
     self.init(model: model, sha256: MeasurementPipeline.sha256Hex(model.fileBytes))
   }
 }
@@ -82,7 +83,7 @@ extension SegmentationModelIdentity {
 /// A pure function of (photo bytes, settings, tool version, model file): the same
 /// inputs give bit-identical figures on every run, in any batch order and with any
 /// number of parallel jobs. The flow is described in `docs/pipeline.md`.
-public enum MeasurementPipeline {
+package enum MeasurementPipeline {
   /// The bundled segmentation model, loaded once per process.
   static let bundledModel: Result<SegmentationModelIdentity, SegmentationModelError> = {
     do throws(SegmentationModelError) {
@@ -104,12 +105,12 @@ public enum MeasurementPipeline {
   }()
 
   /// The bundled model's identity, or the reason it cannot be loaded.
-  public static func bundledModelIdentity() throws(SegmentationModelError) -> SegmentationModelIdentity {
+  package static func bundledModelIdentity() throws(SegmentationModelError) -> SegmentationModelIdentity {
     try bundledModel.get()
   }
 
   /// Lower-case hex SHA-256 of some bytes.
-  public static func sha256Hex(_ bytes: [UInt8]) -> String {
+  package static func sha256Hex(_ bytes: [UInt8]) -> String {
     SHA256.hash(data: bytes).map { byte in
       let hex = String(byte, radix: 16)
       return byte < 16 ? "0" + hex : hex
@@ -123,7 +124,9 @@ public enum MeasurementPipeline {
   /// On Linux the cores are those of the process's CPU affinity (`taskset`, a
   /// cpuset), read from `Cpus_allowed` in `/proc/self/status`; elsewhere, or
   /// when that cannot be read, the active processor count.
-  public static var defaultThreads: Int { max(1, min(4, allowedCores() ?? ProcessInfo.processInfo.activeProcessorCount)) }
+  package static var defaultThreads: Int {
+    max(1, min(4, allowedCores() ?? ProcessInfo.processInfo.activeProcessorCount))
+  }
 
   /// The number of set bits of the `Cpus_allowed` mask in `/proc/self/status`, or `nil`.
   static func allowedCores() -> Int? {
@@ -131,7 +134,8 @@ public enum MeasurementPipeline {
       let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed:") })
     else { return nil }
     var count = 0
-    for character in line.dropFirst("Cpus_allowed:".count) where character != "," && character != " " && character != "\t" {
+    for character in line.dropFirst("Cpus_allowed:".count)
+    where character != "," && character != " " && character != "\t" {
       guard let nibble = character.hexDigitValue else { return nil }
       count += nibble.nonzeroBitCount
     }
@@ -148,7 +152,7 @@ public enum MeasurementPipeline {
   ///     ``measure(photoBytes:path:modificationDate:settings:segmentationModel:threads:)``).
   /// - Returns: the entry and the pixels behind it.
   /// - Throws: ``MeasurementError``, naming the file.
-  public static func measure(photoAt path: String, settings: MeasurementSettings, threads: Int = 1)
+  package static func measure(photoAt path: String, settings: MeasurementSettings, threads: Int = 1)
     throws(MeasurementError) -> MeasurementOutcome
   {
     let contents = try readPhoto(path, maxPixels: settings.maxPixels)
@@ -172,7 +176,7 @@ public enum MeasurementPipeline {
   ///     network's convolutions share their work. The figures are the same
   ///     bits for any number; `batch` measures one photo per worker on one
   ///     thread each.
-  public static func measure(
+  package static func measure(
     photoBytes: [UInt8], path: String, modificationDate: Date, settings: MeasurementSettings,
     segmentationModel: SegmentationModelIdentity? = nil, threads: Int = 1
   ) throws(MeasurementError) -> MeasurementOutcome {
@@ -251,7 +255,9 @@ public enum MeasurementPipeline {
         warnings.append(
           Warning(
             .closedButWoundFound,
-            String(format: "closure was confirmed, but the outline still finds %.2f cm² of wound; recorded as closed", found)))
+            String(
+              format: "closure was confirmed, but the outline still finds %.2f cm² of wound; recorded as closed", found)
+          ))
       }
       mask = Mask(width: mask.width, height: mask.height)
       regions = .empty(width: mask.width, height: mask.height)
@@ -289,7 +295,8 @@ public enum MeasurementPipeline {
       let epitheliumMask = Mask(
         width: mask.width, height: mask.height,
         pixels: zip(mask.pixels, tissue.labels.pixels).map { $0 != 0 && $1 == epithelium ? 255 : 0 })
-      epitheliumAreaMm2 = PlaneGeometry.areaMm2(of: MaskRegions(mask: epitheliumMask), homography: calibration.homography)
+      epitheliumAreaMm2 = PlaneGeometry.areaMm2(
+        of: MaskRegions(mask: epitheliumMask), homography: calibration.homography)
     }
 
     let facts = MeasurementFacts(
@@ -309,7 +316,7 @@ public enum MeasurementPipeline {
   /// `maxPixels` allows (``PhotoDecoder/fileByteLimit(maxPixels:)``), with its modification time.
   ///
   /// - Throws: ``MeasurementError/decoding(_:)`` with the refusal, which names the file.
-  public static func readPhoto(_ path: String, maxPixels: Int = MeasurementSettings.defaultMaxPixels)
+  package static func readPhoto(_ path: String, maxPixels: Int = MeasurementSettings.defaultMaxPixels)
     throws(MeasurementError) -> SafeFile.Contents
   {
     do {

@@ -8,41 +8,41 @@ import WoundTimeline
 ///
 /// All of it is recorded in the timeline entry, so that `audit` can run the same
 /// measurement again (`docs/pipeline.md`).
-public struct MeasurementSettings: Sendable, Equatable {
+package struct MeasurementSettings: Sendable, Equatable {
   /// Where the scale comes from: a marker (optionally with an explicit size), a fixed
   /// scale, or two ruler points.
-  public var calibration: CalibrationRequest
+  package var calibration: CalibrationRequest
   /// A wound mask to use instead of segmentation: a PNG or JPEG of the photo's displayed
   /// size, white (grey level >= 128) = wound. Its SHA-256 is recorded.
-  public var maskPath: String?
+  package var maskPath: String?
   /// Region of interest in displayed pixels. Segmentation ignores everything outside it.
-  public var regionOfInterest: PixelRect?
+  package var regionOfInterest: PixelRect?
   /// A point inside the wound, displayed pixels: only the region holding it (or nearest
   /// to it) is kept.
-  public var seedPixels: Point?
+  package var seedPixels: Point?
   /// Photos whose header claims more pixels than this are refused before decoding.
-  public var maxPixels: Int
+  package var maxPixels: Int
   /// The wound site within the patient's timeline.
-  public var woundSite: String
+  package var woundSite: String
   /// A taken time given by the user, overriding EXIF, file name and modification time.
-  public var takenGiven: Date?
+  package var takenGiven: Date?
   /// A person confirmed that the wound is closed: the photo is recorded with an area
   /// of 0 whatever the outline finds (a warning says what it found). Without it, a
   /// photo with no wound found is refused (``MeasurementError/noWoundFound(file:)``).
-  public var closureConfirmed: Bool
+  package var closureConfirmed: Bool
   /// Whether the file's modification time may stand in for a missing capture time
   /// (with a warning). `batch` refuses it unless `--allow-file-time`.
-  public var allowFileTime: Bool
+  package var allowFileTime: Bool
   /// The kind of wound (`--wound-type`), recorded in the entry's `settings.other`;
   /// it decides which four-week figure the healing report applies.
-  public var woundType: WoundType?
+  package var woundType: WoundType?
 
   /// The default pixel limit: 100 megapixels.
-  public static let defaultMaxPixels = 100_000_000
+  package static let defaultMaxPixels = 100_000_000
   /// The default wound site.
-  public static let defaultWoundSite = "wound"
+  package static let defaultWoundSite = "wound"
 
-  public init(
+  package init(
     calibration: CalibrationRequest = .marker, maskPath: String? = nil, regionOfInterest: PixelRect? = nil,
     seedPixels: Point? = nil, maxPixels: Int = MeasurementSettings.defaultMaxPixels,
     woundSite: String = MeasurementSettings.defaultWoundSite, takenGiven: Date? = nil,

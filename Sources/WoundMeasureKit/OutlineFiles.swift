@@ -4,7 +4,7 @@ import WoundExport
 import WoundMeasurement
 
 /// Why a wound outline could not be written as an ImageJ ROI.
-public enum OutlineFileError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum OutlineFileError: Error, Sendable, Equatable, CustomStringConvertible {
   /// The mask has no region (a confirmed closure): there is nothing to outline.
   case noRegion
   /// A `.roi` holds one outline, and the wound has several regions.
@@ -14,7 +14,7 @@ public enum OutlineFileError: Error, Sendable, Equatable, CustomStringConvertibl
   /// The file could not be written.
   case cannotWrite(path: String, reason: String)
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .noRegion: return "the wound has no region to outline"
     case .severalRegions(let count, let path):
@@ -28,11 +28,11 @@ public enum OutlineFileError: Error, Sendable, Equatable, CustomStringConvertibl
 }
 
 /// Wound outlines as ImageJ/Fiji ROIs (``ImageJROI``).
-public enum OutlineFiles {
+package enum OutlineFiles {
   /// The ImageJ ROI bytes of every region of `mask`: a `.roi` for `path` ending in `.roi`
   /// (one region only), else a ROI Manager `.zip` with one ROI per region, named
   /// `wound-1`, `wound-2`, ... in the order of the measured regions.
-  public static func encode(_ mask: Mask, forPath path: String) throws(OutlineFileError) -> [UInt8] {
+  package static func encode(_ mask: Mask, forPath path: String) throws(OutlineFileError) -> [UInt8] {
     let outlines = RegionOutlines.outer(mask: mask)
     guard !outlines.isEmpty else { throw .noRegion }
     do {
@@ -52,7 +52,7 @@ public enum OutlineFiles {
 
   /// Writes ``encode(_:forPath:)`` to `path`, replacing it atomically and never one of the
   /// `protected` files (``SafeFile/write(_:to:protecting:)``).
-  public static func write(_ mask: Mask, to path: String, protecting protected: SafeFile.ProtectedFiles = .none)
+  package static func write(_ mask: Mask, to path: String, protecting protected: SafeFile.ProtectedFiles = .none)
     throws(OutlineFileError)
   {
     let bytes = try encode(mask, forPath: path)

@@ -10,19 +10,19 @@ import WoundSegmentation
 /// millimetres at the bottom left, the region numbers when there are several, and
 /// at the top left a caption (patient, site, taken time, area, scale) above a legend
 /// of the colours. Deterministic, integer pixels only.
-public enum Overlay {
+package enum Overlay {
   /// Overlay colours, RGB.
-  public enum Colour {
-    public static let outline: (UInt8, UInt8, UInt8) = (0, 230, 255)
-    public static let marker: (UInt8, UInt8, UInt8) = (40, 110, 255)
-    public static let granulation: (UInt8, UInt8, UInt8) = (230, 30, 60)
-    public static let slough: (UInt8, UInt8, UInt8) = (250, 220, 40)
-    public static let necrosis: (UInt8, UInt8, UInt8) = (20, 20, 20)
-    public static let epithelium: (UInt8, UInt8, UInt8) = (255, 150, 210)
+  package enum Colour {
+    package static let outline: (UInt8, UInt8, UInt8) = (0, 230, 255)
+    package static let marker: (UInt8, UInt8, UInt8) = (40, 110, 255)
+    package static let granulation: (UInt8, UInt8, UInt8) = (230, 30, 60)
+    package static let slough: (UInt8, UInt8, UInt8) = (250, 220, 40)
+    package static let necrosis: (UInt8, UInt8, UInt8) = (20, 20, 20)
+    package static let epithelium: (UInt8, UInt8, UInt8) = (255, 150, 210)
   }
 
   /// JPEG quality of overlays written as JPEG.
-  public static let jpegQuality = 90
+  package static let jpegQuality = 90
 
   /// Writes an overlay, replacing `path` atomically: JPEG (quality
   /// ``jpegQuality``) when the name ends in `.jpg` or `.jpeg` (any case), PNG
@@ -30,7 +30,7 @@ public enum Overlay {
   /// to check, so it is written fast rather than small.
   ///
   /// - Throws: `EncodeError` from `ImageEncoder`.
-  public static func write(
+  package static func write(
     _ overlay: RGBImage, to path: String, protecting protected: SafeFile.ProtectedFiles = .none
   ) throws {
     let lower = path.lowercased()
@@ -45,7 +45,7 @@ public enum Overlay {
   static let tintAlpha = 110
 
   /// The legend's entries: label and colour, in the order drawn.
-  public static let legend: [(label: String, colour: (UInt8, UInt8, UInt8))] = [
+  package static let legend: [(label: String, colour: (UInt8, UInt8, UInt8))] = [
     ("wound outline", Colour.outline), ("marker", Colour.marker), ("granulation", Colour.granulation),
     ("slough", Colour.slough), ("necrosis", Colour.necrosis), ("epithelium", Colour.epithelium),
   ]
@@ -66,7 +66,7 @@ public enum Overlay {
   /// Drawn on `image` itself when the caller hands over its only copy
   /// (``MeasurementOutcome/takeOverlay(patient:)``); only the rows and columns of the
   /// mask's bounding box are visited for the tint and the outline.
-  public static func render(
+  package static func render(
     image: consuming RGBImage, mask: Mask, tissueLabels: GreyImage?, markerOutlines: [[Point]], pixelsPerMm: Double?,
     caption: [String] = [], regionBoxes: [PixelRect] = []
   ) -> RGBImage {
@@ -117,8 +117,9 @@ public enum Overlay {
     // Marker outlines.
     for polygon in markerOutlines where polygon.count >= 2 {
       for i in 0..<polygon.count {
-        drawLine(&out, from: polygon[i], to: polygon[(i + 1) % polygon.count], thickness: thickness,
-                 colour: Colour.marker)
+        drawLine(
+          &out, from: polygon[i], to: polygon[(i + 1) % polygon.count], thickness: thickness,
+          colour: Colour.marker)
       }
     }
 
@@ -136,8 +137,9 @@ public enum Overlay {
         // Above the region's box; below it where the caption or the photo's top edge is in the way.
         var top = box.y - labelHeight - 3 * cell
         if top < 0 || (top < captionBox.height && left < captionBox.width) { top = box.maxY + 3 * cell }
-        fillRect(&out, x0: left - cell, y0: top - cell, x1: left + BitmapFont.width(of: label, cell: cell) + cell,
-                 y1: top + labelHeight + cell, colour: (255, 255, 255))
+        fillRect(
+          &out, x0: left - cell, y0: top - cell, x1: left + BitmapFont.width(of: label, cell: cell) + cell,
+          y1: top + labelHeight + cell, colour: (255, 255, 255))
         BitmapFont.draw(label, x: left, y: top, cell: cell, width: width, height: height) { out[$0, $1] = (0, 0, 0) }
       }
     }
@@ -202,15 +204,17 @@ public enum Overlay {
       let rowY = y + (index / 2) * lineHeight
       fillRect(&image, x0: x, y0: rowY, x1: x + swatch, y1: rowY + swatch, colour: (0, 0, 0))
       fillRect(&image, x0: x + 1, y0: rowY + 1, x1: x + swatch - 1, y1: rowY + swatch - 1, colour: item.colour)
-      BitmapFont.draw(item.label, x: x + swatch + 2 * cell, y: rowY, cell: cell, width: image.width,
-                      height: image.height) { image[$0, $1] = (0, 0, 0) }
+      BitmapFont.draw(
+        item.label, x: x + swatch + 2 * cell, y: rowY, cell: cell, width: image.width,
+        height: image.height
+      ) { image[$0, $1] = (0, 0, 0) }
     }
     return (boxWidth, boxHeight)
   }
 
   /// The scale bar's length: the largest of 1, 2, 5, 10, 20, 50, 100, 200, 500 mm that
   /// spans at most a quarter of the image width (at least 1 mm).
-  public static func scaleBarLengthMm(pixelsPerMm: Double, imageWidth: Int) -> Int {
+  package static func scaleBarLengthMm(pixelsPerMm: Double, imageWidth: Int) -> Int {
     let candidates = [1, 2, 5, 10, 20, 50, 100, 200, 500]
     let limit = Double(imageWidth) / 4
     return candidates.last { Double($0) * pixelsPerMm <= limit } ?? 1
@@ -228,20 +232,23 @@ public enum Overlay {
     let tickTop = bottom - tickHeight
     // White backing box, then a black bar with end ticks, and one tick per millimetre
     // (each 10 mm taller) when they are at least 4 px apart.
-    fillRect(&image, x0: left - padding, y0: tickTop - padding, x1: left + lengthPixels + padding,
-             y1: bottom + padding, colour: (255, 255, 255))
+    fillRect(
+      &image, x0: left - padding, y0: tickTop - padding, x1: left + lengthPixels + padding,
+      y1: bottom + padding, colour: (255, 255, 255))
     fillRect(&image, x0: left, y0: bottom - barHeight, x1: left + lengthPixels, y1: bottom, colour: (0, 0, 0))
     fillRect(&image, x0: left, y0: tickTop, x1: left + max(1, thickness), y1: bottom, colour: (0, 0, 0))
-    fillRect(&image, x0: left + lengthPixels - max(1, thickness), y0: tickTop, x1: left + lengthPixels, y1: bottom,
-             colour: (0, 0, 0))
+    fillRect(
+      &image, x0: left + lengthPixels - max(1, thickness), y0: tickTop, x1: left + lengthPixels, y1: bottom,
+      colour: (0, 0, 0))
     // The bar's length as text above it, when there is room for it in the box's width.
     let label = lengthMm >= 10 && lengthMm % 10 == 0 ? "\(lengthMm / 10) cm" : "\(lengthMm) mm"
     let cell = max(1, thickness * 2)
     let labelWidth = BitmapFont.width(of: label, cell: cell)
     if labelWidth <= lengthPixels {
       let labelTop = tickTop - padding - BitmapFont.height * cell
-      fillRect(&image, x0: left - padding, y0: labelTop - padding, x1: left + lengthPixels + padding, y1: tickTop,
-               colour: (255, 255, 255))
+      fillRect(
+        &image, x0: left - padding, y0: labelTop - padding, x1: left + lengthPixels + padding, y1: tickTop,
+        colour: (255, 255, 255))
       BitmapFont.draw(label, x: left, y: labelTop, cell: cell, width: image.width, height: image.height) {
         image[$0, $1] = (0, 0, 0)
       }
@@ -277,16 +284,21 @@ public enum Overlay {
     }
   }
 
-  static func fillSquare(_ image: inout RGBImage, centreX: Int, centreY: Int, size: Int,
-                         colour: (UInt8, UInt8, UInt8)) {
+  static func fillSquare(
+    _ image: inout RGBImage, centreX: Int, centreY: Int, size: Int,
+    colour: (UInt8, UInt8, UInt8)
+  ) {
     let half = (size - 1) / 2
-    fillRect(&image, x0: centreX - half, y0: centreY - half, x1: centreX - half + size, y1: centreY - half + size,
-             colour: colour)
+    fillRect(
+      &image, x0: centreX - half, y0: centreY - half, x1: centreX - half + size, y1: centreY - half + size,
+      colour: colour)
   }
 
   /// A straight line of `thickness` pixels between two points (pixel centres at integers).
-  static func drawLine(_ image: inout RGBImage, from a: Point, to b: Point, thickness: Int,
-                       colour: (UInt8, UInt8, UInt8)) {
+  static func drawLine(
+    _ image: inout RGBImage, from a: Point, to b: Point, thickness: Int,
+    colour: (UInt8, UInt8, UInt8)
+  ) {
     guard a.x.isFinite, a.y.isFinite, b.x.isFinite, b.y.isFinite else { return }
     let dx = b.x - a.x
     let dy = b.y - a.y
@@ -294,8 +306,9 @@ public enum Overlay {
     guard steps < 1_000_000 else { return }
     for s in 0...max(steps, 0) {
       let t = steps == 0 ? 0 : Double(s) / Double(steps)
-      fillSquare(&image, centreX: Int((a.x + dx * t).rounded()), centreY: Int((a.y + dy * t).rounded()),
-                 size: thickness, colour: colour)
+      fillSquare(
+        &image, centreX: Int((a.x + dx * t).rounded()), centreY: Int((a.y + dy * t).rounded()),
+        size: thickness, colour: colour)
     }
   }
 }

@@ -4,17 +4,17 @@ import WoundCore
 import WoundTimeline
 
 /// Where and by whom a measurement is recorded.
-public struct RecordingContext: Sendable {
+package struct RecordingContext: Sendable {
   /// The folder of the per-patient timelines.
-  public var timelineDirectory: String
+  package var timelineDirectory: String
   /// The patient whose timeline receives the entry.
-  public var patient: String
+  package var patient: String
   /// Who records it, on which machine.
-  public var recordedBy: TimelineEntry.Attribution
+  package var recordedBy: TimelineEntry.Attribution
   /// Accept a photo already recorded for another patient of the folder.
-  public var allowSharedPhoto: Bool
+  package var allowSharedPhoto: Bool
 
-  public init(
+  package init(
     timelineDirectory: String, patient: String, recordedBy: TimelineEntry.Attribution,
     allowSharedPhoto: Bool = false
   ) {
@@ -28,25 +28,25 @@ public struct RecordingContext: Sendable {
 }
 
 /// An entry as stored (or, for a preview, as it would be stored).
-public struct RecordedEntry: Sendable {
+package struct RecordedEntry: Sendable {
   /// The entry with its `id` and `hash`.
-  public var entry: TimelineEntry
+  package var entry: TimelineEntry
   /// The timeline file written, or `nil` for a preview.
-  public var savedTo: String?
+  package var savedTo: String?
 }
 
 /// What an amendment changes in the settings of the entry it corrects; `nil` keeps
 /// the recorded setting.
-public struct SettingsCorrection: Sendable {
-  public var maskPath: String?
-  public var regionOfInterest: PixelRect?
-  public var seedPixels: Point?
-  public var calibration: CalibrationRequest?
-  public var takenGiven: Date?
-  public var closureConfirmed: Bool?
-  public var woundSite: String?
+package struct SettingsCorrection: Sendable {
+  package var maskPath: String?
+  package var regionOfInterest: PixelRect?
+  package var seedPixels: Point?
+  package var calibration: CalibrationRequest?
+  package var takenGiven: Date?
+  package var closureConfirmed: Bool?
+  package var woundSite: String?
 
-  public init(
+  package init(
     maskPath: String? = nil, regionOfInterest: PixelRect? = nil, seedPixels: Point? = nil,
     calibration: CalibrationRequest? = nil, takenGiven: Date? = nil, closureConfirmed: Bool? = nil,
     woundSite: String? = nil
@@ -61,14 +61,14 @@ public struct SettingsCorrection: Sendable {
   }
 
   /// True when nothing would change.
-  public var isEmpty: Bool {
+  package var isEmpty: Bool {
     maskPath == nil && regionOfInterest == nil && seedPixels == nil && calibration == nil && takenGiven == nil
       && closureConfirmed == nil && woundSite == nil
   }
 }
 
 /// Why an amendment could not be made, beyond the store's own refusals.
-public enum AmendmentError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum AmendmentError: Error, Sendable, Equatable, CustomStringConvertible {
   case timeline(TimelineError)
   case measurement(MeasurementError)
   /// The entry to correct is a void.
@@ -78,7 +78,7 @@ public enum AmendmentError: Error, Sendable, Equatable, CustomStringConvertible 
   /// Neither the recorded path nor the given one holds the photo.
   case photoNotFound(entryId: String, looked: [String])
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .timeline(let error): return error.description
     case .measurement(let error): return error.description
@@ -93,10 +93,10 @@ public enum AmendmentError: Error, Sendable, Equatable, CustomStringConvertible 
 
 /// Records measurements, corrections and withdrawals in patients' timelines: the one
 /// place the command line (`measure`, `amend`) and `batch` go through.
-public enum Recorder {
+package enum Recorder {
   /// Records a measured photo (or, with `save == false`, seals it against the
   /// timeline's last hash without writing, so that a preview shows its id).
-  public static func record(_ outcome: MeasurementOutcome, context: RecordingContext, save: Bool = true)
+  package static func record(_ outcome: MeasurementOutcome, context: RecordingContext, save: Bool = true)
     throws(TimelineError) -> RecordedEntry
   {
     var entry = outcome.entry
@@ -105,7 +105,8 @@ public enum Recorder {
     entry.patient = context.patient
     let store = context.store
     guard save else {
-      let lastHash = (try? store.load(patient: context.patient, verifyingChain: false))?.lastHash ?? Timeline.genesisHash
+      let lastHash =
+        (try? store.load(patient: context.patient, verifyingChain: false))?.lastHash ?? Timeline.genesisHash
       return RecordedEntry(entry: try entry.sealed(previousHash: lastHash), savedTo: nil)
     }
     let stored = try store.append(entry, patient: context.patient, allowSharedPhoto: context.allowSharedPhoto)
@@ -121,7 +122,7 @@ public enum Recorder {
   ///   - correction: the settings that change; the others are the recorded ones.
   ///   - reason: why, in the operator's words; recorded.
   /// - Returns: the amendment as stored, and the outcome (for an overlay).
-  public static func amend(
+  package static func amend(
     entryId: String, correction: SettingsCorrection, reason: String, photoPath: String?, context: RecordingContext,
     save: Bool = true
   ) throws(AmendmentError) -> (RecordedEntry, MeasurementOutcome) {
@@ -183,7 +184,7 @@ public enum Recorder {
 
   /// Withdraws entry `entryId` (and every version of its measurement) with a reason.
   /// The void entry carries a copy of the withdrawn entry's photo, settings and results.
-  public static func void(entryId: String, reason: String, context: RecordingContext) throws(TimelineError)
+  package static func void(entryId: String, reason: String, context: RecordingContext) throws(TimelineError)
     -> RecordedEntry
   {
     let store = context.store
@@ -203,7 +204,7 @@ public enum Recorder {
 
   /// Starts the patient's timeline anew after it was found damaged; see
   /// ``TimelineStore/recover(patient:reason:recordedBy:at:)``.
-  public static func recover(reason: String, context: RecordingContext) throws(TimelineError) -> Timeline.Recovery {
+  package static func recover(reason: String, context: RecordingContext) throws(TimelineError) -> Timeline.Recovery {
     try context.store.recover(patient: context.patient, reason: reason, recordedBy: context.recordedBy)
   }
 }

@@ -11,14 +11,14 @@ import WoundTimeline
 /// with the entry's recorded settings; the overlay of that run is reduced to at most
 /// ``longSidePixels`` on its long side and encoded as JPEG. A photo that is missing,
 /// changed or cannot be measured again gets the reason instead, never a failure.
-public enum ReportPhotos {
+package enum ReportPhotos {
   /// The longest side of an overlay in the report, pixels.
-  public static let longSidePixels = 800
+  package static let longSidePixels = 800
   /// JPEG quality of the overlays.
-  public static let jpegQuality = 85
+  package static let jpegQuality = 85
 
   /// The overlay colours, as the report's legend names them.
-  public static var legend: [ReportLegendItem] {
+  package static var legend: [ReportLegendItem] {
     Overlay.legend.map { ReportLegendItem(label: $0.label, red: $0.colour.0, green: $0.colour.1, blue: $0.colour.2) }
   }
 
@@ -28,7 +28,7 @@ public enum ReportPhotos {
   ///   - timeline: the patient's timeline.
   ///   - woundSites: the sites shown.
   ///   - photosRoot: a folder to search for photos (and masks) moved since measuring.
-  public static func render(timeline: Timeline, woundSites: [String], photosRoot: String?) -> [String: ReportPhoto] {
+  package static func render(timeline: Timeline, woundSites: [String], photosRoot: String?) -> [String: ReportPhoto] {
     var index = FileNameIndex(root: photosRoot)
     var out: [String: ReportPhoto] = [:]
     for site in woundSites {
@@ -52,7 +52,8 @@ public enum ReportPhotos {
       changed = true
     }
     guard let bytes = found else {
-      let reason = changed
+      let reason =
+        changed
         ? "\(entry.photo.path) was changed since it was measured (its SHA-256 differs)"
         : "\(entry.photo.path) not found (pass --photos-root to search a folder)"
       return ReportPhoto(content: .missing(reason: reason))
@@ -66,7 +67,8 @@ public enum ReportPhotos {
     if let maskPath = settings.maskPath {
       guard let match = Auditor.locateMask(recorded: maskPath, entry: entry, photosRoot: photosRoot, index: &index)
       else {
-        return ReportPhoto(content: .missing(reason: "the mask \(maskPath) it was measured with is missing or was changed"))
+        return ReportPhoto(
+          content: .missing(reason: "the mask \(maskPath) it was measured with is missing or was changed"))
       }
       settings.maskPath = match
     }
@@ -89,8 +91,10 @@ public enum ReportPhotos {
     }
     var note: String?
     if outcome.entry.results.areaCm2 != entry.results.areaCm2 {
-      note = String(format: "measured again: %.2f cm² (recorded %.2f cm²", outcome.entry.results.areaCm2,
-                    entry.results.areaCm2) + " with tool \(entry.tool.version))"
+      note =
+        String(
+          format: "measured again: %.2f cm² (recorded %.2f cm²", outcome.entry.results.areaCm2,
+          entry.results.areaCm2) + " with tool \(entry.tool.version))"
     }
     return ReportPhoto(content: .jpeg(bytes: jpeg, width: reduced.width, height: reduced.height), note: note)
   }

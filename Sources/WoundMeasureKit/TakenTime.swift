@@ -12,16 +12,16 @@ import WoundTimeline
 ///
 /// EXIF and file-name times carry no time zone; they are read as UTC clock
 /// times so that the same file gives the same instant on every machine.
-public struct TakenTime: Sendable, Equatable {
+package struct TakenTime: Sendable, Equatable {
   /// Where a taken time came from: the timeline's own enum (`given`, `exif`, `filename`, `mtime`).
-  public typealias Source = TimelineEntry.TakenAtSource
+  package typealias Source = TimelineEntry.TakenAtSource
 
   /// The instant the photo was taken.
-  public var date: Date
+  package var date: Date
   /// Where `date` came from.
-  public var source: Source
+  package var source: Source
 
-  public init(date: Date, source: Source) {
+  package init(date: Date, source: Source) {
     self.date = date
     self.source = source
   }
@@ -34,7 +34,7 @@ public struct TakenTime: Sendable, Equatable {
   ///     an unparseable value is ignored.
   ///   - path: the photo's path; only its file name is read, for a leading date.
   ///   - modificationDate: the file's modification time, used last.
-  public static func resolve(given: Date?, exifCaptureTime: String?, path: String, modificationDate: Date)
+  package static func resolve(given: Date?, exifCaptureTime: String?, path: String, modificationDate: Date)
     -> TakenTime
   {
     if let given { return TakenTime(date: given, source: .given) }
@@ -47,7 +47,7 @@ public struct TakenTime: Sendable, Equatable {
   /// Parses an EXIF date-time `YYYY:MM:DD HH:MM:SS` as a UTC clock time.
   ///
   /// Returns `nil` for the all-zero or blank values cameras write when the clock is unset.
-  public static func parseEXIF(_ text: String) -> Date? {
+  package static func parseEXIF(_ text: String) -> Date? {
     let digits = text.trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: "\0")))
     let parts = digits.split(whereSeparator: { $0 == ":" || $0 == " " || $0 == "-" || $0 == "T" }).map(String.init)
     guard parts.count >= 6, let fields = ints(parts.prefix(6)) else { return nil }
@@ -56,13 +56,13 @@ public struct TakenTime: Sendable, Equatable {
 
   /// Whether an EXIF date-time is one of the values cameras write when their clock is unset:
   /// empty, blank, or all zeros (`0000:00:00 00:00:00`).
-  public static func isUnsetEXIF(_ text: String) -> Bool {
+  package static func isUnsetEXIF(_ text: String) -> Bool {
     text.allSatisfy { $0 == "0" || $0 == ":" || $0 == " " || $0 == "\0" }
   }
 
   /// Whether an EXIF date-time is written but names no possible instant (`2026:02:30 25:00:00`):
   /// set, yet refused by ``parseEXIF(_:)``.
-  public static func isImpossibleEXIF(_ text: String) -> Bool {
+  package static func isImpossibleEXIF(_ text: String) -> Bool {
     !isUnsetEXIF(text) && parseEXIF(text) == nil
   }
 
@@ -71,7 +71,7 @@ public struct TakenTime: Sendable, Equatable {
   /// used.
   ///
   /// - Parameter exifCaptureTime: EXIF `DateTimeOriginal` as written, if any.
-  public func warning(exifCaptureTime: String?) -> Warning? {
+  package func warning(exifCaptureTime: String?) -> Warning? {
     let fix = "(set it with --taken, or the taken column of a batch manifest)"
     let impossible = exifCaptureTime.flatMap { Self.isImpossibleEXIF($0) ? $0 : nil }
     switch (source, impossible) {
@@ -100,7 +100,7 @@ public struct TakenTime: Sendable, Equatable {
   /// `T` or `_` and `HH-MM[-SS]` (or with `:`), then anything.
   ///
   /// `2026-03-14_1.jpg` gives 2026-03-14 00:00 UTC; `2026-03-14T10-22-05.jpg` gives 10:22:05 UTC.
-  public static func parseFileNameDate(_ fileName: String) -> Date? {
+  package static func parseFileNameDate(_ fileName: String) -> Date? {
     let chars = Array(fileName.utf8)
     func number(_ start: Int, _ count: Int) -> Int? {
       guard start + count <= chars.count else { return nil }
@@ -128,7 +128,7 @@ public struct TakenTime: Sendable, Equatable {
 
   /// Parses a date the user typed: `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM[:SS]` (or a space for `T`),
   /// optionally ending in `Z` or a `+HH:MM`/`-HH:MM` offset. Without an offset the time is UTC.
-  public static func parseGiven(_ text: String) -> Date? {
+  package static func parseGiven(_ text: String) -> Date? {
     let trimmed = text.trimmingCharacters(in: .whitespaces)
     let iso = ISO8601DateFormatter()
     iso.formatOptions = [.withInternetDateTime]
@@ -143,7 +143,7 @@ public struct TakenTime: Sendable, Equatable {
   }
 
   /// Formats a date as ISO 8601 in UTC with seconds (`2026-03-14T10:22:05Z`).
-  public static func iso8601(_ date: Date) -> String {
+  package static func iso8601(_ date: Date) -> String {
     let iso = ISO8601DateFormatter()
     iso.formatOptions = [.withInternetDateTime]
     return iso.string(from: date)
@@ -176,11 +176,11 @@ public struct TakenTime: Sendable, Equatable {
 /// The warnings of a measurement, besides its calibration's.
 extension Warning.Code {
   /// No capture time in the photo or its name: the file's modification time stands in.
-  public static let takenTimeUnknown = Warning.Code("taken-time-unknown")
+  package static let takenTimeUnknown = Warning.Code("taken-time-unknown")
   /// The photo's EXIF capture time is not a possible date; the file name's date stands in.
-  public static let impossibleCaptureTime = Warning.Code("impossible-capture-time")
+  package static let impossibleCaptureTime = Warning.Code("impossible-capture-time")
   /// Closure was confirmed, but the outline still finds a wound; recorded as closed.
-  public static let closedButWoundFound = Warning.Code("closed-but-wound-found")
+  package static let closedButWoundFound = Warning.Code("closed-but-wound-found")
   /// The wound outline touches the photo's edge.
-  public static let woundAtPhotoEdge = Warning.Code("wound-at-photo-edge")
+  package static let woundAtPhotoEdge = Warning.Code("wound-at-photo-edge")
 }

@@ -65,7 +65,8 @@ struct MeasurementFacts {
       measuredAt: measuredAt,
       woundSite: settings.woundSite,
       photo: TimelineEntry.Photo(path: path, byteSize: byteSize, sha256: photoSha256),
-      tool: TimelineEntry.Tool(version: WoundMeasureVersion.string, segmentationModelSha256: modelSha256,
+      tool: TimelineEntry.Tool(
+        version: WoundMeasureVersion.string, segmentationModelSha256: modelSha256,
         tissueModelSha256: tissueModelSha256),
       settings: recordedSettings(),
       results: results,
@@ -110,19 +111,19 @@ struct MeasurementFacts {
 }
 
 /// How the pipeline reads and writes timelines; a thin layer over ``TimelineStore``.
-public enum TimelineAccess {
+package enum TimelineAccess {
   /// The timeline file of a patient in `directory`.
-  public static func file(directory: String, patient: String) -> String {
+  package static func file(directory: String, patient: String) -> String {
     (directory as NSString).appendingPathComponent(patient + ".json")
   }
 
   /// Why `patient` cannot be a patient ID, as a message; `nil` when it can.
-  public static func problemWithPatientID(_ patient: String) -> String? {
+  package static func problemWithPatientID(_ patient: String) -> String? {
     SafeIdentifier.problem(with: patient).map { TimelineError.invalidPatientID(patient, $0).description }
   }
 
   /// Why `site` cannot be a wound site, as a message; `nil` when it can.
-  public static func problemWithWoundSite(_ site: String) -> String? {
+  package static func problemWithWoundSite(_ site: String) -> String? {
     SafeIdentifier.problem(with: site).map { TimelineError.invalidWoundSite(site, $0).description }
   }
 
@@ -130,7 +131,7 @@ public enum TimelineAccess {
   ///
   /// - Throws: ``TimelineError`` when the timeline exists but cannot be read or its chain is
   ///   broken: a batch must not add to a timeline it cannot trust.
-  public static func photoHashes(directory: String, patient: String) throws(TimelineError) -> Set<String> {
+  package static func photoHashes(directory: String, patient: String) throws(TimelineError) -> Set<String> {
     do {
       let timeline = try TimelineStore(directory: directory).load(patient: patient, verifyingChain: true)
       return Set(timeline.entries.map(\.photo.sha256))
@@ -156,7 +157,7 @@ public enum TimelineAccess {
   }
 
   /// Why an entry's recorded settings cannot be turned back into ``MeasurementSettings``.
-  public enum UnknownSettings: Error, Sendable, Equatable, CustomStringConvertible {
+  package enum UnknownSettings: Error, Sendable, Equatable, CustomStringConvertible {
     /// Method `scale` without its pixels per millimetre.
     case scaleWithoutPixelsPerMm
     /// Method `ruler` without its two points and distance.
@@ -164,7 +165,7 @@ public enum TimelineAccess {
     /// A region of interest that is not four integers.
     case malformedRegionOfInterest([Int])
 
-    public var description: String {
+    package var description: String {
       switch self {
       case .scaleWithoutPixelsPerMm: return "the entry records method 'scale' without pixelsPerMm"
       case .rulerWithoutPoints: return "the entry records method 'ruler' without its two points and distance"

@@ -1,5 +1,5 @@
 /// The tool's version, recorded with every measurement. Defined here only.
-public enum WoundMeasureVersion {
+package enum WoundMeasureVersion {
   /// Semantic version of the tool; a new version may change measured figures.
-  public static let string = "0.1.0"
+  package static let string = "0.1.0"
 }

@@ -3,21 +3,21 @@ import WoundCore
 /// Measures of one connected wound region, in the marker's plane.
 ///
 /// A region is an 8-connected component of the mask.
-public struct RegionMeasures: Sendable, Equatable, Codable {
+package struct RegionMeasures: Sendable, Equatable, Codable {
   /// Area of the union of the region's pixel squares mapped into the plane, in mm^2.
-  public var areaMm2: Double
+  package var areaMm2: Double
   /// Length of the region's smoothed outer boundary in the plane, in mm (holes
   /// not counted).
-  public var perimeterMm: Double
+  package var perimeterMm: Double
   /// Number of mask pixels in the region.
-  public var areaPixels: Int
+  package var areaPixels: Int
   /// The smallest rectangle of displayed-photo pixels holding the region (half-open).
-  public var boundingBox: PixelRect
+  package var boundingBox: PixelRect
   /// Maximum Feret diameter of this region alone, in mm.
-  public var lengthMm: Double
+  package var lengthMm: Double
   /// Extent of this region perpendicular to its own length, in mm.
-  public var widthMm: Double
-  public init(
+  package var widthMm: Double
+  package init(
     areaMm2: Double, perimeterMm: Double, areaPixels: Int, boundingBox: PixelRect, lengthMm: Double = 0,
     widthMm: Double = 0
   ) {
@@ -34,18 +34,18 @@ public struct RegionMeasures: Sendable, Equatable, Codable {
 ///
 /// Area and perimeter are sums over the regions. Length and width are taken
 /// over all regions together, as a ruler laid across the whole wound would.
-public struct PlaneMeasures: Sendable, Equatable, Codable {
+package struct PlaneMeasures: Sendable, Equatable, Codable {
   /// Total area of all regions, in mm^2.
-  public var areaMm2: Double
+  package var areaMm2: Double
   /// Sum of the regions' outer perimeters, in mm.
-  public var perimeterMm: Double
+  package var perimeterMm: Double
   /// Maximum Feret diameter, in mm.
-  public var lengthMm: Double
+  package var lengthMm: Double
   /// Greatest extent perpendicular to the length, in mm.
-  public var widthMm: Double
+  package var widthMm: Double
   /// The 8-connected regions, in raster order of their first pixel.
-  public var regions: [RegionMeasures]
-  public init(areaMm2: Double, perimeterMm: Double, lengthMm: Double, widthMm: Double, regions: [RegionMeasures]) {
+  package var regions: [RegionMeasures]
+  package init(areaMm2: Double, perimeterMm: Double, lengthMm: Double, widthMm: Double, regions: [RegionMeasures]) {
     self.areaMm2 = areaMm2
     self.perimeterMm = perimeterMm
     self.lengthMm = lengthMm
@@ -54,17 +54,17 @@ public struct PlaneMeasures: Sendable, Equatable, Codable {
   }
 
   /// Number of mask pixels over all regions.
-  public var areaPixels: Int { regions.reduce(0) { $0 + $1.areaPixels } }
+  package var areaPixels: Int { regions.reduce(0) { $0 + $1.areaPixels } }
 
   /// Length times width, in mm^2: the rectangle a ruler measurement reports.
   ///
   /// Overestimates the true area of most wounds (by about 27 % for an ellipse).
-  public var lengthTimesWidthMm2: Double { lengthMm * widthMm }
+  package var lengthTimesWidthMm2: Double { lengthMm * widthMm }
 
   /// The ellipse estimate `length x width x pi / 4`, in mm^2.
   ///
   /// The usual correction of ruler measurements for roughly elliptical wounds.
-  public var ellipseAreaMm2: Double { lengthMm * widthMm * Double.pi / 4 }
+  package var ellipseAreaMm2: Double { lengthMm * widthMm * Double.pi / 4 }
 }
 
 /// Geometry of wound masks in the marker's plane.
@@ -73,7 +73,7 @@ public struct PlaneMeasures: Sendable, Equatable, Codable {
 /// square centred on its integer coordinates; the homography maps those
 /// pixel coordinates to millimetres on the marker's plane. See
 /// `docs/measures.md` for the algorithms and their measured accuracy.
-public enum PlaneGeometry {
+package enum PlaneGeometry {
   /// Measures `mask` (non-zero = wound; displayed-photo pixels, pixel centres
   /// at integer coordinates) through `homography` (pixels -> millimetres).
   ///
@@ -92,7 +92,7 @@ public enum PlaneGeometry {
   ///   own length and width, from its own hull.
   ///
   /// An empty mask gives all zeros and no regions.
-  public static func measure(mask: Mask, homography: Homography) -> PlaneMeasures {
+  package static func measure(mask: Mask, homography: Homography) -> PlaneMeasures {
     measure(mask: mask, regions: MaskRegions(mask: mask), homography: homography)
   }
 
@@ -100,7 +100,7 @@ public enum PlaneGeometry {
   /// segmentation, for instance), so that the mask is not labelled again.
   ///
   /// - Precondition: `regions` are the regions of `mask`, in raster order.
-  public static func measure(mask: Mask, regions labelled: MaskRegions, homography: Homography) -> PlaneMeasures {
+  package static func measure(mask: Mask, regions labelled: MaskRegions, homography: Homography) -> PlaneMeasures {
     var regions: [RegionMeasures] = []
     var allBoundaryMm: [Point] = []
     regions.reserveCapacity(labelled.regions.count)
@@ -129,7 +129,7 @@ public enum PlaneGeometry {
 
   /// The area in mm^2 of every region together: what ``measure(mask:homography:)``
   /// reports as `areaMm2`, without tracing outlines.
-  public static func areaMm2(of regions: MaskRegions, homography: Homography) -> Double {
+  package static func areaMm2(of regions: MaskRegions, homography: Homography) -> Double {
     regions.areasMm2(homography: homography).reduce(0, +)
   }
 
@@ -138,7 +138,7 @@ public enum PlaneGeometry {
   /// A homography maps straight edges to straight edges, so mapping the
   /// vertices and applying the shoelace formula is exact. The result is
   /// non-negative whatever the vertex order.
-  public static func polygonAreaMm2(_ polygonPixels: [Point], homography: Homography) -> Double {
+  package static func polygonAreaMm2(_ polygonPixels: [Point], homography: Homography) -> Double {
     abs(signedArea(polygonPixels.map { homography.apply($0) }))
   }
 

@@ -5,30 +5,30 @@ import WoundCore
 ///
 /// These are ImageJ's integer ROI coordinates, where pixel `(x, y)` covers
 /// `[x, x + 1) x [y, y + 1)`.
-public struct PixelCorner: Sendable, Equatable, Hashable, Codable {
-  public var x: Int
-  public var y: Int
-  public init(x: Int, y: Int) {
+package struct PixelCorner: Sendable, Equatable, Hashable, Codable {
+  package var x: Int
+  package var y: Int
+  package init(x: Int, y: Int) {
     self.x = x
     self.y = y
   }
 }
 
 /// The outer outline of one 8-connected region of a mask.
-public struct RegionOutline: Sendable, Equatable {
+package struct RegionOutline: Sendable, Equatable {
   /// The boundary between the region's pixels and the outside, through pixel corners,
   /// clockwise on screen (y down); only the corners where it turns. Where two pixels
   /// touch only at a corner the outline passes through that corner twice
   /// (8-connectivity). Holes are not part of it.
-  public var corners: [PixelCorner]
+  package var corners: [PixelCorner]
   /// The region's pixel count (holes excluded).
-  public var areaPixels: Int
+  package var areaPixels: Int
   /// The smallest rectangle holding the region's pixels (half-open).
-  public var boundingBox: PixelRect
+  package var boundingBox: PixelRect
 
   /// The shoelace area enclosed by ``corners``, in pixels: ``areaPixels`` plus the
   /// pixels of any holes.
-  public var enclosedAreaPixels: Int {
+  package var enclosedAreaPixels: Int {
     var twice = 0
     for i in 0..<corners.count {
       let a = corners[i]
@@ -40,11 +40,11 @@ public struct RegionOutline: Sendable, Equatable {
 }
 
 /// Outlines of a mask's regions, for files other programs read (ImageJ ROIs).
-public enum RegionOutlines {
+package enum RegionOutlines {
   /// The outer outline of every 8-connected region of `mask` (non-zero = set), in
   /// raster order of each region's first pixel: the same regions, in the same order,
   /// as ``PlaneGeometry/measure(mask:homography:)`` reports.
-  public static func outer(mask: Mask) -> [RegionOutline] {
+  package static func outer(mask: Mask) -> [RegionOutline] {
     MaskRegions(mask: mask).regions.map { region in
       let start = region.firstPixel
       return RegionOutline(
@@ -59,7 +59,7 @@ public enum RegionOutlines {
   /// Vertices are in ImageJ's coordinates (pixel `(x, y)` covers `[x, x + 1) x [y, y + 1)`,
   /// so its centre is `(x + 0.5, y + 0.5)`), as read from an ImageJ ROI; the
   /// inverse of ``outer(mask:)`` for regions without holes.
-  public static func rasterize(polygons: [[Point]], width: Int, height: Int) -> Mask {
+  package static func rasterize(polygons: [[Point]], width: Int, height: Int) -> Mask {
     var mask = Mask(width: width, height: height)
     for polygon in polygons where polygon.count >= 3 {
       let minY = max(0, Int((polygon.map(\.y).min()! - 0.5).rounded(.down)))

@@ -6,7 +6,7 @@ import WoundCore
 // smoothing and edge distances in TissueGeometry.swift.
 
 /// The tissue classes reported inside a wound outline.
-public enum TissueClass: UInt8, Sendable, Codable, CaseIterable {
+package enum TissueClass: UInt8, Sendable, Codable, CaseIterable {
   /// Outside the wound.
   case none = 0
   /// Red granulation tissue.
@@ -21,12 +21,12 @@ public enum TissueClass: UInt8, Sendable, Codable, CaseIterable {
 
 /// Per-class shares of the wound area, in [0, 1], summing to 1 when the
 /// wound is not empty.
-public struct TissueShares: Sendable, Equatable, Codable {
-  public var granulation: Double
-  public var slough: Double
-  public var necrosis: Double
-  public var epithelium: Double
-  public init(granulation: Double, slough: Double, necrosis: Double, epithelium: Double) {
+package struct TissueShares: Sendable, Equatable, Codable {
+  package var granulation: Double
+  package var slough: Double
+  package var necrosis: Double
+  package var epithelium: Double
+  package init(granulation: Double, slough: Double, necrosis: Double, epithelium: Double) {
     self.granulation = granulation
     self.slough = slough
     self.necrosis = necrosis
@@ -35,19 +35,19 @@ public struct TissueShares: Sendable, Equatable, Codable {
 }
 
 /// Colour references for normalisation, taken from the marker when one is found.
-public struct ColourReference: Sendable, Equatable, Codable {
+package struct ColourReference: Sendable, Equatable, Codable {
   /// Mean RGB of the marker's white border.
-  public var white: [Double]
+  package var white: [Double]
   /// Mean RGB of the marker's black square border.
-  public var black: [Double]
-  public init(white: [Double], black: [Double]) {
+  package var black: [Double]
+  package init(white: [Double], black: [Double]) {
     self.white = white
     self.black = black
   }
 }
 
 /// What decided a tissue class.
-public enum TissueMethod: String, Sendable, Equatable, Codable {
+package enum TissueMethod: String, Sendable, Equatable, Codable {
   /// The learned tissue model (``TissueModel``), validated on DFUTissue.
   case model
   /// A documented colour rule in CIELAB (``TissueRules``).
@@ -55,15 +55,15 @@ public enum TissueMethod: String, Sendable, Equatable, Codable {
 }
 
 /// Which method decided each class, and how much of the wound each method decided.
-public struct TissueProvenance: Sendable, Equatable, Codable {
-  public var granulation: TissueMethod
-  public var slough: TissueMethod
-  public var necrosis: TissueMethod
-  public var epithelium: TissueMethod
+package struct TissueProvenance: Sendable, Equatable, Codable {
+  package var granulation: TissueMethod
+  package var slough: TissueMethod
+  package var necrosis: TissueMethod
+  package var epithelium: TissueMethod
   /// Share of the wound's pixels the colour rule decided (1 without a model).
-  public var colourRuleShare: Double
+  package var colourRuleShare: Double
 
-  public init(
+  package init(
     granulation: TissueMethod, slough: TissueMethod, necrosis: TissueMethod, epithelium: TissueMethod,
     colourRuleShare: Double
   ) {
@@ -75,18 +75,18 @@ public struct TissueProvenance: Sendable, Equatable, Codable {
   }
 
   /// The colour rule alone.
-  public static let colourRule = TissueProvenance(
+  package static let colourRule = TissueProvenance(
     granulation: .colourRule, slough: .colourRule, necrosis: .colourRule, epithelium: .colourRule, colourRuleShare: 1)
 }
 
 /// The tissue map of one wound.
-public struct TissueMap: Sendable {
+package struct TissueMap: Sendable {
   /// One byte per pixel of the photo as displayed: a `TissueClass` raw value.
-  public var labels: GreyImage
-  public var shares: TissueShares
+  package var labels: GreyImage
+  package var shares: TissueShares
   /// What decided each class.
-  public var provenance: TissueProvenance
-  public init(labels: GreyImage, shares: TissueShares, provenance: TissueProvenance = .colourRule) {
+  package var provenance: TissueProvenance
+  package init(labels: GreyImage, shares: TissueShares, provenance: TissueProvenance = .colourRule) {
     self.labels = labels
     self.shares = shares
     self.provenance = provenance
@@ -113,7 +113,7 @@ public struct TissueMap: Sendable {
 ///    epithelium; otherwise a linear discriminant separates yellow-white slough
 ///    from red granulation. Constants are fitted on DFUTissue by
 ///    `training/tissue_fit.py`; see `docs/tissue.md` for the validation.
-public enum TissueClassifier {
+package enum TissueClassifier {
   /// Classifies every wound pixel of `image` (where `mask` is non-zero).
   ///
   /// - Parameters:
@@ -129,11 +129,12 @@ public enum TissueClassifier {
   ///   an empty mask) and what decided them.
   /// - Throws: an error of the model's network (none for a model that loaded).
   /// - Precondition: `mask` has the size of `image` (a programmer error otherwise).
-  public static func classify(
+  package static func classify(
     image: RGBImage, mask: Mask, reference: ColourReference?, model: TissueModel? = nil
   ) throws(SegmentationModelError) -> TissueMap {
-    precondition(mask.width == image.width && mask.height == image.height,
-                 "tissue mask \(mask.width)x\(mask.height) does not match photo \(image.width)x\(image.height)")
+    precondition(
+      mask.width == image.width && mask.height == image.height,
+      "tissue mask \(mask.width)x\(mask.height) does not match photo \(image.width)x\(image.height)")
     var labels = GreyImage(width: image.width, height: image.height)
     let provenance =
       model == nil

@@ -82,9 +82,11 @@ enum TissueColour {
 
     /// Applies the map to one colour (channels 0...255), clamping to 0...255.
     func apply(_ rgb: (red: Double, green: Double, blue: Double)) -> (red: Double, green: Double, blue: Double) {
-      (min(255, max(0, rgb.red * gain.red + offset.red)),
-       min(255, max(0, rgb.green * gain.green + offset.green)),
-       min(255, max(0, rgb.blue * gain.blue + offset.blue)))
+      (
+        min(255, max(0, rgb.red * gain.red + offset.red)),
+        min(255, max(0, rgb.green * gain.green + offset.green)),
+        min(255, max(0, rgb.blue * gain.blue + offset.blue))
+      )
     }
   }
 

@@ -57,9 +57,12 @@ enum TissueGeometry {
         let lo = max(left, x - radius) - left
         let hi = min(right, x + radius + 1) - left
         let count = Double(prefix[4 * hi + 3] - prefix[4 * lo + 3])
-        means.append((Double(prefix[4 * hi] - prefix[4 * lo]) / count,
-                      Double(prefix[4 * hi + 1] - prefix[4 * lo + 1]) / count,
-                      Double(prefix[4 * hi + 2] - prefix[4 * lo + 2]) / count))
+        means.append(
+          (
+            Double(prefix[4 * hi] - prefix[4 * lo]) / count,
+            Double(prefix[4 * hi + 1] - prefix[4 * lo + 1]) / count,
+            Double(prefix[4 * hi + 2] - prefix[4 * lo + 2]) / count
+          ))
       }
     }
     return means

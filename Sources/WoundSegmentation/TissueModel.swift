@@ -9,16 +9,16 @@ import WoundCore
 /// (`finePass` in the header: margin factor, smallest side, crop size), exactly
 /// as the outline's fine pass cuts them (``FinePass``), and its class
 /// probabilities are sampled back bilinearly at every wound pixel.
-public struct TissueModel: Sendable {
+package struct TissueModel: Sendable {
   /// The resource name of the tissue model shipped with the package.
-  public static let bundledResourceName = "wound-tissue.wmseg"
+  package static let bundledResourceName = "wound-tissue.wmseg"
   /// The classes, in the order of the network's output channels.
-  public static let classNames = ["background", "slough", "granulation", "callus"]
+  package static let classNames = ["background", "slough", "granulation", "callus"]
 
   /// The network (its file bytes identify the model: hash them).
-  public let network: SegmentationModel
+  package let network: SegmentationModel
   /// How the crops it sees are cut.
-  public let cropRule: FinePassRule
+  package let cropRule: FinePassRule
 
   /// Checks that `network` is a tissue model: a softmax over ``classNames``
   /// with a crop rule.
@@ -27,7 +27,7 @@ public struct TissueModel: Sendable {
   ///   model, ``SegmentationModelError/unexpectedClasses(file:expected:found:)``
   ///   for other classes, ``SegmentationModelError/invalidHeader(file:reason:)``
   ///   without a crop rule.
-  public init(network: SegmentationModel) throws(SegmentationModelError) {
+  package init(network: SegmentationModel) throws(SegmentationModelError) {
     guard case .classes(let names) = network.output else { throw .notAClassModel(file: network.fileName) }
     guard names == Self.classNames else {
       throw .unexpectedClasses(file: network.fileName, expected: Self.classNames, found: names)
@@ -40,12 +40,12 @@ public struct TissueModel: Sendable {
   }
 
   /// Reads the tissue model file at `url` (see ``SegmentationModel/init(contentsOf:)``).
-  public init(contentsOf url: URL) throws(SegmentationModelError) {
+  package init(contentsOf url: URL) throws(SegmentationModelError) {
     try self.init(network: SegmentationModel(contentsOf: url))
   }
 
   /// Loads the tissue model shipped with the package (`Resources/wound-tissue.wmseg`).
-  public static func bundled() throws(SegmentationModelError) -> TissueModel {
+  package static func bundled() throws(SegmentationModelError) -> TissueModel {
     guard let url = SegmentationModel.bundledURL(named: bundledResourceName) else {
       throw .resourceMissing(name: bundledResourceName)
     }

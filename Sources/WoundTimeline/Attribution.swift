@@ -8,12 +8,12 @@ import Foundation
 
 extension TimelineEntry.Attribution {
   /// The environment variable naming the operator when `--operator` is not given.
-  public static let operatorVariable = "WOUNDMEASURE_OPERATOR"
+  package static let operatorVariable = "WOUNDMEASURE_OPERATOR"
 
   /// Who is recording, on this machine: `given` (from `--operator`), else
   /// `WOUNDMEASURE_OPERATOR`, else the login name (`USER`, `LOGNAME`, or the
   /// account of the process's user id); the host is this machine's host name.
-  public static func current(operator given: String? = nil) -> TimelineEntry.Attribution {
+  package static func current(operator given: String? = nil) -> TimelineEntry.Attribution {
     let environment = ProcessInfo.processInfo.environment
     let candidates = [given, environment[operatorVariable], environment["USER"], environment["LOGNAME"], accountName()]
     let name = candidates.compactMap { $0?.trimmingCharacters(in: .whitespacesAndNewlines) }.first { !$0.isEmpty }

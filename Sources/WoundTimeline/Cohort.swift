@@ -3,43 +3,43 @@ import Foundation
 /// One row per patient and wound site of a timeline folder: the study's view of the
 /// record (`woundmeasure cohort`). Built from each site's ``HealingReport``, so it
 /// counts standing entries only and closure only where a person confirmed it.
-public struct Cohort: Sendable, Equatable, Codable {
-  public struct Row: Sendable, Equatable, Codable {
-    public var patient: String
-    public var woundSite: String
-    public var baselineDate: Date
-    public var baselineAreaCm2: Double
-    public var latestDate: Date
-    public var latestAreaCm2: Double
+package struct Cohort: Sendable, Equatable, Codable {
+  package struct Row: Sendable, Equatable, Codable {
+    package var patient: String
+    package var woundSite: String
+    package var baselineDate: Date
+    package var baselineAreaCm2: Double
+    package var latestDate: Date
+    package var latestAreaCm2: Double
     /// `(latest - baseline) / baseline x 100`; `nil` when the baseline area is 0.
-    public var changePercent: Double?
+    package var changePercent: Double?
     /// The report's 4-week area reduction, percent; `nil` without a photo on days 21-35.
-    public var fourWeekReductionPercent: Double?
+    package var fourWeekReductionPercent: Double?
     /// Gilman's rate from baseline to the latest photo, cm/week.
-    public var gilmanCmPerWeek: Double?
+    package var gilmanCmPerWeek: Double?
     /// A person confirmed closure on the latest photo.
-    public var closed: Bool
+    package var closed: Bool
     /// The date of that photo, when closed.
-    public var closedDate: Date?
+    package var closedDate: Date?
     /// Weeks from baseline to the confirmed closure.
-    public var weeksToClosure: Double?
+    package var weeksToClosure: Double?
     /// Standing photos of the site.
-    public var photos: Int
+    package var photos: Int
     /// Entries left out of the figures because a person must review them.
-    public var entriesNeedingReview: Int
+    package var entriesNeedingReview: Int
   }
 
   /// A timeline that could not be used, and why (never silently skipped).
-  public struct Refused: Sendable, Equatable, Codable {
-    public var file: String
-    public var reason: String
+  package struct Refused: Sendable, Equatable, Codable {
+    package var file: String
+    package var reason: String
   }
 
-  public var rows: [Row]
-  public var refused: [Refused]
+  package var rows: [Row]
+  package var refused: [Refused]
 
   /// Reads every `<patient>.json` of `directory` with its chain and head checked.
-  public init(directory: String) {
+  package init(directory: String) {
     let store = TimelineStore(directory: directory)
     var rows: [Row] = []
     var refused: [Refused] = []
@@ -48,7 +48,9 @@ public struct Cohort: Sendable, Equatable, Codable {
       do {
         timeline = try store.load(patient: patient, verifyingChain: true)
         if let head = try store.head(patient: patient), let problem = head.mismatch(with: timeline) {
-          refused.append(Refused(file: try store.path(patient: patient), reason: "\(problem) (entries deleted or the file replaced)"))
+          refused.append(
+            Refused(file: try store.path(patient: patient), reason: "\(problem) (entries deleted or the file replaced)")
+          )
           continue
         }
       } catch {
@@ -75,28 +77,30 @@ public struct Cohort: Sendable, Equatable, Codable {
   }
 
   /// The CSV header line (no line break).
-  public static let csvHeader = [
+  package static let csvHeader = [
     "patient", "woundSite", "baselineDate", "baselineAreaCm2", "latestDate", "latestAreaCm2", "changePercent",
     "fourWeekReductionPercent", "gilmanCmPerWeek", "closed", "closedDate", "weeksToClosure", "photos",
     "entriesNeedingReview",
   ].joined(separator: ",")
 
   /// One CSV line per row, each ending in a line break; empty = does not apply.
-  public func csvLines() -> String {
+  package func csvLines() -> String {
     rows.map { row in
       [
-        row.patient, row.woundSite, HealingReport.isoDate(row.baselineDate), HealingReport.number(row.baselineAreaCm2, 4),
+        row.patient, row.woundSite, HealingReport.isoDate(row.baselineDate),
+        HealingReport.number(row.baselineAreaCm2, 4),
         HealingReport.isoDate(row.latestDate), HealingReport.number(row.latestAreaCm2, 4),
         HealingReport.number(row.changePercent, 2), HealingReport.number(row.fourWeekReductionPercent, 2),
         HealingReport.number(row.gilmanCmPerWeek, 4), row.closed ? "yes" : "no",
-        row.closedDate.map(HealingReport.isoDate) ?? "", HealingReport.number(row.weeksToClosure, 2), String(row.photos),
+        row.closedDate.map(HealingReport.isoDate) ?? "", HealingReport.number(row.weeksToClosure, 2),
+        String(row.photos),
         String(row.entriesNeedingReview),
       ].joined(separator: ",") + "\n"
     }.joined()
   }
 
   /// A fixed-width table, then the refused timelines.
-  public func textTable() -> String {
+  package func textTable() -> String {
     var lines = ["Cohort: \(rows.count) wound(s) of \(Set(rows.map(\.patient)).count) patient(s)", ""]
     let header = [
       ("patient", 10), ("wound", 14), ("baseline", 10), ("cm2", 7), ("latest", 10), ("cm2", 7), ("change %", 9),
@@ -104,7 +108,8 @@ public struct Cohort: Sendable, Equatable, Codable {
     ]
     let cellRows = rows.map { row in
       [
-        row.patient, row.woundSite, HealingReport.dayDate(row.baselineDate), String(format: "%.2f", row.baselineAreaCm2),
+        row.patient, row.woundSite, HealingReport.dayDate(row.baselineDate),
+        String(format: "%.2f", row.baselineAreaCm2),
         HealingReport.dayDate(row.latestDate), String(format: "%.2f", row.latestAreaCm2),
         row.changePercent.map { String(format: "%+.1f", $0) } ?? "-",
         row.fourWeekReductionPercent.map { String(format: "%.1f", $0) } ?? "-",

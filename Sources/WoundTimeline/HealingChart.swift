@@ -6,13 +6,13 @@ import Foundation
 /// baseline area as a dashed line, one dot per photo, and the patient and
 /// wound site in the title. Self-contained SVG 1.1, no scripts or fonts
 /// beyond the generic `sans-serif`.
-public enum HealingChart {
+package enum HealingChart {
   /// The chart's width and height in SVG user units (pixels).
-  public static let widthPixels = 720.0
-  public static let heightPixels = 420.0
+  package static let widthPixels = 720.0
+  package static let heightPixels = 420.0
 
   /// Renders the chart of `report`.
-  public static func svg(_ report: HealingReport) -> String {
+  package static func svg(_ report: HealingReport) -> String {
     let left = 70.0
     let right = 48.0  // room for half of the last date label
     let top = 52.0
@@ -38,34 +38,53 @@ public enum HealingChart {
         + "viewBox=\"0 0 \(Int(widthPixels)) \(Int(heightPixels))\" font-family=\"sans-serif\" font-size=\"12\">")
     svg.append("<title>\(escape(title))</title>")
     svg.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>")
-    svg.append("<text x=\"\(f(widthPixels / 2))\" y=\"28\" text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\">\(escape(title))</text>")
+    svg.append(
+      "<text x=\"\(f(widthPixels / 2))\" y=\"28\" text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\">\(escape(title))</text>"
+    )
     // Grid and y axis labels.
     for tick in yTicks {
-      svg.append("<line x1=\"\(f(left))\" y1=\"\(f(y(tick)))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(y(tick)))\" stroke=\"#dddddd\"/>")
+      svg.append(
+        "<line x1=\"\(f(left))\" y1=\"\(f(y(tick)))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(y(tick)))\" stroke=\"#dddddd\"/>"
+      )
       svg.append("<text x=\"\(f(left - 8))\" y=\"\(f(y(tick) + 4))\" text-anchor=\"end\">\(tickLabel(tick))</text>")
     }
     // x axis ticks, labelled with dates.
     var day = 0.0
     while day <= xMaximum + 1e-9 {
       let date = HealingReport.dayDate(baselineDate.addingTimeInterval(day * 86_400))
-      svg.append("<line x1=\"\(f(x(day)))\" y1=\"\(f(top + plotHeight))\" x2=\"\(f(x(day)))\" y2=\"\(f(top + plotHeight + 5))\" stroke=\"black\"/>")
+      svg.append(
+        "<line x1=\"\(f(x(day)))\" y1=\"\(f(top + plotHeight))\" x2=\"\(f(x(day)))\" y2=\"\(f(top + plotHeight + 5))\" stroke=\"black\"/>"
+      )
       svg.append("<text x=\"\(f(x(day)))\" y=\"\(f(top + plotHeight + 20))\" text-anchor=\"middle\">\(date)</text>")
       day += dayStep
     }
-    svg.append("<line x1=\"\(f(left))\" y1=\"\(f(top))\" x2=\"\(f(left))\" y2=\"\(f(top + plotHeight))\" stroke=\"black\"/>")
-    svg.append("<line x1=\"\(f(left))\" y1=\"\(f(top + plotHeight))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(top + plotHeight))\" stroke=\"black\"/>")
-    svg.append("<text x=\"18\" y=\"\(f(top + plotHeight / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 18 \(f(top + plotHeight / 2)))\">area (cm²)</text>")
-    svg.append("<text x=\"\(f(left + plotWidth / 2))\" y=\"\(f(heightPixels - 14))\" text-anchor=\"middle\">date photographed (UTC)</text>")
+    svg.append(
+      "<line x1=\"\(f(left))\" y1=\"\(f(top))\" x2=\"\(f(left))\" y2=\"\(f(top + plotHeight))\" stroke=\"black\"/>")
+    svg.append(
+      "<line x1=\"\(f(left))\" y1=\"\(f(top + plotHeight))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(top + plotHeight))\" stroke=\"black\"/>"
+    )
+    svg.append(
+      "<text x=\"18\" y=\"\(f(top + plotHeight / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 18 \(f(top + plotHeight / 2)))\">area (cm²)</text>"
+    )
+    svg.append(
+      "<text x=\"\(f(left + plotWidth / 2))\" y=\"\(f(heightPixels - 14))\" text-anchor=\"middle\">date photographed (UTC)</text>"
+    )
     // Baseline.
     if let baseline = areas.first {
-      svg.append("<line x1=\"\(f(left))\" y1=\"\(f(y(baseline)))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(y(baseline)))\" stroke=\"#888888\" stroke-dasharray=\"6 4\"/>")
-      svg.append("<text x=\"\(f(left + plotWidth - 4))\" y=\"\(f(y(baseline) - 6))\" text-anchor=\"end\" fill=\"#555555\">baseline \(String(format: "%.2f", baseline)) cm²</text>")
+      svg.append(
+        "<line x1=\"\(f(left))\" y1=\"\(f(y(baseline)))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(y(baseline)))\" stroke=\"#888888\" stroke-dasharray=\"6 4\"/>"
+      )
+      svg.append(
+        "<text x=\"\(f(left + plotWidth - 4))\" y=\"\(f(y(baseline) - 6))\" text-anchor=\"end\" fill=\"#555555\">baseline \(String(format: "%.2f", baseline)) cm²</text>"
+      )
     }
     // The series.
     let points = zip(days, areas).map { "\(f(x($0.0))),\(f(y($0.1)))" }.joined(separator: " ")
     svg.append("<polyline points=\"\(points)\" fill=\"none\" stroke=\"#b03020\" stroke-width=\"2\"/>")
     for (d, a) in zip(days, areas) {
-      svg.append("<circle cx=\"\(f(x(d)))\" cy=\"\(f(y(a)))\" r=\"4\" fill=\"#b03020\"><title>\(String(format: "%.2f", a)) cm²</title></circle>")
+      svg.append(
+        "<circle cx=\"\(f(x(d)))\" cy=\"\(f(y(a)))\" r=\"4\" fill=\"#b03020\"><title>\(String(format: "%.2f", a)) cm²</title></circle>"
+      )
     }
     svg.append("</svg>")
     return svg.joined(separator: "\n") + "\n"

@@ -2,7 +2,7 @@ import Foundation
 
 extension HealingReport {
   /// The CSV header line (no line break).
-  public static let csvHeader = [
+  package static let csvHeader = [
     "patient", "woundSite", "entryId", "takenAt", "daysSinceBaseline", "areaCm2", "perimeterCm", "openAreaCm2",
     "changeCm2", "changePercent", "reEpithelialisationPercent", "gilmanCmPerWeek", "areaReductionCm2PerWeek",
     "granulation", "slough", "necrosis", "epithelium",
@@ -11,7 +11,7 @@ extension HealingReport {
   /// One CSV line per row (no header, each ending in a line break). Empty
   /// fields are figures that do not apply; numbers use `.` and no grouping.
   /// Patient IDs and wound sites need no quoting (safe character set).
-  public func csvLines() -> String {
+  package func csvLines() -> String {
     rows.map { row in
       [
         patient, woundSite, row.entryId, Self.isoDate(row.takenAt), Self.number(row.daysSinceBaseline, 3),
@@ -19,24 +19,26 @@ extension HealingReport {
         Self.number(row.changeCm2, 4), Self.number(row.changePercent, 2),
         Self.number(row.reEpithelialisationPercent, 2), Self.number(row.gilmanCmPerWeek, 4),
         Self.number(row.areaReductionCm2PerWeek, 4), Self.number(row.tissue?.granulation, 4),
-        Self.number(row.tissue?.slough, 4), Self.number(row.tissue?.necrosis, 4), Self.number(row.tissue?.epithelium, 4),
+        Self.number(row.tissue?.slough, 4), Self.number(row.tissue?.necrosis, 4),
+        Self.number(row.tissue?.epithelium, 4),
       ].joined(separator: ",") + "\n"
     }.joined()
   }
 
   /// A fixed-width table for a terminal or a clinical note, followed by the
   /// four-week figure and the closure projection.
-  public func textTable() -> String {
+  package func textTable() -> String {
     var lines = ["Patient \(patient), wound \(woundSite): \(rows.count) photo(s)", ""]
     let header = [
       ("date", 16), ("day", 6), ("area cm2", 9), ("change", 9), ("change %", 9), ("re-epi %", 9),
       ("Gilman cm/wk", 13), ("cm2/wk", 8), ("gran/slo/nec/epi %", 20),
     ]
     let cellRows = rows.map { row in
-      let tissue = row.tissue.map {
-        [$0.granulation, $0.slough, $0.necrosis, $0.epithelium].map { String(format: "%.0f", $0 * 100) }
-          .joined(separator: "/")
-      } ?? "-"
+      let tissue =
+        row.tissue.map {
+          [$0.granulation, $0.slough, $0.necrosis, $0.epithelium].map { String(format: "%.0f", $0 * 100) }
+            .joined(separator: "/")
+        } ?? "-"
       let cells = [
         Self.shortDate(row.takenAt), String(format: "%.1f", row.daysSinceBaseline), String(format: "%.2f", row.areaCm2),
         String(format: "%+.2f", row.changeCm2), row.changePercent.map { String(format: "%+.1f", $0) } ?? "-",
@@ -82,7 +84,7 @@ extension HealingReport {
 
   /// The four-week figure's verdict: against the recorded wound type's threshold only, or,
   /// when no type is recorded, against both published figures.
-  public func fourWeekVerdict(_ fourWeek: FourWeekReduction) -> String {
+  package func fourWeekVerdict(_ fourWeek: FourWeekReduction) -> String {
     func reached(_ yes: Bool) -> String { yes ? "reached" : "not reached" }
     guard let woundType else {
       return "Diabetic foot ulcer figure (>= 50 %, Sheehan 2003): \(reached(fourWeek.reachesDiabeticFootUlcerFigure)); "
@@ -97,10 +99,12 @@ extension HealingReport {
   }
 
   /// Every entry of a timeline with its status, in append order: what `timeline --history` prints.
-  public static func historyText(_ timeline: Timeline) -> String {
+  package static func historyText(_ timeline: Timeline) -> String {
     let status = timeline.statuses()
-    var lines = ["Patient \(timeline.patient): \(timeline.entries.count) entr\(timeline.entries.count == 1 ? "y" : "ies") "
-      + "in append order"]
+    var lines = [
+      "Patient \(timeline.patient): \(timeline.entries.count) entr\(timeline.entries.count == 1 ? "y" : "ies") "
+        + "in append order"
+    ]
     if let recovery = timeline.recovery {
       lines.append(
         "  started anew \(isoDate(recovery.recordedAt)) by \(recovery.recordedBy.operator)@\(recovery.recordedBy.host): "
@@ -109,7 +113,8 @@ extension HealingReport {
     }
     for (index, entry) in timeline.entries.enumerated() {
       let who = entry.recordedBy.map { " by \($0.operator)@\($0.host)" } ?? ""
-      var line = "  #\(index) \(entry.id) \(entry.effectiveKind.rawValue) \(entry.woundSite) taken \(shortDate(entry.takenAt)) "
+      var line =
+        "  #\(index) \(entry.id) \(entry.effectiveKind.rawValue) \(entry.woundSite) taken \(shortDate(entry.takenAt)) "
         + "recorded \(shortDate(entry.measuredAt))\(who): "
       if entry.effectiveKind == .void {
         line += "withdraws \(entry.amends?.entryId ?? "?")"

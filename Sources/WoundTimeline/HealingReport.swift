@@ -5,113 +5,113 @@ import Foundation
 /// Rows are in order of `takenAt`; the first row is the baseline. Every
 /// figure compares a photo with the baseline. Definitions, thresholds and
 /// their sources are in `docs/timeline.md`.
-public struct HealingReport: Sendable, Equatable, Codable {
+package struct HealingReport: Sendable, Equatable, Codable {
   /// One photo of the wound site.
-  public struct Row: Sendable, Equatable, Codable {
+  package struct Row: Sendable, Equatable, Codable {
     /// The entry's `id`.
-    public var entryId: String
-    public var takenAt: Date
+    package var entryId: String
+    package var takenAt: Date
     /// Days from the baseline photo to this one.
-    public var daysSinceBaseline: Double
-    public var areaCm2: Double
-    public var perimeterCm: Double
+    package var daysSinceBaseline: Double
+    package var areaCm2: Double
+    package var perimeterCm: Double
     /// Area not covered by epithelium, cm^2.
-    public var openAreaCm2: Double
+    package var openAreaCm2: Double
     /// `areaCm2 - baseline areaCm2` (negative = smaller).
-    public var changeCm2: Double
+    package var changeCm2: Double
     /// The change as a percentage of the baseline area; `nil` when the
     /// baseline area is 0.
-    public var changePercent: Double?
+    package var changePercent: Double?
     /// Re-epithelialisation, percent: the share of the baseline's open (not epithelialised)
     /// area that has closed, `(baseline open area - open area) / baseline open area x 100`.
     /// 0 at baseline by definition; `nil` when the baseline open area is 0 or the open area
     /// grew (then ``openAreaEnlarged`` is `true`).
-    public var reEpithelialisationPercent: Double?
+    package var reEpithelialisationPercent: Double?
     /// `true` when the open area is larger than at baseline: the wound enlarged.
-    public var openAreaEnlarged: Bool
+    package var openAreaEnlarged: Bool
     /// Gilman's healing rate against the baseline, cm/week:
     /// `(baseline area - area) / mean(baseline perimeter, perimeter) / weeks`
     /// (positive = healing); `nil` for the baseline and for photos taken the
     /// same moment as it.
-    public var gilmanCmPerWeek: Double?
+    package var gilmanCmPerWeek: Double?
     /// Area reduction rate against the baseline, cm^2/week:
     /// `(baseline area - area) / weeks` (positive = healing); `nil` like Gilman's.
-    public var areaReductionCm2PerWeek: Double?
+    package var areaReductionCm2PerWeek: Double?
     /// Tissue shares of this photo, if classified.
-    public var tissue: TimelineEntry.TissueShares?
+    package var tissue: TimelineEntry.TissueShares?
     /// `true` when a person confirmed on this photo that the wound is closed.
-    public var closureConfirmed: Bool
+    package var closureConfirmed: Bool
   }
 
   /// The percentage area reduction about four weeks after the baseline.
-  public struct FourWeekReduction: Sendable, Equatable, Codable {
+  package struct FourWeekReduction: Sendable, Equatable, Codable {
     /// The entry used: the one nearest to day 28 within days 21 to 35.
-    public var entryId: String
-    public var daysSinceBaseline: Double
+    package var entryId: String
+    package var daysSinceBaseline: Double
     /// `(baseline area - area) / baseline area x 100`.
-    public var percentAreaReduction: Double
+    package var percentAreaReduction: Double
     /// At least 50 %: the figure that predicted healing of diabetic foot ulcers
     /// by 12 weeks (Sheehan et al., Diabetes Care 2003;26:1879-82).
-    public var reachesDiabeticFootUlcerFigure: Bool
+    package var reachesDiabeticFootUlcerFigure: Bool
     /// At least 40 %: the figure reported for venous leg ulcers (Phillips et al.,
     /// J Am Acad Dermatol 2000;43:627-30).
-    public var reachesVenousLegUlcerFigure: Bool
+    package var reachesVenousLegUlcerFigure: Bool
     /// The figure of the site's recorded wound type (``WoundType/fourWeekFigure``), percent;
     /// `nil` when the type is not recorded or has none.
-    public var thresholdPercent: Double?
+    package var thresholdPercent: Double?
     /// Whether the reduction reaches ``thresholdPercent``; `nil` without one.
-    public var reachesThreshold: Bool?
+    package var reachesThreshold: Bool?
   }
 
   /// When a straight-line fit of the latest areas reaches zero.
-  public struct ProjectedClosure: Sendable, Equatable, Codable {
+  package struct ProjectedClosure: Sendable, Equatable, Codable {
     /// The projected closure date.
-    public var date: Date
+    package var date: Date
     /// Number of latest entries fitted.
-    public var entriesFitted: Int
+    package var entriesFitted: Int
     /// Slope of the fit, cm^2/week (negative).
-    public var slopeCm2PerWeek: Double
+    package var slopeCm2PerWeek: Double
     /// Coefficient of determination of the fit.
-    public var rSquared: Double
+    package var rSquared: Double
   }
 
   /// The earliest day after baseline accepted for the four-week figure.
-  public static let fourWeekWindowStartDays = 21.0
+  package static let fourWeekWindowStartDays = 21.0
   /// The latest day after baseline accepted for the four-week figure.
-  public static let fourWeekWindowEndDays = 35.0
+  package static let fourWeekWindowEndDays = 35.0
   /// The most latest entries used for the closure projection.
-  public static let closureFitMaximumEntries = 5
+  package static let closureFitMaximumEntries = 5
   /// The fewest entries for a closure projection.
-  public static let closureFitMinimumEntries = 3
+  package static let closureFitMinimumEntries = 3
   /// The shortest time the fitted entries must span, days.
-  public static let closureFitMinimumSpanDays = 7.0
+  package static let closureFitMinimumSpanDays = 7.0
   /// The lowest coefficient of determination accepted for a projection.
-  public static let closureFitMinimumRSquared = 0.7
+  package static let closureFitMinimumRSquared = 0.7
   /// The latest projection given, days after the last photo.
-  public static let closureMaximumDaysAhead = 730.0
+  package static let closureMaximumDaysAhead = 730.0
 
-  public var patient: String
-  public var woundSite: String
+  package var patient: String
+  package var woundSite: String
   /// The site's wound type: that of its latest standing entry recording one; `nil` when none does.
-  public var woundType: WoundType?
-  public var rows: [Row]
+  package var woundType: WoundType?
+  package var rows: [Row]
   /// `nil` when no photo was taken between days 21 and 35 after baseline.
-  public var fourWeek: FourWeekReduction?
+  package var fourWeek: FourWeekReduction?
   /// `nil` when no projection is given; ``closureNote`` says why.
-  public var projectedClosure: ProjectedClosure?
+  package var projectedClosure: ProjectedClosure?
   /// Why no closure date is given (`nil` when one is).
-  public var closureNote: String?
+  package var closureNote: String?
   /// Entries left out of the figures because they need a person's review: an area
   /// of 0 that nobody confirmed as closure (timelines written before closure had to
   /// be confirmed).
-  public var needsReview: [String]
+  package var needsReview: [String]
 
   /// Derives the report of one wound site from a patient's timeline.
   ///
   /// - Returns: `nil` when the timeline has no entry for `woundSite`.
   /// Only standing entries count (``Timeline/standingEntries(woundSite:)``): amended
   /// entries by their latest version, withdrawn ones not at all.
-  public init?(timeline: Timeline, woundSite: String) {
+  package init?(timeline: Timeline, woundSite: String) {
     let standing = timeline.standingEntries(woundSite: woundSite)
     let unconfirmedZero = { (entry: TimelineEntry) in entry.results.areaCm2 == 0 && entry.closureConfirmed != true }
     let entries = standing.filter { !unconfirmedZero($0) }
@@ -178,7 +178,10 @@ public struct HealingReport: Sendable, Equatable, Codable {
     }
     let span = fitted.last!.daysSinceBaseline - fitted.first!.daysSinceBaseline
     guard span >= closureFitMinimumSpanDays else {
-      return (nil, "the latest \(fitted.count) photos span \(format(span)) days, fewer than \(format(closureFitMinimumSpanDays))")
+      return (
+        nil,
+        "the latest \(fitted.count) photos span \(format(span)) days, fewer than \(format(closureFitMinimumSpanDays))"
+      )
     }
     let xs = fitted.map(\.daysSinceBaseline)
     let ys = fitted.map(\.areaCm2)
@@ -193,7 +196,10 @@ public struct HealingReport: Sendable, Equatable, Codable {
     guard slopePerDay < 0 else { return (nil, "the area is not shrinking over the latest \(fitted.count) photos") }
     let rSquared = syy > 0 ? (sxy * sxy) / (sxx * syy) : 1
     guard rSquared >= closureFitMinimumRSquared else {
-      return (nil, "the latest \(fitted.count) areas do not follow a straight line (R^2 \(format(rSquared)) < \(format(closureFitMinimumRSquared)))")
+      return (
+        nil,
+        "the latest \(fitted.count) areas do not follow a straight line (R^2 \(format(rSquared)) < \(format(closureFitMinimumRSquared)))"
+      )
     }
     let closureDay = -intercept / slopePerDay
     let daysAhead = closureDay - last.daysSinceBaseline

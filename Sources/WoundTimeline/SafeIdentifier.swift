@@ -3,12 +3,12 @@
 /// Safe means 1-64 characters from `[A-Za-z0-9._-]`, starting with a letter or
 /// digit and not containing `..`: such a name can never leave the timeline
 /// directory, hide a file, need quoting or be read as an option (`-rf`, `--help`).
-public enum SafeIdentifier {
+package enum SafeIdentifier {
   /// The longest identifier accepted.
-  public static let maximumLength = 64
+  package static let maximumLength = 64
 
   /// The first problem with `identifier`, or `nil` when it is safe.
-  public static func problem(with identifier: String) -> TimelineError.IdentifierProblem? {
+  package static func problem(with identifier: String) -> TimelineError.IdentifierProblem? {
     if identifier.isEmpty { return .empty }
     if identifier.count > maximumLength { return .tooLong(count: identifier.count) }
     if let bad = identifier.first(where: { !isSafe($0) }) { return .forbiddenCharacter(bad) }
@@ -19,12 +19,12 @@ public enum SafeIdentifier {
   }
 
   /// Throws ``TimelineError/invalidPatientID(_:_:)`` unless `patient` is safe.
-  public static func checkPatient(_ patient: String) throws(TimelineError) {
+  package static func checkPatient(_ patient: String) throws(TimelineError) {
     if let problem = problem(with: patient) { throw .invalidPatientID(patient, problem) }
   }
 
   /// Throws ``TimelineError/invalidWoundSite(_:_:)`` unless `site` is safe.
-  public static func checkWoundSite(_ site: String) throws(TimelineError) {
+  package static func checkWoundSite(_ site: String) throws(TimelineError) {
     if let problem = problem(with: site) { throw .invalidWoundSite(site, problem) }
   }
 

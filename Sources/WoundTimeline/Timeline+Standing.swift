@@ -5,7 +5,7 @@ import Foundation
 /// clinician does: the latest standing version of each photo's measurement.
 extension Timeline {
   /// Where an entry stands in the record.
-  public enum EntryStatus: Sendable, Equatable {
+  package enum EntryStatus: Sendable, Equatable {
     /// The current version of its photo's measurement.
     case standing
     /// A later amendment (its id) replaces it.
@@ -20,7 +20,7 @@ extension Timeline {
   }
 
   /// Every entry's status, by entry id.
-  public func statuses() -> [String: EntryStatus] {
+  package func statuses() -> [String: EntryStatus] {
     var root: [String: String] = [:]  // entry id -> id of the measurement it (re)measures
     var current: [String: String] = [:]  // root -> current version
     var versions: [String: [String]] = [:]  // root -> every version in order
@@ -56,7 +56,7 @@ extension Timeline {
 
   /// The standing entries (current versions, withdrawn ones left out) in order of
   /// `takenAt`, ties in append order; of one wound site when `woundSite` is given.
-  public func standingEntries(woundSite: String? = nil) -> [TimelineEntry] {
+  package func standingEntries(woundSite: String? = nil) -> [TimelineEntry] {
     let status = statuses()
     return entries.enumerated()
       .filter { status[$0.element.id] == .standing && (woundSite == nil || $0.element.woundSite == woundSite) }
@@ -64,12 +64,12 @@ extension Timeline {
   }
 
   /// The wound sites with a standing entry, in order of first appearance.
-  public var standingWoundSites: [String] {
+  package var standingWoundSites: [String] {
     let status = statuses()
     var seen = Set<String>()
     return entries.filter { status[$0.id] == .standing }.map(\.woundSite).filter { seen.insert($0).inserted }
   }
 
   /// The entry with this id, if any.
-  public func entry(id: String) -> TimelineEntry? { entries.first { $0.id == id } }
+  package func entry(id: String) -> TimelineEntry? { entries.first { $0.id == id } }
 }

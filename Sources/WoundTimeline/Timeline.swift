@@ -6,26 +6,26 @@ import Foundation
 /// The file is read in two steps: a header holding only `schemaVersion`,
 /// then the body of that version. A file from a newer woundmeasure is refused,
 /// never rewritten. See `docs/timeline.md` and `schemas/timeline-v1.schema.json`.
-public struct Timeline: Sendable, Equatable, Codable {
+package struct Timeline: Sendable, Equatable, Codable {
   /// The schema version this woundmeasure writes and the newest it reads.
   /// Version 1 files are read as they are and become version 2 on the next append
   /// (their entries keep their bytes and hashes).
-  public static let currentSchemaVersion = 2
+  package static let currentSchemaVersion = 2
   /// The `previousHash` of a timeline's first entry: 64 zeros.
-  public static let genesisHash = String(repeating: "0", count: 64)
+  package static let genesisHash = String(repeating: "0", count: 64)
 
   /// The version of the file's layout; 1 for this woundmeasure.
-  public var schemaVersion: Int
+  package var schemaVersion: Int
   /// The patient ID, the same as the file name without `.json`.
-  public var patient: String
+  package var patient: String
   /// The entries, in the order they were appended.
-  public var entries: [TimelineEntry]
+  package var entries: [TimelineEntry]
   /// Set when this timeline was started anew after its predecessor was found
   /// damaged: the damaged file's identity and the reason. The first entry links to
   /// its ``Recovery/hash`` instead of the genesis hash.
-  public var recovery: Recovery?
+  package var recovery: Recovery?
 
-  public init(patient: String, entries: [TimelineEntry] = [], recovery: Recovery? = nil) {
+  package init(patient: String, entries: [TimelineEntry] = [], recovery: Recovery? = nil) {
     self.schemaVersion = Self.currentSchemaVersion
     self.patient = patient
     self.entries = entries
@@ -36,24 +36,24 @@ public struct Timeline: Sendable, Equatable, Codable {
   ///
   /// The damaged file is kept byte for byte beside the new one under
   /// ``damagedFileName``; its SHA-256 is recorded here and hashed into the chain.
-  public struct Recovery: Sendable, Equatable, Codable {
+  package struct Recovery: Sendable, Equatable, Codable {
     /// The name the damaged file was kept under, in the timeline folder.
-    public var damagedFileName: String
+    package var damagedFileName: String
     /// SHA-256 of the damaged file's bytes.
-    public var damagedSha256: String
+    package var damagedSha256: String
     /// Size of the damaged file, bytes.
-    public var damagedByteSize: Int
+    package var damagedByteSize: Int
     /// Why it could not be used, as the store found it.
-    public var problem: String
+    package var problem: String
     /// The operator's reason.
-    public var reason: String
+    package var reason: String
     /// When the new timeline was started (UTC, whole seconds).
-    public var recordedAt: Date
-    public var recordedBy: TimelineEntry.Attribution
+    package var recordedAt: Date
+    package var recordedBy: TimelineEntry.Attribution
     /// SHA-256 of the canonical JSON of this record without `hash`.
-    public var hash: String
+    package var hash: String
 
-    public init(
+    package init(
       damagedFileName: String, damagedSha256: String, damagedByteSize: Int, problem: String, reason: String,
       recordedAt: Date, recordedBy: TimelineEntry.Attribution, hash: String = ""
     ) {
@@ -68,7 +68,7 @@ public struct Timeline: Sendable, Equatable, Codable {
     }
 
     /// The SHA-256 of this record's canonical JSON (sorted keys, no whitespace) without `hash`.
-    public func computedHash() throws(TimelineError) -> String {
+    package func computedHash() throws(TimelineError) -> String {
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
       encoder.dateEncodingStrategy = .iso8601
@@ -84,7 +84,7 @@ public struct Timeline: Sendable, Equatable, Codable {
       case damagedFileName, damagedSha256, damagedByteSize, problem, reason, recordedAt, recordedBy, hash
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
       var container = encoder.container(keyedBy: CodingKeys.self)
       try container.encode(damagedFileName, forKey: .damagedFileName)
       try container.encode(damagedSha256, forKey: .damagedSha256)
@@ -98,10 +98,10 @@ public struct Timeline: Sendable, Equatable, Codable {
   }
 
   /// The hash the first entry links to: the recovery record's, or 64 zeros.
-  public var chainStart: String { recovery?.hash ?? Self.genesisHash }
+  package var chainStart: String { recovery?.hash ?? Self.genesisHash }
 
   /// The wound sites in order of first appearance.
-  public var woundSites: [String] {
+  package var woundSites: [String] {
     var seen = Set<String>()
     return entries.map(\.woundSite).filter { seen.insert($0).inserted }
   }
@@ -120,7 +120,7 @@ extension Timeline {
   ///   missing field, ``TimelineError/newerSchemaVersion(file:found:supported:)``
   ///   for a version above ``currentSchemaVersion``, and
   ///   ``TimelineError/invalidSchemaVersion(file:found:)`` below 1.
-  public static func decode(_ data: Data, file: String) throws(TimelineError) -> Timeline {
+  package static func decode(_ data: Data, file: String) throws(TimelineError) -> Timeline {
     try decode(data, file: file, strict: true)
   }
 
@@ -160,7 +160,7 @@ extension Timeline {
   }
 
   /// The file's bytes: pretty-printed JSON with sorted keys and a final newline.
-  public func encoded() throws(TimelineError) -> Data {
+  package func encoded() throws(TimelineError) -> Data {
     do {
       var data = try TimelineJSON.fileEncoder().encode(self)
       data.append(UInt8(ascii: "\n"))
@@ -174,7 +174,7 @@ extension Timeline {
   /// its `previousHash` is the previous entry's `hash` (64 zeros for the first).
   ///
   /// - Throws: ``TimelineError/brokenChain(file:index:_:)`` naming the first bad entry.
-  public func verifyChain(file: String) throws(TimelineError) {
+  package func verifyChain(file: String) throws(TimelineError) {
     if let recovery, try recovery.computedHash() != recovery.hash {
       throw .brokenRecovery(file: file)
     }
@@ -188,7 +188,7 @@ extension Timeline {
   /// Unlike ``verifyChain(file:)`` this goes on past the first break, for `audit`:
   /// each entry's own content is checked against its own hash, and its link against
   /// the previous entry's stored hash.
-  public func chainBreaks() throws(TimelineError) -> [TimelineError.ChainBreak?] {
+  package func chainBreaks() throws(TimelineError) -> [TimelineError.ChainBreak?] {
     var expectedPrevious = chainStart
     var out: [TimelineError.ChainBreak?] = []
     for entry in entries {
@@ -210,7 +210,7 @@ extension Timeline {
   }
 
   /// The `hash` of the last entry, or ``chainStart`` when there is none.
-  public var lastHash: String { entries.last?.hash ?? chainStart }
+  package var lastHash: String { entries.last?.hash ?? chainStart }
 }
 
 extension TimelineEntry {
@@ -220,7 +220,7 @@ extension TimelineEntry {
   /// `id` is the first 16 hex digits of the SHA-256 of the canonical JSON
   /// without `id` and `hash`; `hash` is the SHA-256 of the canonical JSON
   /// without `hash` (so it covers `id` and `previousHash`).
-  public func sealed(previousHash: String) throws(TimelineError) -> TimelineEntry {
+  package func sealed(previousHash: String) throws(TimelineError) -> TimelineEntry {
     var entry = self
     entry.takenAt = TimelineJSON.wholeSeconds(takenAt)
     entry.measuredAt = TimelineJSON.wholeSeconds(measuredAt)
@@ -232,7 +232,7 @@ extension TimelineEntry {
 
   /// The canonical JSON of this entry as hashed: sorted keys, no whitespace,
   /// no `hash` field. Exposed for documentation and independent checking.
-  public func canonicalJSON() throws(TimelineError) -> Data {
+  package func canonicalJSON() throws(TimelineError) -> Data {
     try TimelineJSON.canonical(self, omitting: [.hash])
   }
 }
@@ -314,6 +314,7 @@ enum TimelineJSON {
   }
 
   private static func path(_ codingPath: [any CodingKey]) -> String {
-    codingPath.isEmpty ? "top level" : codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+    codingPath.isEmpty
+      ? "top level" : codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
   }
 }

@@ -5,7 +5,7 @@ extension TimelineEntry {
   ///
   /// Every optional field is set. `index` varies the photo hash and the
   /// figures so that entries differ.
-  public static func _example(
+  package static func _example(
     index: Int, woundSite: String = "left-heel", takenAt: Date = Date(timeIntervalSince1970: 1_773_000_000),
     areaCm2: Double = 4.25, perimeterCm: Double = 8.5, tag: String = "example"
   ) -> TimelineEntry {
@@ -31,7 +31,10 @@ extension TimelineEntry {
       results: Results(
         areaCm2: areaCm2, perimeterCm: perimeterCm, lengthCm: 3.1, widthCm: 1.9, lengthTimesWidthCm2: 5.89,
         ellipseAreaCm2: 4.626, regionCount: 1,
-        regions: [Region(areaCm2: areaCm2, perimeterCm: perimeterCm, areaPixels: 425_000, boundingBoxPixels: [400, 300, 310, 190])],
+        regions: [
+          Region(
+            areaCm2: areaCm2, perimeterCm: perimeterCm, areaPixels: 425_000, boundingBoxPixels: [400, 300, 310, 190])
+        ],
         tissue: TissueShares(granulation: 0.6, slough: 0.25, necrosis: 0.05, epithelium: 0.1),
         tissueMethods: TissueMethods(
           granulation: "model", slough: "model", necrosis: "colour rule", epithelium: "colour rule",

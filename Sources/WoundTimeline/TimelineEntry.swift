@@ -10,9 +10,9 @@ import Foundation
 ///
 /// Times are recorded to the whole second, in UTC, as ISO 8601
 /// (`2026-03-14T10:22:05Z`).
-public struct TimelineEntry: Sendable, Equatable, Codable {
+package struct TimelineEntry: Sendable, Equatable, Codable {
   /// What an entry records; the raw values are the JSON values (schema version 2).
-  public enum Kind: String, Sendable, Equatable, Codable, CaseIterable {
+  package enum Kind: String, Sendable, Equatable, Codable, CaseIterable {
     /// A photo measured for the first time. Entries of schema version 1 have no
     /// `kind` and are measurements.
     case measurement
@@ -25,31 +25,31 @@ public struct TimelineEntry: Sendable, Equatable, Codable {
   }
 
   /// The entry an amendment or a void refers to, and why.
-  public struct Amends: Sendable, Equatable, Codable {
+  package struct Amends: Sendable, Equatable, Codable {
     /// The `id` of the entry corrected or withdrawn.
-    public var entryId: String
+    package var entryId: String
     /// Why, in the operator's words.
-    public var reason: String
-    public init(entryId: String, reason: String) {
+    package var reason: String
+    package init(entryId: String, reason: String) {
       self.entryId = entryId
       self.reason = reason
     }
   }
 
   /// Who recorded an entry, and on which machine.
-  public struct Attribution: Sendable, Equatable, Codable {
+  package struct Attribution: Sendable, Equatable, Codable {
     /// The operator: `--operator`, else `WOUNDMEASURE_OPERATOR`, else the login name.
-    public var `operator`: String
+    package var `operator`: String
     /// The host name of the machine that wrote the entry.
-    public var host: String
-    public init(operator: String, host: String) {
+    package var host: String
+    package init(operator: String, host: String) {
       self.operator = `operator`
       self.host = host
     }
   }
 
   /// Where ``takenAt`` came from; the raw values are the JSON values.
-  public enum TakenAtSource: String, Sendable, Equatable, Codable, CaseIterable {
+  package enum TakenAtSource: String, Sendable, Equatable, Codable, CaseIterable {
     /// The photo's EXIF `DateTimeOriginal`.
     case exif
     /// A date at the start of the photo's file name.
@@ -61,14 +61,14 @@ public struct TimelineEntry: Sendable, Equatable, Codable {
   }
 
   /// The photo file that was measured.
-  public struct Photo: Sendable, Equatable, Codable {
+  package struct Photo: Sendable, Equatable, Codable {
     /// The path as the user gave it (relative paths stay relative).
-    public var path: String
+    package var path: String
     /// Size of the file in bytes.
-    public var byteSize: Int
+    package var byteSize: Int
     /// SHA-256 of the file's bytes, 64 lowercase hex digits.
-    public var sha256: String
-    public init(path: String, byteSize: Int, sha256: String) {
+    package var sha256: String
+    package init(path: String, byteSize: Int, sha256: String) {
       self.path = path
       self.byteSize = byteSize
       self.sha256 = sha256
@@ -76,16 +76,16 @@ public struct TimelineEntry: Sendable, Equatable, Codable {
   }
 
   /// The tool that made the measurement.
-  public struct Tool: Sendable, Equatable, Codable {
+  package struct Tool: Sendable, Equatable, Codable {
     /// The woundmeasure version string.
-    public var version: String
+    package var version: String
     /// SHA-256 of the segmentation model file, or `nil` when no model was used
     /// (a mask was given).
-    public var segmentationModelSha256: String?
+    package var segmentationModelSha256: String?
     /// SHA-256 of the tissue model file, or `nil` when tissue was classified by the
     /// colour rule alone (entries before the tissue model).
-    public var tissueModelSha256: String?
-    public init(version: String, segmentationModelSha256: String?, tissueModelSha256: String? = nil) {
+    package var tissueModelSha256: String?
+    package init(version: String, segmentationModelSha256: String?, tissueModelSha256: String? = nil) {
       self.version = version
       self.segmentationModelSha256 = segmentationModelSha256
       self.tissueModelSha256 = tissueModelSha256
@@ -93,9 +93,9 @@ public struct TimelineEntry: Sendable, Equatable, Codable {
   }
 
   /// How the scale was given, exactly as needed to obtain it again.
-  public struct CalibrationSettings: Sendable, Equatable, Codable {
+  package struct CalibrationSettings: Sendable, Equatable, Codable {
     /// How the scale was obtained; the raw values are the JSON values.
-    public enum Method: String, Sendable, Equatable, Codable, CaseIterable {
+    package enum Method: String, Sendable, Equatable, Codable, CaseIterable {
       /// The photo's AprilTag marker.
       case marker
       /// A fixed scale given with `--scale`.
@@ -105,18 +105,18 @@ public struct TimelineEntry: Sendable, Equatable, Codable {
     }
 
     /// How the scale was obtained.
-    public var method: Method
+    package var method: Method
     /// The marker's black-square edge as given by the user (overrides the
     /// size implied by the tag ID), mm; `nil` when the ID's size was used.
-    public var markerSizeOverrideMm: Double?
+    package var markerSizeOverrideMm: Double?
     /// The explicit scale as given (`method == "scale"`), pixels per mm.
-    public var pixelsPerMm: Double?
+    package var pixelsPerMm: Double?
     /// The two ruler points in displayed pixels, `[[x1, y1], [x2, y2]]`
     /// (`method == "ruler"`).
-    public var rulerPointsPixels: [[Double]]?
+    package var rulerPointsPixels: [[Double]]?
     /// The distance between the ruler points, mm (`method == "ruler"`).
-    public var rulerDistanceMm: Double?
-    public init(
+    package var rulerDistanceMm: Double?
+    package init(
       method: Method, markerSizeOverrideMm: Double? = nil, pixelsPerMm: Double? = nil,
       rulerPointsPixels: [[Double]]? = nil, rulerDistanceMm: Double? = nil
     ) {
@@ -130,28 +130,28 @@ public struct TimelineEntry: Sendable, Equatable, Codable {
 
   /// Everything besides the photo, tool and model needed to re-run the
   /// measurement exactly.
-  public struct Settings: Sendable, Equatable, Codable {
+  package struct Settings: Sendable, Equatable, Codable {
     /// How the scale was obtained.
-    public var calibration: CalibrationSettings
+    package var calibration: CalibrationSettings
     /// The tag ID of the marker used (`nil` without a marker).
-    public var markerId: Int?
+    package var markerId: Int?
     /// The marker's black-square edge used, mm (from the ID or the override).
-    public var markerSizeMm: Double?
+    package var markerSizeMm: Double?
     /// The marker's black-square corners found, displayed pixels, `[[x, y]] x 4`.
-    public var markerCornersPixels: [[Double]]?
+    package var markerCornersPixels: [[Double]]?
     /// SHA-256 of a mask file given instead of segmentation, or `nil`.
-    public var maskSha256: String?
+    package var maskSha256: String?
     /// The mask file's path as given, or `nil`.
-    public var maskPath: String?
+    package var maskPath: String?
     /// Region of interest, displayed pixels: `[x, y, width, height]`.
-    public var roiPixels: [Int]?
+    package var roiPixels: [Int]?
     /// A point inside the wound, displayed pixels: `[x, y]`.
-    public var seedPixels: [Double]?
+    package var seedPixels: [Double]?
     /// The decoder's pixel limit in force.
-    public var maxPixels: Int?
+    package var maxPixels: Int?
     /// Any further named settings, as text (sorted by key in the JSON).
-    public var other: [String: String]?
-    public init(
+    package var other: [String: String]?
+    package init(
       calibration: CalibrationSettings, markerId: Int? = nil, markerSizeMm: Double? = nil,
       markerCornersPixels: [[Double]]? = nil, maskSha256: String? = nil, maskPath: String? = nil,
       roiPixels: [Int]? = nil, seedPixels: [Double]? = nil, maxPixels: Int? = nil,
@@ -171,12 +171,12 @@ public struct TimelineEntry: Sendable, Equatable, Codable {
   }
 
   /// Shares of the wound area by tissue class, each in [0, 1].
-  public struct TissueShares: Sendable, Equatable, Codable {
-    public var granulation: Double
-    public var slough: Double
-    public var necrosis: Double
-    public var epithelium: Double
-    public init(granulation: Double, slough: Double, necrosis: Double, epithelium: Double) {
+  package struct TissueShares: Sendable, Equatable, Codable {
+    package var granulation: Double
+    package var slough: Double
+    package var necrosis: Double
+    package var epithelium: Double
+    package init(granulation: Double, slough: Double, necrosis: Double, epithelium: Double) {
       self.granulation = granulation
       self.slough = slough
       self.necrosis = necrosis
@@ -186,13 +186,13 @@ public struct TimelineEntry: Sendable, Equatable, Codable {
 
   /// What decided each tissue class: `"model"` (the learned tissue model) or
   /// `"colour rule"`, and the share of the wound's pixels the colour rule decided.
-  public struct TissueMethods: Sendable, Equatable, Codable {
-    public var granulation: String
-    public var slough: String
-    public var necrosis: String
-    public var epithelium: String
-    public var colourRuleShare: Double
-    public init(granulation: String, slough: String, necrosis: String, epithelium: String, colourRuleShare: Double) {
+  package struct TissueMethods: Sendable, Equatable, Codable {
+    package var granulation: String
+    package var slough: String
+    package var necrosis: String
+    package var epithelium: String
+    package var colourRuleShare: Double
+    package init(granulation: String, slough: String, necrosis: String, epithelium: String, colourRuleShare: Double) {
       self.granulation = granulation
       self.slough = slough
       self.necrosis = necrosis
@@ -202,13 +202,13 @@ public struct TimelineEntry: Sendable, Equatable, Codable {
   }
 
   /// One connected wound region.
-  public struct Region: Sendable, Equatable, Codable {
-    public var areaCm2: Double
-    public var perimeterCm: Double
-    public var areaPixels: Int
+  package struct Region: Sendable, Equatable, Codable {
+    package var areaCm2: Double
+    package var perimeterCm: Double
+    package var areaPixels: Int
     /// Half-open box in displayed pixels: `[x, y, width, height]`.
-    public var boundingBoxPixels: [Int]
-    public init(areaCm2: Double, perimeterCm: Double, areaPixels: Int, boundingBoxPixels: [Int]) {
+    package var boundingBoxPixels: [Int]
+    package init(areaCm2: Double, perimeterCm: Double, areaPixels: Int, boundingBoxPixels: [Int]) {
       self.areaCm2 = areaCm2
       self.perimeterCm = perimeterCm
       self.areaPixels = areaPixels
@@ -217,18 +217,18 @@ public struct TimelineEntry: Sendable, Equatable, Codable {
   }
 
   /// How far the scale can be trusted (figures from the calibration).
-  public struct CalibrationQuality: Sendable, Equatable, Codable {
+  package struct CalibrationQuality: Sendable, Equatable, Codable {
     /// The marker detector's decision margin.
-    public var decisionMargin: Double?
+    package var decisionMargin: Double?
     /// Bits the marker detector corrected.
-    public var hammingDistance: Int?
+    package var hammingDistance: Int?
     /// Mean side of the marker's black square, pixels.
-    public var markerSizePixels: Double?
+    package var markerSizePixels: Double?
     /// Shortest over longest side of the marker in the photo (1 = square on).
-    public var sideRatio: Double?
+    package var sideRatio: Double?
     /// Estimated tilt of the marker plane, degrees.
-    public var tiltDegrees: Double?
-    public init(
+    package var tiltDegrees: Double?
+    package init(
       decisionMargin: Double? = nil, hammingDistance: Int? = nil, markerSizePixels: Double? = nil,
       sideRatio: Double? = nil, tiltDegrees: Double? = nil
     ) {
@@ -241,36 +241,36 @@ public struct TimelineEntry: Sendable, Equatable, Codable {
   }
 
   /// The measured figures, in the marker's plane.
-  public struct Results: Sendable, Equatable, Codable {
+  package struct Results: Sendable, Equatable, Codable {
     /// Total wound area, cm^2.
-    public var areaCm2: Double
+    package var areaCm2: Double
     /// Sum of the regions' outer perimeters, cm.
-    public var perimeterCm: Double
+    package var perimeterCm: Double
     /// Maximum Feret diameter, cm.
-    public var lengthCm: Double
+    package var lengthCm: Double
     /// Extent perpendicular to the length, cm.
-    public var widthCm: Double
+    package var widthCm: Double
     /// Length times width, cm^2 (the ruler estimate).
-    public var lengthTimesWidthCm2: Double
+    package var lengthTimesWidthCm2: Double
     /// Length times width times pi / 4, cm^2 (the ellipse estimate).
-    public var ellipseAreaCm2: Double
+    package var ellipseAreaCm2: Double
     /// Number of 8-connected regions.
-    public var regionCount: Int
+    package var regionCount: Int
     /// The regions, in raster order of their first pixel.
-    public var regions: [Region]
+    package var regions: [Region]
     /// Tissue shares, or `nil` when tissue was not classified.
-    public var tissue: TissueShares?
+    package var tissue: TissueShares?
     /// What decided each class; `nil` when tissue was not classified, and in entries
     /// made before the tissue model (the colour rule decided every class).
-    public var tissueMethods: TissueMethods?
+    package var tissueMethods: TissueMethods?
     /// Area not yet covered by epithelium, cm^2: `areaCm2 x (1 - epithelium)`,
     /// or `areaCm2` when tissue was not classified.
-    public var openAreaCm2: Double
+    package var openAreaCm2: Double
     /// Scale at the marker, pixels per mm.
-    public var pixelsPerMm: Double
+    package var pixelsPerMm: Double
     /// Calibration quality figures.
-    public var calibrationQuality: CalibrationQuality
-    public init(
+    package var calibrationQuality: CalibrationQuality
+    package init(
       areaCm2: Double, perimeterCm: Double, lengthCm: Double, widthCm: Double,
       lengthTimesWidthCm2: Double, ellipseAreaCm2: Double, regionCount: Int, regions: [Region],
       tissue: TissueShares?, tissueMethods: TissueMethods? = nil, openAreaCm2: Double, pixelsPerMm: Double,
@@ -295,42 +295,42 @@ public struct TimelineEntry: Sendable, Equatable, Codable {
   /// Deterministic identifier: the first 16 hex digits of the SHA-256 of the
   /// entry's canonical JSON without `id` and `hash` (previousHash included).
   /// Set by the store.
-  public var id: String
+  package var id: String
   /// What the entry records; `nil` in schema version 1 files (a measurement).
-  public var kind: Kind?
+  package var kind: Kind?
   /// The patient, the same as the timeline's (schema version 2; `nil` in version 1),
   /// so that an entry moved to another patient's file is caught.
-  public var patient: String?
+  package var patient: String?
   /// Who recorded the entry (schema version 2; `nil` in version 1).
-  public var recordedBy: Attribution?
+  package var recordedBy: Attribution?
   /// The entry an amendment or void refers to; `nil` for a measurement.
-  public var amends: Amends?
+  package var amends: Amends?
   /// `true` when the operator confirmed that the wound is closed (`measure --closed`):
   /// the recorded area is then 0 whatever the outline finds. `nil` otherwise.
-  public var closureConfirmed: Bool?
+  package var closureConfirmed: Bool?
   /// When the photo was taken (UTC, whole seconds).
-  public var takenAt: Date
+  package var takenAt: Date
   /// Where ``takenAt`` came from.
-  public var takenAtSource: TakenAtSource
+  package var takenAtSource: TakenAtSource
   /// When the measurement was made (UTC, whole seconds).
-  public var measuredAt: Date
+  package var measuredAt: Date
   /// The wound site within the patient, e.g. `left-heel` (safe characters only).
-  public var woundSite: String
-  public var photo: Photo
-  public var tool: Tool
-  public var settings: Settings
-  public var results: Results
+  package var woundSite: String
+  package var photo: Photo
+  package var tool: Tool
+  package var settings: Settings
+  package var results: Results
   /// Warnings raised while measuring, for the reader.
-  public var warnings: [String]
+  package var warnings: [String]
   /// The previous entry's `hash`; 64 zeros for the first entry. Set by the store.
-  public var previousHash: String
+  package var previousHash: String
   /// SHA-256 (hex) of this entry's canonical JSON without the `hash` field.
   /// Set by the store.
-  public var hash: String
+  package var hash: String
 
   /// Makes an entry; `id`, `previousHash` and `hash` are filled by
   /// ``TimelineStore/append(_:patient:)``.
-  public init(
+  package init(
     id: String = "", takenAt: Date, takenAtSource: TakenAtSource, measuredAt: Date, woundSite: String,
     photo: Photo, tool: Tool, settings: Settings, results: Results, warnings: [String] = [],
     previousHash: String = "", hash: String = "", kind: Kind? = nil, patient: String? = nil,
@@ -365,10 +365,10 @@ extension TimelineEntry {
   }
 
   /// What the entry records, with schema version 1's missing `kind` read as a measurement.
-  public var effectiveKind: Kind { kind ?? .measurement }
+  package var effectiveKind: Kind { kind ?? .measurement }
 
   /// Encodes every field except those listed under ``TimelineJSON/omittedFields``.
-  public func encode(to encoder: any Encoder) throws {
+  package func encode(to encoder: any Encoder) throws {
     let omitted = encoder.userInfo[TimelineJSON.omittedFields] as? Set<CodingKeys> ?? []
     var container = encoder.container(keyedBy: CodingKeys.self)
     if !omitted.contains(.id) { try container.encode(id, forKey: .id) }

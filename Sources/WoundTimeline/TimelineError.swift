@@ -3,9 +3,9 @@ import WoundCore
 
 /// Why a timeline could not be read, checked or written. Cases carry the
 /// facts; `description` is the message for the user.
-public enum TimelineError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum TimelineError: Error, Sendable, Equatable, CustomStringConvertible {
   /// What is wrong with a patient ID or wound site.
-  public enum IdentifierProblem: Sendable, Equatable {
+  package enum IdentifierProblem: Sendable, Equatable {
     /// The identifier is empty.
     case empty
     /// Longer than 64 characters; `count` is its length.
@@ -21,7 +21,7 @@ public enum TimelineError: Error, Sendable, Equatable, CustomStringConvertible {
   }
 
   /// Which link of the hash chain is broken.
-  public enum ChainBreak: Sendable, Equatable {
+  package enum ChainBreak: Sendable, Equatable {
     /// The entry's `previousHash` is not the previous entry's `hash` (or 64
     /// zeros for the first entry).
     case previousHashMismatch(expected: String, found: String)
@@ -83,7 +83,7 @@ public enum TimelineError: Error, Sendable, Equatable, CustomStringConvertible {
   /// `amend --recover` on a timeline that reads and verifies: nothing to recover.
   case nothingToRecover(file: String)
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .invalidPatientID(let id, let problem):
       return "invalid patient ID '\(id)': \(problem.text); use 1-64 characters from A-Z a-z 0-9 . _ -, "

@@ -8,7 +8,7 @@ extension TimelineStore {
   /// The most bytes a timeline file may hold: 64 MiB, some 15,000 entries of about 4 KiB.
   /// A larger file (or a link to `/dev/zero`) is refused with
   /// ``TimelineError/unsafeFile(_:)`` before it is read whole.
-  public static let maximumFileBytes = 64 << 20
+  package static let maximumFileBytes = 64 << 20
 }
 
 /// The file system calls of ``TimelineStore``.

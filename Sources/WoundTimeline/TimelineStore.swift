@@ -22,19 +22,19 @@ import Foundation
 ///
 /// Readers take no lock. The lock file is never deleted (deleting it would let
 /// two writers lock different files).
-public struct TimelineStore: Sendable {
+package struct TimelineStore: Sendable {
   /// The directory holding the timelines.
-  public let directory: String
+  package let directory: String
 
   /// A store over `directory` (created on the first append).
-  public init(directory: String) {
+  package init(directory: String) {
     self.directory = directory
   }
 
   /// The path of a patient's timeline file.
   ///
   /// - Throws: ``TimelineError/invalidPatientID(_:_:)`` for an unsafe ID.
-  public func path(patient: String) throws(TimelineError) -> String {
+  package func path(patient: String) throws(TimelineError) -> String {
     try SafeIdentifier.checkPatient(patient)
     return (directory as NSString).appendingPathComponent(patient + ".json")
   }
@@ -44,7 +44,7 @@ public struct TimelineStore: Sendable {
   /// - Parameter verifyingChain: also check the hash chain (default).
   /// - Throws: ``TimelineError/notFound(file:)`` when the patient has no file,
   ///   and the errors of ``read(file:verifyingChain:)``.
-  public func load(patient: String, verifyingChain: Bool = true) throws(TimelineError) -> Timeline {
+  package func load(patient: String, verifyingChain: Bool = true) throws(TimelineError) -> Timeline {
     let file = try path(patient: patient)
     let timeline = try Self.read(file: file, verifyingChain: verifyingChain)
     if timeline.patient != patient {
@@ -58,7 +58,7 @@ public struct TimelineStore: Sendable {
   /// - Throws: ``TimelineError/notFound(file:)``, ``TimelineError/unreadable(file:errno:)``,
   ///   the errors of ``Timeline/decode(_:file:)`` and, when `verifyingChain`,
   ///   ``TimelineError/brokenChain(file:index:_:)``.
-  public static func read(file: String, verifyingChain: Bool = true) throws(TimelineError) -> Timeline {
+  package static func read(file: String, verifyingChain: Bool = true) throws(TimelineError) -> Timeline {
     guard let data = try readIfPresent(file: file) else { throw .notFound(file: file) }
     let timeline = try Timeline.decode(data, file: file)
     if verifyingChain { try timeline.verifyChain(file: file) }
@@ -66,7 +66,7 @@ public struct TimelineStore: Sendable {
   }
 
   /// The patients with a timeline file in the directory, sorted.
-  public func patients() -> [String] {
+  package func patients() -> [String] {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
     return names.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }
       .filter { SafeIdentifier.problem(with: $0) == nil }.sorted()
@@ -90,7 +90,7 @@ public struct TimelineStore: Sendable {
   /// - Returns: the entry as written.
   /// - Throws: ``TimelineError``; the files are then left byte-for-byte unchanged.
   @discardableResult
-  public func append(_ entry: TimelineEntry, patient: String, allowSharedPhoto: Bool = false) throws(TimelineError)
+  package func append(_ entry: TimelineEntry, patient: String, allowSharedPhoto: Bool = false) throws(TimelineError)
     -> TimelineEntry
   {
     let file = try path(patient: patient)
@@ -132,7 +132,8 @@ public struct TimelineStore: Sendable {
       case .standing?, .superseded?: break
       }
       if target.photo.sha256 != sha {
-        throw .amendmentPhotoDiffers(file: file, entryId: targetId, recordedSha256: target.photo.sha256, givenSha256: sha)
+        throw .amendmentPhotoDiffers(
+          file: file, entryId: targetId, recordedSha256: target.photo.sha256, givenSha256: sha)
       }
     }
     let sealed = try entry.sealed(previousHash: timeline.lastHash)
@@ -206,7 +207,7 @@ public struct TimelineStore: Sendable {
   /// - Throws: ``TimelineError/nothingToRecover(file:)`` when the timeline reads and
   ///   verifies, and the store's write errors.
   @discardableResult
-  public func recover(patient: String, reason: String, recordedBy: TimelineEntry.Attribution, at date: Date = Date())
+  package func recover(patient: String, reason: String, recordedBy: TimelineEntry.Attribution, at date: Date = Date())
     throws(TimelineError) -> Timeline.Recovery
   {
     let file = try path(patient: patient)
@@ -318,18 +319,18 @@ public struct TimelineStore: Sendable {
   /// whose entry at the head's position has another hash, had entries deleted or
   /// was replaced. A head behind the file (an append interrupted between the two
   /// renames) is brought forward by the next append and reported by `audit`.
-  public struct Head: Sendable, Equatable, Codable {
-    public var patient: String
-    public var entries: Int
-    public var lastHash: String
-    public var updatedAt: Date
+  package struct Head: Sendable, Equatable, Codable {
+    package var patient: String
+    package var entries: Int
+    package var lastHash: String
+    package var updatedAt: Date
     /// SHA-256 of the timeline file's bytes as the store wrote them (absent in heads of
     /// earlier versions).
-    public var fileSha256: String?
+    package var fileSha256: String?
 
     /// Why `timeline` disagrees with this head, or `nil` when it holds the head's
     /// entries (possibly more).
-    public func mismatch(with timeline: Timeline) -> String? {
+    package func mismatch(with timeline: Timeline) -> String? {
       if entries > timeline.entries.count {
         return "holds \(timeline.entries.count) entries, its head records \(entries)"
       }
@@ -342,7 +343,7 @@ public struct TimelineStore: Sendable {
   }
 
   /// The patient's head, or `nil` when none was written (timelines older than heads).
-  public func head(patient: String) throws(TimelineError) -> Head? {
+  package func head(patient: String) throws(TimelineError) -> Head? {
     try readHead(file: try path(patient: patient))
   }
 
@@ -380,7 +381,7 @@ public struct TimelineStore: Sendable {
   var photoIndexDirectory: String { (directory as NSString).appendingPathComponent(".photo-index") }
 
   /// The patients of this folder with a standing entry of the photo, sorted.
-  public func photoIndexPatients(sha256: String) -> [String] {
+  package func photoIndexPatients(sha256: String) -> [String] {
     guard sha256.count == 64, sha256.allSatisfy(\.isHexDigit) else { return [] }
     let folder = (photoIndexDirectory as NSString).appendingPathComponent(sha256)
     let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []

@@ -3,7 +3,7 @@
 /// Stored in an entry's `settings.other["woundType"]` (no schema change); the healing
 /// report takes a site's type from its latest standing entry that records one, and
 /// applies the four-week figure that belongs to it.
-public enum WoundType: String, Sendable, Equatable, Codable, CaseIterable {
+package enum WoundType: String, Sendable, Equatable, Codable, CaseIterable {
   case diabeticFoot = "diabetic-foot"
   case venous
   case pressure
@@ -12,11 +12,11 @@ public enum WoundType: String, Sendable, Equatable, Codable, CaseIterable {
   case other
 
   /// The key under `settings.other` that records it.
-  public static let settingsKey = "woundType"
+  package static let settingsKey = "woundType"
 
   /// The percentage area reduction at four weeks that predicts healing for this type,
   /// and its source; `nil` where none is established.
-  public var fourWeekFigure: (percent: Double, source: String)? {
+  package var fourWeekFigure: (percent: Double, source: String)? {
     switch self {
     case .diabeticFoot: return (50, "Sheehan et al., Diabetes Care 2003;26:1879-82")
     case .venous: return (40, "Phillips et al., J Am Acad Dermatol 2000;43:627-30")
@@ -25,7 +25,7 @@ public enum WoundType: String, Sendable, Equatable, Codable, CaseIterable {
   }
 
   /// "diabetic foot ulcer", "venous leg ulcer", ... for sentences.
-  public var displayName: String {
+  package var displayName: String {
     switch self {
     case .diabeticFoot: return "diabetic foot ulcer"
     case .venous: return "venous leg ulcer"
@@ -39,5 +39,5 @@ public enum WoundType: String, Sendable, Equatable, Codable, CaseIterable {
 
 extension TimelineEntry {
   /// The wound type this entry records, if any.
-  public var woundType: WoundType? { settings.other?[WoundType.settingsKey].flatMap(WoundType.init(rawValue:)) }
+  package var woundType: WoundType? { settings.other?[WoundType.settingsKey].flatMap(WoundType.init(rawValue:)) }
 }

@@ -10,7 +10,8 @@ extension WoundMeasureCommand {
   struct Amend: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "amend",
-      abstract: "Correct a patient's record by appending: re-measure an entry, withdraw it, or start anew after damage.",
+      abstract:
+        "Correct a patient's record by appending: re-measure an entry, withdraw it, or start anew after damage.",
       discussion: """
         Entries are never edited. An amendment measures the same photo again with corrected \
         settings (--mask, --roi, --seed, --taken, --closed, --wound, or a scale option) and \
@@ -30,7 +31,8 @@ extension WoundMeasureCommand {
     @Argument(help: ArgumentHelp("Patient ID.", valueName: "PATIENT"))
     var patient: String
 
-    @Option(help: ArgumentHelp("The id of the entry to correct or withdraw (see 'timeline --history').", valueName: "ID"))
+    @Option(
+      help: ArgumentHelp("The id of the entry to correct or withdraw (see 'timeline --history').", valueName: "ID"))
     var entry: String?
 
     @Option(help: ArgumentHelp("Why (required; recorded with the entry).", valueName: "TEXT"))
@@ -42,13 +44,15 @@ extension WoundMeasureCommand {
     @Flag(help: "Start the timeline anew after it was found damaged, keeping the damaged file.")
     var recover = false
 
-    @Option(name: .customLong("timeline-dir"), help: ArgumentHelp("Folder of the per-patient timelines.", valueName: "DIR"))
+    @Option(
+      name: .customLong("timeline-dir"), help: ArgumentHelp("Folder of the per-patient timelines.", valueName: "DIR"))
     var timelineDirectory: String = "timelines"
 
     @Option(help: ArgumentHelp("Where the entry's photo is now (default: its recorded path).", valueName: "PHOTO"))
     var photo: String?
 
-    @Option(help: ArgumentHelp("A corrected wound mask: the photo's displayed size, white = wound.", valueName: "MASK.png"))
+    @Option(
+      help: ArgumentHelp("A corrected wound mask: the photo's displayed size, white = wound.", valueName: "MASK.png"))
     var mask: String?
 
     @Option(help: ArgumentHelp("A corrected region of interest, displayed pixels.", valueName: "X,Y,W,H"))
@@ -66,8 +70,10 @@ extension WoundMeasureCommand {
     @Flag(help: "Confirm that the wound on this photo is closed (recorded with area 0).")
     var closed = false
 
-    @Option(name: .customLong("operator"), help: ArgumentHelp(
-      "Who records the correction (default: $WOUNDMEASURE_OPERATOR, else the login name).", valueName: "NAME"))
+    @Option(
+      name: .customLong("operator"),
+      help: ArgumentHelp(
+        "Who records the correction (default: $WOUNDMEASURE_OPERATOR, else the login name).", valueName: "NAME"))
     var operatorName: String?
 
     @Flag(help: "Print the new entry as JSON.")
@@ -168,7 +174,8 @@ extension WoundMeasureCommand {
         print(try CommandLineValues.json(recorded.entry))
       } else {
         let e = recorded.entry
-        let what = e.effectiveKind == .void
+        let what =
+          e.effectiveKind == .void
           ? "withdraws entry \(entryId)"
           : String(format: "supersedes entry \(entryId): area %.2f cm²", e.results.areaCm2)
         print("\(patient): entry \(e.id) \(what); reason: \(reason); saved to \(recorded.savedTo ?? "-")")

@@ -27,8 +27,10 @@ extension WoundMeasureCommand {
     @Argument(help: ArgumentHelp("Timeline files (<patient>.json).", valueName: "TIMELINE"))
     var timelines: [String]
 
-    @Option(name: .customLong("photos-root"), help: ArgumentHelp(
-      "Folder to search for photos that are no longer at their recorded path.", valueName: "DIR"))
+    @Option(
+      name: .customLong("photos-root"),
+      help: ArgumentHelp(
+        "Folder to search for photos that are no longer at their recorded path.", valueName: "DIR"))
     var photosRoot: String?
 
     @Flag(help: "Print one JSON object per timeline per line instead of text.")
@@ -156,7 +158,8 @@ enum AuditText {
       return out
     }
     let value = TimelineJSON(
-      file: audit.file, unreadable: audit.unreadable?.description, problems: audit.problems.map(\.description), notes: audit.notes.map(\.description), allReproduced: audit.allReproduced, entries: entries)
+      file: audit.file, unreadable: audit.unreadable?.description, problems: audit.problems.map(\.description),
+      notes: audit.notes.map(\.description), allReproduced: audit.allReproduced, entries: entries)
     return try CommandLineValues.jsonLine(value)
   }
 }

@@ -39,7 +39,8 @@ extension WoundMeasureCommand {
     @Argument(help: ArgumentHelp("Folder of photos.", valueName: "FOLDER"))
     var folder: String
 
-    @Option(name: .customLong("timeline-dir"), help: ArgumentHelp("Folder of the per-patient timelines.", valueName: "DIR"))
+    @Option(
+      name: .customLong("timeline-dir"), help: ArgumentHelp("Folder of the per-patient timelines.", valueName: "DIR"))
     var timelineDirectory: String = "timelines"
 
     @Option(help: ArgumentHelp("Photos measured at once (default: the number of cores).", valueName: "N"))
@@ -51,28 +52,34 @@ extension WoundMeasureCommand {
     @Flag(name: .customLong("dry-run"), help: "List what would be measured or skipped; measure and write nothing.")
     var dryRun = false
 
-    @Option(help: ArgumentHelp(
-      "CSV of path,patient,wound,taken[,mask] instead of the folder layout.", valueName: "FILE.csv"))
+    @Option(
+      help: ArgumentHelp(
+        "CSV of path,patient,wound,taken[,mask] instead of the folder layout.", valueName: "FILE.csv"))
     var manifest: String?
 
     @OptionGroup var pixelLimit: PixelLimitOptions
 
-    @Option(name: .customLong("operator"), help: ArgumentHelp(
-      "Who records the batch (default: $WOUNDMEASURE_OPERATOR, else the login name).", valueName: "NAME"))
+    @Option(
+      name: .customLong("operator"),
+      help: ArgumentHelp(
+        "Who records the batch (default: $WOUNDMEASURE_OPERATOR, else the login name).", valueName: "NAME"))
     var operatorName: String?
 
-    @Flag(name: .customLong("allow-file-time"), help: ArgumentHelp(
-      "Accept the file's modification time for photos with no EXIF date and no dated file name "
-        + "(refused by default: a copy changes it)."))
+    @Flag(
+      name: .customLong("allow-file-time"),
+      help: ArgumentHelp(
+        "Accept the file's modification time for photos with no EXIF date and no dated file name "
+          + "(refused by default: a copy changes it)."))
     var allowFileTime = false
 
     @Flag(name: .customLong("allow-shared-photo"), help: "Record photos that another patient's timeline already holds.")
     var allowSharedPhoto = false
 
-    @Option(help: ArgumentHelp(
-      "Measure only shard K of N (K = 0 ... N-1): the photos of the patients whose ID hashes to K "
-        + "(FNV-1a 64 mod N), so shards run on several machines share no timeline. See docs/sharded-batches.md.",
-      valueName: "K/N"))
+    @Option(
+      help: ArgumentHelp(
+        "Measure only shard K of N (K = 0 ... N-1): the photos of the patients whose ID hashes to K "
+          + "(FNV-1a 64 mod N), so shards run on several machines share no timeline. See docs/sharded-batches.md.",
+        valueName: "K/N"))
     var shard: String?
 
     @OptionGroup var calibration: CalibrationOptions
@@ -198,7 +205,8 @@ final class BatchProgressPrinter: @unchecked Sendable {
     var warningLines: [String] = []
     switch event.outcome {
     case .measured(let areaCm2, _, let warnings):
-      line = "\(counter) measured \(event.item.path) -> \(event.item.patient)/\(event.item.woundSite): "
+      line =
+        "\(counter) measured \(event.item.path) -> \(event.item.patient)/\(event.item.woundSite): "
         + "\(CommandLineValues.format(areaCm2, 2)) cm²"
       warningLines = warnings.map { "warning: \(event.item.path): \($0)" }
     case .skipped(let reason):
@@ -231,7 +239,8 @@ final class BatchProgressPrinter: @unchecked Sendable {
   private func bar(_ event: BatchEvent) -> String {
     let width = 30
     let filled = event.total == 0 ? width : width * event.done / event.total
-    var text = "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "] "
+    var text =
+      "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "] "
       + "\(event.done)/\(event.total)"
     // Rate and ETA once there is a second of history to go on.
     if event.elapsedSeconds >= 1, event.done > 0 {

@@ -47,8 +47,10 @@ enum CommandLineValues {
 
 /// `--max-megapixels N`, shared by the subcommands that decode photos.
 struct PixelLimitOptions: ParsableArguments {
-  @Option(name: .customLong("max-megapixels"), help: ArgumentHelp(
-    "Refuse photos whose header claims more than this many megapixels (above 0, at most 10000).", valueName: "N"))
+  @Option(
+    name: .customLong("max-megapixels"),
+    help: ArgumentHelp(
+      "Refuse photos whose header claims more than this many megapixels (above 0, at most 10000).", valueName: "N"))
   var maxMegapixels: Double = 100
 
   func validate() throws {

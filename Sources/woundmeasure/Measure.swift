@@ -38,50 +38,64 @@ extension WoundMeasureCommand {
     @Option(help: ArgumentHelp("Patient ID: letters, digits, '.', '_', '-' (1-64).", valueName: "ID"))
     var patient: String
 
-    @Option(name: .customLong("wound"), help: ArgumentHelp("Wound site within the patient's timeline.", valueName: "SITE"))
+    @Option(
+      name: .customLong("wound"), help: ArgumentHelp("Wound site within the patient's timeline.", valueName: "SITE"))
     var woundSite: String = MeasurementSettings.defaultWoundSite
 
-    @Option(name: .customLong("timeline-dir"), help: ArgumentHelp("Folder of the per-patient timelines.", valueName: "DIR"))
+    @Option(
+      name: .customLong("timeline-dir"), help: ArgumentHelp("Folder of the per-patient timelines.", valueName: "DIR"))
     var timelineDirectory: String = "timelines"
 
-    @Option(name: .customLong("wound-type"), help: ArgumentHelp(
-      "The kind of wound, recorded with the entry: the healing report applies its 4-week figure "
-        + "(diabetic-foot 50 %, venous 40 %; none for the others).", valueName: "TYPE"))
+    @Option(
+      name: .customLong("wound-type"),
+      help: ArgumentHelp(
+        "The kind of wound, recorded with the entry: the healing report applies its 4-week figure "
+          + "(diabetic-foot 50 %, venous 40 %; none for the others).", valueName: "TYPE"))
     var woundType: WoundType?
 
-    @Option(help: ArgumentHelp(
-      "When the photo was taken: YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM] (UTC unless an offset is given).",
-      valueName: "DATE"))
+    @Option(
+      help: ArgumentHelp(
+        "When the photo was taken: YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM] (UTC unless an offset is given).",
+        valueName: "DATE"))
     var taken: String?
 
-    @Option(help: ArgumentHelp(
-      "Use this wound mask instead of segmentation: the photo's displayed size, white = wound.", valueName: "MASK.png"))
+    @Option(
+      help: ArgumentHelp(
+        "Use this wound mask instead of segmentation: the photo's displayed size, white = wound.", valueName: "MASK.png"
+      ))
     var mask: String?
 
-    @Option(help: ArgumentHelp(
-      "Measure this ImageJ/Fiji outline instead of segmenting: a polygon, freehand or traced selection (.roi) "
-        + "or a ROI Manager set (.zip), in the photo's displayed pixels.", valueName: "FILE.roi"))
+    @Option(
+      help: ArgumentHelp(
+        "Measure this ImageJ/Fiji outline instead of segmenting: a polygon, freehand or traced selection (.roi) "
+          + "or a ROI Manager set (.zip), in the photo's displayed pixels.", valueName: "FILE.roi"))
     var outline: String?
 
-    @Option(help: ArgumentHelp("Only look for the wound inside this rectangle of displayed pixels.", valueName: "X,Y,W,H"))
+    @Option(
+      help: ArgumentHelp("Only look for the wound inside this rectangle of displayed pixels.", valueName: "X,Y,W,H"))
     var roi: String?
 
-    @Option(help: ArgumentHelp("A point inside the wound (displayed pixels); keeps only that region.", valueName: "X,Y"))
+    @Option(
+      help: ArgumentHelp("A point inside the wound (displayed pixels); keeps only that region.", valueName: "X,Y"))
     var seed: String?
 
     @Flag(name: .customLong("no-save"), help: "Measure and print, but do not append to the timeline.")
     var noSave = false
 
-    @Flag(help: ArgumentHelp(
-      "Confirm that the wound is closed (fully re-epithelialised): recorded with area 0. Without it a photo "
-        + "with no wound found is refused."))
+    @Flag(
+      help: ArgumentHelp(
+        "Confirm that the wound is closed (fully re-epithelialised): recorded with area 0. Without it a photo "
+          + "with no wound found is refused."))
     var closed = false
 
-    @Option(name: .customLong("operator"), help: ArgumentHelp(
-      "Who records the measurement (default: $WOUNDMEASURE_OPERATOR, else the login name).", valueName: "NAME"))
+    @Option(
+      name: .customLong("operator"),
+      help: ArgumentHelp(
+        "Who records the measurement (default: $WOUNDMEASURE_OPERATOR, else the login name).", valueName: "NAME"))
     var operatorName: String?
 
-    @Flag(name: .customLong("allow-shared-photo"), help: "Record the photo although another patient's timeline holds it.")
+    @Flag(
+      name: .customLong("allow-shared-photo"), help: "Record the photo although another patient's timeline holds it.")
     var allowSharedPhoto = false
 
     @Flag(help: "Print the timeline entry as JSON instead of the summary.")
@@ -96,19 +110,24 @@ extension WoundMeasureCommand {
     @Option(name: .customLong("mask-out"), help: ArgumentHelp("Write the wound mask as PNG.", valueName: "OUT.png"))
     var maskOut: String?
 
-    @Option(name: .customLong("tissue-out"), help: ArgumentHelp(
-      "Write the tissue label map as an 8-bit grey PNG of the photo's size: 0 outside the wound, 1 granulation, "
-        + "2 slough, 3 necrosis, 4 epithelium.", valueName: "OUT.png"))
+    @Option(
+      name: .customLong("tissue-out"),
+      help: ArgumentHelp(
+        "Write the tissue label map as an 8-bit grey PNG of the photo's size: 0 outside the wound, 1 granulation, "
+          + "2 slough, 3 necrosis, 4 epithelium.", valueName: "OUT.png"))
     var tissueOut: String?
 
-    @Option(name: .customLong("outline-out"), help: ArgumentHelp(
-      "Write the wound outline as an ImageJ ROI: FILE.roi for one region, FILE.zip (a ROI Manager set) for any "
-        + "number.", valueName: "FILE.roi"))
+    @Option(
+      name: .customLong("outline-out"),
+      help: ArgumentHelp(
+        "Write the wound outline as an ImageJ ROI: FILE.roi for one region, FILE.zip (a ROI Manager set) for any "
+          + "number.", valueName: "FILE.roi"))
     var outlineOut: String?
 
-    @Option(help: ArgumentHelp(
-      "Threads for this photo (default: the cores this process may use, at most 4); the figures do not depend on it.",
-      valueName: "N"))
+    @Option(
+      help: ArgumentHelp(
+        "Threads for this photo (default: the cores this process may use, at most 4); the figures do not depend on it.",
+        valueName: "N"))
     var threads: Int?
 
     @OptionGroup var pixelLimit: PixelLimitOptions
@@ -116,10 +135,13 @@ extension WoundMeasureCommand {
     @OptionGroup var calibration: CalibrationOptions
 
     func validate() throws {
-      if let threads, !(1...64).contains(threads) { throw ValidationError("--threads takes a count from 1 to 64, not \(threads)") }
+      if let threads, !(1...64).contains(threads) {
+        throw ValidationError("--threads takes a count from 1 to 64, not \(threads)")
+      }
       if mask != nil && outline != nil { throw ValidationError("--mask and --outline cannot be combined; pick one") }
       if let outlineOut, !["roi", "zip"].contains((outlineOut as NSString).pathExtension.lowercased()) {
-        throw ValidationError("--outline-out writes FILE.roi (one region) or FILE.zip (a ROI Manager set), not '\(outlineOut)'")
+        throw ValidationError(
+          "--outline-out writes FILE.roi (one region) or FILE.zip (a ROI Manager set), not '\(outlineOut)'")
       }
       if let roi, CommandLineValues.integers(roi, count: 4) == nil {
         throw ValidationError("--roi takes four integers X,Y,W,H (displayed pixels), not '\(roi)'")
@@ -151,7 +173,8 @@ extension WoundMeasureCommand {
     }
 
     func run() async throws {
-      let protected = OutputTargets.protectedFiles(inputs: [photo, mask, outline], timelineDirectory: timelineDirectory)
+      let protected = OutputTargets.protectedFiles(
+        inputs: [photo, mask, outline], timelineDirectory: timelineDirectory)
       var outcome: MeasurementOutcome
       do {
         try OutputTargets.check([overlay, maskOut, outlineOut, tissueOut], protecting: protected)

@@ -29,8 +29,9 @@ extension WoundMeasureCommand {
           woundmeasure timeline P001 --fhir P001.fhir.json
         """)
 
-    @Argument(help: ArgumentHelp(
-      "Patient ID: letters, digits, '.', '_', '-' (1-64), starting with a letter or digit.", valueName: "PATIENT"))
+    @Argument(
+      help: ArgumentHelp(
+        "Patient ID: letters, digits, '.', '_', '-' (1-64), starting with a letter or digit.", valueName: "PATIENT"))
     var patient: String
 
     @Option(
@@ -48,7 +49,8 @@ extension WoundMeasureCommand {
     @Flag(help: "Print the healing reports as JSON.")
     var json = false
 
-    @Flag(help: "Print every entry in append order with its status (standing, superseded, withdrawn) and who recorded it.")
+    @Flag(
+      help: "Print every entry in append order with its status (standing, superseded, withdrawn) and who recorded it.")
     var history = false
 
     @Option(
@@ -83,7 +85,9 @@ extension WoundMeasureCommand {
     var photosRoot: String?
 
     func validate() throws {
-      if fhirPatientSystem.isEmpty || fhirPatientSystem.contains(where: { $0 == " " }) || !fhirPatientSystem.contains(":") {
+      if fhirPatientSystem.isEmpty || fhirPatientSystem.contains(where: { $0 == " " })
+        || !fhirPatientSystem.contains(":")
+      {
         throw ValidationError("--fhir-patient-system takes a URI such as urn:oid:1.2.3 or https://hospital.example/mrn")
       }
       if csv && json { throw ValidationError("--csv and --json cannot be combined; pick one output format") }
@@ -124,7 +128,8 @@ extension WoundMeasureCommand {
       let reports = sites.compactMap { HealingReport(timeline: timeline, woundSite: $0) }
       if let woundSite, reports.isEmpty {
         let known = timeline.woundSites.isEmpty ? "none" : timeline.woundSites.joined(separator: ", ")
-        CommandLineValues.printError("error: patient \(patient) has no photo of wound site '\(woundSite)' (sites: \(known))")
+        CommandLineValues.printError(
+          "error: patient \(patient) has no photo of wound site '\(woundSite)' (sites: \(known))")
         throw ExitCode.failure
       }
       if let chart {
@@ -142,11 +147,13 @@ extension WoundMeasureCommand {
       }
 
       if let html {
-        let photos = ReportPhotos.render(timeline: timeline, woundSites: reports.map(\.woundSite), photosRoot: photosRoot)
+        let photos = ReportPhotos.render(
+          timeline: timeline, woundSites: reports.map(\.woundSite), photosRoot: photosRoot)
         for report in reports {
           for entry in timeline.standingEntries(woundSite: report.woundSite) {
             if case .missing(let reason)? = photos[entry.id]?.content {
-              CommandLineValues.printError("warning: \(html): entry \(entry.id) of \(report.woundSite): \(reason); shown as a placeholder")
+              CommandLineValues.printError(
+                "warning: \(html): entry \(entry.id) of \(report.woundSite): \(reason); shown as a placeholder")
             }
           }
         }
@@ -158,7 +165,8 @@ extension WoundMeasureCommand {
       }
       if let fhir {
         try write(
-          [UInt8](FHIRBundle.json(timeline: timeline, woundSite: woundSite, patientSystem: fhirPatientSystem)), to: fhir,
+          [UInt8](FHIRBundle.json(timeline: timeline, woundSite: woundSite, patientSystem: fhirPatientSystem)),
+          to: fhir,
           what: "the FHIR Bundle", protecting: protected)
       }
 

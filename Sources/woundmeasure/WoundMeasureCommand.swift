@@ -19,7 +19,8 @@ struct WoundMeasureCommand: AsyncParsableCommand {
       """,
     version: WoundMeasureVersion.string,
     subcommands: [
-      Inspect.self, Calibrate.self, Marker.self, Measure.self, Amend.self, TimelineReport.self, Batch.self, Cohort.self, Audit.self,
+      Inspect.self, Calibrate.self, Marker.self, Measure.self, Amend.self, TimelineReport.self, Batch.self, Cohort.self,
+      Audit.self,
     ])
 }
 
@@ -50,7 +51,9 @@ extension WoundMeasureCommand {
     guard !word.hasPrefix("-"), !names.contains(word) else { return nil }
     let nearest = names.min { editDistance(word, $0) < editDistance(word, $1) }
     var message = "error: unknown subcommand '\(word)'"
-    if let nearest, editDistance(word, nearest) <= max(2, nearest.count / 3) { message += "; did you mean '\(nearest)'?" }
+    if let nearest, editDistance(word, nearest) <= max(2, nearest.count / 3) {
+      message += "; did you mean '\(nearest)'?"
+    }
     return message + "\nUsage: woundmeasure <subcommand> (\(names.dropLast().joined(separator: ", ")); "
       + "see 'woundmeasure --help')"
   }

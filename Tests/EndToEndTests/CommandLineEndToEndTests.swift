@@ -44,8 +44,9 @@ import Testing
     let photo = "samples/photos/P001/left-heel/2026-09-07_1.jpg"
     let wrong = try Tool.run(["calibrate", photo, "--ruler", "100,100,500,100,50"], in: Tool.packageRoot)
     #expect(wrong.status == 0)
-    #expect(wrong.stderr.contains("the ruler gives 8.00 px/mm but marker ID 20 in the same photo gives 8.96 px/mm"),
-            "\(wrong.stderr)")
+    #expect(
+      wrong.stderr.contains("the ruler gives 8.00 px/mm but marker ID 20 in the same photo gives 8.96 px/mm"),
+      "\(wrong.stderr)")
     let agreeing = try Tool.run(["calibrate", photo, "--ruler", "100,100,548,100,50"], in: Tool.packageRoot)
     #expect(agreeing.status == 0)
     #expect(!agreeing.stderr.contains("the ruler gives"), "\(agreeing.stderr)")

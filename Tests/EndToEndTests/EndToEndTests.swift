@@ -21,12 +21,16 @@ import WoundTimeline
     defer { try? FileManager.default.removeItem(at: work) }
     let photo = try #require(Tool.sampleRelativePaths().first)
     let run = try Tool.run(
-      ["measure", Tool.samplePhotos.appendingPathComponent(photo).path, "--patient", "P900", "--wound", "heel",
-       "--timeline-dir", "tl", "--overlay", "o.png", "--mask-out", "m.png"],
+      [
+        "measure", Tool.samplePhotos.appendingPathComponent(photo).path, "--patient", "P900", "--wound", "heel",
+        "--timeline-dir", "tl", "--overlay", "o.png", "--mask-out", "m.png",
+      ],
       in: work)
     #expect(run.status == 0, "stderr: \(run.stderr)")
-    for label in ["area", "cm²", "perimeter", "maximum Feret diameter", "ellipse estimate", "regions", "tissue",
-                  "px/mm", "saved to    tl/P900.json"] {
+    for label in [
+      "area", "cm²", "perimeter", "maximum Feret diameter", "ellipse estimate", "regions", "tissue",
+      "px/mm", "saved to    tl/P900.json",
+    ] {
       #expect(run.stdout.contains(label), "missing '\(label)' in\n\(run.stdout)")
     }
     for line in run.stderr.split(separator: "\n") { #expect(line.hasPrefix("warning: ")) }
@@ -45,12 +49,16 @@ import WoundTimeline
     defer { try? FileManager.default.removeItem(at: work) }
     let photo = try #require(Tool.sampleRelativePaths().first)
     let run = try Tool.run(
-      ["measure", Tool.samplePhotos.appendingPathComponent(photo).path, "--patient", "P901", "--json",
-       "--timeline-dir", "tl", "--mask", Tool.sampleMask(photo).path],
+      [
+        "measure", Tool.samplePhotos.appendingPathComponent(photo).path, "--patient", "P901", "--json",
+        "--timeline-dir", "tl", "--mask", Tool.sampleMask(photo).path,
+      ],
       in: work)
     #expect(run.status == 0, "stderr: \(run.stderr)")
-    for key in ["\"areaCm2\"", "\"perimeterCm\"", "\"lengthCm\"", "\"widthCm\"", "\"pixelsPerMm\"", "\"warnings\"",
-                "\"sha256\"", "\"maskSha256\"", "\"hash\""] {
+    for key in [
+      "\"areaCm2\"", "\"perimeterCm\"", "\"lengthCm\"", "\"widthCm\"", "\"pixelsPerMm\"", "\"warnings\"",
+      "\"sha256\"", "\"maskSha256\"", "\"hash\"",
+    ] {
       #expect(run.stdout.contains(key), "missing \(key)")
     }
     let printed = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
@@ -91,10 +99,13 @@ import WoundTimeline
     let work = try Tool.temporaryFolder("badmask")
     defer { try? FileManager.default.removeItem(at: work) }
     let photo = try #require(Tool.sampleRelativePaths().first)
-    try ImageEncoder.writePNG(GreyImage(width: 10, height: 10, value: 255), to: work.appendingPathComponent("small.png").path)
+    try ImageEncoder.writePNG(
+      GreyImage(width: 10, height: 10, value: 255), to: work.appendingPathComponent("small.png").path)
     let run = try Tool.run(
-      ["measure", Tool.samplePhotos.appendingPathComponent(photo).path, "--patient", "P904", "--no-save",
-       "--mask", "small.png"], in: work)
+      [
+        "measure", Tool.samplePhotos.appendingPathComponent(photo).path, "--patient", "P904", "--no-save",
+        "--mask", "small.png",
+      ], in: work)
     #expect(run.status == 1)
     #expect(run.stderr.contains("error: small.png: the mask is 10x10 px"), "stderr: \(run.stderr)")
   }
@@ -124,8 +135,9 @@ import WoundTimeline
     // A duplicate (same bytes, same patient, another name) and a corrupt photo.
     let first = samples[0].split(separator: "/").map(String.init)
     let duplicate = "\(first[0])/\(first[1])/2099-01-01_copy.jpg"
-    try FileManager.default.copyItem(at: folder.appendingPathComponent(samples[0]),
-                                     to: folder.appendingPathComponent(duplicate))
+    try FileManager.default.copyItem(
+      at: folder.appendingPathComponent(samples[0]),
+      to: folder.appendingPathComponent(duplicate))
     let corrupt = "\(first[0])/\(first[1])/2026-01-01_corrupt.jpg"
     try Data([0xFF, 0xD8, 0xFF, 0xE0] + [UInt8](repeating: 0x42, count: 500)).write(
       to: folder.appendingPathComponent(corrupt))
@@ -144,7 +156,8 @@ import WoundTimeline
     #expect(run.stdout.contains("measured 3, skipped 1, failed 1"), "\(run.stdout)")
     #expect(run.stderr.contains("failed: in/\(corrupt): "), "\(run.stderr)")
     #expect(run.stdout.contains("skipped in/\(duplicate): same photo as in/\(samples[0])"), "\(run.stdout)")
-    let overlays = (FileManager.default.enumerator(atPath: work.appendingPathComponent("out").path)?
+    let overlays =
+      (FileManager.default.enumerator(atPath: work.appendingPathComponent("out").path)?
       .compactMap { $0 as? String } ?? []).filter { $0.hasSuffix(".overlay.png") }
     #expect(overlays.count == 3)
     #expect(!FileManager.default.fileExists(atPath: work.appendingPathComponent("tl/.json").path))
@@ -322,9 +335,11 @@ import WoundTimeline
     let work = try Tool.temporaryFolder("audit-move")
     defer { try? FileManager.default.removeItem(at: work) }
     let (patient, photos) = try Self.measuredSeries(work)
-    try FileManager.default.createDirectory(at: work.appendingPathComponent("archive"), withIntermediateDirectories: true)
-    try FileManager.default.moveItem(at: work.appendingPathComponent("in"),
-                                     to: work.appendingPathComponent("archive/2026"))
+    try FileManager.default.createDirectory(
+      at: work.appendingPathComponent("archive"), withIntermediateDirectories: true)
+    try FileManager.default.moveItem(
+      at: work.appendingPathComponent("in"),
+      to: work.appendingPathComponent("archive/2026"))
     let missing = try Tool.run(["audit", "tl/\(patient).json"], in: work)
     #expect(missing.status == 1)
     #expect(missing.stdout.contains("photo missing"))

@@ -71,14 +71,26 @@ struct HostileWorkFolder {
     let before = try work.snapshot()
     let never = "an output never replaces"
     let cases: [(option: String, target: String, message: String)] = [
-      ("--overlay", "tl/P001.json", "tl/P001.json: is a timeline file; \(never) a timeline, so nothing was written "
-        + "(choose another name)"),
-      ("--overlay", "tl/P002.json", "tl/P002.json: is a timeline file; \(never) a timeline, so nothing was written "
-        + "(choose another name)"),
-      ("--mask-out", "photo.jpg", "photo.jpg: is an input of this command; \(never) an input, so nothing was written "
-        + "(choose another name)"),
-      ("--mask-out", "./mask.png", "./mask.png: is the same file as the input mask.png; \(never) an input, so "
-        + "nothing was written (choose another name)"),
+      (
+        "--overlay", "tl/P001.json",
+        "tl/P001.json: is a timeline file; \(never) a timeline, so nothing was written "
+          + "(choose another name)"
+      ),
+      (
+        "--overlay", "tl/P002.json",
+        "tl/P002.json: is a timeline file; \(never) a timeline, so nothing was written "
+          + "(choose another name)"
+      ),
+      (
+        "--mask-out", "photo.jpg",
+        "photo.jpg: is an input of this command; \(never) an input, so nothing was written "
+          + "(choose another name)"
+      ),
+      (
+        "--mask-out", "./mask.png",
+        "./mask.png: is the same file as the input mask.png; \(never) an input, so "
+          + "nothing was written (choose another name)"
+      ),
       ("--overlay", "/dev/full", "/dev/full: is a character device, \(Self.regularFilesOnly)"),
       ("--overlay", "/dev/null", "/dev/null: is a character device, \(Self.regularFilesOnly)"),
       ("--overlay", "link.png", "link.png: is a symbolic link, \(Self.regularFilesOnly)"),
@@ -102,15 +114,25 @@ struct HostileWorkFolder {
     try work.recordOnce()
     let before = try work.snapshot()
     for (target, message) in [
-      ("tl/P001.json", "tl/P001.json: is an input of this command; an output never replaces an input, so nothing "
-        + "was written (choose another name)"),
-      ("tl/../tl/P001.json", "tl/../tl/P001.json: is the same file as the input tl/P001.json; an output never "
-        + "replaces an input, so nothing was written (choose another name)"),
-      ("tl/P009.json", "tl/P009.json: is a timeline file; an output never replaces a timeline, so nothing was "
-        + "written (choose another name)"),
+      (
+        "tl/P001.json",
+        "tl/P001.json: is an input of this command; an output never replaces an input, so nothing "
+          + "was written (choose another name)"
+      ),
+      (
+        "tl/../tl/P001.json",
+        "tl/../tl/P001.json: is the same file as the input tl/P001.json; an output never "
+          + "replaces an input, so nothing was written (choose another name)"
+      ),
+      (
+        "tl/P009.json",
+        "tl/P009.json: is a timeline file; an output never replaces a timeline, so nothing was "
+          + "written (choose another name)"
+      ),
       ("/dev/full", "/dev/full: is a character device, \(Self.regularFilesOnly)"),
     ] {
-      let run = try Tool.run(["timeline", "P001", "--timeline-dir", "tl", "--chart", target], in: work.url, timeout: 30)
+      let run = try Tool.run(
+        ["timeline", "P001", "--timeline-dir", "tl", "--chart", target], in: work.url, timeout: 30)
       #expect(run.status == 1)
       #expect(run.stderr == "error: \(message)\n")
       #expect(run.stdout.isEmpty)
@@ -132,19 +154,27 @@ struct HostileWorkFolder {
     let before = try work.snapshot()
     let photoRule = "not a regular file; only regular files are read as photos"
     let cases: [([String], String)] = [
-      (["measure", "fifo.jpg", "--patient", "P001", "--no-save", "--scale", "10"],
-       "error: fifo.jpg: is a FIFO (named pipe), \(photoRule)\n"),
-      (["measure", "photo.jpg", "--patient", "P001", "--no-save", "--mask", "fifo.jpg"],
-       "error: fifo.jpg: is a FIFO (named pipe), \(photoRule)\n"),
+      (
+        ["measure", "fifo.jpg", "--patient", "P001", "--no-save", "--scale", "10"],
+        "error: fifo.jpg: is a FIFO (named pipe), \(photoRule)\n"
+      ),
+      (
+        ["measure", "photo.jpg", "--patient", "P001", "--no-save", "--mask", "fifo.jpg"],
+        "error: fifo.jpg: is a FIFO (named pipe), \(photoRule)\n"
+      ),
       (["inspect", "fifo.jpg"], "error: fifo.jpg: is a FIFO (named pipe), \(photoRule)\n"),
       (["inspect", "/dev/zero"], "error: /dev/zero: is a character device, \(photoRule)\n"),
       (["inspect", "tl"], "error: tl: is a folder, \(photoRule)\n"),
-      (["timeline", "P002", "--timeline-dir", "tl"],
-       "error: tl/P002.json: is a FIFO (named pipe), not a regular file, so it was not used; the timeline was left "
-        + "unchanged\n"),
-      (["timeline", "P003", "--timeline-dir", "tl"],
-       "error: tl/P003.json: is a character device, not a regular file, so it was not used; the timeline was left "
-        + "unchanged\n"),
+      (
+        ["timeline", "P002", "--timeline-dir", "tl"],
+        "error: tl/P002.json: is a FIFO (named pipe), not a regular file, so it was not used; the timeline was left "
+          + "unchanged\n"
+      ),
+      (
+        ["timeline", "P003", "--timeline-dir", "tl"],
+        "error: tl/P003.json: is a character device, not a regular file, so it was not used; the timeline was left "
+          + "unchanged\n"
+      ),
     ]
     for (arguments, message) in cases {
       let run = try Tool.run(arguments, in: work.url, timeout: 30)
@@ -167,9 +197,10 @@ struct HostileWorkFolder {
       ["measure", "photo.jpg", "--patient", "P001", "--mask", "mask.png", "--timeline-dir", "tl"], in: work.url,
       timeout: 60)
     #expect(run.status == 1)
-    #expect(run.stderr.hasSuffix(
-      "error: photo.jpg: measured but not recorded: tl/P001.json: is a FIFO (named pipe), not a regular file, so it "
-        + "was not used; the timeline was left unchanged\n"))
+    #expect(
+      run.stderr.hasSuffix(
+        "error: photo.jpg: measured but not recorded: tl/P001.json: is a FIFO (named pipe), not a regular file, so it "
+          + "was not used; the timeline was left unchanged\n"))
     #expect(SafeFile.status(work.file("tl/P001.json").path, followingLinks: false)?.kind == .fifo)
   }
 
@@ -186,13 +217,14 @@ struct HostileWorkFolder {
     let dry = try Tool.run(["batch", "b", "--dry-run", "--timeline-dir", "tl"], in: work.url, timeout: 30)
     #expect(Date().timeIntervalSince(started) < 10)
     #expect(dry.status == 1)
-    #expect(dry.stdout == """
-      would fail     b/P1/heel/f.jpg: b/P1/heel/f.jpg: is a FIFO (named pipe), not a regular file; skipped (only \
-      regular files are read)
-      would measure  b/P1/heel/a.jpg -> P1/heel
-      dry run: would measure 1, skip 0, fail 1
+    #expect(
+      dry.stdout == """
+        would fail     b/P1/heel/f.jpg: b/P1/heel/f.jpg: is a FIFO (named pipe), not a regular file; skipped (only \
+        regular files are read)
+        would measure  b/P1/heel/a.jpg -> P1/heel
+        dry run: would measure 1, skip 0, fail 1
 
-      """)
+        """)
     // A manifest naming the FIFO: it fails with its reason, the other photo is measured.
     try Data("path,patient,wound,taken,mask\nP1/heel/a.jpg,P1,heel,,../mask.png\nP1/heel/f.jpg,P1,heel,,\n".utf8)
       .write(to: work.file("m.csv"))
@@ -214,8 +246,9 @@ struct HostileWorkFolder {
     let run = try Tool.run(["inspect", fixture.path], in: work.url, timeout: 30)
     #expect(Date().timeIntervalSince(started) < 10)
     #expect(run.status == 1)
-    #expect(run.stderr == "error: \(fixture.path): the progressive JPEG has more than 100 scans (photos have about "
-      + "10); refused so that its decoding cannot take minutes\n")
+    #expect(
+      run.stderr == "error: \(fixture.path): the progressive JPEG has more than 100 scans (photos have about "
+        + "10); refused so that its decoding cannot take minutes\n")
   }
 
   @Test func aPixelBufferTheSystemCannotGiveIsTheTypedRefusal() throws {
@@ -228,8 +261,9 @@ struct HostileWorkFolder {
       ["measure", huge, "--patient", "P001", "--no-save", "--scale", "10", "--max-megapixels", "5000"],
       in: work.url, limits: "ulimit -v 4000000", timeout: 60)
     #expect(run.status == 1, "stderr: \(run.stderr)")
-    #expect(run.stderr == "error: \(huge): out of memory while decoding (lower --max-megapixels to refuse such "
-      + "photos before decoding)\n")
+    #expect(
+      run.stderr == "error: \(huge): out of memory while decoding (lower --max-megapixels to refuse such "
+        + "photos before decoding)\n")
   }
 
   @Test func aFailedWriteIsARuntimeErrorWithTheSystemsMessage() throws {
@@ -238,18 +272,22 @@ struct HostileWorkFolder {
     let before = try work.snapshot()
     // Files of a few KiB at most (`ulimit -f 16`, in blocks): the overlay (about 1 MB) cannot be written.
     let run = try Tool.run(
-      ["measure", "photo.jpg", "--patient", "P001", "--mask", "mask.png", "--timeline-dir", "tl", "--overlay",
-       "out.png"], in: work.url, limits: "trap '' XFSZ; ulimit -f 16", timeout: 60)
+      [
+        "measure", "photo.jpg", "--patient", "P001", "--mask", "mask.png", "--timeline-dir", "tl", "--overlay",
+        "out.png",
+      ], in: work.url, limits: "trap '' XFSZ; ulimit -f 16", timeout: 60)
     #expect(run.status == 1)
-    #expect(run.stderr.hasSuffix(
-      "error: photo.jpg: cannot write the overlay or mask: out.png: cannot write: File too large\n"))
+    #expect(
+      run.stderr.hasSuffix(
+        "error: photo.jpg: cannot write the overlay or mask: out.png: cannot write: File too large\n"))
     #expect(!run.stderr.contains("errno"))
     #expect(try work.snapshot() == before, "a file or a temporary file was left behind")
     // A marker into a missing folder: exit 1 with the system's reason, not the usage status 64.
     let marker = try Tool.run(["marker", "--id", "20", "--output", "missing/m.svg"], in: work.url, timeout: 30)
     #expect(marker.status == 1)
-    #expect(marker.stderr
-      == "error: missing/m.svg: cannot create a temporary file in missing: No such file or directory\n")
+    #expect(
+      marker.stderr
+        == "error: missing/m.svg: cannot create a temporary file in missing: No such file or directory\n")
   }
 
   /// A full disk, on a 64 KiB tmpfs where this process may mount one (as root on Linux);
@@ -272,13 +310,15 @@ struct HostileWorkFolder {
     // The overlay (about 1 MB) cannot fit on the disk; the measurement is then not recorded.
     let run = try Tool.run(args + ["--overlay", "disk/out.png"], in: work.url, timeout: 60)
     #expect(run.status == 1)
-    #expect(run.stderr.hasSuffix(
-      "error: photo.jpg: cannot write the overlay or mask: disk/out.png: cannot write: No space left on device\n"),
+    #expect(
+      run.stderr.hasSuffix(
+        "error: photo.jpg: cannot write the overlay or mask: disk/out.png: cannot write: No space left on device\n"),
       "stderr: \(run.stderr)")
     #expect(try Data(contentsOf: work.file("disk/tl/P001.json")) == timeline)
     #expect(try FileManager.default.contentsOfDirectory(atPath: disk.path).sorted() == ["tl"])
-    #expect(try FileManager.default.contentsOfDirectory(atPath: disk.path + "/tl").sorted()
-      == [".photo-index", "P001.json", "P001.json.head", "P001.json.lock"])
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: disk.path + "/tl").sorted()
+        == [".photo-index", "P001.json", "P001.json.head", "P001.json.lock"])
   }
 
   @Test func identifiersThatReadAsOptionsAreUsageErrors() throws {
@@ -286,8 +326,10 @@ struct HostileWorkFolder {
     defer { work.remove() }
     let measure = try Tool.run(["measure", "photo.jpg", "--patient=-rf"], in: work.url, timeout: 30)
     #expect(measure.status == 64)
-    #expect(measure.stderr.hasPrefix("Error: invalid patient ID '-rf': starts with '-'; use 1-64 characters from "
-      + "A-Z a-z 0-9 . _ -, starting with a letter or digit\n"))
+    #expect(
+      measure.stderr.hasPrefix(
+        "Error: invalid patient ID '-rf': starts with '-'; use 1-64 characters from "
+          + "A-Z a-z 0-9 . _ -, starting with a letter or digit\n"))
     let timeline = try Tool.run(["timeline", "--", "--help"], in: work.url, timeout: 30)
     #expect(timeline.status == 64)
     #expect(timeline.stderr.hasPrefix("Error: invalid patient ID '--help': starts with '-'"))
@@ -313,9 +355,10 @@ struct HostileWorkFolder {
       ["measure", "bad-date.jpg", "--patient", "P1", "--no-save", "--scale", "10", "--mask", "white.png"], in: work.url,
       timeout: 60)
     #expect(measure.status == 0, "stderr: \(measure.stderr)")
-    #expect(measure.stderr.contains(
-      "warning: bad-date.jpg: TAKEN TIME UNKNOWN: the photo's EXIF capture time '2026:02:30 09:26:53' is not a "
-        + "possible date and the file name holds none; using the file's modification time"))
+    #expect(
+      measure.stderr.contains(
+        "warning: bad-date.jpg: TAKEN TIME UNKNOWN: the photo's EXIF capture time '2026:02:30 09:26:53' is not a "
+          + "possible date and the file name holds none; using the file's modification time"))
     #expect(!measure.stderr.contains("no capture time"))
   }
 }

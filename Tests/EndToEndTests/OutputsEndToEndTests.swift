@@ -30,26 +30,36 @@ struct OutputSeries {
     for photo in photos {
       let photoTarget = "photos/" + photo
       let maskTarget = "masks/" + (photo as NSString).deletingPathExtension + ".png"
-      for (source, target) in [(Tool.samplePhotos.appendingPathComponent(photo), photoTarget),
-                               (Tool.sampleMask(photo), maskTarget)] {
+      for (source, target) in [
+        (Tool.samplePhotos.appendingPathComponent(photo), photoTarget),
+        (Tool.sampleMask(photo), maskTarget),
+      ] {
         let url = work.appendingPathComponent(target)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: source, to: url)
       }
       let run = try Tool.run(
-        ["measure", photoTarget, "--patient", "P001", "--wound", "left-heel", "--wound-type", "diabetic-foot",
-         "--mask", maskTarget, "--timeline-dir", "tl"],
+        [
+          "measure", photoTarget, "--patient", "P001", "--wound", "left-heel", "--wound-type", "diabetic-foot",
+          "--mask", maskTarget, "--timeline-dir", "tl",
+        ],
         in: work)
       #expect(run.status == 0, "\(run.stderr)")
     }
     let store = TimelineStore(directory: work.appendingPathComponent("tl").path)
     let measured = try store.load(patient: "P001").entries
     let amend = try Tool.run(
-      ["amend", "P001", "--entry", measured[1].id, "--taken", "2026-09-21T11:00:00Z", "--reason", "clock of the camera",
-       "--timeline-dir", "tl"], in: work)
+      [
+        "amend", "P001", "--entry", measured[1].id, "--taken", "2026-09-21T11:00:00Z", "--reason",
+        "clock of the camera",
+        "--timeline-dir", "tl",
+      ], in: work)
     #expect(amend.status == 0, "\(amend.stderr)")
     let void = try Tool.run(
-      ["amend", "P001", "--entry", measured[2].id, "--void", "--reason", "photo of the other heel", "--timeline-dir", "tl"],
+      [
+        "amend", "P001", "--entry", measured[2].id, "--void", "--reason", "photo of the other heel", "--timeline-dir",
+        "tl",
+      ],
       in: work)
     #expect(void.status == 0, "\(void.stderr)")
     try FileManager.default.createDirectory(
@@ -72,7 +82,8 @@ struct OutputSeries {
     let series = try OutputSeries.make("html")
     defer { try? FileManager.default.removeItem(at: series.work) }
     let run = try Tool.run(
-      ["timeline", "P001", "--timeline-dir", "tl", "--html", "report.html", "--photos-root", "archive"], in: series.work)
+      ["timeline", "P001", "--timeline-dir", "tl", "--html", "report.html", "--photos-root", "archive"], in: series.work
+    )
     #expect(run.status == 0, "\(run.stderr)")
     #expect(run.stderr.contains("warning: report.html: entry \(series.missingId)"), "\(run.stderr)")
     let html = try String(contentsOf: series.work.appendingPathComponent("report.html"), encoding: .utf8)
@@ -81,8 +92,10 @@ struct OutputSeries {
     for external in ["src=\"http", "href=\"http", "<link", "<script", "url(http", "@import"] {
       #expect(!html.contains(external), "the page refers to something outside it: \(external)")
     }
-    for text in ["Wound site left-heel (diabetic foot ulcer)", "4-week area reduction", "Projected closure", "was corrected by",
-                 "was withdrawn by", "photo of the other heel", "Sheehan", "Phillips", "@media print", "granulation"] {
+    for text in [
+      "Wound site left-heel (diabetic foot ulcer)", "4-week area reduction", "Projected closure", "was corrected by",
+      "was withdrawn by", "photo of the other heel", "Sheehan", "Phillips", "@media print", "granulation",
+    ] {
       #expect(html.contains(text), "missing '\(text)'")
     }
     // Withdrawn entries are not shown; the corrected one is, by its latest version.
@@ -95,14 +108,16 @@ struct OutputSeries {
     let series = try OutputSeries.make("chromium")
     defer { try? FileManager.default.removeItem(at: series.work) }
     let run = try Tool.run(
-      ["timeline", "P001", "--timeline-dir", "tl", "--html", "report.html", "--photos-root", "archive"], in: series.work)
+      ["timeline", "P001", "--timeline-dir", "tl", "--html", "report.html", "--photos-root", "archive"], in: series.work
+    )
     #expect(run.status == 0, "\(run.stderr)")
     let page = series.work.appendingPathComponent("report.html")
     let profile = series.work.appendingPathComponent("chromium-profile")
 
     // The detector works: a page with console errors is caught.
     let bad = series.work.appendingPathComponent("bad.html")
-    try Data("<!DOCTYPE html><p>x</p><script>console.error('deliberate'); missingFunction();</script>".utf8).write(to: bad)
+    try Data("<!DOCTYPE html><p>x</p><script>console.error('deliberate'); missingFunction();</script>".utf8).write(
+      to: bad)
     let badRun = Readers.chromium(["--dump-dom"], page: bad, profile: profile)
     #expect(Readers.consoleLines(badRun.stderr).count >= 2, "console errors not seen in:\n\(badRun.stderr)")
 
@@ -122,7 +137,8 @@ struct OutputSeries {
     // the page gets a script that records how many images decoded.
     let probe = series.work.appendingPathComponent("probe.html")
     let html = try String(contentsOf: page, encoding: .utf8)
-    let script = "<script>window.addEventListener('load', () => { const i = Array.from(document.images); "
+    let script =
+      "<script>window.addEventListener('load', () => { const i = Array.from(document.images); "
       + "document.body.setAttribute('data-images-loaded', i.filter(x => x.complete && x.naturalWidth > 0).length "
       + "+ '/' + i.length); });</script></body>"
     try Data(html.replacingOccurrences(of: "</body>", with: script).utf8).write(to: probe)
@@ -136,12 +152,14 @@ struct OutputSeries {
 
     // Printed: A4 pages (595 x 842 pt), few of them.
     let pdf = series.work.appendingPathComponent("report.pdf")
-    let printRun = Readers.chromium(["--no-pdf-header-footer", "--print-to-pdf=\(pdf.path)"], page: page, profile: profile)
+    let printRun = Readers.chromium(
+      ["--no-pdf-header-footer", "--print-to-pdf=\(pdf.path)"], page: page, profile: profile)
     #expect(Readers.consoleLines(printRun.stderr).isEmpty, "console messages:\n\(printRun.stderr)")
     let bytes = try Data(contentsOf: pdf)
     let text = String(decoding: bytes, as: UTF8.self)
     #expect(bytes.starts(with: Array("%PDF".utf8)))
-    let pages = text.components(separatedBy: "/Type /Page").count - 1 - (text.components(separatedBy: "/Type /Pages").count - 1)
+    let pages =
+      text.components(separatedBy: "/Type /Page").count - 1 - (text.components(separatedBy: "/Type /Pages").count - 1)
     #expect((1...3).contains(pages), "\(pages) printed pages")
     #expect(text.contains("/MediaBox [0 0 594.95996 841.91998]"), "not A4")
   }
@@ -188,7 +206,8 @@ struct OutputSeries {
     }
     // Four photos: two final, one amended (the correction), one withdrawn.
     #expect(observations.count == 4)
-    let byEntry = Dictionary(uniqueKeysWithValues: observations.map { (($0["entryIds"] as? [String])?.first ?? "", $0) })
+    let byEntry = Dictionary(
+      uniqueKeysWithValues: observations.map { (($0["entryIds"] as? [String])?.first ?? "", $0) })
     let amended = try #require(byEntry[series.amendedId])
     #expect(amended["status"] as? String == "amended")
     #expect((amended["oldIds"] as? [String])?.count == 1)
@@ -207,8 +226,10 @@ struct OutputSeries {
 
     // The reader is strict: a status outside R4's value set and an unknown element are refused.
     let text = try String(contentsOfFile: bundle, encoding: .utf8)
-    for (label, broken) in [("status", text.replacingOccurrences(of: "\"amended\"", with: "\"revised\"")),
-                            ("element", text.replacingOccurrences(of: "\"effectiveDateTime\"", with: "\"effectiveDate\""))] {
+    for (label, broken) in [
+      ("status", text.replacingOccurrences(of: "\"amended\"", with: "\"revised\"")),
+      ("element", text.replacingOccurrences(of: "\"effectiveDateTime\"", with: "\"effectiveDate\"")),
+    ] {
       let path = series.work.appendingPathComponent("broken-\(label).json")
       try Data(broken.utf8).write(to: path)
       let refused = Readers.run(Readers.python!, [Readers.script("check_fhir.py"), path.path])
@@ -238,8 +259,10 @@ struct OutputSeries {
     let photoPath = Tool.samplePhotos.appendingPathComponent(Self.photo).path
     // One region: a .roi.
     let one = try Tool.run(
-      ["measure", photoPath, "--patient", "P001", "--no-save", "--mask", Tool.sampleMask(Self.photo).path,
-       "--outline-out", "wound.roi", "--mask-out", "wound-mask.png"], in: work)
+      [
+        "measure", photoPath, "--patient", "P001", "--no-save", "--mask", Tool.sampleMask(Self.photo).path,
+        "--outline-out", "wound.roi", "--mask-out", "wound-mask.png",
+      ], in: work)
     #expect(one.status == 0, "\(one.stderr)")
     let written = try PhotoDecoder.decode(path: work.appendingPathComponent("wound-mask.png").path).image
     var mask = Mask(width: written.width, height: written.height)
@@ -259,8 +282,10 @@ struct OutputSeries {
     #expect(refused.status == 1)
     #expect(refused.stderr.contains("--outline-out two.zip"), "\(refused.stderr)")
     let two = try Tool.run(
-      ["measure", photoPath, "--patient", "P001", "--no-save", "--mask", maskURL.path, "--outline-out", "two.zip",
-       "--json"], in: work)
+      [
+        "measure", photoPath, "--patient", "P001", "--no-save", "--mask", maskURL.path, "--outline-out", "two.zip",
+        "--json",
+      ], in: work)
     #expect(two.status == 0, "\(two.stderr)")
     let set = try Self.check(work.appendingPathComponent("two.zip"), against: twoMask, work: work)
     #expect(set.mismatched == 0)
@@ -281,8 +306,10 @@ struct OutputSeries {
     let write = Readers.run(Readers.python!, [Readers.script("write_roi.py"), set.path])
     #expect(write.status == 0, "\(write.stderr)")
     let run = try Tool.run(
-      ["measure", Tool.samplePhotos.appendingPathComponent(Self.photo).path, "--patient", "P001", "--no-save",
-       "--outline", set.path, "--mask-out", "drawn.png", "--json"], in: work)
+      [
+        "measure", Tool.samplePhotos.appendingPathComponent(Self.photo).path, "--patient", "P001", "--no-save",
+        "--outline", set.path, "--mask-out", "drawn.png", "--json",
+      ], in: work)
     #expect(run.status == 0, "\(run.stderr)")
     let drawn = try PhotoDecoder.decode(path: work.appendingPathComponent("drawn.png").path).image
     var mask = Mask(width: drawn.width, height: drawn.height)
@@ -314,7 +341,8 @@ struct OutputSeries {
     }
     #expect(results[0] == results[1], "the outline measured differently from the mask it was written from")
     let notROI = try Tool.run(
-      ["measure", photoPath, "--patient", "P001", "--no-save", "--outline", maskURL.path, "--mask", maskURL.path], in: work)
+      ["measure", photoPath, "--patient", "P001", "--no-save", "--outline", maskURL.path, "--mask", maskURL.path],
+      in: work)
     #expect(notROI.status == 64)
   }
 
@@ -355,8 +383,10 @@ struct OutputSeries {
     defer { try? FileManager.default.removeItem(at: work) }
     let photo = "P001/left-heel/2026-09-07_1.jpg"
     let run = try Tool.run(
-      ["measure", Tool.samplePhotos.appendingPathComponent(photo).path, "--patient", "P001", "--no-save", "--json",
-       "--mask", Tool.sampleMask(photo).path, "--tissue-out", "tissue.png"], in: work)
+      [
+        "measure", Tool.samplePhotos.appendingPathComponent(photo).path, "--patient", "P001", "--no-save", "--json",
+        "--mask", Tool.sampleMask(photo).path, "--tissue-out", "tissue.png",
+      ], in: work)
     #expect(run.status == 0, "\(run.stderr)")
     let map = try PhotoDecoder.decode(path: work.appendingPathComponent("tissue.png").path).image
     let original = try PhotoDecoder.decode(path: Tool.samplePhotos.appendingPathComponent(photo).path).image
@@ -388,15 +418,21 @@ struct OutputSeries {
     defer { try? FileManager.default.removeItem(at: work) }
     let photo = "P001/left-heel/2026-09-07_1.jpg"
     let encode = Readers.run(
-      Self.heifEnc!, ["-q", "92", Tool.samplePhotos.appendingPathComponent(photo).path, "-o",
-                      work.appendingPathComponent("IMG_0001.HEIC").path])
+      Self.heifEnc!,
+      [
+        "-q", "92", Tool.samplePhotos.appendingPathComponent(photo).path, "-o",
+        work.appendingPathComponent("IMG_0001.HEIC").path,
+      ])
     #expect(encode.status == 0, "\(encode.stderr)")
     let run = try Tool.run(
-      ["measure", "IMG_0001.HEIC", "--patient", "P001", "--timeline-dir", "tl", "--mask", Tool.sampleMask(photo).path,
-       "--json"], in: work)
+      [
+        "measure", "IMG_0001.HEIC", "--patient", "P001", "--timeline-dir", "tl", "--mask", Tool.sampleMask(photo).path,
+        "--json",
+      ], in: work)
     #expect(run.status == 0, "\(run.stderr)")
     let entry = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
-    #expect((entry["settings"] as? [String: Any]).flatMap { $0["other"] as? [String: String] }?["photoFormat"] == "heic")
+    #expect(
+      (entry["settings"] as? [String: Any]).flatMap { $0["other"] as? [String: String] }?["photoFormat"] == "heic")
     #expect(entry["takenAtSource"] as? String == "exif")
     let area = try #require((entry["results"] as? [String: Any])?["areaCm2"] as? Double)
     let truth = try #require(Truth.load()[photo])

@@ -38,7 +38,8 @@ enum Readers {
   static let hasFHIRReader = pythonHas(["fhir.resources.bundle"])
   static let hasROIReader = pythonHas(["roifile", "numpy"])
 
-  static let skipFHIR = "python3 with fhir.resources 6.4.0 not found: run .ci/run, or "
+  static let skipFHIR =
+    "python3 with fhir.resources 6.4.0 not found: run .ci/run, or "
     + "pip install -r tools/readers/requirements.txt (or set WOUNDMEASURE_READERS_PYTHON)"
   static let skipROI = "python3 with roifile not found: run .ci/run, or pip install -r tools/readers/requirements.txt"
   static let skipChromium = "chromium not found: install Debian's chromium (.ci/run does) to render the report"
@@ -85,8 +86,10 @@ enum Readers {
   static func chromium(_ extra: [String], page: URL, profile: URL) -> CommandResult {
     run(
       chromium!,
-      ["--headless", "--disable-gpu", "--no-sandbox", "--disable-dev-shm-usage", "--user-data-dir=\(profile.path)",
-       "--enable-logging=stderr", "--v=0"] + extra + [page.absoluteString])
+      [
+        "--headless", "--disable-gpu", "--no-sandbox", "--disable-dev-shm-usage", "--user-data-dir=\(profile.path)",
+        "--enable-logging=stderr", "--v=0",
+      ] + extra + [page.absoluteString])
   }
 
   /// The console lines of a Chromium log.

@@ -25,8 +25,11 @@ import WoundTimeline
     #expect(!report.stdout.contains("Closed"))
 
     let closed = try Tool.run(
-      ["measure", Self.markerOnly, "--patient", patient, "--wound", site, "--taken", "2026-12-01", "--closed", "--operator", "nurse A",
-       "--timeline-dir", "tl", "--json"], in: work)
+      [
+        "measure", Self.markerOnly, "--patient", patient, "--wound", site, "--taken", "2026-12-01", "--closed",
+        "--operator", "nurse A",
+        "--timeline-dir", "tl", "--json",
+      ], in: work)
     #expect(closed.status == 0, "\(closed.stderr)")
     let entry = try #require(try JSONSerialization.jsonObject(with: Data(closed.stdout.utf8)) as? [String: Any])
     #expect(entry["closureConfirmed"] as? Bool == true)
@@ -42,14 +45,17 @@ import WoundTimeline
     let folder = work.appendingPathComponent("in/P010/heel")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     // A dated name, so only the missing wound stops it; and an undated copy.
-    try FileManager.default.copyItem(atPath: Self.markerOnly, toPath: folder.appendingPathComponent("2026-11-02_1.png").path)
+    try FileManager.default.copyItem(
+      atPath: Self.markerOnly, toPath: folder.appendingPathComponent("2026-11-02_1.png").path)
     let otherMarker = Tool.packageRoot.appendingPathComponent("samples/markers/tag36h11-id30.png").path
     try FileManager.default.copyItem(atPath: otherMarker, toPath: folder.appendingPathComponent("undated.png").path)
     let run = try Tool.run(["batch", "in", "--timeline-dir", "tl"], in: work)
     #expect(run.status == 1)
     #expect(run.stdout.contains("needs review (no wound found"), "\(run.stdout)")
     #expect(run.stdout.contains("in/P010/heel/2026-11-02_1.png"))
-    #expect(run.stderr.contains("undated.png: the photo has no EXIF capture time and no date in its file name"), "\(run.stderr)")
+    #expect(
+      run.stderr.contains("undated.png: the photo has no EXIF capture time and no date in its file name"),
+      "\(run.stderr)")
     #expect(!FileManager.default.fileExists(atPath: work.appendingPathComponent("tl/P010.json").path))
     // Confirmed in a manifest, the dated photo is recorded as closed.
     try Data("path,patient,wound,closed\nP010/heel/2026-11-02_1.png,P010,heel,yes\n".utf8)
@@ -85,20 +91,26 @@ import WoundTimeline
     let original = try store.load(patient: patient).entries[2]
     // The same photo again is a duplicate; a re-measure goes through amend.
     let again = try Tool.run(
-      ["measure", "in/" + photos[2], "--patient", patient, "--mask", Tool.sampleMask(photos[2]).path,
-       "--timeline-dir", "tl"], in: work)
+      [
+        "measure", "in/" + photos[2], "--patient", patient, "--mask", Tool.sampleMask(photos[2]).path,
+        "--timeline-dir", "tl",
+      ], in: work)
     #expect(again.status == 1)
     #expect(again.stderr.contains("already recorded as entry \(original.id)"), "\(again.stderr)")
     // A corrected outline: here the true mask with a rim cut away, written as a PNG.
     let amend = try Tool.run(
-      ["amend", patient, "--entry", original.id, "--roi", "0,0,2000,2000", "--mask", Tool.sampleMask(photos[0]).path,
-       "--reason", "traced by hand", "--operator", "nurse B", "--timeline-dir", "tl"], in: work)
+      [
+        "amend", patient, "--entry", original.id, "--roi", "0,0,2000,2000", "--mask", Tool.sampleMask(photos[0]).path,
+        "--reason", "traced by hand", "--operator", "nurse B", "--timeline-dir", "tl",
+      ], in: work)
     // photos[0]'s mask has another size only if the photos differ in size; accept either outcome but
     // require a clear message when refused.
     if amend.status != 0 { #expect(amend.stderr.contains("the mask is"), "\(amend.stderr)") }
     let roi = try Tool.run(
-      ["amend", patient, "--entry", original.id, "--seed", "10,10", "--reason", "wrong region kept",
-       "--operator", "nurse B", "--timeline-dir", "tl"], in: work)
+      [
+        "amend", patient, "--entry", original.id, "--seed", "10,10", "--reason", "wrong region kept",
+        "--operator", "nurse B", "--timeline-dir", "tl",
+      ], in: work)
     #expect(roi.status == 0, "\(roi.stderr)")
     let timeline = try store.load(patient: patient)
     let amendment = try #require(timeline.entries.last)
@@ -112,7 +124,10 @@ import WoundTimeline
     #expect(history.stdout.contains("corrects \(original.id) [standing]; reason: wrong region kept"))
     // Withdrawn: the report has two photos left; audit still checks every entry.
     let void = try Tool.run(
-      ["amend", patient, "--entry", original.id, "--void", "--reason", "photo of another wound", "--timeline-dir", "tl"],
+      [
+        "amend", patient, "--entry", original.id, "--void", "--reason", "photo of another wound", "--timeline-dir",
+        "tl",
+      ],
       in: work)
     #expect(void.status == 0, "\(void.stderr)")
     let report = try Tool.run(["timeline", patient, "--timeline-dir", "tl", "--json"], in: work)
@@ -135,13 +150,17 @@ import WoundTimeline
     #expect(timeline.entries[1].takenAtSource == .exif)
     timeline.entries[1].takenAt.addTimeInterval(13 * 86_400)
     var resealed: [TimelineEntry] = []
-    for entry in timeline.entries { resealed.append(try entry.sealed(previousHash: resealed.last?.hash ?? Timeline.genesisHash)) }
+    for entry in timeline.entries {
+      resealed.append(try entry.sealed(previousHash: resealed.last?.hash ?? Timeline.genesisHash))
+    }
     timeline.entries = resealed
     try timeline.encoded().write(to: url)
     let moved = try Tool.run(["audit", url.path, "--json"], in: work)
     #expect(moved.status == 1)
     #expect(try Tool.verdicts(moved.stdout) == ["reproduced", "taken-time-altered", "reproduced"])
-    #expect(moved.stdout.contains("entries were deleted or the file was replaced"), "the resealed file no longer matches its head")
+    #expect(
+      moved.stdout.contains("entries were deleted or the file was replaced"),
+      "the resealed file no longer matches its head")
 
     // The last entry deleted (chain intact): the head shows it.
     try original.write(to: url)
@@ -163,8 +182,11 @@ import WoundTimeline
 
     // The same photo recorded for a second patient (allowed by hand): audit names both.
     let shared = try Tool.run(
-      ["measure", "in/" + (try MeasureEndToEndTests.firstPhoto(of: patient)), "--patient", "P778", "--allow-shared-photo",
-       "--mask", Tool.sampleMask(try MeasureEndToEndTests.firstPhoto(of: patient)).path, "--timeline-dir", "tl"],
+      [
+        "measure", "in/" + (try MeasureEndToEndTests.firstPhoto(of: patient)), "--patient", "P778",
+        "--allow-shared-photo",
+        "--mask", Tool.sampleMask(try MeasureEndToEndTests.firstPhoto(of: patient)).path, "--timeline-dir", "tl",
+      ],
       in: work)
     #expect(shared.status == 0, "\(shared.stderr)")
     let audit = try Tool.run(["audit", url.path, "--json"], in: work)

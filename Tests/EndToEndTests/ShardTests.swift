@@ -15,7 +15,8 @@ import WoundTimeline
       for (k, sample) in samples.enumerated() {
         let relative = "\(patient)/heel/\(k)-\((sample as NSString).lastPathComponent)"
         let target = work.appendingPathComponent("in/" + relative)
-        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+          at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
         // Distinct bytes per patient: a photo belongs to one patient.
         var bytes = try Data(contentsOf: Tool.samplePhotos.appendingPathComponent(sample))
         bytes.append(contentsOf: Array("patient \(patient)".utf8))
@@ -55,8 +56,10 @@ import WoundTimeline
     defer { try? FileManager.default.removeItem(at: work) }
     let rows = try Self.nineP(work)
     let run = try Self.runParallel(
-      ["--will-cite", "-j", "3", "--halt", "never", Tool.binary.path, "batch", "in", "--manifest", "m.csv",
-       "--timeline-dir", "tl", "--jobs", "1", "--shard", "{}/3", ":::", "0", "1", "2"], in: work)
+      [
+        "--will-cite", "-j", "3", "--halt", "never", Tool.binary.path, "batch", "in", "--manifest", "m.csv",
+        "--timeline-dir", "tl", "--jobs", "1", "--shard", "{}/3", ":::", "0", "1", "2",
+      ], in: work)
     #expect(run.status == 0, "\(run.output)")
     let timelines = try Tool.timelines(in: work.appendingPathComponent("tl"))
     let hashes = timelines.flatMap(\.photoHashes)
@@ -78,8 +81,10 @@ import WoundTimeline
     let rows = try Self.nineP(work)
     // One folder per shard, one after the other (-j 1), as three machines without shared storage would.
     let run = try Self.runParallel(
-      ["--will-cite", "-j", "1", Tool.binary.path, "batch", "in", "--manifest", "m.csv", "--timeline-dir", "tl-{}",
-       "--jobs", "1", "--shard", "{}/3", ":::", "0", "1", "2"], in: work)
+      [
+        "--will-cite", "-j", "1", Tool.binary.path, "batch", "in", "--manifest", "m.csv", "--timeline-dir", "tl-{}",
+        "--jobs", "1", "--shard", "{}/3", ":::", "0", "1", "2",
+      ], in: work)
     #expect(run.status == 0, "\(run.output)")
     var patientsByShard: [Set<String>] = []
     for k in 0..<3 {

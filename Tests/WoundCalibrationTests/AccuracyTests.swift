@@ -148,7 +148,8 @@ struct ReducedSearchTests {
       width: 2400, height: 1800, pixelsPerMm: pixelsPerMm, rotationDegrees: rotationDegrees,
       tiltDegrees: tiltDegrees, centreMm: Point(0, 0))
     let rendered = scene.render(width: 2400, height: 1800, pixelsFromMm: camera.pixelsFromMm, blur: 0.6, noise: 3)
-    let photo = try PhotoDecoder.decode(bytes: try ImageEncoder.encodeJPEG(rendered, quality: 80), name: "big.jpg").image
+    let photo = try PhotoDecoder.decode(bytes: try ImageEncoder.encodeJPEG(rendered, quality: 80), name: "big.jpg")
+      .image
 
     let reduced = Calibrator.detectMarkers(in: photo, sizeMmOverride: nil)
     let whole = Calibrator.detectMarkers(in: Calibrator.greyImage(from: photo), sizeMmOverride: nil)

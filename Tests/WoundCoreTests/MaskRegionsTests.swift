@@ -86,8 +86,10 @@ private func mask(_ rows: [String]) -> Mask {
       "..#..###",
       ".###..#.",
     ])
-    let windows = [PixelRect(x: 5, y: 0, width: 3, height: 2), PixelRect(x: 0, y: 0, width: 2, height: 2),
-                   PixelRect(x: 0, y: 3, width: 4, height: 2)]
+    let windows = [
+      PixelRect(x: 5, y: 0, width: 3, height: 2), PixelRect(x: 0, y: 0, width: 2, height: 2),
+      PixelRect(x: 0, y: 3, width: 4, height: 2),
+    ]
     let windowed = MaskRegions(mask: whole, windows: windows)
     // Window order first; the region at (5...7, 3...4) lies outside every window.
     #expect(windowed.regions.map(\.areaPixels) == [3, 4, 4])
@@ -111,7 +113,10 @@ private func mask(_ rows: [String]) -> Mask {
       ]))
     let kept = labelled.keeping([false, true, true])
     #expect(kept.regions.map { $0.firstPixel.x } == [3, 1])
-    #expect(kept.runs == [MaskRegions.Run(y: 0, start: 3, end: 4, region: 0), MaskRegions.Run(y: 2, start: 1, end: 2, region: 1)])
+    #expect(
+      kept.runs == [
+        MaskRegions.Run(y: 0, start: 3, end: 4, region: 0), MaskRegions.Run(y: 2, start: 1, end: 2, region: 1),
+      ])
   }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WoundTimeline
+
 @testable import WoundExport
 
 /// A timeline of `entries` sealed in order.
@@ -52,7 +53,9 @@ func day(_ n: Int) -> Date { Date(timeIntervalSince1970: 1_788_000_000 + Double(
     #expect(bundle["type"] as? String == "collection")
     let entries = try #require(bundle["entry"] as? [[String: Any]])
     let resources = entries.compactMap { $0["resource"] as? [String: Any] }
-    #expect(resources.map { $0["resourceType"] as? String ?? "" } == Array(repeating: ["Media", "Observation"], count: 4).flatMap { $0 })
+    #expect(
+      resources.map { $0["resourceType"] as? String ?? "" }
+        == Array(repeating: ["Media", "Observation"], count: 4).flatMap { $0 })
     let urls = Set(entries.compactMap { $0["fullUrl"] as? String })
     #expect(urls.count == 8 && urls.allSatisfy { $0.hasPrefix("urn:uuid:") })
     let observation = resources[3]

@@ -1,6 +1,7 @@
 import Testing
 import WoundCore
 import WoundMeasurement
+
 @testable import WoundExport
 
 /// A mask from rows of `#` (set) and `.` (unset).
@@ -25,17 +26,19 @@ func mask(_ rows: [String]) -> Mask {
   @Test func anLShapesCornersAreItsTurns() {
     let outlines = RegionOutlines.outer(mask: mask(["#.", "##"]))
     #expect(outlines.count == 1)
-    #expect(outlines[0].corners == [
-      PixelCorner(x: 1, y: 0), PixelCorner(x: 1, y: 1), PixelCorner(x: 2, y: 1), PixelCorner(x: 2, y: 2),
-      PixelCorner(x: 0, y: 2), PixelCorner(x: 0, y: 0),
-    ])
+    #expect(
+      outlines[0].corners == [
+        PixelCorner(x: 1, y: 0), PixelCorner(x: 1, y: 1), PixelCorner(x: 2, y: 1), PixelCorner(x: 2, y: 2),
+        PixelCorner(x: 0, y: 2), PixelCorner(x: 0, y: 0),
+      ])
   }
 
   @Test(arguments: shapes)
   func outlinesEncloseTheirPixelsAndDrawBackToTheMask(rows: [String]) {
     let m = mask(rows)
     let outlines = RegionOutlines.outer(mask: m)
-    #expect(outlines.map(\.areaPixels) == PlaneGeometry.measure(mask: m, homography: .scaling(1)).regions.map(\.areaPixels))
+    #expect(
+      outlines.map(\.areaPixels) == PlaneGeometry.measure(mask: m, homography: .scaling(1)).regions.map(\.areaPixels))
     let polygons = outlines.map { $0.corners.map { Point(Double($0.x), Double($0.y)) } }
     let drawn = RegionOutlines.rasterize(polygons: polygons, width: m.width, height: m.height)
     if rows != ["####", "#..#", "####"] {

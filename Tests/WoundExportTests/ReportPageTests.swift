@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WoundTimeline
+
 @testable import WoundExport
 
 @Suite struct ReportPageTests {

@@ -1,5 +1,6 @@
 import Testing
 import WoundCore
+
 @testable import WoundImaging
 
 /// PNG and JPEG writing, read back through the decoder.

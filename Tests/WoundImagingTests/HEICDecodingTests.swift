@@ -1,5 +1,6 @@
 import Testing
 import WoundCore
+
 @testable import WoundImaging
 
 /// HEIC through libheif: the same pixels as the JPEG it was made from, the file's own

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WoundCore
+
 @testable import WoundImaging
 
 #if canImport(Glibc)
@@ -36,8 +37,9 @@ import WoundCore
     #expect(mkfifo(path, 0o644) == 0)
     #expect(throws: DecodeError.notAFile(file: path, kind: .fifo)) { try PhotoDecoder.decode(path: path) }
     #expect(throws: DecodeError.notAFile(file: path, kind: .fifo)) { try PhotoDecoder.readMetadata(path: path) }
-    #expect(DecodeError.notAFile(file: path, kind: .fifo).description
-      == "\(path): is a FIFO (named pipe), not a regular file; only regular files are read as photos")
+    #expect(
+      DecodeError.notAFile(file: path, kind: .fifo).description
+        == "\(path): is a FIFO (named pipe), not a regular file; only regular files are read as photos")
   }
 
   @Test(arguments: ["/dev/zero", "/dev/null", "/dev/full"])
@@ -64,9 +66,10 @@ import WoundCore
     #expect(PhotoDecoder.fileByteLimit(maxPixels: 1536) == limit)
     let refusal = DecodeError.fileTooLarge(file: path, bytes: padded.count, limitBytes: limit, maxPixels: 1536)
     #expect(throws: refusal) { try PhotoDecoder.decode(path: path, options: DecodeOptions(maxPixels: 1536)) }
-    #expect(refusal.description == "\(path): the file holds 6 MiB, more than the 4 MiB a photo of at most "
-      + "1536 pixels may take (8 bytes per pixel plus 4 MiB); it was not read (raise --max-megapixels if the "
-      + "photo is that large)")
+    #expect(
+      refusal.description == "\(path): the file holds 6 MiB, more than the 4 MiB a photo of at most "
+        + "1536 pixels may take (8 bytes per pixel plus 4 MiB); it was not read (raise --max-megapixels if the "
+        + "photo is that large)")
     // Under the default limit (804 MiB) the same file is a good photo: the limit refused it.
     #expect(try PhotoDecoder.decode(path: path).image.width == 48)
   }
@@ -129,9 +132,10 @@ import WoundCore
       try PhotoDecoder.decode(bytes: bytes, name: "many-scans.jpg", region: PixelRect(x: 0, y: 0, width: 4, height: 4))
     }
     #expect(Date().timeIntervalSince(started) < 2)
-    #expect(DecodeError.tooManyScans(file: "a.jpg", limit: 100).description
-      == "a.jpg: the progressive JPEG has more than 100 scans (photos have about 10); refused so that its "
-      + "decoding cannot take minutes")
+    #expect(
+      DecodeError.tooManyScans(file: "a.jpg", limit: 100).description
+        == "a.jpg: the progressive JPEG has more than 100 scans (photos have about 10); refused so that its "
+        + "decoding cannot take minutes")
   }
 
   // MARK: Memory
@@ -147,10 +151,12 @@ import WoundCore
   @Test func libjpegsCorruptDataMessageIsNotDoubled() {
     let error = DecodeError.corrupt(file: "a.jpg", format: .jpeg, message: "Corrupt JPEG data: bad Huffman code")
     #expect(error.description == "a.jpg: corrupt JPEG data: bad Huffman code")
-    #expect(DecodeError.corrupt(file: "b.jpg", format: .jpeg, message: "Bogus marker length").description
-      == "b.jpg: corrupt JPEG data: Bogus marker length")
-    #expect(DecodeError.corrupt(file: "c.png", format: .png, message: "IDAT: CRC error").description
-      == "c.png: corrupt PNG data: IDAT: CRC error")
+    #expect(
+      DecodeError.corrupt(file: "b.jpg", format: .jpeg, message: "Bogus marker length").description
+        == "b.jpg: corrupt JPEG data: Bogus marker length")
+    #expect(
+      DecodeError.corrupt(file: "c.png", format: .png, message: "IDAT: CRC error").description
+        == "c.png: corrupt PNG data: IDAT: CRC error")
   }
 
   @Test func theCorruptScanFixtureSaysCorruptOnce() throws {
@@ -188,8 +194,9 @@ import WoundCore
     try ImageEncoder.writePNG(Self.image, to: output)
     #expect(Self.contents(victim) == Data("keep me\n".utf8))
     #expect(try PhotoDecoder.decode(path: output).image.width == 4)
-    #expect(try Self.names(folder)
-      == [".out.png.tmp", "out.png", "out.png.partial-\(getpid())", "out.png.tmp", "victim.txt"])
+    #expect(
+      try Self.names(folder)
+        == [".out.png.tmp", "out.png", "out.png.partial-\(getpid())", "out.png.tmp", "victim.txt"])
   }
 
   @Test(arguments: ["/dev/full", "/dev/null"])
@@ -198,9 +205,10 @@ import WoundCore
       try ImageEncoder.writePNG(Self.image, to: device)
     }
     #expect(SafeFile.status(device, followingLinks: false)?.kind == .characterDevice)
-    #expect(EncodeError.output(.outputNotRegularFile(file: "/dev/full", kind: .characterDevice)).description
-      == "/dev/full: is a character device, not a regular file; outputs are written only as regular files "
-      + "(new, or replacing one), never through links or into devices, so nothing was written")
+    #expect(
+      EncodeError.output(.outputNotRegularFile(file: "/dev/full", kind: .characterDevice)).description
+        == "/dev/full: is a character device, not a regular file; outputs are written only as regular files "
+        + "(new, or replacing one), never through links or into devices, so nothing was written")
   }
 
   @Test func anOutputThatIsAnInputIsRefusedHoweverItIsNamed() throws {

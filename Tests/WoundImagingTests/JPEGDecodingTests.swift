@@ -1,5 +1,6 @@
 import Testing
 import WoundCore
+
 @testable import WoundImaging
 
 /// JPEG decodes stay close to the source pattern they were encoded from.

@@ -1,5 +1,6 @@
 import Testing
 import WoundCore
+
 @testable import WoundImaging
 
 /// All eight EXIF orientations come out upright.
@@ -27,10 +28,12 @@ import WoundCore
     #expect(photo.metadata.orientation == orientation)
     #expect(photo.image.width == 48 && photo.image.height == 32)
     #expect(photo.image == reference)
-    let blocks = RGBImage(width: 48, height: 32, pixels: (0..<(48 * 32)).flatMap { i in
-      let pixel = Self.upright[(i % 48) / 8, (i / 48) / 8]
-      return [pixel.r, pixel.g, pixel.b]
-    })
+    let blocks = RGBImage(
+      width: 48, height: 32,
+      pixels: (0..<(48 * 32)).flatMap { i in
+        let pixel = Self.upright[(i % 48) / 8, (i / 48) / 8]
+        return [pixel.r, pixel.g, pixel.b]
+      })
     #expect(PixelDifference(photo.image, blocks).maximum <= 2)
   }
 

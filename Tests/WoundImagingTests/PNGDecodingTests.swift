@@ -1,5 +1,6 @@
 import Testing
 import WoundCore
+
 @testable import WoundImaging
 
 /// Every PNG colour type and bit depth decodes to exactly the expected

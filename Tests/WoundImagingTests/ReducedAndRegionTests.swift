@@ -1,5 +1,6 @@
 import Testing
 import WoundCore
+
 @testable import WoundImaging
 
 /// Reduced decodes (1/2, 1/4, 1/8) and region decodes.
@@ -35,10 +36,12 @@ import WoundCore
   }
 
   @Test func boxReductionOfAKnownImage() {
-    let image = RGBImage(width: 3, height: 2, pixels: [
-      0, 0, 0, 10, 10, 10, 100, 0, 0,
-      20, 20, 20, 31, 31, 31, 200, 0, 0,
-    ])
+    let image = RGBImage(
+      width: 3, height: 2,
+      pixels: [
+        0, 0, 0, 10, 10, 10, 100, 0, 0,
+        20, 20, 20, 31, 31, 31, 200, 0, 0,
+      ])
     let reduced = image.boxReduced(by: 2)
     #expect(reduced.width == 2 && reduced.height == 1)
     #expect(reduced[0, 0] == (15, 15, 15))  // (0 + 10 + 20 + 31) / 4 = 15.25

@@ -1,5 +1,6 @@
 import Testing
 import WoundCore
+
 @testable import WoundImaging
 
 /// Damaged, empty, foreign and oversized files are refused with the right
@@ -77,7 +78,8 @@ import WoundCore
     #expect(error.description.hasPrefix("a.jpg: "))
     #expect(error.reason.contains("2500 MP"))
     #expect(error.reason.contains("--max-megapixels"))
-    #expect(DecodeError.truncated(file: "b.png", format: .png).description
-      == "b.png: the PNG data ends early (truncated file)")
+    #expect(
+      DecodeError.truncated(file: "b.png", format: .png).description
+        == "b.png: the PNG data ends early (truncated file)")
   }
 }

@@ -62,8 +62,10 @@ import Testing
   }
 
   @Test func manifestErrorsNameTheLine() {
-    #expect(throws: BatchPlanError.badManifestLine(
-      file: "m.csv", line: 1, reason: "the header must name the columns path and patient (and optionally wound, taken, mask)")
+    #expect(
+      throws: BatchPlanError.badManifestLine(
+        file: "m.csv", line: 1,
+        reason: "the header must name the columns path and patient (and optionally wound, taken, mask)")
     ) {
       try BatchPlan.parseManifest(text: "file,who\na.jpg,P1\n", file: "m.csv", folder: ".")
     }

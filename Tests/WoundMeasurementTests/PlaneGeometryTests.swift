@@ -98,16 +98,17 @@ private let tenPixelsPerMm = Homography.scaling(0.1)
   /// A flat wound seen through oblique views: the shape is defined in
   /// millimetres on the plane, each photo pixel is set when the plane point
   /// under its centre lies inside the shape.
-  @Test(arguments: [[Double]]([
-    // Straight on, 12 px/mm.
-    [1 / 12.0, 0, -10, 0, 1 / 12.0, -8, 0, 0, 1],
-    // Tilted about the vertical axis (foreshortened along x).
-    [0.11, 0.004, -20, 0.002, 0.06, -15, 0.00018, 0, 1],
-    // Tilted about both axes with some rotation.
-    [0.07, -0.02, -12, 0.025, 0.08, -20, 0.00012, 0.00015, 1],
-    // Strong perspective, about 1.8:1 foreshortening across the image.
-    [0.05, 0.01, -14, -0.01, 0.09, -18, -0.00005, 0.00022, 1],
-  ]))
+  @Test(
+    arguments: [[Double]]([
+      // Straight on, 12 px/mm.
+      [1 / 12.0, 0, -10, 0, 1 / 12.0, -8, 0, 0, 1],
+      // Tilted about the vertical axis (foreshortened along x).
+      [0.11, 0.004, -20, 0.002, 0.06, -15, 0.00018, 0, 1],
+      // Tilted about both axes with some rotation.
+      [0.07, -0.02, -12, 0.025, 0.08, -20, 0.00012, 0.00015, 1],
+      // Strong perspective, about 1.8:1 foreshortening across the image.
+      [0.05, 0.01, -14, -0.01, 0.09, -18, -0.00005, 0.00022, 1],
+    ]))
   func obliqueViewsOfOnePlanarShapeGiveTheSameArea(homographyEntries: [Double]) throws {
     let pixelsToMm = Homography(homographyEntries)
     // An ellipse with semi-axes 9 and 5 mm plus a 6 x 4 mm rectangle touching it.
@@ -126,14 +127,18 @@ private let tenPixelsPerMm = Homography.scaling(0.1)
     let mask = Mask(width: width, height: height) { x, y in inside(pixelsToMm.apply(Point(x, y))) }
     let measures = PlaneGeometry.measure(mask: mask, homography: pixelsToMm)
     #expect(measures.regions.count == 1)
-    print("oblique view \(homographyEntries): area \(measures.areaMm2) vs \(trueAreaMm2), perimeter \(measures.perimeterMm), length \(measures.lengthMm), \(mask.width)x\(mask.height) px")
+    print(
+      "oblique view \(homographyEntries): area \(measures.areaMm2) vs \(trueAreaMm2), perimeter \(measures.perimeterMm), length \(measures.lengthMm), \(mask.width)x\(mask.height) px"
+    )
     #expect(abs(measures.areaMm2 - trueAreaMm2) / trueAreaMm2 < 0.01, "\(measures.areaMm2) vs \(trueAreaMm2)")
     // Length: from the ellipse's left end (3, 10) to a far corner of the rectangle (25, 8 or 12).
     let trueLengthMm = ((25.0 - 3) * (25 - 3) + 2 * 2).squareRoot()
     #expect(abs(measures.lengthMm - trueLengthMm) / trueLengthMm < 0.01, "\(measures.lengthMm)")
     let truePerimeterMm = outerBoundaryOfEllipseAndRectangleMm()
     print("  true perimeter \(truePerimeterMm), true length \(trueLengthMm)")
-    #expect(abs(measures.perimeterMm - truePerimeterMm) / truePerimeterMm < 0.02, "\(measures.perimeterMm) vs \(truePerimeterMm)")
+    #expect(
+      abs(measures.perimeterMm - truePerimeterMm) / truePerimeterMm < 0.02,
+      "\(measures.perimeterMm) vs \(truePerimeterMm)")
   }
 
   /// Outer boundary length of the union of the ellipse and the rectangle: the
@@ -162,7 +167,10 @@ private let tenPixelsPerMm = Homography.scaling(0.1)
       return Point(12 + 9 * cos(t), 10 + 5 * sin(t))
     }
     var rectangle: [Point] = []
-    for corner in [(Point(19, 8), Point(25, 8)), (Point(25, 8), Point(25, 12)), (Point(25, 12), Point(19, 12)), (Point(19, 12), Point(19, 8))] {
+    for corner in [
+      (Point(19, 8), Point(25, 8)), (Point(25, 8), Point(25, 12)), (Point(25, 12), Point(19, 12)),
+      (Point(19, 12), Point(19, 8)),
+    ] {
       for i in 0..<10_000 {
         let t = Double(i) / 10_000
         rectangle.append(Point(corner.0.x + (corner.1.x - corner.0.x) * t, corner.0.y + (corner.1.y - corner.0.y) * t))
@@ -205,7 +213,9 @@ private let tenPixelsPerMm = Homography.scaling(0.1)
       let hull = ConvexHull.of(points)
       var bruteForce = 0.0
       for a in points {
-        for b in points { bruteForce = max(bruteForce, ((a.x - b.x) * (a.x - b.x) + (a.y - b.y) * (a.y - b.y)).squareRoot()) }
+        for b in points {
+          bruteForce = max(bruteForce, ((a.x - b.x) * (a.x - b.x) + (a.y - b.y) * (a.y - b.y)).squareRoot())
+        }
       }
       #expect(abs(ConvexHull.feretLengthAndWidth(hull).length - bruteForce) < 1e-9)
     }
@@ -235,7 +245,9 @@ private let tenPixelsPerMm = Homography.scaling(0.1)
     let meanRaw = rawErrors.reduce(0, +) / 60
     let worstSmoothed = smoothedErrors.map(abs).max()!
     let meanSmoothed = smoothedErrors.reduce(0, +) / 60
-    print("60 discs r 20-200 px: raw contour mean error \(meanRaw), smoothed mean \(meanSmoothed), smoothed worst |error| \(worstSmoothed)")
+    print(
+      "60 discs r 20-200 px: raw contour mean error \(meanRaw), smoothed mean \(meanSmoothed), smoothed worst |error| \(worstSmoothed)"
+    )
     #expect(meanRaw > 0.03)
     #expect(worstSmoothed < 0.01)
   }

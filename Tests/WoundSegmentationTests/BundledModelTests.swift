@@ -23,7 +23,8 @@ import WoundImaging
   }
 
   @Test func matchesPyTorchReference() throws {
-    let info = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.fixture("reference.json"))) as! [String: Any]
+    let info =
+      try JSONSerialization.jsonObject(with: Data(contentsOf: Self.fixture("reference.json"))) as! [String: Any]
     let width = info["width"] as! Int
     let height = info["height"] as! Int
     let model = try SegmentationModel.bundled()
@@ -36,7 +37,9 @@ import WoundImaging
     #expect(photo.image.width == width && photo.image.height == height)
     let data = try Data(contentsOf: Self.fixture("reference-probabilities.f32"))
     let expected: [Float] = data.withUnsafeBytes { raw in
-      (0..<(width * height)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) }
+      (0..<(width * height)).map {
+        Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)))
+      }
     }
     let probabilities = try model.probabilities(for: photo.image)
     let difference = maxAbsDifference(probabilities, expected)

@@ -38,8 +38,9 @@ import WoundImaging
 
   @Test func swiftAgreesWithThePythonEvaluationOnEveryFixture() throws {
     let model = try Self.model.get()
-    let meta = try JSONSerialization.jsonObject(
-      with: Data(contentsOf: URL(fileURLWithPath: Self.fixture("reference-fine/reference.json")))) as? [String: Any]
+    let meta =
+      try JSONSerialization.jsonObject(
+        with: Data(contentsOf: URL(fileURLWithPath: Self.fixture("reference-fine/reference.json")))) as? [String: Any]
     let expectedSha = try #require(meta?["modelSHA256"] as? String)
     let counts = try #require(meta?["woundPixels"] as? [String: Int])
     #expect(!counts.isEmpty)
@@ -68,4 +69,3 @@ import WoundImaging
     }
   }
 }
-

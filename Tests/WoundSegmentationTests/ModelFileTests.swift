@@ -65,7 +65,9 @@ import WoundCore
       case "upsample2x":
         let x = tensors[op["in"] as! String]!
         if op["mode"] as! String == "bilinear" {
-          tensors[out] = (Reference.upsampleBilinear(x.values, channels: x.c, height: x.h, width: x.w), x.c, 2 * x.h, 2 * x.w)
+          tensors[out] = (
+            Reference.upsampleBilinear(x.values, channels: x.c, height: x.h, width: x.w), x.c, 2 * x.h, 2 * x.w
+          )
         } else {
           var values = [Float](repeating: 0, count: x.c * 4 * x.h * x.w)
           for c in 0..<x.c {
@@ -143,7 +145,9 @@ import WoundCore
 
   @Test func refusesTruncatedFiles() {
     let bytes = Self.tinyNetwork().bytes()
-    #expect(throws: SegmentationModelError.truncated(file: "m", part: "header length", neededBytes: 12, actualBytes: 10)) {
+    #expect(
+      throws: SegmentationModelError.truncated(file: "m", part: "header length", neededBytes: 12, actualBytes: 10)
+    ) {
       try SegmentationModel(bytes: Array(bytes.prefix(10)), name: "m")
     }
     let headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16

@@ -11,13 +11,18 @@ import WoundImaging
   /// `Parallel.minimumWorkPerPart` multiply-adds), with column tails.
   static let convCases: [KernelTests.ConvCase] = [
     // Pointwise: 64 -> 48 over 1,450 columns (not a multiple of 12).
-    KernelTests.ConvCase(cin: 64, cout: 48, k: 1, stride: 1, pad: [0, 0, 0, 0], groups: 1, act: "relu6", height: 29, width: 50),
+    KernelTests.ConvCase(
+      cin: 64, cout: 48, k: 1, stride: 1, pad: [0, 0, 0, 0], groups: 1, act: "relu6", height: 29, width: 50),
     // Depthwise 3x3 stride 1 and 5x5 stride 2, 33 channels.
-    KernelTests.ConvCase(cin: 33, cout: 33, k: 3, stride: 1, pad: [1, 1, 1, 1], groups: 33, act: "relu6", height: 40, width: 52),
-    KernelTests.ConvCase(cin: 33, cout: 33, k: 5, stride: 2, pad: [1, 1, 2, 2], groups: 33, act: "none", height: 40, width: 52),
+    KernelTests.ConvCase(
+      cin: 33, cout: 33, k: 3, stride: 1, pad: [1, 1, 1, 1], groups: 33, act: "relu6", height: 40, width: 52),
+    KernelTests.ConvCase(
+      cin: 33, cout: 33, k: 5, stride: 2, pad: [1, 1, 2, 2], groups: 33, act: "none", height: 40, width: 52),
     // General: the stem and a decoder 3x3.
-    KernelTests.ConvCase(cin: 3, cout: 32, k: 3, stride: 2, pad: [0, 0, 1, 1], groups: 1, act: "relu6", height: 96, width: 130),
-    KernelTests.ConvCase(cin: 24, cout: 20, k: 3, stride: 1, pad: [1, 1, 1, 1], groups: 1, act: "relu", height: 30, width: 41),
+    KernelTests.ConvCase(
+      cin: 3, cout: 32, k: 3, stride: 2, pad: [0, 0, 1, 1], groups: 1, act: "relu6", height: 96, width: 130),
+    KernelTests.ConvCase(
+      cin: 24, cout: 20, k: 3, stride: 1, pad: [1, 1, 1, 1], groups: 1, act: "relu", height: 30, width: 41),
   ]
 
   /// Runs one convolution with `threads` threads, each with its own scratch.

@@ -149,9 +149,11 @@ import WoundCore
       throws: SegmentationError.regionOfInterestOutsideImage(
         PixelRect(x: 2000, y: 0, width: 10, height: 10), imageWidth: 1000, imageHeight: 800)
     ) {
-      try Self.segment(Self.scene, hints: SegmentationHints(regionOfInterest: PixelRect(x: 2000, y: 0, width: 10, height: 10)))
+      try Self.segment(
+        Self.scene, hints: SegmentationHints(regionOfInterest: PixelRect(x: 2000, y: 0, width: 10, height: 10)))
     }
-    #expect(throws: SegmentationError.seedOutside(Point(-5, 10), area: PixelRect(x: 0, y: 0, width: 1000, height: 800))) {
+    #expect(throws: SegmentationError.seedOutside(Point(-5, 10), area: PixelRect(x: 0, y: 0, width: 1000, height: 800)))
+    {
       try Self.segment(Self.scene, hints: SegmentationHints(seed: Point(-5, 10)))
     }
     let roi = PixelRect(x: 0, y: 0, width: 100, height: 100)

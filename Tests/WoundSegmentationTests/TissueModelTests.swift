@@ -40,16 +40,19 @@ import WoundImaging
       try tissue.probabilities(for: RGBImage(width: 64, height: 64))
     }
     let error = SegmentationModelError.notAnOutlineModel(file: "t.wmseg").description
-    #expect(error == "t.wmseg: a tissue-class model, not a wound-outline model (its output is one probability per class)")
+    #expect(
+      error == "t.wmseg: a tissue-class model, not a wound-outline model (its output is one probability per class)")
   }
 
   @Test func swiftAgreesWithThePythonReference() throws {
     let model = try Self.model.get()
-    let meta = try JSONSerialization.jsonObject(
-      with: Data(contentsOf: URL(fileURLWithPath: Self.fixture("reference-tissue/reference.json")))) as? [String: Any]
+    let meta =
+      try JSONSerialization.jsonObject(
+        with: Data(contentsOf: URL(fileURLWithPath: Self.fixture("reference-tissue/reference.json")))) as? [String: Any]
     let expectedSha = try #require(meta?["modelSHA256"] as? String)
     let modelSha = SHA256.hash(data: model.network.fileBytes).map { String(format: "%02x", $0) }.joined()
-    #expect(modelSha == expectedSha, "the references were made with another model file; re-run training/tissue_export.py")
+    #expect(
+      modelSha == expectedSha, "the references were made with another model file; re-run training/tissue_export.py")
     let photos = try #require(meta?["photos"] as? [String: Any])
     #expect(photos.count == 2)
     for name in photos.keys.sorted() {
@@ -58,7 +61,9 @@ import WoundImaging
       let plane = image.width * image.height
       #expect(data.count == 2 * plane * 4)
       let python: [Float] = data.withUnsafeBytes { raw in
-        (0..<(2 * plane)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) }
+        (0..<(2 * plane)).map {
+          Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)))
+        }
       }
       let box = PixelRect(x: 0, y: 0, width: image.width, height: image.height)
       let swift = try model.probabilities(image: image, mask: mask, box: box)
@@ -70,8 +75,9 @@ import WoundImaging
         largest = max(largest, abs(swift.slough[i] - python[i]), abs(swift.granulation[i] - python[plane + i]))
         if (swift.slough[i] > swift.granulation[i]) != (python[i] > python[plane + i]) { disagreements += 1 }
       }
-      print("tissue model \(name): Swift against Python, largest probability difference \(largest), "
-        + "\(disagreements) of \(wound) pixels decided differently")
+      print(
+        "tissue model \(name): Swift against Python, largest probability difference \(largest), "
+          + "\(disagreements) of \(wound) pixels decided differently")
       #expect(wound > 1000)
       #expect(largest < 1e-4, "\(name): probabilities differ by up to \(largest)")
       #expect(Double(disagreements) <= 0.001 * Double(wound))

@@ -26,8 +26,10 @@ import WoundCore
   /// A `width x height` photo of `background` with filled rectangles
   /// `(left, top, width, height, colour)`, drawn in order, and the mask of
   /// the rectangles flagged as wound.
-  static func scene(width: Int, height: Int, background: Colour = grey,
-                    rectangles: [(Int, Int, Int, Int, Colour, Bool)]) -> (RGBImage, Mask) {
+  static func scene(
+    width: Int, height: Int, background: Colour = grey,
+    rectangles: [(Int, Int, Int, Int, Colour, Bool)]
+  ) -> (RGBImage, Mask) {
     var image = RGBImage(width: width, height: height)
     var mask = Mask(width: width, height: height)
     for y in 0..<height {
@@ -67,8 +69,9 @@ import WoundCore
   }
 
   @Test func outsideTheMaskIsNone() throws {
-    let (image, mask) = Self.scene(width: 40, height: 30, background: Self.slough,
-                                   rectangles: [(5, 5, 10, 10, Self.granulation, true)])
+    let (image, mask) = Self.scene(
+      width: 40, height: 30, background: Self.slough,
+      rectangles: [(5, 5, 10, 10, Self.granulation, true)])
     let map = try TissueClassifier.classify(image: image, mask: mask, reference: Self.identityReference)
     for (label, inside) in zip(map.labels.pixels, mask.pixels) where inside == 0 {
       #expect(label == TissueClass.none.rawValue)
@@ -80,11 +83,13 @@ import WoundCore
   /// large wound is not (it lies outside the margin band).
   @Test func pinkIsEpitheliumOnlyNearTheEdge() throws {
     // Wound 60x60 at (10, 10): red, with a 2-pixel pink rim and a pink 6x6 centre.
-    let (image, mask) = Self.scene(width: 80, height: 80, rectangles: [
-      (10, 10, 60, 60, Self.pink, true),
-      (12, 12, 56, 56, Self.granulation, true),
-      (37, 37, 6, 6, Self.pink, true),
-    ])
+    let (image, mask) = Self.scene(
+      width: 80, height: 80,
+      rectangles: [
+        (10, 10, 60, 60, Self.pink, true),
+        (12, 12, 56, 56, Self.granulation, true),
+        (37, 37, 6, 6, Self.pink, true),
+      ])
     // Band: max(2, 0.06 * sqrt(3600)) = 3.6 pixels.
     #expect(TissueRules.marginBandPixels(areaPixels: 3600) == 0.06 * 60)
     let map = try TissueClassifier.classify(image: image, mask: mask, reference: Self.identityReference)
@@ -100,12 +105,14 @@ import WoundCore
 
   /// Four quadrants of known classes: the shares are the quadrant areas and sum to 1.
   @Test func sharesAreAreaFractionsAndSumToOne() throws {
-    let (image, mask) = Self.scene(width: 60, height: 50, rectangles: [
-      (10, 10, 20, 10, Self.granulation, true),
-      (30, 10, 20, 10, Self.slough, true),
-      (10, 20, 20, 20, Self.granulation, true),
-      (30, 20, 20, 20, Self.necrosis, true),
-    ])
+    let (image, mask) = Self.scene(
+      width: 60, height: 50,
+      rectangles: [
+        (10, 10, 20, 10, Self.granulation, true),
+        (30, 10, 20, 10, Self.slough, true),
+        (10, 20, 20, 20, Self.granulation, true),
+        (30, 20, 20, 20, Self.necrosis, true),
+      ])
     let map = try TissueClassifier.classify(image: image, mask: mask, reference: Self.identityReference)
     let s = map.shares
     #expect(s.granulation == 600.0 / 1200)
@@ -125,11 +132,13 @@ import WoundCore
   /// Without a reference, grey world on a mostly neutral photo leaves the
   /// classes as they are.
   @Test func greyWorldOnANeutralPhotoKeepsTheClasses() throws {
-    let (image, mask) = Self.scene(width: 100, height: 100, rectangles: [
-      (10, 10, 10, 10, Self.granulation, true),
-      (30, 10, 10, 10, Self.slough, true),
-      (50, 10, 10, 10, Self.necrosis, true),
-    ])
+    let (image, mask) = Self.scene(
+      width: 100, height: 100,
+      rectangles: [
+        (10, 10, 10, 10, Self.granulation, true),
+        (30, 10, 10, 10, Self.slough, true),
+        (50, 10, 10, 10, Self.necrosis, true),
+      ])
     let map = try TissueClassifier.classify(image: image, mask: mask, reference: nil)
     #expect(map.labels[15, 15] == TissueClass.granulation.rawValue)
     #expect(map.labels[35, 15] == TissueClass.slough.rawValue)
@@ -145,18 +154,22 @@ import WoundCore
     let black = [20.0, 25.0, 45.0]
     func cast(_ c: Colour) -> Colour {
       let channels = [c.0, c.1, c.2].enumerated().map { i, v -> UInt8 in
-        let t = (Double(v) - TissueColour.referenceBlackLevel)
+        let t =
+          (Double(v) - TissueColour.referenceBlackLevel)
           / (TissueColour.referenceWhiteLevel - TissueColour.referenceBlackLevel)
         return UInt8(max(0, min(255, (black[i] + t * (white[i] - black[i])).rounded())))
       }
       return (channels[0], channels[1], channels[2])
     }
-    let (image, mask) = Self.scene(width: 60, height: 30, background: cast(Self.grey), rectangles: [
-      (5, 5, 10, 10, cast(Self.granulation), true),
-      (25, 5, 10, 10, cast(Self.slough), true),
-      (45, 5, 10, 10, cast(Self.necrosis), true),
-    ])
-    let map = try TissueClassifier.classify(image: image, mask: mask, reference: ColourReference(white: white, black: black))
+    let (image, mask) = Self.scene(
+      width: 60, height: 30, background: cast(Self.grey),
+      rectangles: [
+        (5, 5, 10, 10, cast(Self.granulation), true),
+        (25, 5, 10, 10, cast(Self.slough), true),
+        (45, 5, 10, 10, cast(Self.necrosis), true),
+      ])
+    let map = try TissueClassifier.classify(
+      image: image, mask: mask, reference: ColourReference(white: white, black: black))
     #expect(map.labels[10, 10] == TissueClass.granulation.rawValue)
     #expect(map.labels[30, 10] == TissueClass.slough.rawValue)
     #expect(map.labels[50, 10] == TissueClass.necrosis.rawValue)
@@ -234,8 +247,9 @@ import WoundCore
             }
           }
           let m = means[index]
-          #expect(abs(m.red - sum.0 / count) < 1e-9 && abs(m.green - sum.1 / count) < 1e-9
-            && abs(m.blue - sum.2 / count) < 1e-9, "radius \(radius) at (\(x), \(y))")
+          #expect(
+            abs(m.red - sum.0 / count) < 1e-9 && abs(m.green - sum.1 / count) < 1e-9
+              && abs(m.blue - sum.2 / count) < 1e-9, "radius \(radius) at (\(x), \(y))")
           index += 1
         }
       }

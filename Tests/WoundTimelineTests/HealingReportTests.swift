@@ -1,11 +1,11 @@
 import Foundation
 import Testing
 
+@testable import WoundTimeline
+
 #if canImport(FoundationXML)
   import FoundationXML
 #endif
-
-@testable import WoundTimeline
 
 /// Healing figures on a series computed by hand (see each expectation's comment).
 @Suite struct HealingReportTests {
@@ -143,7 +143,10 @@ import Testing
     #expect(lines.dropLast().allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false).count == columns })
     let second = lines[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
     #expect(second[0] == "P001" && second[1] == "left-heel" && second[3] == "2026-03-15T09:00:00Z")
-    #expect(Array(second[4...12]) == ["14.000", "8.0000", "11.000", "7.5000", "-2.0000", "-20.00", "25.00", "0.0870", "1.0000"])
+    #expect(
+      Array(second[4...12]) == [
+        "14.000", "8.0000", "11.000", "7.5000", "-2.0000", "-20.00", "25.00", "0.0870", "1.0000",
+      ])
     #expect(Array(second[13...16]) == ["0.6000", "0.2500", "0.0500", "0.1000"])
     let first = lines[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
     #expect(first[11] == "" && first[12] == "")  // no rate for the baseline itself

@@ -13,7 +13,10 @@ import Testing
     let store = TimelineStore(directory: directory)
     let stored = try store.append(TimelineEntry._example(index: 1), patient: "P001")
     let before = try bytes(directory + "/P001.json")
-    #expect(throws: TimelineError.duplicatePhoto(file: directory + "/P001.json", sha256: stored.photo.sha256, entryId: stored.id)) {
+    #expect(
+      throws: TimelineError.duplicatePhoto(
+        file: directory + "/P001.json", sha256: stored.photo.sha256, entryId: stored.id)
+    ) {
       try store.append(TimelineEntry._example(index: 1), patient: "P001")
     }
     #expect(try bytes(directory + "/P001.json") == before)
@@ -69,7 +72,10 @@ import Testing
     #expect(timeline.statuses()[amended.id] == .voided(by: voided.id))
     #expect(HealingReport.historyText(timeline).contains("[withdrawn by \(voided.id)]"))
     // Nothing further can be said of a withdrawn measurement.
-    #expect(throws: TimelineError.entryAlreadyVoided(file: directory + "/P001.json", entryId: original.id, voidedBy: voided.id)) {
+    #expect(
+      throws: TimelineError.entryAlreadyVoided(
+        file: directory + "/P001.json", entryId: original.id, voidedBy: voided.id)
+    ) {
       try store.append(withdrawal, patient: "P001")
     }
   }
@@ -88,8 +94,9 @@ import Testing
     var otherPhoto = TimelineEntry._example(index: 2)
     otherPhoto.kind = .amendment
     otherPhoto.amends = .init(entryId: original.id, reason: "x")
-    #expect(throws: TimelineError.amendmentPhotoDiffers(
-      file: file, entryId: original.id, recordedSha256: original.photo.sha256, givenSha256: otherPhoto.photo.sha256)
+    #expect(
+      throws: TimelineError.amendmentPhotoDiffers(
+        file: file, entryId: original.id, recordedSha256: original.photo.sha256, givenSha256: otherPhoto.photo.sha256)
     ) {
       try store.append(otherPhoto, patient: "P001")
     }
@@ -110,8 +117,9 @@ import Testing
     timeline.entries.removeLast()
     try timeline.encoded().write(to: URL(fileURLWithPath: file))
     let before = try bytes(file)
-    #expect(throws: TimelineError.headMismatch(
-      file: file, headFile: file + ".head", headEntries: 3, headLastHash: lastHash, fileEntries: 2)
+    #expect(
+      throws: TimelineError.headMismatch(
+        file: file, headFile: file + ".head", headEntries: 3, headLastHash: lastHash, fileEntries: 2)
     ) {
       try store.append(TimelineEntry._example(index: 7), patient: "P001")
     }
@@ -131,7 +139,8 @@ import Testing
     try store.append(TimelineEntry._example(index: 1, areaCm2: 4.9), patient: "P001")
     let original = try String(contentsOfFile: file, encoding: .utf8)
     // "areaCm2": 4.9, ... "areaCm2": 0.01 in the same object.
-    let doubled = original.replacingOccurrences(of: "\"areaCm2\" : 4.9,", with: "\"areaCm2\" : 4.9, \"areaCm2\" : 0.01,")
+    let doubled = original.replacingOccurrences(
+      of: "\"areaCm2\" : 4.9,", with: "\"areaCm2\" : 4.9, \"areaCm2\" : 0.01,")
     #expect(doubled != original)
     try doubled.write(toFile: file, atomically: false, encoding: .utf8)
     #expect {
@@ -140,7 +149,8 @@ import Testing
       guard case .malformed(_, let reason) = error as? TimelineError else { return false }
       return reason.contains("'areaCm2' appears twice")
     }
-    let extra = original.replacingOccurrences(of: "\"woundSite\" :", with: "\"note\" : \"hidden\",\n      \"woundSite\" :")
+    let extra = original.replacingOccurrences(
+      of: "\"woundSite\" :", with: "\"note\" : \"hidden\",\n      \"woundSite\" :")
     try extra.write(toFile: file, atomically: false, encoding: .utf8)
     #expect {
       try store.append(TimelineEntry._example(index: 2), patient: "P001")
@@ -174,7 +184,8 @@ import Testing
       try store.recover(patient: "P001", reason: "x", recordedBy: .init(operator: "a", host: "b"))
     }
     // Editing the recovery record breaks the chain.
-    let text = try String(contentsOfFile: file, encoding: .utf8).replacingOccurrences(of: "disk fault", with: "no fault")
+    let text = try String(contentsOfFile: file, encoding: .utf8).replacingOccurrences(
+      of: "disk fault", with: "no fault")
     try text.write(toFile: file, atomically: false, encoding: .utf8)
     #expect(throws: TimelineError.brokenRecovery(file: file)) { try store.load(patient: "P001") }
   }
@@ -210,11 +221,13 @@ import Testing
     let head = try #require(try store.head(patient: "P001"))
     #expect(head.entries == 4 && head.lastHash == appended[3].hash)
     // The duplicate check on that path names the standing entry, from the photo index.
-    #expect(throws: TimelineError.duplicatePhoto(file: file, sha256: appended[2].photo.sha256, entryId: appended[2].id)) {
+    #expect(throws: TimelineError.duplicatePhoto(file: file, sha256: appended[2].photo.sha256, entryId: appended[2].id))
+    {
       try store.append(TimelineEntry._example(index: 2), patient: "P001")
     }
     // A file edited behind the store's back takes the full path and is refused.
-    let text = try String(contentsOfFile: file, encoding: .utf8).replacingOccurrences(of: "\"areaCm2\" : 4.25", with: "\"areaCm2\" : 4.26")
+    let text = try String(contentsOfFile: file, encoding: .utf8).replacingOccurrences(
+      of: "\"areaCm2\" : 4.25", with: "\"areaCm2\" : 4.26")
     try text.write(toFile: file, atomically: false, encoding: .utf8)
     #expect {
       try store.append(TimelineEntry._example(index: 9), patient: "P001")

@@ -159,12 +159,16 @@ struct SchemaValidator {
       for (name, member) in object {
         if let sub = properties[name] as? [String: Any] {
           seenProperties.insert("\(schemaPath)/properties/\(name)")
-          check(member, against: sub, at: "\(path).\(name)", schemaPath: "\(schemaPath)/properties/\(name)", problems: &problems)
+          check(
+            member, against: sub, at: "\(path).\(name)", schemaPath: "\(schemaPath)/properties/\(name)",
+            problems: &problems)
         } else if let additional = schema["additionalProperties"] {
           if let allowed = additional as? Bool, !allowed {
             problems.append("\(path): property '\(name)' is not in the schema")
           } else if let sub = additional as? [String: Any] {
-            check(member, against: sub, at: "\(path).\(name)", schemaPath: "\(schemaPath)/additionalProperties", problems: &problems)
+            check(
+              member, against: sub, at: "\(path).\(name)", schemaPath: "\(schemaPath)/additionalProperties",
+              problems: &problems)
           }
         }
       }

@@ -30,8 +30,9 @@ import WoundCore
     let refusal = TimelineError.unsafeFile(.notRegularFile(file: file, kind: .fifo))
     #expect(throws: refusal) { try store.load(patient: "P001") }
     #expect(throws: refusal) { try store.append(TimelineEntry._example(index: 1), patient: "P001") }
-    #expect(refusal.description == "\(file): is a FIFO (named pipe), not a regular file, so it was not used; "
-      + "the timeline was left unchanged")
+    #expect(
+      refusal.description == "\(file): is a FIFO (named pipe), not a regular file, so it was not used; "
+        + "the timeline was left unchanged")
     #expect(SafeFile.status(file, followingLinks: false)?.kind == .fifo)
     #expect(try names(directory) == ["P001.json", "P001.json.lock"])
   }
@@ -136,12 +137,15 @@ import WoundCore
   }
 
   @Test func systemErrorsAreReportedWithStrerrorText() {
-    #expect(TimelineError.writeFailed(file: "t/P001.json", operation: "write", errno: ENOSPC).description
-      == "t/P001.json: write failed: No space left on device; the timeline was left unchanged")
-    #expect(TimelineError.unreadable(file: "t/P001.json", errno: EACCES).description
-      == "t/P001.json: cannot be read: Permission denied")
-    #expect(TimelineError.lockFailed(file: "t/P001.json.lock", errno: EROFS).description
-      == "t/P001.json.lock: cannot take the lock: Read-only file system")
+    #expect(
+      TimelineError.writeFailed(file: "t/P001.json", operation: "write", errno: ENOSPC).description
+        == "t/P001.json: write failed: No space left on device; the timeline was left unchanged")
+    #expect(
+      TimelineError.unreadable(file: "t/P001.json", errno: EACCES).description
+        == "t/P001.json: cannot be read: Permission denied")
+    #expect(
+      TimelineError.lockFailed(file: "t/P001.json.lock", errno: EROFS).description
+        == "t/P001.json.lock: cannot take the lock: Read-only file system")
     for error in [TimelineError.writeFailed(file: "a", operation: "write", errno: ENOSPC)] {
       #expect(!error.description.contains("errno"))
     }
@@ -150,9 +154,10 @@ import WoundCore
   @Test func identifiersMustStartWithALetterOrDigit() {
     #expect(SafeIdentifier.problem(with: "-rf") == .startsWithSymbol("-"))
     #expect(SafeIdentifier.problem(with: "--help") == .startsWithSymbol("-"))
-    #expect(TimelineError.invalidPatientID("-rf", .startsWithSymbol("-")).description
-      == "invalid patient ID '-rf': starts with '-'; use 1-64 characters from A-Z a-z 0-9 . _ -, "
-      + "starting with a letter or digit")
+    #expect(
+      TimelineError.invalidPatientID("-rf", .startsWithSymbol("-")).description
+        == "invalid patient ID '-rf': starts with '-'; use 1-64 characters from A-Z a-z 0-9 . _ -, "
+        + "starting with a letter or digit")
     #expect(throws: TimelineError.invalidWoundSite("-heel", .startsWithSymbol("-"))) {
       try SafeIdentifier.checkWoundSite("-heel")
     }

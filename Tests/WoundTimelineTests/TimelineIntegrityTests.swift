@@ -35,7 +35,8 @@ import Testing
       caught = error
     }
     #expect(caught.map(matches) == true, "got \(String(describing: caught))", sourceLocation: sourceLocation)
-    #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == before, "file was modified", sourceLocation: sourceLocation)
+    #expect(
+      try Data(contentsOf: URL(fileURLWithPath: file)) == before, "file was modified", sourceLocation: sourceLocation)
   }
 
   @Test func invalidJSONIsRefusedAndLeftUnchanged() throws {
@@ -61,7 +62,9 @@ import Testing
     let (store, file) = try threeEntryTimeline()
     // The first entry's total area, 4.25 -> 3.25 cm^2.
     try replace(file, "\"areaCm2\" : 4.25,", with: "\"areaCm2\" : 3.25,")
-    try expectRefusal(store, file) { if case .brokenChain(file, 0, .hashMismatch) = $0 { return true } else { return false } }
+    try expectRefusal(store, file) {
+      if case .brokenChain(file, 0, .hashMismatch) = $0 { return true } else { return false }
+    }
   }
 
   @Test func removedEntryBreaksTheChain() throws {
@@ -71,7 +74,8 @@ import Testing
     timeline.entries.remove(at: 1)
     try timeline.encoded().write(to: URL(fileURLWithPath: file))
     try expectRefusal(store, file) {
-      if case .brokenChain(file, 1, .previousHashMismatch(expected: timeline.entries[0].hash, found: removedHash)) = $0 {
+      if case .brokenChain(file, 1, .previousHashMismatch(expected: timeline.entries[0].hash, found: removedHash)) = $0
+      {
         return true
       }
       return false
@@ -99,13 +103,16 @@ import Testing
 
   @Test func otherPatientsFileIsRefused() throws {
     let (store, file) = try threeEntryTimeline()
-    try replace(file, "\"patient\" : \"P001\",\n  \"schemaVersion\"", with: "\"patient\" : \"P002\",\n  \"schemaVersion\"")
+    try replace(
+      file, "\"patient\" : \"P001\",\n  \"schemaVersion\"", with: "\"patient\" : \"P002\",\n  \"schemaVersion\"")
     try expectRefusal(store, file) { $0 == .patientMismatch(file: file, expected: "P001", found: "P002") }
   }
 
   @Test func fourProcessesAppendingTwentyFiveEachGiveOneHundredChainedEntries() throws {
     let directory = try makeTemporaryDirectory()
-    let processes = try (0..<4).map { try startStressHelper(directory: directory, patient: "P100", count: 25, tag: "w\($0)") }
+    let processes = try (0..<4).map {
+      try startStressHelper(directory: directory, patient: "P100", count: 25, tag: "w\($0)")
+    }
     for process in processes { process.waitUntilExit() }
     #expect(processes.map(\.terminationStatus) == [0, 0, 0, 0])
     let timeline = try TimelineStore(directory: directory).load(patient: "P100")  // verifies the chain

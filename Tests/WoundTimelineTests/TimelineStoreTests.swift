@@ -14,7 +14,8 @@ import Testing
     sparse.results.tissue = nil
     sparse.results.calibrationQuality = .init()
     var ruler = TimelineEntry._example(index: 3, takenAt: utc(2026, 3, 15, 10, 30))
-    ruler.settings.calibration = .init(method: .ruler, rulerPointsPixels: [[10, 20], [310.5, 20]], rulerDistanceMm: 30)
+    ruler.settings.calibration = .init(
+      method: .ruler, rulerPointsPixels: [[10, 20], [310.5, 20]], rulerDistanceMm: 30)
     var first = TimelineEntry._example(index: 1, takenAt: utc(2026, 3, 1))
     first.recordedBy = .init(operator: "nurse A", host: "ward-3")
     var written = try [first, sparse, ruler].map { try store.append($0, patient: "P001") }
@@ -80,9 +81,12 @@ import Testing
       return validator.validate(document)
     }
     #expect(try problems { _ in }.isEmpty)
-    #expect(try !problems { $0["results"] = ($0["results"] as! [String: Any]).merging(["areaCm2": "big"]) { $1 } }.isEmpty)
+    #expect(
+      try !problems { $0["results"] = ($0["results"] as! [String: Any]).merging(["areaCm2": "big"]) { $1 } }.isEmpty)
     #expect(try !problems { $0["entry"] = ($0["entry"] as! [String: Any]).merging(["extra": 1]) { $1 } }.isEmpty)
-    #expect(try !problems { $0["entry"] = ($0["entry"] as! [String: Any]).merging(["takenAtSource": "guess"]) { $1 } }.isEmpty)
+    #expect(
+      try !problems { $0["entry"] = ($0["entry"] as! [String: Any]).merging(["takenAtSource": "guess"]) { $1 } }.isEmpty
+    )
     #expect(try !problems { $0["doc"] = ($0["doc"] as! [String: Any]).merging(["schemaVersion": 3]) { $1 } }.isEmpty)
     #expect(try !problems { $0["entry"] = ($0["entry"] as! [String: Any]).filter { $0.key != "hash" } }.isEmpty)
   }

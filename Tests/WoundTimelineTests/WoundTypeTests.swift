@@ -29,7 +29,9 @@ import Testing
     #expect(report.rows.map(\.openAreaEnlarged) == [false, false, false, true])
     #expect(report.textTable().contains("enlarged"))
     let column = HealingReport.csvHeader.split(separator: ",").firstIndex(of: "reEpithelialisationPercent")!
-    let cells = report.csvLines().split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false)[column] }
+    let cells = report.csvLines().split(separator: "\n").map {
+      $0.split(separator: ",", omittingEmptySubsequences: false)[column]
+    }
     #expect(cells == ["0.00", "10.00", "55.00", ""])
   }
 

@@ -49,7 +49,9 @@ struct InferencePlan: Sendable {
         let outputHeight = conv.outputHeight(inputHeight: first.height)
         let outputWidth = conv.outputWidth(inputWidth: first.width)
         guard outputHeight > 0, outputWidth > 0 else {
-          throw mismatch(index, "a \(first.width)x\(first.height) input is smaller than the \(conv.kernelSize)x\(conv.kernelSize) kernel")
+          throw mismatch(
+            index,
+            "a \(first.width)x\(first.height) input is smaller than the \(conv.kernelSize)x\(conv.kernelSize) kernel")
         }
         result = Shape(channels: conv.outputChannels, height: outputHeight, width: outputWidth)
         scratch = max(scratch, Kernels.scratchCount(conv, inputWidth: first.width, inputHeight: first.height))

@@ -305,7 +305,8 @@ enum Kernels {
           case .depthwise:
             let channels = conv.inputChannels
             let parts = Parallel.parts(
-              threads: threads, items: channels, work: channels * inputWidth * inputHeight * conv.kernelSize * conv.kernelSize)
+              threads: threads, items: channels,
+              work: channels * inputWidth * inputHeight * conv.kernelSize * conv.kernelSize)
             Parallel.run(parts) { part in
               let range = Parallel.range(part, of: parts, items: channels, granule: 1)
               convolveDepthwise(

@@ -12,39 +12,39 @@ import WoundCore
 ///
 /// A model is immutable and `Sendable`: one instance can serve any number of
 /// concurrent ``Segmenter/segment(image:excluding:hints:model:threads:)`` calls.
-public struct SegmentationModel: Sendable {
+package struct SegmentationModel: Sendable {
   /// The resource name of the model shipped with the package.
-  public static let bundledResourceName = "wound-segmentation.wmseg"
+  package static let bundledResourceName = "wound-segmentation.wmseg"
 
   /// The path or resource name the model was read from, used in messages.
-  public let fileName: String
+  package let fileName: String
   /// The model file's bytes, exactly as stored: hash them to identify the
   /// model (a measurement records the model's SHA-256).
-  public let fileBytes: [UInt8]
+  package let fileBytes: [UInt8]
   /// The weight type stored in the file: `"float32"` or `"float16"`.
-  public let dataType: String
+  package let dataType: String
   /// Input channels (3: R, G, B).
-  public let inputChannels: Int
+  package let inputChannels: Int
   /// The side, in pixels, of the square crops the network was trained on.
-  public let trainingSizePixels: Int
+  package let trainingSizePixels: Int
   /// Input width and height must be positive multiples of this.
-  public let sizeMultiplePixels: Int
+  package let sizeMultiplePixels: Int
   /// Input normalisation: `x = (value - normalizeSubtract) / normalizeDivide`,
   /// for 8-bit channel values.
-  public let normalizeSubtract: Float
+  package let normalizeSubtract: Float
   /// See ``normalizeSubtract``.
-  public let normalizeDivide: Float
+  package let normalizeDivide: Float
   /// The free-form `training` object of the header (recipe, seed, split,
   /// validation figures), re-serialised as JSON with sorted keys; `nil` when absent.
-  public let trainingDescriptionJSON: String?
+  package let trainingDescriptionJSON: String?
 
   /// What the network's output means: one wound probability (the outline
   /// model), or a probability per named class (the tissue model).
-  public let output: ModelOutput
+  package let output: ModelOutput
 
   /// The second, finer pass over each wound's crop that the model was trained
   /// and validated for; `nil` when the model is used for one pass only.
-  public private(set) var finePass: FinePassRule?
+  package private(set) var finePass: FinePassRule?
 
   /// The same model used for the whole-photo pass only (to measure each pass apart).
   package func coarseOnly() -> SegmentationModel {
@@ -66,7 +66,7 @@ public struct SegmentationModel: Sendable {
   ///   version or weight type, a malformed operation, weights out of range,
   ///   channel counts that do not chain, or shapes that do not fit the
   ///   training size.
-  public init(bytes: [UInt8], name: String) throws(SegmentationModelError) {
+  package init(bytes: [UInt8], name: String) throws(SegmentationModelError) {
     let parsed = try ModelFileParser.parse(bytes: bytes, name: name)
     self.fileName = name
     self.fileBytes = bytes
@@ -86,7 +86,7 @@ public struct SegmentationModel: Sendable {
   }
 
   /// The most bytes a model file may hold: 256 MiB (the bundled model is 1.5 MiB).
-  public static let maximumFileBytes = 256 << 20
+  package static let maximumFileBytes = 256 << 20
 
   /// The location of a model file shipped with the package, or `nil` when the
   /// resource bundle lacks it.
@@ -103,7 +103,7 @@ public struct SegmentationModel: Sendable {
   /// - Throws: ``SegmentationModelError/unreadable(file:reason:)`` when the
   ///   file cannot be read (with the system's message) or is refused, or any
   ///   parsing error of ``init(bytes:name:)``.
-  public init(contentsOf url: URL) throws(SegmentationModelError) {
+  package init(contentsOf url: URL) throws(SegmentationModelError) {
     let bytes: [UInt8]
     do {
       bytes = try SafeFile.read(url.path, limitBytes: Self.maximumFileBytes).bytes
@@ -117,13 +117,13 @@ public struct SegmentationModel: Sendable {
 
   /// The location of the model shipped with the package, or `nil` when the
   /// resource bundle lacks it.
-  public static var bundledURL: URL? { bundledURL(named: bundledResourceName) }
+  package static var bundledURL: URL? { bundledURL(named: bundledResourceName) }
 
   /// Loads the model shipped with the package (`Resources/wound-segmentation.wmseg`).
   ///
   /// - Throws: ``SegmentationModelError/resourceMissing(name:)`` when the
   ///   resource is absent, or any error of ``init(contentsOf:)``.
-  public static func bundled() throws(SegmentationModelError) -> SegmentationModel {
+  package static func bundled() throws(SegmentationModelError) -> SegmentationModel {
     guard let url = bundledURL else { throw .resourceMissing(name: bundledResourceName) }
     return try SegmentationModel(contentsOf: url)
   }
@@ -136,7 +136,7 @@ public struct SegmentationModel: Sendable {
   /// - Returns: `image.width * image.height` probabilities in `[0, 1]`.
   /// - Throws: ``SegmentationModelError/inputSizeNotSupported(file:width:height:multiple:)``
   ///   for other sizes.
-  public func probabilities(for image: RGBImage) throws(SegmentationModelError) -> [Float] {
+  package func probabilities(for image: RGBImage) throws(SegmentationModelError) -> [Float] {
     let input = normalizedInput(image)
     return try probabilities(normalizedInput: input, width: image.width, height: image.height)
   }
@@ -197,7 +197,7 @@ public struct SegmentationModel: Sendable {
 }
 
 /// What a model file's output holds (`output` in its header).
-public enum ModelOutput: Sendable, Equatable {
+package enum ModelOutput: Sendable, Equatable {
   /// One channel, a sigmoid: the wound probability of each pixel.
   case probability
   /// One channel per named class, a softmax across them.

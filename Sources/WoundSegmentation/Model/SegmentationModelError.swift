@@ -3,7 +3,7 @@
 /// Every case names the model file (its path, or the resource name of the
 /// bundled model) and the facts that make it unusable, so a test can match the
 /// exact case and a user can tell which file to replace.
-public enum SegmentationModelError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum SegmentationModelError: Error, Sendable, Equatable, CustomStringConvertible {
   /// The bundled model is missing from the package's resources.
   case resourceMissing(name: String)
   /// The file could not be read from disk.
@@ -45,7 +45,7 @@ public enum SegmentationModelError: Error, Sendable, Equatable, CustomStringConv
   /// A tissue model's classes are not the ones the tissue stage reads.
   case unexpectedClasses(file: String, expected: [String], found: [String])
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .resourceMissing(let name):
       return "\(name): the bundled model file is missing from the package resources"

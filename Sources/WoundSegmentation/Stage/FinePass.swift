@@ -1,15 +1,15 @@
 import WoundCore
 
 /// The rule of the fine pass, as the model file states it (`finePass` in its header).
-public struct FinePassRule: Sendable, Equatable {
+package struct FinePassRule: Sendable, Equatable {
   /// A crop's side is this times the long side of its wound's box.
-  public var marginFactor: Double
+  package var marginFactor: Double
   /// The smallest crop side, photo pixels.
-  public var minimumSidePixels: Int
+  package var minimumSidePixels: Int
   /// The network's input side for a crop, pixels.
-  public var cropSizePixels: Int
+  package var cropSizePixels: Int
 
-  public init(marginFactor: Double, minimumSidePixels: Int, cropSizePixels: Int) {
+  package init(marginFactor: Double, minimumSidePixels: Int, cropSizePixels: Int) {
     self.marginFactor = marginFactor
     self.minimumSidePixels = minimumSidePixels
     self.cropSizePixels = cropSizePixels
@@ -66,7 +66,8 @@ enum FinePass {
   static func crops(boxes: [PixelRect], rule: FinePassRule) -> [Crop] {
     func crop(_ box: PixelRect) -> Crop {
       let side = max(Double(rule.minimumSidePixels), rule.marginFactor * Double(max(box.width, box.height)))
-      return Crop(centreX: Double(box.x) + Double(box.width) / 2, centreY: Double(box.y) + Double(box.height) / 2, side: side)
+      return Crop(
+        centreX: Double(box.x) + Double(box.width) / 2, centreY: Double(box.y) + Double(box.height) / 2, side: side)
     }
     var merged = boxes
     var changed = true

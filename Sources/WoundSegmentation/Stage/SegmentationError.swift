@@ -2,7 +2,7 @@ import WoundCore
 
 /// Why a photo could not be segmented. Each case carries the facts and, in
 /// its description, the option that fixes it.
-public enum SegmentationError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum SegmentationError: Error, Sendable, Equatable, CustomStringConvertible {
   /// The photo has no pixels.
   case emptyImage(width: Int, height: Int)
   /// The region of interest has no pixel inside the photo.
@@ -15,7 +15,7 @@ public enum SegmentationError: Error, Sendable, Equatable, CustomStringConvertib
   /// The model cannot run at the working size (a model file defect).
   case model(SegmentationModelError)
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .emptyImage(let width, let height):
       return "cannot segment an empty \(width)x\(height) photo"

@@ -1,27 +1,27 @@
 import WoundCore
 
 /// What the user told the segmentation about where the wound is.
-public struct SegmentationHints: Sendable, Equatable {
+package struct SegmentationHints: Sendable, Equatable {
   /// Only pixels inside this rectangle (displayed-photo pixels) can be wound;
   /// `nil` for the whole photo. The model still sees the whole photo.
-  public var regionOfInterest: PixelRect?
+  package var regionOfInterest: PixelRect?
   /// A point on the wound (displayed-photo pixels, pixel centres at integer
   /// coordinates). When given, only the region containing it, or else the
   /// region nearest to it, is kept.
-  public var seed: Point?
+  package var seed: Point?
 
-  public init(regionOfInterest: PixelRect? = nil, seed: Point? = nil) {
+  package init(regionOfInterest: PixelRect? = nil, seed: Point? = nil) {
     self.regionOfInterest = regionOfInterest
     self.seed = seed
   }
 
   /// No hints: every wound region found in the whole photo.
-  public static let none = SegmentationHints()
+  package static let none = SegmentationHints()
 }
 
 /// One connected wound region of the full-resolution mask (8-connected): its
 /// pixel count, bounding box and centroid, in displayed-photo pixels.
-public typealias WoundRegion = MaskRegions.Region
+package typealias WoundRegion = MaskRegions.Region
 
 /// The network's wound probabilities at working resolution.
 ///
@@ -29,19 +29,19 @@ public typealias WoundRegion = MaskRegions.Region
 /// `i * photoPixelsPerCell ..< (i + 1) * photoPixelsPerCell` and the
 /// matching rows (cut at the photo's edge); its centre lies at photo
 /// coordinate `(i + 0.5) * photoPixelsPerCell - 0.5`.
-public struct ProbabilityMap: Sendable, Equatable {
+package struct ProbabilityMap: Sendable, Equatable {
   /// Cells per row.
-  public var width: Int
+  package var width: Int
   /// Rows of cells.
-  public var height: Int
+  package var height: Int
   /// `width * height` probabilities in `[0, 1]`, row-major, top-left first,
   /// straight from the network (before the excluded polygons, the region of
   /// interest and the speck rule are applied).
-  public var values: [Float]
+  package var values: [Float]
   /// The side of one cell in photo pixels (the integer downscale factor).
-  public var photoPixelsPerCell: Int
+  package var photoPixelsPerCell: Int
 
-  public init(width: Int, height: Int, values: [Float], photoPixelsPerCell: Int) {
+  package init(width: Int, height: Int, values: [Float], photoPixelsPerCell: Int) {
     precondition(values.count == width * height, "probability map size does not match \(width)x\(height)")
     self.width = width
     self.height = height
@@ -50,22 +50,22 @@ public struct ProbabilityMap: Sendable, Equatable {
   }
 
   /// The probability of cell `(i, j)`; traps when out of bounds.
-  public subscript(i: Int, j: Int) -> Float { values[j * width + i] }
+  package subscript(i: Int, j: Int) -> Float { values[j * width + i] }
 }
 
 /// What ``Segmenter/segment(image:excluding:hints:model:threads:)`` found.
-public struct SegmentationResult: Sendable {
+package struct SegmentationResult: Sendable {
   /// The wound at the photo's displayed size: 255 = wound, 0 = not wound.
-  public var mask: Mask
+  package var mask: Mask
   /// The connected regions of `mask`, largest first (ties: top, then left).
-  public var regions: [WoundRegion]
+  package var regions: [WoundRegion]
   /// The same regions with their runs, in raster order: the labelling of `mask`,
   /// for the stages after segmentation to measure without labelling it again.
-  public var labelled: MaskRegions
+  package var labelled: MaskRegions
   /// The network's output at working resolution.
-  public var probabilities: ProbabilityMap
+  package var probabilities: ProbabilityMap
 
-  public init(mask: Mask, regions: [WoundRegion], labelled: MaskRegions, probabilities: ProbabilityMap) {
+  package init(mask: Mask, regions: [WoundRegion], labelled: MaskRegions, probabilities: ProbabilityMap) {
     self.mask = mask
     self.regions = regions
     self.labelled = labelled
@@ -73,5 +73,5 @@ public struct SegmentationResult: Sendable {
   }
 
   /// Total wound pixels over all regions.
-  public var areaPixels: Int { regions.reduce(0) { $0 + $1.areaPixels } }
+  package var areaPixels: Int { regions.reduce(0) { $0 + $1.areaPixels } }
 }

@@ -32,18 +32,18 @@ import WoundCore
 ///
 /// The result is a pure function of the pixels, the polygons, the hints and
 /// the model: every step is deterministic.
-public enum Segmenter {
+package enum Segmenter {
   /// The longest side of the working image, in cells, before padding.
-  public static let workingLongSidePixels = 320
+  package static let workingLongSidePixels = 320
   /// A cell or pixel is wound when its probability is strictly above this.
-  public static let probabilityThreshold: Float = 0.5
+  package static let probabilityThreshold: Float = 0.5
   /// Speck rule: a region is dropped when it covers fewer than this many
   /// working cells (fewer than `minimumRegionCells * f * f` pixels at photo
   /// resolution), or less than ``minimumRegionFractionOfLargest`` of the
   /// largest region's area. The region holding the seed is never dropped.
-  public static let minimumRegionCells = 4
+  package static let minimumRegionCells = 4
   /// See ``minimumRegionCells``.
-  public static let minimumRegionFractionOfLargest = 0.001
+  package static let minimumRegionFractionOfLargest = 0.001
 
   /// Finds the wound regions of a photo.
   ///
@@ -66,7 +66,7 @@ public enum Segmenter {
   ///   - coarse: The whole-photo pass of this photo and model, when it was
   ///     run beforehand (``coarseProbabilities(image:model:threads:)``);
   ///     `nil` runs it here. The result is the same either way.
-  public static func segment(
+  package static func segment(
     image: RGBImage, excluding: [[Point]], hints: SegmentationHints, model: SegmentationModel, threads: Int = 1,
     coarse: ProbabilityMap? = nil
   ) throws(SegmentationError) -> SegmentationResult {
@@ -83,7 +83,7 @@ public enum Segmenter {
   ///
   /// - Throws: ``SegmentationError/emptyImage(width:height:)`` or
   ///   ``SegmentationError/model(_:)`` when the model cannot run at the working size.
-  public static func coarseProbabilities(image: RGBImage, model: SegmentationModel, threads: Int = 1)
+  package static func coarseProbabilities(image: RGBImage, model: SegmentationModel, threads: Int = 1)
     throws(SegmentationError) -> ProbabilityMap
   {
     guard image.width > 0, image.height > 0 else {

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import WoundSegmentation
 
 /// A small seeded generator (SplitMix64), so random test data is the same on
