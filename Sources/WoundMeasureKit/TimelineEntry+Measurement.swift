@@ -43,10 +43,7 @@ struct MeasurementFacts {
           boundingBoxPixels: $0.boundingBox.components)
       },
       tissue: hasWound
-        ? TimelineEntry.TissueShares(
-          granulation: shares.granulation, slough: shares.slough, necrosis: shares.necrosis,
-          epithelium: shares.epithelium)
-        : nil,
+        ? shares : nil,
       tissueMethods: hasWound
         ? TimelineEntry.TissueMethods(
           granulation: tissue.provenance.granulation.rawValue, slough: tissue.provenance.slough.rawValue,

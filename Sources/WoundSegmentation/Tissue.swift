@@ -19,21 +19,6 @@ package enum TissueClass: UInt8, Sendable, Codable, CaseIterable {
   case epithelium = 4
 }
 
-/// Per-class shares of the wound area, in [0, 1], summing to 1 when the
-/// wound is not empty.
-package struct TissueShares: Sendable, Equatable, Codable {
-  package var granulation: Double
-  package var slough: Double
-  package var necrosis: Double
-  package var epithelium: Double
-  package init(granulation: Double, slough: Double, necrosis: Double, epithelium: Double) {
-    self.granulation = granulation
-    self.slough = slough
-    self.necrosis = necrosis
-    self.epithelium = epithelium
-  }
-}
-
 /// Colour references for normalisation, taken from the marker when one is found.
 package struct ColourReference: Sendable, Equatable, Codable {
   /// Mean RGB of the marker's white border.

@@ -1,4 +1,5 @@
 import Foundation
+import WoundCore
 
 /// One measured photo in a patient's timeline.
 ///
@@ -170,19 +171,8 @@ package struct TimelineEntry: Sendable, Equatable, Codable {
     }
   }
 
-  /// Shares of the wound area by tissue class, each in [0, 1].
-  package struct TissueShares: Sendable, Equatable, Codable {
-    package var granulation: Double
-    package var slough: Double
-    package var necrosis: Double
-    package var epithelium: Double
-    package init(granulation: Double, slough: Double, necrosis: Double, epithelium: Double) {
-      self.granulation = granulation
-      self.slough = slough
-      self.necrosis = necrosis
-      self.epithelium = epithelium
-    }
-  }
+  /// Shares of the wound area by tissue class, each in [0, 1] (the tissue stage's own type).
+  package typealias TissueShares = WoundCore.TissueShares
 
   /// What decided each tissue class: `"model"` (the learned tissue model) or
   /// `"colour rule"`, and the share of the wound's pixels the colour rule decided.
