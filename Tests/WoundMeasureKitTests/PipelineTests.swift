@@ -45,13 +45,13 @@ import WoundTimeline
 
   /// The dominant tissue of each sample wound, with its true outline: P001 is a yellow
   /// slough bed with red islands (FUSeg 0176), P002 a red granulation crater (0138), P003
-  /// a black eschar (0029). The floors are the shares measured with the shipped model,
-  /// less about 0.1 (the colour rule alone gave 0.97, 0.92 and 0.90).
+  /// a black eschar (0029). The floors are the shares measured with the shipped model
+  /// (0.924, 0.951, 0.882), less about 0.1 (the colour rule alone gave 0.97, 0.92, 0.90).
   @Test func eachSampleWoundGetsTheTissueItShows() throws {
     let expectations: [(String, KeyPath<TimelineEntry.TissueShares, Double>, Double)] = [
-      ("P001/left-heel/2026-09-07_1.jpg", \.slough, 0.70),
-      ("P002/right-hallux/2026-10-12_1.jpg", \.granulation, 0.80),
-      ("P003/left-plantar/2026-10-19_1.jpg", \.necrosis, 0.75),
+      ("P001/left-heel/2026-09-07_1.jpg", \.slough, 0.82),
+      ("P002/right-hallux/2026-10-12_1.jpg", \.granulation, 0.85),
+      ("P003/left-plantar/2026-10-19_1.jpg", \.necrosis, 0.78),
     ]
     for (relative, share, floor) in expectations {
       let settings = MeasurementSettings(maskPath: Self.mask(relative))

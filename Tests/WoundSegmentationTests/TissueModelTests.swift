@@ -110,10 +110,10 @@ import WoundImaging
     #expect(abs(sum - 1) < 1e-9)
   }
 
-  /// Floors: the shares measured with the shipped model (necrosis 0.647 of the eschar
-  /// wound, slough 0.680 of the rim wound), less 0.1.
-  static let escharNecrosisFloor = 0.55
-  static let rimSloughFloor = 0.58
+  /// Floors: the shares measured with the shipped model (necrosis 0.601 of the eschar
+  /// wound, slough 0.849 of the rim wound), less 0.1.
+  static let escharNecrosisFloor = 0.50
+  static let rimSloughFloor = 0.75
 
   @Test func theModelPathIsDeterministic() throws {
     let model = try Self.model.get()
