@@ -44,12 +44,7 @@ struct MeasurementFacts {
       },
       tissue: hasWound
         ? shares : nil,
-      tissueMethods: hasWound
-        ? TimelineEntry.TissueMethods(
-          granulation: tissue.provenance.granulation.rawValue, slough: tissue.provenance.slough.rawValue,
-          necrosis: tissue.provenance.necrosis.rawValue, epithelium: tissue.provenance.epithelium.rawValue,
-          colourRuleShare: tissue.provenance.colourRuleShare)
-        : nil,
+      tissueMethods: hasWound ? tissue.provenance : nil,
       openAreaCm2: max(0, measures.areaMm2 - epitheliumAreaMm2) / 100,
       pixelsPerMm: calibration.pixelsPerMm,
       calibrationQuality: TimelineEntry.CalibrationQuality(

@@ -37,7 +37,7 @@ extension TimelineEntry {
         ],
         tissue: TissueShares(granulation: 0.6, slough: 0.25, necrosis: 0.05, epithelium: 0.1),
         tissueMethods: TissueMethods(
-          granulation: "model", slough: "model", necrosis: "colour rule", epithelium: "colour rule",
+          granulation: .model, slough: .model, necrosis: .colourRule, epithelium: .colourRule,
           colourRuleShare: 0.15),
         openAreaCm2: areaCm2 * 0.9, pixelsPerMm: 10,
         calibrationQuality: CalibrationQuality(

@@ -174,22 +174,9 @@ package struct TimelineEntry: Sendable, Equatable, Codable {
   /// Shares of the wound area by tissue class, each in [0, 1] (the tissue stage's own type).
   package typealias TissueShares = WoundCore.TissueShares
 
-  /// What decided each tissue class: `"model"` (the learned tissue model) or
-  /// `"colour rule"`, and the share of the wound's pixels the colour rule decided.
-  package struct TissueMethods: Sendable, Equatable, Codable {
-    package var granulation: String
-    package var slough: String
-    package var necrosis: String
-    package var epithelium: String
-    package var colourRuleShare: Double
-    package init(granulation: String, slough: String, necrosis: String, epithelium: String, colourRuleShare: Double) {
-      self.granulation = granulation
-      self.slough = slough
-      self.necrosis = necrosis
-      self.epithelium = epithelium
-      self.colourRuleShare = colourRuleShare
-    }
-  }
+  /// What decided each tissue class (`"model"` or `"colour rule"`) and the share of the
+  /// wound's pixels the colour rule decided (the tissue stage's own type).
+  package typealias TissueMethods = WoundCore.TissueProvenance
 
   /// One connected wound region.
   package struct Region: Sendable, Equatable, Codable {

@@ -60,8 +60,8 @@ import WoundTimeline
       print("tissue \(relative): \(tissue)")
       #expect(tissue[keyPath: share] >= floor, "\(relative): \(tissue)")
       let methods = try #require(entry.results.tissueMethods)
-      #expect(methods.granulation == "model" && methods.slough == "model")
-      #expect(methods.necrosis == "colour rule" && methods.epithelium == "colour rule")
+      #expect(methods.granulation == .model && methods.slough == .model)
+      #expect(methods.necrosis == .colourRule && methods.epithelium == .colourRule)
       #expect(entry.tool.tissueModelSha256?.count == 64)
     }
   }
