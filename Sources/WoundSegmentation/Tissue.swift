@@ -112,15 +112,21 @@ package enum TissueClassifier {
     var index = 0
     for y in box.y..<box.maxY {
       for x in box.x..<box.maxX where mask[x, y] != 0 {
-        let rgb = correction.apply(smoothed[index])
-        let lab = TissueColour.lab(red: rgb.red, green: rgb.green, blue: rgb.blue)
         let inBox = (y - box.y) * box.width + (x - box.x)
-        var tissue = TissueRules.classify(lab: lab, inMarginBand: distances[inBox] <= bandPixels)
+        let colour = smoothed[index]
+        func colourRule() -> TissueClass {
+          let rgb = correction.apply(colour)
+          let lab = TissueColour.lab(red: rgb.red, green: rgb.green, blue: rgb.blue)
+          return TissueRules.classify(lab: lab, inMarginBand: distances[inBox] <= bandPixels)
+        }
+        let tissue: TissueClass
         if let learned {
           let (decided, byModel) = TissueRules.decide(
-            slough: learned.slough[inBox], granulation: learned.granulation[inBox], colourRule: tissue)
+            slough: learned.slough[inBox], granulation: learned.granulation[inBox], colourRule: colourRule())
           tissue = decided
           if !byModel { ruleDecided += 1 }
+        } else {
+          tissue = colourRule()
         }
         labels[x, y] = tissue.rawValue
         counts[Int(tissue.rawValue)] += 1

@@ -56,10 +56,14 @@ enum TissueRules {
 
   /// The class of one wound pixel with the tissue model's probabilities, and whether the
   /// model (rather than the colour rule) decided it.
-  static func decide(slough: Float, granulation: Float, colourRule: TissueClass) -> (TissueClass, byModel: Bool) {
+  /// The colour rule is evaluated only where the model is unsure.
+  static func decide(
+    slough: Float, granulation: Float, colourRule: @autoclosure () -> TissueClass
+  ) -> (TissueClass, byModel: Bool) {
     let byModel = slough > granulation ? TissueClass.slough : .granulation
-    if slough + granulation < modelWoundConfidence && (colourRule == .necrosis || colourRule == .epithelium) {
-      return (colourRule, false)
+    if slough + granulation < modelWoundConfidence {
+      let rule = colourRule()
+      if rule == .necrosis || rule == .epithelium { return (rule, false) }
     }
     return (byModel, true)
   }
