@@ -33,6 +33,10 @@ let package = Package(
     .target(
       name: "CCodecShims",
       dependencies: ["CPNG", "CJPEG"]),
+    // The network's matrix tile in AVX2, chosen at run time, bit-identical to the Swift one.
+    .target(
+      name: "CKernels",
+      cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]),
 
     // MARK: Pure-Swift core (no C imports)
 
@@ -40,7 +44,7 @@ let package = Package(
     .target(name: "WoundMeasurement", dependencies: ["WoundCore"]),
     .target(
       name: "WoundSegmentation",
-      dependencies: ["WoundCore"],
+      dependencies: ["WoundCore", "CKernels"],
       resources: [.copy("Resources")],
       // The network's loops are optimised in debug builds too: `swift test` runs the model
       // on real photos, which unoptimised code makes some 20 times slower.

@@ -53,21 +53,28 @@ enum AprilTag {
   ///
   /// Not thread-safe: the library keeps per-detector scratch state, so the
   /// type is neither copyable nor `Sendable`. Settings: `nthreads = 1` for
-  /// determinism, `refine_edges = 1`, `quad_sigma = 0`, up to 2 corrected bits.
+  /// determinism, `refine_edges = 1`, `quad_sigma = 0`, up to 1 or 2 corrected bits.
   struct Detector: ~Copyable {
+    /// The most corrected bits the quality filter accepts.
+    static let maximumCorrectedBits = 2
     private let detector: UnsafeMutablePointer<apriltag_detector_t>
     private let family: UnsafeMutablePointer<apriltag_family_t>
 
     /// Creates the detector (`apriltag_detector_create`, `tag36h11_create`,
     /// `apriltag_detector_add_family_bits`).
     ///
-    /// - Parameter quadDecimate: the library finds quads on an image
-    ///   decimated by this factor (1 = full resolution); decoding and edge
-    ///   refinement still use the full image.
-    init(quadDecimate: Float) {
+    /// - Parameters:
+    ///   - quadDecimate: the library finds quads on an image decimated by
+    ///     this factor (1 = full resolution); decoding and edge refinement
+    ///     still use the full image.
+    ///   - correctedBits: the most bit errors a code may have and still
+    ///     decode (0 to ``maximumCorrectedBits``); the library's table grows
+    ///     from 0.5 MB for 1 bit to 36 MB for 2.
+    init(quadDecimate: Float, correctedBits: Int = maximumCorrectedBits) {
+      precondition((0...Self.maximumCorrectedBits).contains(correctedBits), "corrected bits 0-2")
       family = tag36h11_create()
       detector = apriltag_detector_create()
-      apriltag_detector_add_family_bits(detector, family, 2)
+      apriltag_detector_add_family_bits(detector, family, Int32(correctedBits))
       detector.pointee.nthreads = 1
       detector.pointee.quad_decimate = quadDecimate
       detector.pointee.quad_sigma = 0

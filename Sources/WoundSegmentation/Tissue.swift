@@ -100,24 +100,27 @@ package enum TissueClassifier {
     }
     let correction = TissueColour.Correction(image: image, reference: reference)
     let radius = TissueRules.smoothingRadius(width: image.width, height: image.height)
-    let smoothed = TissueGeometry.maskedBoxMean(image: image, mask: mask, box: box, radius: radius)
-    let areaPixels = smoothed.count
+    var smoothed = TissueGeometry.MaskedBoxMeans(image: image, mask: mask, box: box, radius: radius)
+    var areaPixels = 0
+    for y in box.y..<box.maxY {
+      for x in box.x..<box.maxX where mask[x, y] != 0 { areaPixels += 1 }
+    }
     let bandPixels = TissueRules.marginBandPixels(areaPixels: areaPixels)
-    let distances = TissueGeometry.edgeDistances(mask: mask, box: box)
+    let chamfer = TissueGeometry.edgeChamfer(mask: mask, box: box)
     let learned = try model?.probabilities(
       image: image, mask: mask, box: box)
 
     var counts = [Int](repeating: 0, count: 5)
     var ruleDecided = 0
-    var index = 0
     for y in box.y..<box.maxY {
+      smoothed.moveTo(row: y)
       for x in box.x..<box.maxX where mask[x, y] != 0 {
         let inBox = (y - box.y) * box.width + (x - box.x)
-        let colour = smoothed[index]
+        // The smoothed colour is worked out only where a colour rule decides.
         func colourRule() -> TissueClass {
-          let rgb = correction.apply(colour)
+          let rgb = correction.apply(smoothed.mean(atX: x))
           let lab = TissueColour.lab(red: rgb.red, green: rgb.green, blue: rgb.blue)
-          return TissueRules.classify(lab: lab, inMarginBand: distances[inBox] <= bandPixels)
+          return TissueRules.classify(lab: lab, inMarginBand: Double(chamfer[inBox]) / 3 <= bandPixels)
         }
         let tissue: TissueClass
         if let learned {
@@ -130,7 +133,6 @@ package enum TissueClassifier {
         }
         labels[x, y] = tissue.rawValue
         counts[Int(tissue.rawValue)] += 1
-        index += 1
       }
     }
     let total = Double(areaPixels)

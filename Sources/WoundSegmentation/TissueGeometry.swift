@@ -9,32 +9,58 @@ enum TissueGeometry {
   }
 
   /// The mean colour of the wound pixels in the `(2 radius + 1)` square
-  /// around each wound pixel, in raster order of the wound pixels in `box`.
-  ///
-  /// Only pixels where `mask` is non-zero enter the means, so the skin
-  /// around the outline never tints its margin. A sliding window over column
-  /// sums: time proportional to the box's area, memory to its width.
+  /// around each wound pixel, in raster order of the wound pixels in `box`
+  /// (``MaskedBoxMeans`` over the whole box; for tests and tools).
   static func maskedBoxMean(image: RGBImage, mask: Mask, box: PixelRect, radius: Int)
     -> [(red: Double, green: Double, blue: Double)]
   {
     var means: [(red: Double, green: Double, blue: Double)] = []
-    means.reserveCapacity(box.width * box.height)
-    if radius == 0 {
-      for y in box.y..<box.maxY {
-        for x in box.x..<box.maxX where mask[x, y] != 0 {
-          let p = image[x, y]
-          means.append((Double(p.r), Double(p.g), Double(p.b)))
-        }
-      }
-      return means
+    var window = MaskedBoxMeans(image: image, mask: mask, box: box, radius: radius)
+    for y in box.y..<box.maxY {
+      window.moveTo(row: y)
+      for x in box.x..<box.maxX where mask[x, y] != 0 { means.append(window.mean(atX: x)) }
     }
-    // Columns that can enter a window of the box; per column, the sums over
-    // the rows of the current window (red, green, blue, count).
-    let left = max(0, box.x - radius)
-    let right = min(image.width, box.maxX + radius)
-    let columns = right - left
-    var sums = [Int](repeating: 0, count: 4 * columns)
-    func addRow(_ y: Int, sign: Int) {
+    return means
+  }
+
+  /// The masked box mean of ``maskedBoxMean(image:mask:box:radius:)``, row by
+  /// row and only where it is asked for: a sliding window over column sums,
+  /// memory proportional to the box's width, not its area.
+  ///
+  /// Call ``moveTo(row:)`` for each row of the box in increasing order, then
+  /// ``mean(atX:)`` for wound pixels of that row. The sums are integers, so a
+  /// mean is the same whichever pixels were asked for before it.
+  struct MaskedBoxMeans {
+    let image: RGBImage
+    let mask: Mask
+    let box: PixelRect
+    let radius: Int
+    /// Columns that can enter a window of the box.
+    let left: Int
+    let right: Int
+    /// Per column, the sums over the rows of the current window (red, green, blue, count).
+    private var sums: [Int]
+    /// Running sums of `sums` along the row, computed at the first mean asked for in a row.
+    private var prefix: [Int]
+    private var prefixIsCurrent = false
+    private var row: Int
+
+    init(image: RGBImage, mask: Mask, box: PixelRect, radius: Int) {
+      self.image = image
+      self.mask = mask
+      self.box = box
+      self.radius = radius
+      left = max(0, box.x - radius)
+      right = min(image.width, box.maxX + radius)
+      sums = [Int](repeating: 0, count: radius == 0 ? 0 : 4 * (right - left))
+      prefix = [Int](repeating: 0, count: radius == 0 ? 0 : 4 * (right - left + 1))
+      row = box.y - 1
+      if radius > 0 {
+        for y in (box.y - radius)..<(box.y + radius) { addRow(y, sign: 1) }
+      }
+    }
+
+    private mutating func addRow(_ y: Int, sign: Int) {
       guard y >= 0 && y < image.height else { return }
       for x in left..<right where mask[x, y] != 0 {
         let p = image[x, y]
@@ -45,27 +71,39 @@ enum TissueGeometry {
         sums[i + 3] += sign
       }
     }
-    for y in (box.y - radius)..<(box.y + radius) { addRow(y, sign: 1) }
-    var prefix = [Int](repeating: 0, count: 4 * (columns + 1))
-    for y in box.y..<box.maxY {
+
+    /// Slides the window down to `y`, the next row of the box.
+    mutating func moveTo(row y: Int) {
+      precondition(y == row + 1 && y < box.maxY, "rows of the box in order")
+      row = y
+      prefixIsCurrent = false
+      guard radius > 0 else { return }
       addRow(y + radius, sign: 1)
       if y - radius - 1 >= box.y - radius { addRow(y - radius - 1, sign: -1) }
-      for c in 0..<columns {
-        for k in 0..<4 { prefix[4 * (c + 1) + k] = prefix[4 * c + k] + sums[4 * c + k] }
-      }
-      for x in box.x..<box.maxX where mask[x, y] != 0 {
-        let lo = max(left, x - radius) - left
-        let hi = min(right, x + radius + 1) - left
-        let count = Double(prefix[4 * hi + 3] - prefix[4 * lo + 3])
-        means.append(
-          (
-            Double(prefix[4 * hi] - prefix[4 * lo]) / count,
-            Double(prefix[4 * hi + 1] - prefix[4 * lo + 1]) / count,
-            Double(prefix[4 * hi + 2] - prefix[4 * lo + 2]) / count
-          ))
-      }
     }
-    return means
+
+    /// The mean colour of the wound pixels in the window around `(x, row)`,
+    /// a wound pixel of the current row.
+    mutating func mean(atX x: Int) -> (red: Double, green: Double, blue: Double) {
+      if radius == 0 {
+        let p = image[x, row]
+        return (Double(p.r), Double(p.g), Double(p.b))
+      }
+      if !prefixIsCurrent {
+        for c in 0..<(right - left) {
+          for k in 0..<4 { prefix[4 * (c + 1) + k] = prefix[4 * c + k] + sums[4 * c + k] }
+        }
+        prefixIsCurrent = true
+      }
+      let lo = max(left, x - radius) - left
+      let hi = min(right, x + radius + 1) - left
+      let count = Double(prefix[4 * hi + 3] - prefix[4 * lo + 3])
+      return (
+        Double(prefix[4 * hi] - prefix[4 * lo]) / count,
+        Double(prefix[4 * hi + 1] - prefix[4 * lo + 1]) / count,
+        Double(prefix[4 * hi + 2] - prefix[4 * lo + 2]) / count
+      )
+    }
   }
 
   /// Chamfer (3-4) distance, in pixels, from each pixel of `box` to the
@@ -73,16 +111,23 @@ enum TissueGeometry {
   ///
   /// Pixels beyond the box count as outside, so a wound pixel on the box's
   /// border is 1 pixel from the edge. Borgefors' two-pass algorithm; the
-  /// result is within about 8% of the Euclidean distance.
+  /// result is within about 8% of the Euclidean distance. (``edgeChamfer(mask:box:)``
+  /// divided by 3.)
   static func edgeDistances(mask: Mask, box: PixelRect) -> [Double] {
+    edgeChamfer(mask: mask, box: box).map { Double($0) / 3 }
+  }
+
+  /// ``edgeDistances(mask:box:)`` in chamfer units (3 per pixel step, 4 per
+  /// diagonal step), 4 bytes per pixel of the box.
+  static func edgeChamfer(mask: Mask, box: PixelRect) -> [Int32] {
     let w = box.width
     let h = box.height
-    let far = Int.max / 4
-    var d = [Int](repeating: 0, count: w * h)
+    let far = Int32.max / 4
+    var d = [Int32](repeating: 0, count: w * h)
     for y in 0..<h {
       for x in 0..<w where mask[box.x + x, box.y + y] != 0 { d[y * w + x] = far }
     }
-    func at(_ x: Int, _ y: Int) -> Int { x < 0 || y < 0 || x >= w || y >= h ? 0 : d[y * w + x] }
+    func at(_ x: Int, _ y: Int) -> Int32 { x < 0 || y < 0 || x >= w || y >= h ? 0 : d[y * w + x] }
     for y in 0..<h {
       for x in 0..<w where d[y * w + x] != 0 {
         let v = min(d[y * w + x], at(x - 1, y) + 3, at(x - 1, y - 1) + 4, at(x, y - 1) + 3, at(x + 1, y - 1) + 4)
@@ -95,6 +140,6 @@ enum TissueGeometry {
         d[y * w + x] = v
       }
     }
-    return d.map { Double($0) / 3 }
+    return d
   }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import WoundSegmentation
@@ -74,6 +75,54 @@ import Testing
     }
     let difference = maxAbsDifference(output, expected.values)
     #expect(difference.value <= 1e-5, "worst at \(difference.index)")
+  }
+
+  /// The AVX2 tiles of `CKernels` and the 4-wide Swift tiles give the same
+  /// bits, every activation, with column tails, a partial row panel, NaN and -0.
+  @Test(.enabled(if: Kernels.wideTilesAvailable), arguments: [Activation.none, .relu, .relu6])
+  func wideTilesGiveTheSameBitsAsPortableOnes(_ activation: Activation) {
+    let rows = 7
+    let depth = 37
+    let columns = 24 * 3 + 12 + 4 + 3
+    var random = SeededGenerator(seed: 24)
+    var a = random.floats(rows * depth, scale: 1)
+    var b = random.floats(depth * columns, scale: 4)
+    a[5] = -0.0
+    b[30] = .nan
+    b[columns + 50] = -0.0
+    let bias = random.floats(rows)
+    let packed = a.withUnsafeBufferPointer { Kernels.packWeights($0.baseAddress!, rows: rows, columns: depth) }
+    func run(wide: Bool) -> [Float] {
+      var c = [Float](repeating: .nan, count: rows * columns)
+      packed.withUnsafeBufferPointer { pa in
+        b.withUnsafeBufferPointer { pb in
+          bias.withUnsafeBufferPointer { pbias in
+            c.withUnsafeMutableBufferPointer { pc in
+              Kernels.multiplyMatrices(
+                packedA: pa.baseAddress!, rows: rows, depth: depth, b: pb.baseAddress!, bRowStride: columns,
+                columns: columns, bias: pbias.baseAddress!, activation: activation, c: pc.baseAddress!,
+                cRowStride: columns, wide: wide)
+            }
+          }
+        }
+      }
+      return c
+    }
+    let portable = run(wide: false)
+    let wide = run(wide: true)
+    #expect(wide.map(\.bitPattern) == portable.map(\.bitPattern))
+    #expect(portable.contains { $0.isNaN })
+  }
+
+  /// The run-time check agrees with what the processor says it has.
+  @Test func wideTilesAreUsedWhereTheProcessorHasAVX2() throws {
+    #if os(Linux) && arch(x86_64)
+      let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+      let flags = cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") } ?? ""
+      #expect(Kernels.wideTilesAvailable == flags.split(separator: " ").contains("avx2"))
+    #else
+      #expect(!Kernels.wideTilesAvailable)
+    #endif
   }
 
   @Test func pointwiseKindIsChosenOnlyForPlainOneByOne() {

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// The numeric loops of the network, over contiguous `Float` CHW planes.
@@ -15,8 +16,11 @@ import Foundation
 /// baseline instruction set (SSE2 on x86-64, NEON on ARM64), so the binary
 /// runs on any machine of its architecture and gives the same bits on all of
 /// them. Each lane of a vector is one output value and does exactly the
-/// scalar arithmetic. The other loops are plain scalar pointer loops that the
-/// optimiser vectorises along rows.
+/// scalar arithmetic. Where the processor has AVX2 (checked at run time,
+/// ``wideTilesAvailable``), the matrix kernel's main tiles run in C
+/// (`CKernels`) in 8-float vectors with the same arithmetic lane for lane, so
+/// the bits are the same with or without it. The other loops are plain
+/// scalar pointer loops that the optimiser vectorises along rows.
 ///
 /// All pointers must be valid for the counts given; overlapping input and
 /// output buffers are not allowed. Nothing here allocates except where noted.
@@ -30,6 +34,11 @@ enum Kernels {
   static let panelRows = 4
   /// Columns per register tile of ``multiplyMatrices``: three vectors.
   static let tileColumns = 12
+  /// Whether this processor runs the 256-bit (AVX2) tile, `CKernels`'
+  /// `wm_panel_tiles_4x24`: 4 rows x 24 columns with the same arithmetic lane
+  /// for lane, so the same bits as the 4-wide Swift tiles, in about half the
+  /// instructions. Checked once per process.
+  static let wideTilesAvailable = wm_wide_kernels_available() != 0
 
   // MARK: Activation
 
@@ -59,17 +68,19 @@ enum Kernels {
   // MARK: Matrix multiply (pointwise and unfolded convolutions)
 
   /// Packs a row-major `rows x columns` matrix into panels of ``panelRows``
-  /// rows, each stored column by column with every value repeated across a
-  /// vector (`[panel][column][panelRows]` vectors), zero filled past the last
-  /// row, so the kernel multiplies by a weight with one aligned load.
-  static func packWeights(_ a: UnsafePointer<Float>, rows: Int, columns: Int) -> [Vector] {
+  /// rows, each stored column by column (`[panel][column][panelRows]` floats),
+  /// zero filled past the last row, so the kernel reads the weights of a
+  /// panel in the order it uses them. (Each weight is broadcast to a vector
+  /// when it is used; an earlier layout stored it repeated four times, which
+  /// took four times the memory.)
+  static func packWeights(_ a: UnsafePointer<Float>, rows: Int, columns: Int) -> [Float] {
     let panels = (rows + panelRows - 1) / panelRows
-    var packed = [Vector](repeating: .zero, count: panels * columns * panelRows)
+    var packed = [Float](repeating: 0, count: panels * columns * panelRows)
     for row in 0..<rows {
       let panel = row / panelRows
       let lane = row % panelRows
       for column in 0..<columns {
-        packed[(panel * columns + column) * panelRows + lane] = Vector(repeating: a[row * columns + column])
+        packed[(panel * columns + column) * panelRows + lane] = a[row * columns + column]
       }
     }
     return packed
@@ -77,8 +88,8 @@ enum Kernels {
 
   /// ``packWeights(_:rows:columns:)`` for each group of a grouped
   /// convolution, groups one after the other.
-  static func packGroupedWeights(_ weights: [Float], groups: Int, rowsPerGroup: Int, columns: Int) -> [Vector] {
-    var packed: [Vector] = []
+  static func packGroupedWeights(_ weights: [Float], groups: Int, rowsPerGroup: Int, columns: Int) -> [Float] {
+    var packed: [Float] = []
     weights.withUnsafeBufferPointer { w in
       for g in 0..<groups {
         packed += packWeights(w.baseAddress! + g * rowsPerGroup * columns, rows: rowsPerGroup, columns: columns)
@@ -87,7 +98,7 @@ enum Kernels {
     return packed
   }
 
-  /// The size of one group's packed weights, in vectors.
+  /// The size of one group's packed weights, in floats.
   static func packedCount(rows: Int, columns: Int) -> Int {
     (rows + panelRows - 1) / panelRows * columns * panelRows
   }
@@ -108,27 +119,29 @@ enum Kernels {
   /// but the last) multiplied in parallel; each output is still computed by
   /// one thread in the same order, so the result does not depend on `threads`.
   static func multiplyMatrices(
-    packedA: UnsafePointer<Vector>, rows: Int, depth: Int,
+    packedA: UnsafePointer<Float>, rows: Int, depth: Int,
     b: UnsafePointer<Float>, bRowStride: Int, columns: Int,
     bias: UnsafePointer<Float>, activation: Activation,
-    c: UnsafeMutablePointer<Float>, cRowStride: Int, threads: Int
+    c: UnsafeMutablePointer<Float>, cRowStride: Int, threads: Int, wide: Bool = wideTilesAvailable
   ) {
     let parts = Parallel.parts(threads: threads, items: columns / tileColumns, work: rows * depth * columns)
     Parallel.run(parts) { part in
       let range = Parallel.range(part, of: parts, items: columns, granule: tileColumns)
       multiplyMatrices(
         packedA: packedA, rows: rows, depth: depth, b: b + range.lowerBound, bRowStride: bRowStride,
-        columns: range.count, bias: bias, activation: activation, c: c + range.lowerBound, cRowStride: cRowStride)
+        columns: range.count, bias: bias, activation: activation, c: c + range.lowerBound, cRowStride: cRowStride,
+        wide: wide)
     }
   }
 
-  /// ``multiplyMatrices(packedA:rows:depth:b:bRowStride:columns:bias:activation:c:cRowStride:threads:)``
-  /// on the calling thread.
+  /// ``multiplyMatrices(packedA:rows:depth:b:bRowStride:columns:bias:activation:c:cRowStride:threads:wide:)``
+  /// on the calling thread. With `wide`, the 4 x 24 tiles of `CKernels` take
+  /// each block's columns first (same sums, same bits).
   static func multiplyMatrices(
-    packedA: UnsafePointer<Vector>, rows: Int, depth: Int,
+    packedA: UnsafePointer<Float>, rows: Int, depth: Int,
     b: UnsafePointer<Float>, bRowStride: Int, columns: Int,
     bias: UnsafePointer<Float>, activation: Activation,
-    c: UnsafeMutablePointer<Float>, cRowStride: Int
+    c: UnsafeMutablePointer<Float>, cRowStride: Int, wide: Bool = wideTilesAvailable
   ) {
     guard columns > 0 else { return }
     let panels = (rows + panelRows - 1) / panelRows
@@ -143,6 +156,11 @@ enum Kernels {
         let row0 = panel * panelRows
         let rowCount = Swift.min(panelRows, rows - row0)
         var j = blockStart
+        if wide {
+          j += wm_panel_tiles_4x24(
+            a, b + j, bRowStride, depth, bias + row0,
+            Int32(rowCount), activation.wideCode, c + row0 * cRowStride + j, cRowStride, blockEnd - j)
+        }
         while j + tileColumns <= blockEnd {
           tile4x12(
             a: a, b: b + j, bRowStride: bRowStride, depth: depth, bias: bias + row0, rowCount: rowCount,
@@ -162,7 +180,7 @@ enum Kernels {
             var pa = a + r
             var pb = b + j
             for _ in 0..<depth {
-              sum += pb.pointee * pa.pointee[0]
+              sum += pb.pointee * pa.pointee
               pa += panelRows
               pb += bRowStride
             }
@@ -191,7 +209,7 @@ enum Kernels {
   /// over the whole depth in 12 vector accumulators, then bias and activation.
   @inline(__always)
   static func tile4x12(
-    a: UnsafePointer<Vector>, b: UnsafePointer<Float>, bRowStride: Int, depth: Int,
+    a: UnsafePointer<Float>, b: UnsafePointer<Float>, bRowStride: Int, depth: Int,
     bias: UnsafePointer<Float>, rowCount: Int, activation: Activation,
     c: UnsafeMutablePointer<Float>, cRowStride: Int
   ) {
@@ -203,13 +221,13 @@ enum Kernels {
     var pb = b
     for _ in 0..<depth {
       let x0 = load(pb), x1 = load(pb + 4), x2 = load(pb + 8)
-      let w0 = pa[0]
+      let w0 = Vector(repeating: pa[0])
       r00 += x0 * w0; r01 += x1 * w0; r02 += x2 * w0
-      let w1 = pa[1]
+      let w1 = Vector(repeating: pa[1])
       r10 += x0 * w1; r11 += x1 * w1; r12 += x2 * w1
-      let w2 = pa[2]
+      let w2 = Vector(repeating: pa[2])
       r20 += x0 * w2; r21 += x1 * w2; r22 += x2 * w2
-      let w3 = pa[3]
+      let w3 = Vector(repeating: pa[3])
       r30 += x0 * w3; r31 += x1 * w3; r32 += x2 * w3
       pa += panelRows
       pb += bRowStride
@@ -230,7 +248,7 @@ enum Kernels {
   /// A 4 rows x 4 columns tile, as ``tile4x12(a:b:bRowStride:depth:bias:rowCount:activation:c:cRowStride:)``.
   @inline(__always)
   static func tile4x4(
-    a: UnsafePointer<Vector>, b: UnsafePointer<Float>, bRowStride: Int, depth: Int,
+    a: UnsafePointer<Float>, b: UnsafePointer<Float>, bRowStride: Int, depth: Int,
     bias: UnsafePointer<Float>, rowCount: Int, activation: Activation,
     c: UnsafeMutablePointer<Float>, cRowStride: Int
   ) {
@@ -239,10 +257,10 @@ enum Kernels {
     var pb = b
     for _ in 0..<depth {
       let x = load(pb)
-      r0 += x * pa[0]
-      r1 += x * pa[1]
-      r2 += x * pa[2]
-      r3 += x * pa[3]
+      r0 += x * Vector(repeating: pa[0])
+      r1 += x * Vector(repeating: pa[1])
+      r2 += x * Vector(repeating: pa[2])
+      r3 += x * Vector(repeating: pa[3])
       pa += panelRows
       pb += bRowStride
     }
@@ -328,7 +346,7 @@ enum Kernels {
   /// receptive fields into a `[cin/groups * k * k][rows * outputWidth]` matrix
   /// (zeros where the window hangs over the padding), then multiply.
   static func convolveUnfolded(
-    _ conv: Convolution, packed: UnsafePointer<Vector>, bias: UnsafePointer<Float>,
+    _ conv: Convolution, packed: UnsafePointer<Float>, bias: UnsafePointer<Float>,
     input: UnsafePointer<Float>, inputWidth: Int, inputHeight: Int,
     output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, threads: Int = 1
   ) {

@@ -6,6 +6,15 @@ enum Activation: String, Sendable, Equatable {
   case relu
   /// `min(max(x, 0), 6)`.
   case relu6
+
+  /// The activation's code in `CKernels` (0 none, 1 ReLU, 2 ReLU6).
+  var wideCode: Int32 {
+    switch self {
+    case .none: return 0
+    case .relu: return 1
+    case .relu6: return 2
+    }
+  }
 }
 
 /// A 2-D convolution with zero padding, batch-norm already folded into its
@@ -39,9 +48,9 @@ struct Convolution: Sendable {
   /// One per output channel.
   var bias: [Float]
   /// For `.pointwise` and `.general`: the weights of each group packed for
-  /// ``Kernels/multiplyMatrices`` (each weight repeated across a vector);
+  /// ``Kernels/multiplyMatrices`` (``Kernels/packWeights(_:rows:columns:)``);
   /// empty for `.depthwise`.
-  var packedWeights: [Kernels.Vector]
+  var packedWeights: [Float]
 
   var kind: Kind {
     if groups == inputChannels && groups == outputChannels { return .depthwise }

@@ -1,0 +1,30 @@
+// The network's matrix tile in 256-bit vectors (AVX2), chosen at run time.
+//
+// The same arithmetic as the Swift `Kernels.tile4x12`, lane for lane: every
+// output starts from 0 and adds (input * weight) for t = 0, 1, ... depth - 1,
+// multiplication and addition rounded apart (never fused), then the bias, then
+// the activation. The results are therefore bit-identical to the portable
+// Swift path; only more columns are summed per instruction.
+#ifndef WOUNDMEASURE_WIDE_KERNELS_H
+#define WOUNDMEASURE_WIDE_KERNELS_H
+
+#include <stddef.h>
+
+/// 1 when this processor and its operating system run AVX2 instructions, else 0.
+int wm_wide_kernels_available(void);
+
+/// Computes the register tiles of 4 rows x 24 columns of one row panel,
+/// from column 0 while 24 columns remain of `columns`, and returns how many
+/// columns it computed (a multiple of 24; 0 without AVX2).
+///
+/// - `packed_a`: the panel's weights, `[depth][4 rows]` floats (the Swift
+///   `Kernels.packWeights` layout);
+/// - `b`: row `t` of the right-hand matrix starts at `b + t * b_row_stride`;
+/// - `bias`: `row_count` (1-4) biases; `activation`: 0 none, 1 ReLU, 2 ReLU6;
+/// - `c`: row `r` of the output starts at `c + r * c_row_stride`.
+ptrdiff_t wm_panel_tiles_4x24(
+  const float *packed_a, const float *b, ptrdiff_t b_row_stride, ptrdiff_t depth,
+  const float *bias, int row_count, int activation,
+  float *c, ptrdiff_t c_row_stride, ptrdiff_t columns);
+
+#endif
