@@ -71,7 +71,7 @@ import WoundImaging
     for c in Self.convCases {
       let columns = c.height * c.width
       let work = c.cout * c.cin / c.groups * c.k * c.k * columns
-      let items = c.groups == c.cin && c.k > 1 ? c.cin : columns / Kernels.tileColumns
+      let items = c.groups == c.cin && c.k > 1 ? c.cin : columns / Kernels.wideTileColumns
       #expect(Parallel.parts(threads: 2, items: items, work: work) == 2, "\(c)")
     }
     #expect(Parallel.parts(threads: 1, items: 100, work: 1 << 30) == 1)

@@ -34,6 +34,9 @@ enum Kernels {
   static let panelRows = 4
   /// Columns per register tile of ``multiplyMatrices``: three vectors.
   static let tileColumns = 12
+  /// Columns of the wide (AVX2) tile, and the unit in which column blocks
+  /// and threads' column ranges are cut, so that every tile is whole.
+  static let wideTileColumns = 24
   /// Whether this processor runs the 256-bit (AVX2) tile, `CKernels`'
   /// `wm_panel_tiles_4x24`: 4 rows x 24 columns with the same arithmetic lane
   /// for lane, so the same bits as the 4-wide Swift tiles, in about half the
@@ -107,15 +110,18 @@ enum Kernels {
   /// for `i < rows`, `j < columns`, `t < depth`, with `A` packed by
   /// ``packWeights(_:rows:columns:)``.
   ///
-  /// Register tiles of 4 rows x 12 columns (12 vector accumulators, which with
-  /// the three input vectors and one weight fill the 16 vector registers)
-  /// accumulate over the whole depth; columns are taken in blocks whose slice
-  /// of `B` stays in the L2 cache while every row panel passes over it. The
-  /// columns left over take 4-column tiles, then one column at a time. Every
+  /// Register tiles of 4 rows x 24 columns in 8-float vectors where the
+  /// processor has AVX2, else (and for what is left) 4 rows x 12 columns in
+  /// 4-float vectors (12 vector accumulators, which with the three input
+  /// vectors and one weight fill the 16 vector registers), accumulate over
+  /// the whole depth; columns are taken in blocks of whole 24-column tiles
+  /// whose slice of `B` stays in the L2 cache while every row panel passes
+  /// over it. The columns left over take 4-column tiles, then one column at a
+  /// time. Every
   /// output adds its products in order of `t` starting from 0, whichever
   /// path computes it.
   ///
-  /// With `threads > 1` the columns are cut into ranges (whole register tiles
+  /// With `threads > 1` the columns are cut into ranges (whole 24-column tiles
   /// but the last) multiplied in parallel; each output is still computed by
   /// one thread in the same order, so the result does not depend on `threads`.
   static func multiplyMatrices(
@@ -124,9 +130,9 @@ enum Kernels {
     bias: UnsafePointer<Float>, activation: Activation,
     c: UnsafeMutablePointer<Float>, cRowStride: Int, threads: Int, wide: Bool = wideTilesAvailable
   ) {
-    let parts = Parallel.parts(threads: threads, items: columns / tileColumns, work: rows * depth * columns)
+    let parts = Parallel.parts(threads: threads, items: columns / wideTileColumns, work: rows * depth * columns)
     Parallel.run(parts) { part in
-      let range = Parallel.range(part, of: parts, items: columns, granule: tileColumns)
+      let range = Parallel.range(part, of: parts, items: columns, granule: wideTileColumns)
       multiplyMatrices(
         packedA: packedA, rows: rows, depth: depth, b: b + range.lowerBound, bRowStride: bRowStride,
         columns: range.count, bias: bias, activation: activation, c: c + range.lowerBound, cRowStride: cRowStride,
@@ -145,9 +151,9 @@ enum Kernels {
   ) {
     guard columns > 0 else { return }
     let panels = (rows + panelRows - 1) / panelRows
-    // About 128 KiB of B per column block, in whole tiles.
+    // About 128 KiB of B per column block, in whole tiles of either width.
     let blockColumns = Swift.max(
-      tileColumns, Swift.min(516, 32768 / Swift.max(depth, 1)) / tileColumns * tileColumns)
+      wideTileColumns, Swift.min(528, 32768 / Swift.max(depth, 1)) / wideTileColumns * wideTileColumns)
     var blockStart = 0
     while blockStart < columns {
       let blockEnd = Swift.min(columns, blockStart + blockColumns)
