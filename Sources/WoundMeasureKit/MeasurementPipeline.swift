@@ -282,7 +282,8 @@ package enum MeasurementPipeline {
     let tissueModel: (model: TissueModel, sha256: String)
     do {
       tissueModel = try bundledTissueModel.get()
-      tissue = try TissueClassifier.classify(image: image, mask: mask, reference: reference, model: tissueModel.model)
+      tissue = try TissueClassifier.classify(
+        image: image, mask: mask, reference: reference, model: tissueModel.model, threads: threads)
     } catch {
       throw .segmentation(file: path, reason: error.description)
     }

@@ -76,13 +76,14 @@ package enum TissueClassifier {
   ///     ``TissueColour/minimumReferenceContrast`` above black. The model sees
   ///     the photo's own colours; the reference serves the colour rules.
   ///   - model: the tissue model, or `nil` for the colour rule alone.
+  ///   - threads: threads the model's network may use (the same result for any number).
   /// - Returns: one ``TissueClass`` raw value per pixel (``TissueClass/none``
   ///   outside the mask), the class shares of the wound area (all zero for
   ///   an empty mask) and what decided them.
   /// - Throws: an error of the model's network (none for a model that loaded).
   /// - Precondition: `mask` has the size of `image` (a programmer error otherwise).
   package static func classify(
-    image: RGBImage, mask: Mask, reference: ColourReference?, model: TissueModel? = nil
+    image: RGBImage, mask: Mask, reference: ColourReference?, model: TissueModel? = nil, threads: Int = 1
   ) throws(SegmentationModelError) -> TissueMap {
     precondition(
       mask.width == image.width && mask.height == image.height,
@@ -107,8 +108,7 @@ package enum TissueClassifier {
     }
     let bandPixels = TissueRules.marginBandPixels(areaPixels: areaPixels)
     let chamfer = TissueGeometry.edgeChamfer(mask: mask, box: box)
-    let learned = try model?.probabilities(
-      image: image, mask: mask, box: box)
+    let learned = try model?.probabilities(image: image, mask: mask, box: box, threads: threads)
 
     var counts = [Int](repeating: 0, count: 5)
     var ruleDecided = 0

@@ -56,7 +56,9 @@ package struct TissueModel: Sendable {
   /// the box (`box.width * box.height` each; pixels outside the mask are left at 0).
   ///
   /// One crop per 8-connected region of the mask, merged where they overlap (``FinePass/crops(boxes:rule:)``).
-  func probabilities(image: RGBImage, mask: Mask, box: PixelRect) throws(SegmentationModelError) -> (
+  /// With `threads > 1` the network's layers share out their work; the
+  /// probabilities are the same bits for any number of threads.
+  func probabilities(image: RGBImage, mask: Mask, box: PixelRect, threads: Int = 1) throws(SegmentationModelError) -> (
     slough: [Float], granulation: [Float]
   ) {
     var slough = [Float](repeating: 0, count: box.width * box.height)
@@ -67,7 +69,7 @@ package struct TissueModel: Sendable {
     for crop in FinePass.crops(boxes: regionBoxes, rule: cropRule) {
       let input = FinePass.input(
         image: image, crop: crop, size: size, subtract: network.normalizeSubtract, divide: network.normalizeDivide)
-      let p = try network.classProbabilities(normalizedInput: input, width: size, height: size)
+      let p = try network.classProbabilities(normalizedInput: input, width: size, height: size, threads: threads)
       let area = crop.pixels(clippedTo: box)
       FinePass.sample(crop: crop, size: size, area: area) { x, y, taps in
         guard mask[x, y] != 0 else { return }

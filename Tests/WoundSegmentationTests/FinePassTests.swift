@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import WoundCore
 
@@ -49,6 +50,43 @@ import WoundCore
       image: image, crop: .init(centreX: 0, centreY: 16, side: 32), size: 32, subtract: 0, divide: 1)
     #expect(over[2 * 32 * 32 + 16 * 32 + 0] == 0)
     #expect(over[2 * 32 * 32 + 16 * 32 + 31] == 7)
+  }
+
+  /// Skipping the interpolation where all four taps agree paints the same
+  /// mask as interpolating every pixel: smooth and noisy maps, values right at
+  /// and around the threshold, crops larger and smaller than the grid.
+  @Test(arguments: [(side: 300.0, noisy: false), (side: 300.0, noisy: true), (side: 20.0, noisy: true)])
+  func paintingSkipsOnlyWhatInterpolationWouldDecideTheSame(side: Double, noisy: Bool) {
+    let size = 32
+    var random = SeededGenerator(seed: noisy ? 7 : 8)
+    let noise = random.floats(size * size, scale: 1)
+    var probabilities = (0..<(size * size)).map { i -> Float in
+      let x = Float(i % size) - 15.5, y = Float(i / size) - 12
+      let smooth = 1 / (1 + exp((x * x + y * y) / 40 - 4))
+      return noisy ? min(1, max(0, smooth + 0.3 * noise[i])) : smooth
+    }
+    for i in stride(from: 3, to: probabilities.count, by: 17) { probabilities[i] = 0.5 }
+    probabilities[size + 1] = 0.5.nextUp
+    probabilities[2 * size + 5] = 0.5.nextDown
+    let threshold: Float = 0.5
+    let crop = FinePass.Crop(centreX: side / 2 + 3, centreY: side / 2 + 1, side: side)
+    let width = Int(side) + 8
+    let area = PixelRect(x: 0, y: 0, width: width, height: width)
+    var fast = [UInt8](repeating: 0, count: width * width)
+    fast.withUnsafeMutableBufferPointer { out in
+      FinePass.paint(
+        probabilities, size: size, crop: crop, area: area, threshold: threshold, into: out.baseAddress!,
+        photoWidth: width)
+    }
+    var direct = [UInt8](repeating: 0, count: width * width)
+    FinePass.sample(crop: crop, size: size, area: area) { x, y, taps in
+      if taps.interpolate(probabilities) > threshold { direct[y * width + x] = 255 }
+    }
+    #expect(fast == direct)
+    let states = FinePass.cellStates(probabilities, size: size, threshold: threshold)
+    #expect(states.contains(FinePass.CellState.inside) && states.contains(FinePass.CellState.outside))
+    #expect(states.contains(FinePass.CellState.mixed))
+    #expect(fast.contains(255) && fast.contains(0))
   }
 
   @Test func paintingMapsTheCropsProbabilitiesBackToPhotoPixels() {

@@ -115,6 +115,7 @@ import WoundImaging
   static let escharNecrosisFloor = 0.50
   static let rimSloughFloor = 0.75
 
+  /// The same labels and shares run to run, and with the network's work shared between threads.
   @Test func theModelPathIsDeterministic() throws {
     let model = try Self.model.get()
     let (image, mask) = try Self.hardCase("0530-slough-rim")
@@ -122,5 +123,13 @@ import WoundImaging
     let second = try TissueClassifier.classify(image: image, mask: mask, reference: nil, model: model)
     #expect(first.labels.pixels == second.labels.pixels)
     #expect(first.shares == second.shares)
+    let threaded = try TissueClassifier.classify(image: image, mask: mask, reference: nil, model: model, threads: 3)
+    #expect(threaded.labels.pixels == first.labels.pixels)
+    #expect(threaded.shares == first.shares)
+    let box = try #require(TissueGeometry.boundingBox(of: mask))
+    let one = try model.probabilities(image: image, mask: mask, box: box)
+    let three = try model.probabilities(image: image, mask: mask, box: box, threads: 3)
+    #expect(three.slough.map(\.bitPattern) == one.slough.map(\.bitPattern))
+    #expect(three.granulation.map(\.bitPattern) == one.granulation.map(\.bitPattern))
   }
 }

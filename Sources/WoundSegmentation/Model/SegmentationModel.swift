@@ -174,9 +174,12 @@ package struct SegmentationModel: Sendable {
 
   /// Runs a class model on a planar normalised input (`[3][height][width]`) and returns
   /// the softmax over its classes, planar `[classes][height][width]`.
-  func classProbabilities(normalizedInput: [Float], width: Int, height: Int) throws(SegmentationModelError) -> [Float] {
+  func classProbabilities(normalizedInput: [Float], width: Int, height: Int, threads: Int = 1)
+    throws(SegmentationModelError) -> [Float]
+  {
     guard case .classes(let names) = output else { throw .notAClassModel(file: fileName) }
-    var values = try logits(normalizedInput: normalizedInput, width: width, height: height, timings: nil, threads: 1)
+    var values = try logits(
+      normalizedInput: normalizedInput, width: width, height: height, timings: nil, threads: threads)
     Kernels.softmax(&values, channels: names.count, plane: width * height)
     return values
   }

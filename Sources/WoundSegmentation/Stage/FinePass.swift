@@ -214,14 +214,59 @@ enum FinePass {
 
   /// Writes 255 into `pixels` (photo-sized, row stride `photoWidth`) at every pixel of
   /// `area` whose bilinearly sampled crop probability exceeds `threshold`.
+  ///
+  /// A bilinear value is a weighted mean of its four taps, so where all four
+  /// lie clearly above the threshold (by more than ``paintMargin``, far more
+  /// than the rounding of the interpolation) the pixel is inside without
+  /// interpolating, and where all four lie clearly below it, outside; only
+  /// pixels among taps near or across the threshold are interpolated. The
+  /// mask is the same as interpolating every pixel.
   static func paint(
     _ probabilities: [Float], size: Int, crop: Crop, area: PixelRect, threshold: Float,
     into pixels: UnsafeMutablePointer<UInt8>, photoWidth: Int
   ) {
+    let cells = cellStates(probabilities, size: size, threshold: threshold)
     probabilities.withUnsafeBufferPointer { p in
-      sample(crop: crop, size: size, area: area) { x, y, taps in
-        if taps.interpolate(p) > threshold { pixels[y * photoWidth + x] = 255 }
+      cells.withUnsafeBufferPointer { cells in
+        sample(crop: crop, size: size, area: area) { x, y, taps in
+          switch cells[taps.topLeft] {
+          case CellState.inside: pixels[y * photoWidth + x] = 255
+          case CellState.outside: break
+          default: if taps.interpolate(p) > threshold { pixels[y * photoWidth + x] = 255 }
+          }
+        }
       }
     }
+  }
+
+  /// How far all four taps must lie from the threshold for ``paint`` to skip the interpolation.
+  static let paintMargin: Float = 1e-5
+
+  /// What the four taps whose top-left tap is grid point `(row, column)` decide; see ``cellStates``.
+  enum CellState {
+    static let outside: UInt8 = 0
+    static let inside: UInt8 = 1
+    static let mixed: UInt8 = 2
+  }
+
+  /// For each grid point `(row, column)` (index `row * size + column`), the
+  /// ``CellState`` of the taps it starts: itself, `column + 1`, `row + 1` and
+  /// both (clamped to the grid, as ``sample(crop:size:area:_:)`` clamps them).
+  static func cellStates(_ probabilities: [Float], size: Int, threshold: Float) -> [UInt8] {
+    var states = [UInt8](repeating: CellState.mixed, count: size * size)
+    for row in 0..<size {
+      let below = min(row + 1, size - 1)
+      for column in 0..<size {
+        let right = min(column + 1, size - 1)
+        let a = probabilities[row * size + column], b = probabilities[row * size + right]
+        let c = probabilities[below * size + column], d = probabilities[below * size + right]
+        if min(a, b, c, d) > threshold + paintMargin {
+          states[row * size + column] = CellState.inside
+        } else if max(a, b, c, d) < threshold - paintMargin {
+          states[row * size + column] = CellState.outside
+        }
+      }
+    }
+    return states
   }
 }
