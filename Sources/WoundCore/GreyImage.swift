@@ -22,7 +22,7 @@ package struct GreyImage: Sendable, Equatable {
 
   /// An image filled with `value`.
   package init(width: Int, height: Int, value: UInt8 = 0) {
-    self.init(width: width, height: height, pixels: [UInt8](repeating: value, count: width * height))
+    self.init(width: width, height: height, pixels: LargeBuffers.bytes(repeating: value, count: width * height))
   }
 
   /// The value at `(x, y)`; traps when out of bounds.

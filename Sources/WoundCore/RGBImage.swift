@@ -25,7 +25,7 @@ package struct RGBImage: Sendable, Equatable {
 
   /// A black image of the given size.
   package init(width: Int, height: Int) {
-    self.init(width: width, height: height, pixels: [UInt8](repeating: 0, count: width * height * 3))
+    self.init(width: width, height: height, pixels: LargeBuffers.bytes(repeating: 0, count: width * height * 3))
   }
 
   /// The pixel at `(x, y)` as `(r, g, b)`; traps when out of bounds.

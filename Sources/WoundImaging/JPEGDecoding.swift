@@ -125,6 +125,7 @@ enum JPEGDecoding {
     }
     var failure: DecodeError?
     let pixels = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+      LargeBuffers.adviseHugePages(UnsafeMutableRawPointer(buffer.baseAddress!), bytes: count)
       do throws(DecodeError) {
         if orientation == .topLeft {
           try decompressor.readAllRows(into: buffer.baseAddress!, strideBytes: width * 3, rows: height)

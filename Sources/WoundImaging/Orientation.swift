@@ -77,6 +77,7 @@ extension RGBImage {
     let size = orientation.displayedSize(storedWidth: width, storedHeight: height)
     let count = width * height * 3
     let output = [UInt8](unsafeUninitializedCapacity: count) { destination, initialized in
+      LargeBuffers.adviseHugePages(UnsafeMutableRawPointer(destination.baseAddress!), bytes: count)
       pixels.withUnsafeBufferPointer { source in
         let placement = OrientedPlacement(
           orientation: orientation, storedWidth: width, storedHeight: height)

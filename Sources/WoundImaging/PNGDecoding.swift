@@ -73,6 +73,7 @@ enum PNGDecoding {
       guard CheckedAllocation.isAvailable(bytes: count) else { throw .outOfMemory(file: name) }
       var failure: DecodeError?
       let pixels = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+        LargeBuffers.adviseHugePages(UnsafeMutableRawPointer(buffer.baseAddress!), bytes: count)
         do throws(DecodeError) {
           try reader.readRGB(into: buffer.baseAddress!, strideBytes: width * 3)
           initialized = count

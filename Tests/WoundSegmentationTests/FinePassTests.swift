@@ -66,8 +66,8 @@ import WoundCore
       return noisy ? min(1, max(0, smooth + 0.3 * noise[i])) : smooth
     }
     for i in stride(from: 3, to: probabilities.count, by: 17) { probabilities[i] = 0.5 }
-    probabilities[size + 1] = 0.5.nextUp
-    probabilities[2 * size + 5] = 0.5.nextDown
+    probabilities[size + 1] = Float(0.5).nextUp
+    probabilities[2 * size + 5] = Float(0.5).nextDown
     let threshold: Float = 0.5
     let crop = FinePass.Crop(centreX: side / 2 + 3, centreY: side / 2 + 1, side: side)
     let width = Int(side) + 8

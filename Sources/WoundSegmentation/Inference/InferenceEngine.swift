@@ -1,3 +1,5 @@
+import WoundCore
+
 /// Time spent in each step of a run, for the benchmark's breakdown.
 package final class OperationTimings {
   /// One step: its label (`conv1x1`, `dwconv3x3/2`, `downscale`, ...) and seconds.
@@ -54,8 +56,10 @@ enum InferenceEngine {
     plan: InferencePlan, graph: ModelGraph, input: [Float], timings: OperationTimings?, threads: Int = 1
   ) -> [Float] {
     let threads = max(1, threads)
-    let arena = UnsafeMutablePointer<Float>.allocate(capacity: plan.arenaCount + plan.scratchCount * threads)
+    let arenaCount = plan.arenaCount + plan.scratchCount * threads
+    let arena = UnsafeMutablePointer<Float>.allocate(capacity: arenaCount)
     defer { arena.deallocate() }
+    LargeBuffers.adviseHugePages(UnsafeMutableRawPointer(arena), bytes: arenaCount * MemoryLayout<Float>.stride)
     let scratch = arena + plan.arenaCount
 
     input.withUnsafeBufferPointer { source in
