@@ -88,7 +88,6 @@ package enum TissueClassifier {
     precondition(
       mask.width == image.width && mask.height == image.height,
       "tissue mask \(mask.width)x\(mask.height) does not match photo \(image.width)x\(image.height)")
-    var labels = GreyImage(width: image.width, height: image.height)
     let provenance =
       model == nil
       ? TissueProvenance.colourRule
@@ -96,7 +95,8 @@ package enum TissueClassifier {
         granulation: .model, slough: .model, necrosis: .colourRule, epithelium: .colourRule, colourRuleShare: 0)
     guard let box = TissueGeometry.boundingBox(of: mask) else {
       return TissueMap(
-        labels: labels, shares: TissueShares(granulation: 0, slough: 0, necrosis: 0, epithelium: 0),
+        labels: GreyImage(width: image.width, height: image.height),
+        shares: TissueShares(granulation: 0, slough: 0, necrosis: 0, epithelium: 0),
         provenance: provenance)
     }
     let correction = TissueColour.Correction(image: image, reference: reference)
@@ -107,8 +107,10 @@ package enum TissueClassifier {
       for x in box.x..<box.maxX where mask[x, y] != 0 { areaPixels += 1 }
     }
     let bandPixels = TissueRules.marginBandPixels(areaPixels: areaPixels)
-    let chamfer = TissueGeometry.edgeChamfer(mask: mask, box: box)
+    // The network first, so its buffers are freed before the photo-sized labels are made.
     let learned = try model?.probabilities(image: image, mask: mask, box: box, threads: threads)
+    let chamfer = TissueGeometry.edgeChamfer(mask: mask, box: box)
+    var labels = GreyImage(width: image.width, height: image.height)
 
     var counts = [Int](repeating: 0, count: 5)
     var ruleDecided = 0
