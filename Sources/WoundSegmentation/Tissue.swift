@@ -93,7 +93,8 @@ package enum TissueClassifier {
       ? TissueProvenance.colourRule
       : TissueProvenance(
         granulation: .model, slough: .model, necrosis: .colourRule, epithelium: .colourRule, colourRuleShare: 0)
-    guard let box = TissueGeometry.boundingBox(of: mask) else {
+    let wound = MaskRegions(mask: mask)
+    guard let box = wound.boundingBox else {
       return TissueMap(
         labels: GreyImage(width: image.width, height: image.height),
         shares: TissueShares(granulation: 0, slough: 0, necrosis: 0, epithelium: 0),
@@ -102,10 +103,7 @@ package enum TissueClassifier {
     let correction = TissueColour.Correction(image: image, reference: reference)
     let radius = TissueRules.smoothingRadius(width: image.width, height: image.height)
     var smoothed = TissueGeometry.MaskedBoxMeans(image: image, mask: mask, box: box, radius: radius)
-    var areaPixels = 0
-    for y in box.y..<box.maxY {
-      for x in box.x..<box.maxX where mask[x, y] != 0 { areaPixels += 1 }
-    }
+    let areaPixels = wound.areaPixels
     let bandPixels = TissueRules.marginBandPixels(areaPixels: areaPixels)
     // The network first, so its buffers are freed before the photo-sized labels are made.
     let learned = try model?.probabilities(image: image, mask: mask, box: box, threads: threads)
