@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what woundmeasure needs on a fresh Debian machine, builds it, and
+# Installs what woundmeasure and its tests need on a fresh Debian machine
+# (scripts/install-dependencies.sh), builds it, and
 # runs the main job on the bundled sample photos: every photo under
 # samples/photos is measured into per-patient timelines in ./timelines, with
 # overlays and masks in ./out, then the timelines are audited and the healing
@@ -7,17 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libpng-dev libjpeg-dev libexif-dev libapriltag-dev libheif-dev libjpeg-turbo-progs pkg-config)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+scripts/install-dependencies.sh
 
 swift build -c release
 bin="$(swift build -c release --show-bin-path)/woundmeasure"
