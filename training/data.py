@@ -79,7 +79,8 @@ def wound_box(mask: np.ndarray, rng: np.random.Generator) -> tuple[float, float,
 
 def augment(image: np.ndarray, mask: np.ndarray, rng: np.random.Generator, size: int = 256,
             scale_range: tuple[float, float] = (0.4, 1.0), crop_probability: float = 0.0,
-            strong_colour: bool = False, categorical: bool = False) -> tuple[np.ndarray, np.ndarray]:
+            strong_colour: bool = False, categorical: bool = False,
+            wound_recolour: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """One random training view of `size` x `size`.
 
     `mask` is a 0/1 wound mask, resampled bilinearly and thresholded; with `categorical` it is a
@@ -90,7 +91,9 @@ def augment(image: np.ndarray, mask: np.ndarray, rng: np.random.Generator, size:
     above 1 the whole photo lies inside the view, on black), position,
     flips, 90-degree rotations and a small extra rotation (+-15 degrees), in one
     affine resampling. Photometric: brightness, contrast, saturation, per-channel
-    gain (white balance), gamma, blur, JPEG re-encoding.
+    gain (white balance), gamma, blur, JPEG re-encoding. With `wound_recolour` > 0, that share of
+    the views has part of its wound bed repainted as eschar or slough (`recolour_wound`) before the
+    photometric jitter. With it at 0 no random number is drawn for it, so older recipes reproduce.
     """
     h, w = mask.shape
     wound = ((mask == 1) | (mask == 2)).astype(np.uint8) if categorical else mask
@@ -128,6 +131,8 @@ def augment(image: np.ndarray, mask: np.ndarray, rng: np.random.Generator, size:
     if rng.random() < 0.3:
         img = img.filter(ImageFilter.GaussianBlur(radius=rng.uniform(0.3, 1.5)))
     x = np.asarray(img).astype(np.float32)
+    if wound_recolour > 0 and not categorical and rng.random() < wound_recolour:
+        x = recolour_wound(x, np.asarray(msk) > 127, rng)
     if strong_colour:
         x = strong_colour_shift(x, rng)
     # photometric jitter
@@ -168,6 +173,44 @@ def strong_colour_shift(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         m = np.linalg.inv(to_yiq) @ rot @ to_yiq
         x = x @ m.T.astype(np.float32)
     return np.clip(x, 0, 255).astype(np.float32)
+
+
+def recolour_wound(x: np.ndarray, wound: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Repaints part of the wound bed as black-brown eschar or yellow-white slough, keeping the
+    bed's own texture, so that the network learns that such tissue inside the wound's edge is
+    wound (FUSeg's photos are mostly red granulation; the tool's patients often have necrosis).
+
+    Which part: the whole bed, a rim of it along the edge (a slough rim), or random patches of it.
+    The colour: a base colour drawn per view, modulated by the bed's relative brightness; blended
+    with a soft edge (alpha 0.75-1). x: float32 H x W x 3 in 0-255; wound: bool H x W. The mask
+    is unchanged: the repainted pixels stay wound."""
+    from scipy import ndimage  # offline tooling only
+    if wound.sum() < 16:
+        return x
+    eschar = rng.random() < 0.5
+    part = rng.random()
+    if part < 0.3:
+        region = wound
+    elif part < 0.65:  # a rim along the edge, 15-50 % of the bed's largest inner distance
+        inside = ndimage.distance_transform_edt(wound)
+        region = wound & (inside <= rng.uniform(0.15, 0.5) * inside.max())
+    else:  # patches: a smooth random field, thresholded to cover 30-80 % of the bed
+        grid = rng.random((6, 6)).astype(np.float32)
+        field = np.asarray(Image.fromarray(grid, mode="F").resize(wound.shape[::-1], Image.BICUBIC))
+        cut = np.quantile(field[wound], 1.0 - rng.uniform(0.3, 0.8))
+        region = wound & (field >= cut)
+    if eschar:  # black to dark brown
+        v = rng.uniform(18, 75)
+        base = np.array([v, v * rng.uniform(0.6, 0.9), v * rng.uniform(0.45, 0.8)], dtype=np.float32)
+    else:  # yellow to off-white slough
+        v = rng.uniform(170, 235)
+        base = np.array([v, v * rng.uniform(0.8, 0.95), v * rng.uniform(0.45, 0.75)], dtype=np.float32)
+    luminance = x.mean(axis=2)
+    texture = luminance / max(float(luminance[wound].mean()), 1.0)
+    painted = base * np.clip(0.55 + 0.45 * texture, 0.3, 1.6)[..., None]
+    alpha = ndimage.gaussian_filter(region.astype(np.float32), sigma=rng.uniform(0.6, 2.0))
+    alpha = (alpha * rng.uniform(0.75, 1.0))[..., None]
+    return np.clip(x * (1 - alpha) + painted * alpha, 0, 255).astype(np.float32)
 
 
 def normalise(rgb: np.ndarray) -> np.ndarray:

@@ -1,6 +1,6 @@
 """Validation figures of an exported `.wmseg` file, coarse pass alone and coarse to fine.
 
-    python3 training/evaluate_c2f.py [--model PATH] [--json out.json] [--limit N]
+    python3 training/evaluate_c2f.py [--model PATH] [--json out.json] [--limit N] [--data fuseg|dfutissue]
 
 Runs the file's op list with its rounded weights, as the Swift runtime does, on the
 FUSeg validation part (photos whose number is divisible by 5; never trained on):
@@ -16,6 +16,10 @@ FUSeg validation part (photos whose number is divisible by 5; never trained on):
   and its probabilities sampled back bilinearly at every photo pixel of the crop;
   the outline is fine probability > 0.5 inside the crops, nothing outside.
   This is the rule `Segmenter` implements (docs/segmentation.md).
+
+With `--data dfutissue` the same figures are taken on the DFUTissue held-out half (the last
+47 files sorted by name, never trained on by either model; wound = fibrin + granulation,
+callus is not wound), photos from another camera and clinic than FUSeg's.
 
 Prints, per mode: mean per-image Dice, pooled Dice, median and p90 absolute area
 error (photos with a wound), and mean Dice by wound size (thirds of the true area).
@@ -35,7 +39,7 @@ from PIL import Image
 from scipy import ndimage
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from data import load_photo, normalise, split  # noqa: E402
+from data import dfutissue_names, load_dfutissue, load_photo, normalise, split  # noqa: E402
 from export import MODEL_PATH, read_model_file  # noqa: E402
 from model import run_ops  # noqa: E402
 
@@ -225,20 +229,27 @@ def main() -> None:
     parser.add_argument("--json")
     parser.add_argument("--limit", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--data", default="fuseg", choices=["fuseg", "dfutissue"],
+                        help="FUSeg validation part, or the DFUTissue held-out half")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     header, blob = read_model_file(args.model)
-    _, numbers = split()
+    if args.data == "fuseg":
+        numbers = split()[1]
+        load = load_photo
+    else:
+        numbers = dfutissue_names()[1]
+        load = load_dfutissue
     if args.limit:
         numbers = numbers[:args.limit]
     truths, coarse_preds, fine_preds = [], [], []
     for n in numbers:
-        image, mask = load_photo(n)
+        image, mask = load(n)
         cells_p, full = coarse(header, blob, image)
         truths.append(mask > 0)
         coarse_preds.append(full > 0.5)
         fine_preds.append(fine(header, blob, image, cells_p > 0.5, working_factor(*mask.shape)))
-    result = {"model": os.path.relpath(args.model), "coarse": figures(coarse_preds, truths),
+    result = {"model": os.path.relpath(args.model), "data": args.data, "coarse": figures(coarse_preds, truths),
               "fine": figures(fine_preds, truths),
               "rule": {"margin": FINE_MARGIN, "minimumSidePixels": FINE_MIN_SIDE, "cropSize": FINE_SIZE}}
     print(json.dumps(result, indent=2))

@@ -91,6 +91,8 @@ def main() -> None:
     parser.add_argument("--crop-probability", type=float, default=0.0,
                         help="share of views cut around one wound, at the fine pass's scale")
     parser.add_argument("--strong-colour", action="store_true", help="dark, yellow, dusky and hue shifts")
+    parser.add_argument("--wound-recolour", type=float, default=0.0,
+                        help="share of views whose wound bed is partly repainted as eschar or slough")
     parser.add_argument("--per-image-dice", action="store_true", help="Dice loss per image, averaged")
     parser.add_argument("--resume", action="store_true", help="continue from <out>/last.pt (weights, optimiser, epoch)")
     args = parser.parse_args()
@@ -106,8 +108,8 @@ def main() -> None:
         saved = resume_state["args"]
         for key in ("epochs", "seed", "batch", "size", "lr_decoder", "lr_encoder", "warmup_epochs", "scale_min",
                     "scale_max", "freeze_blocks", "freeze_bn", "dfutissue", "crop_probability", "strong_colour",
-                    "per_image_dice", "weight_decay"):
-            setattr(args, key, saved[key])  # the schedule and data are those of the run being resumed
+                    "per_image_dice", "weight_decay", "wound_recolour"):
+            setattr(args, key, saved.get(key, 0.0))  # the schedule and data are those of the run being resumed
         print(f"resuming after epoch {resume_state['epoch']}", flush=True)
     with open(os.path.join(args.out, "args.json"), "w") as f:
         json.dump(vars(args), f, indent=2)
@@ -175,7 +177,8 @@ def main() -> None:
             for i in indices:
                 rng = np.random.default_rng([args.seed, epoch, int(i)])
                 x, y = augment(*train_photos[i], rng, args.size, (args.scale_min, args.scale_max),
-                               crop_probability=args.crop_probability, strong_colour=args.strong_colour)
+                               crop_probability=args.crop_probability, strong_colour=args.strong_colour,
+                               wound_recolour=args.wound_recolour)
                 xs.append(normalise(x))
                 ys.append(y[None].astype(np.float32))
             x = torch.from_numpy(np.stack(xs))
