@@ -5,7 +5,7 @@
 Runs the file's op list with its rounded weights, as the Swift runtime does, on the
 FUSeg validation part (photos whose number is divisible by 5; never trained on):
 
-- coarse: the photo (512 x 512) reduced by 2 x 2 averaging to the working size 256,
+- coarse: the photo (512 x 512) averaged in 2 x 2 blocks (float means, not rounded: `AreaDownscaler`) to the working size 256,
   probabilities resized back bilinearly, threshold 0.5 (= `evaluate.py`);
 - fine: the coarse mask's 8-connected regions (speck rule: at least 4 working cells
   and 0.1 % of the largest) give boxes; each box becomes a square crop of side
@@ -65,13 +65,28 @@ def coarse(header, blob, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Cell probabilities and their bilinear resampling to the photo (sides multiples of the factor and of 32)."""
     h, w = image.shape[:2]
     f = working_factor(h, w)
-    small = np.asarray(Image.fromarray(image).reduce(f)) if f > 1 else image
+    small = block_means(image, f)
     sh, sw = small.shape[:2]
     # padded to multiples of 32 by repeating the last column and row, as `Segmenter` does
     padded = np.pad(small, ((0, -sh % 32), (0, -sw % 32), (0, 0)), mode="edge")
-    p = probs(header, blob, padded)[:sh, :sw]
+    x = torch.from_numpy(((padded - 127.0) / 128.0).transpose(2, 0, 1).copy())[None]
+    with torch.no_grad():
+        p = torch.sigmoid(run_ops(header["ops"], blob, x))[0, 0].numpy()[:sh, :sw]
     full = F.interpolate(torch.from_numpy(p)[None, None], size=(h, w), mode="bilinear", align_corners=False)[0, 0].numpy()
     return p, full
+
+
+def block_means(image: np.ndarray, f: int) -> np.ndarray:
+    """The photo averaged in f x f blocks as float32, not rounded (`AreaDownscaler`); blocks cut by the
+    photo's right and bottom edges average what they hold."""
+    h, w = image.shape[:2]
+    bh, bw = -(-h // f), -(-w // f)
+    sums = np.zeros((bh * f, bw * f, 3), dtype=np.float64)
+    counts = np.zeros((bh * f, bw * f), dtype=np.float64)
+    sums[:h, :w] = image
+    counts[:h, :w] = 1
+    block = sums.reshape(bh, f, bw, f, 3).sum(axis=(1, 3)) / counts.reshape(bh, f, bw, f).sum(axis=(1, 3))[..., None]
+    return block.astype(np.float32)
 
 
 def fine_crops(cells: np.ndarray, factor: int, h: int, w: int) -> list[tuple[float, float, float]]:
@@ -231,6 +246,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--data", default="fuseg", choices=["fuseg", "dfutissue"],
                         help="FUSeg validation part, or the DFUTissue held-out half")
+    parser.add_argument("--per-photo", help="CSV of each photo's true, predicted and common pixel counts")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     header, blob = read_model_file(args.model)
@@ -249,6 +265,12 @@ def main() -> None:
         truths.append(mask > 0)
         coarse_preds.append(full > 0.5)
         fine_preds.append(fine(header, blob, image, cells_p > 0.5, working_factor(*mask.shape)))
+    if args.per_photo:
+        with open(args.per_photo, "w") as f:
+            f.write("photo,truth,coarse_predicted,coarse_both,fine_predicted,fine_both\n")
+            for n, t, c, p in zip(numbers, truths, coarse_preds, fine_preds):
+                name = f"{n:04d}.jpg" if isinstance(n, int) else n
+                f.write(f"{name},{int(t.sum())},{int(c.sum())},{int((c & t).sum())},{int(p.sum())},{int((p & t).sum())}\n")
     result = {"model": os.path.relpath(args.model), "data": args.data, "coarse": figures(coarse_preds, truths),
               "fine": figures(fine_preds, truths),
               "rule": {"margin": FINE_MARGIN, "minimumSidePixels": FINE_MIN_SIDE, "cropSize": FINE_SIZE}}

@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from data import augment, dfutissue_fit_names, load_dfutissue, load_photo, normalise, split  # noqa: E402
+from data import augment, dfutissue_fit_names, load_dfutissue, load_dfutissue_labels, load_photo, normalise, split  # noqa: E402
 from model import WoundSegNet, load_folded, load_pretrained_encoder  # noqa: E402
 
 
@@ -35,10 +35,12 @@ def seed_everything(seed: int) -> None:
     # CPU kernels used here give repeatable results in practice.
 
 
-def bce_dice_loss(logits: torch.Tensor, target: torch.Tensor, per_image: bool = False) -> torch.Tensor:
+def bce_dice_loss(logits: torch.Tensor, target: torch.Tensor, per_image: bool = False,
+                  weight: torch.Tensor | None = None) -> torch.Tensor:
     """Binary cross-entropy plus soft Dice loss (Dice over the whole batch, or the mean of
-    each image's Dice with `per_image`, which is what the mean per-image Dice rewards)."""
-    bce = F.binary_cross_entropy_with_logits(logits, target)
+    each image's Dice with `per_image`, which is what the mean per-image Dice rewards).
+    `weight`: per-pixel weights of the cross-entropy (None: all 1)."""
+    bce = F.binary_cross_entropy_with_logits(logits, target, weight=weight)
     p = torch.sigmoid(logits)
     if per_image:
         inter = (p * target).sum((1, 2, 3))
@@ -93,6 +95,8 @@ def main() -> None:
     parser.add_argument("--strong-colour", action="store_true", help="dark, yellow, dusky and hue shifts")
     parser.add_argument("--wound-recolour", type=float, default=0.0,
                         help="share of views whose wound bed is partly repainted as eschar or slough")
+    parser.add_argument("--callus-weight", type=float, default=1.0,
+                        help="cross-entropy weight of DFUTissue's callus pixels (periwound skin, not wound)")
     parser.add_argument("--per-image-dice", action="store_true", help="Dice loss per image, averaged")
     parser.add_argument("--resume", action="store_true", help="continue from <out>/last.pt (weights, optimiser, epoch)")
     args = parser.parse_args()
@@ -108,8 +112,9 @@ def main() -> None:
         saved = resume_state["args"]
         for key in ("epochs", "seed", "batch", "size", "lr_decoder", "lr_encoder", "warmup_epochs", "scale_min",
                     "scale_max", "freeze_blocks", "freeze_bn", "dfutissue", "crop_probability", "strong_colour",
-                    "per_image_dice", "weight_decay", "wound_recolour"):
-            setattr(args, key, saved.get(key, 0.0))  # the schedule and data are those of the run being resumed
+                    "per_image_dice", "weight_decay", "wound_recolour",
+                    "callus_weight"):
+            setattr(args, key, saved.get(key, 1.0 if key == "callus_weight" else 0.0))  # the schedule and data are those of the run being resumed
         print(f"resuming after epoch {resume_state['epoch']}", flush=True)
     with open(os.path.join(args.out, "args.json"), "w") as f:
         json.dump(vars(args), f, indent=2)
@@ -145,8 +150,12 @@ def main() -> None:
 
     train_numbers, val_numbers = split()
     train_photos = [load_photo(n) for n in train_numbers]
+    fuseg_count = len(train_photos)
     if args.dfutissue:
-        train_photos += [load_dfutissue(name) for name in dfutissue_fit_names()]
+        # With --callus-weight the label maps are kept (0 background, 1 fibrin, 2 granulation,
+        # 3 callus) and resampled as labels; wound is fibrin + granulation either way.
+        load = load_dfutissue_labels if args.callus_weight != 1.0 else load_dfutissue
+        train_photos += [load(name) for name in dfutissue_fit_names()]
     val_photos = [load_photo(n) for n in val_numbers]
     print(f"train {len(train_photos)} photos, validation {len(val_photos)} photos", flush=True)
 
@@ -173,16 +182,23 @@ def main() -> None:
         losses = []
         for batch_index in range(batches_per_epoch):
             indices = order[batch_index * args.batch:(batch_index + 1) * args.batch]
-            xs, ys = [], []
+            xs, ys, ws = [], [], []
             for i in indices:
                 rng = np.random.default_rng([args.seed, epoch, int(i)])
+                labelled = args.callus_weight != 1.0 and i >= fuseg_count
                 x, y = augment(*train_photos[i], rng, args.size, (args.scale_min, args.scale_max),
                                crop_probability=args.crop_probability, strong_colour=args.strong_colour,
-                               wound_recolour=args.wound_recolour)
+                               categorical=labelled, wound_recolour=args.wound_recolour)
+                w = np.ones(y.shape, dtype=np.float32)
+                if labelled:
+                    w[y == 3] = args.callus_weight
+                    y = ((y == 1) | (y == 2)).astype(np.uint8)
                 xs.append(normalise(x))
                 ys.append(y[None].astype(np.float32))
+                ws.append(w[None])
             x = torch.from_numpy(np.stack(xs))
             y = torch.from_numpy(np.stack(ys))
+            weight = torch.from_numpy(np.stack(ws)) if args.callus_weight != 1.0 else None
             # learning rate: linear warm-up, then cosine decay to zero
             if step < warmup_steps:
                 factor = (step + 1) / warmup_steps
@@ -190,7 +206,7 @@ def main() -> None:
                 factor = 0.5 * (1 + math.cos(math.pi * (step - warmup_steps) / max(1, total_steps - warmup_steps)))
             for group, base in zip(optimiser.param_groups, base_lrs):
                 group["lr"] = base * factor
-            loss = bce_dice_loss(model(x), y, per_image=args.per_image_dice)
+            loss = bce_dice_loss(model(x), y, per_image=args.per_image_dice, weight=weight)
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()

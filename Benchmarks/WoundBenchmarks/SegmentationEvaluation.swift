@@ -6,23 +6,29 @@ import WoundSegmentation
 /// The outline's validation figures with the Swift runtime, to compare with
 /// `training/evaluate_c2f.py` on the same photos.
 ///
-///   swift run -c release WoundBenchmarks seg-eval [DATASET] [--model FILE] [--limit N]
+///   swift run -c release WoundBenchmarks seg-eval [DATASET] [--model FILE] [--limit N] [--per-photo CSV]
 ///
 /// DATASET (default `/work/shared/datasets/fuseg-train`) holds `images/NNNN.jpg` and
 /// `masks/NNNN.png`; the validation part is the photos whose number is divisible by 5
 /// (never trained on). Each photo goes through `Segmenter` as `measure` runs it
 /// (no marker, no hints), once with the model's passes as shipped and once with the
 /// whole-photo pass alone. Prints mean per-image Dice, pooled Dice, median and p90
-/// absolute area error, and mean Dice by wound-size third.
+/// absolute area error, and mean Dice by wound-size third. `--per-photo` writes each
+/// photo's true, predicted and common pixel counts per pass, the columns of
+/// `evaluate_c2f.py --per-photo`, so that the two runtimes can be compared photo by photo.
 func runSegmentationEvaluation(arguments: [String]) {
   var dataset = "/work/shared/datasets/fuseg-train"
   var modelPath: String?
   var limit = 0
+  var perPhotoPath: String?
   var i = 0
   while i < arguments.count {
     switch arguments[i] {
     case "--model" where i + 1 < arguments.count:
       modelPath = arguments[i + 1]
+      i += 2
+    case "--per-photo" where i + 1 < arguments.count:
+      perPhotoPath = arguments[i + 1]
       i += 2
     case "--limit" where i + 1 < arguments.count:
       limit = Int(arguments[i + 1]) ?? 0
@@ -46,6 +52,7 @@ func runSegmentationEvaluation(arguments: [String]) {
   var passes: [(String, SegmentationModel)] = [("coarse", model.coarseOnly())]
   if model.finePass != nil { passes.append(("coarse+fine", model)) }
   print("seg-eval: \(chosen.count) validation photos of \(dataset), model \(model.fileName)")
+  var perPhoto: [String: [String]] = [:]
   for (label, pass) in passes {
     var scores: [(dice: Double, truth: Int, predicted: Int, both: Int)] = []
     for name in chosen {
@@ -65,6 +72,7 @@ func runSegmentationEvaluation(arguments: [String]) {
         }
         let dice = truth + predicted == 0 ? 1 : 2 * Double(both) / Double(truth + predicted)
         scores.append((dice, truth, predicted, both))
+        perPhoto[name, default: [name, String(truth)]] += [String(predicted), String(both)]
       } catch {
         FileHandle.standardError.write(Data("seg-eval: \(name): \(error)\n".utf8))
       }
@@ -87,6 +95,16 @@ func runSegmentationEvaluation(arguments: [String]) {
           + "Dice by size small %.4f, medium %.4f, large %.4f",
         label, mean, total == 0 ? 1 : 2 * Double(both) / Double(total), quantile(errors, 0.5), quantile(errors, 0.9),
         third { $0 <= c1 }, third { $0 > c1 && $0 <= c2 }, third { $0 > c2 }))
+  }
+  if let perPhotoPath {
+    let header = ["photo", "truth"] + passes.flatMap { ["\($0.0)_predicted", "\($0.0)_both"] }
+    let rows = [header.joined(separator: ",")] + chosen.compactMap { perPhoto[$0]?.joined(separator: ",") }
+    do {
+      try Data((rows.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: perPhotoPath))
+    } catch {
+      FileHandle.standardError.write(Data("seg-eval: \(perPhotoPath): \(error)\n".utf8))
+      exit(1)
+    }
   }
 }
 
