@@ -69,9 +69,7 @@ def coarse(header, blob, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     sh, sw = small.shape[:2]
     # padded to multiples of 32 by repeating the last column and row, as `Segmenter` does
     padded = np.pad(small, ((0, -sh % 32), (0, -sw % 32), (0, 0)), mode="edge")
-    x = torch.from_numpy(((padded - 127.0) / 128.0).transpose(2, 0, 1).copy())[None]
-    with torch.no_grad():
-        p = torch.sigmoid(run_ops(header["ops"], blob, x))[0, 0].numpy()[:sh, :sw]
+    p = probs(header, blob, padded)[:sh, :sw]
     full = F.interpolate(torch.from_numpy(p)[None, None], size=(h, w), mode="bilinear", align_corners=False)[0, 0].numpy()
     return p, full
 
@@ -141,15 +139,9 @@ def merged_crops(boxes: list[list[int]]) -> list[tuple[float, float, float]]:
 def crop_input(image: np.ndarray, cx: float, cy: float, side: float, size: int = FINE_SIZE) -> np.ndarray:
     """The crop as the network sees it (`FinePass.input`): k x k block means, k = max(1, floor(side / size)),
     sampled bilinearly at the centres of a size x size grid; taps outside the photo read black. Float RGB."""
-    h, w = image.shape[:2]
     k = max(1, int(np.floor(side / size)))
-    bh, bw = -(-h // k), -(-w // k)
-    padded = np.zeros((bh * k, bw * k, 3), dtype=np.float64)
-    counts = np.zeros((bh * k, bw * k), dtype=np.float64)
-    padded[:h, :w] = image
-    counts[:h, :w] = 1
-    sums = padded.reshape(bh, k, bw, k, 3).sum(axis=(1, 3))
-    blocks = (sums / counts.reshape(bh, k, bw, k).sum(axis=(1, 3))[..., None]).astype(np.float32)
+    blocks = block_means(image, k)
+    bh, bw = blocks.shape[:2]
     step = side / size
     u = np.arange(size)
     px = (cx - side / 2 + (u + 0.5) * step) / k - 0.5

@@ -114,7 +114,8 @@ def main() -> None:
                     "scale_max", "freeze_blocks", "freeze_bn", "dfutissue", "crop_probability", "strong_colour",
                     "per_image_dice", "weight_decay", "wound_recolour",
                     "callus_weight"):
-            setattr(args, key, saved.get(key, 1.0 if key == "callus_weight" else 0.0))  # the schedule and data are those of the run being resumed
+            # the schedule and data are those of the run being resumed (older runs lack the newer options)
+            setattr(args, key, saved.get(key, parser.get_default(key)))
         print(f"resuming after epoch {resume_state['epoch']}", flush=True)
     with open(os.path.join(args.out, "args.json"), "w") as f:
         json.dump(vars(args), f, indent=2)
