@@ -71,9 +71,101 @@ __attribute__((target("avx2"))) ptrdiff_t wm_panel_tiles_4x24(
   return j;
 }
 
+__attribute__((target("avx2"))) static ptrdiff_t wm_depthwise_row3(
+  const float *top, ptrdiff_t row_stride, const ptrdiff_t *column,
+  const float *w, float bias, int activation, float *target, ptrdiff_t count) {
+  const float *a0 = top, *b0 = top + row_stride, *d0 = top + 2 * row_stride;
+  const float *a1 = a0 + column[1], *a2 = a0 + column[2];
+  const float *b1 = b0 + column[1], *b2 = b0 + column[2];
+  const float *d1 = d0 + column[1], *d2 = d0 + column[2];
+  a0 += column[0]; b0 += column[0]; d0 += column[0];
+  const __m256 v0 = _mm256_set1_ps(w[0]), v1 = _mm256_set1_ps(w[1]), v2 = _mm256_set1_ps(w[2]);
+  const __m256 v3 = _mm256_set1_ps(w[3]), v4 = _mm256_set1_ps(w[4]), v5 = _mm256_set1_ps(w[5]);
+  const __m256 v6 = _mm256_set1_ps(w[6]), v7 = _mm256_set1_ps(w[7]), v8 = _mm256_set1_ps(w[8]);
+  const __m256 vb = _mm256_set1_ps(bias);
+  ptrdiff_t x = 0;
+  for (; x + 8 <= count; x += 8) {
+    __m256 sum = _mm256_setzero_ps();
+    sum = _mm256_add_ps(sum, _mm256_mul_ps(_mm256_loadu_ps(a0 + x), v0));
+    sum = _mm256_add_ps(sum, _mm256_mul_ps(_mm256_loadu_ps(a1 + x), v1));
+    sum = _mm256_add_ps(sum, _mm256_mul_ps(_mm256_loadu_ps(a2 + x), v2));
+    sum = _mm256_add_ps(sum, _mm256_mul_ps(_mm256_loadu_ps(b0 + x), v3));
+    sum = _mm256_add_ps(sum, _mm256_mul_ps(_mm256_loadu_ps(b1 + x), v4));
+    sum = _mm256_add_ps(sum, _mm256_mul_ps(_mm256_loadu_ps(b2 + x), v5));
+    sum = _mm256_add_ps(sum, _mm256_mul_ps(_mm256_loadu_ps(d0 + x), v6));
+    sum = _mm256_add_ps(sum, _mm256_mul_ps(_mm256_loadu_ps(d1 + x), v7));
+    sum = _mm256_add_ps(sum, _mm256_mul_ps(_mm256_loadu_ps(d2 + x), v8));
+    _mm256_storeu_ps(target + x, wm_activate(_mm256_add_ps(sum, vb), activation));
+  }
+  return x;
+}
+
+__attribute__((target("avx2"))) static ptrdiff_t wm_depthwise_row5(
+  const float *top, ptrdiff_t row_stride, const ptrdiff_t *column,
+  const float *w, float bias, int activation, float *target, ptrdiff_t count) {
+  const __m256 vb = _mm256_set1_ps(bias);
+  const ptrdiff_t c0 = column[0], c1 = column[1], c2 = column[2], c3 = column[3], c4 = column[4];
+  ptrdiff_t x = 0;
+  // Two vectors of outputs at a time: two independent sums hide the additions' latency.
+  for (; x + 16 <= count; x += 16) {
+    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+    for (int r = 0; r < 5; r++) {
+      const float *row = top + r * row_stride + x;
+      const float *t = w + r * 5;
+      __m256 v = _mm256_broadcast_ss(t);
+      s0 = _mm256_add_ps(s0, _mm256_mul_ps(_mm256_loadu_ps(row + c0), v));
+      s1 = _mm256_add_ps(s1, _mm256_mul_ps(_mm256_loadu_ps(row + c0 + 8), v));
+      v = _mm256_broadcast_ss(t + 1);
+      s0 = _mm256_add_ps(s0, _mm256_mul_ps(_mm256_loadu_ps(row + c1), v));
+      s1 = _mm256_add_ps(s1, _mm256_mul_ps(_mm256_loadu_ps(row + c1 + 8), v));
+      v = _mm256_broadcast_ss(t + 2);
+      s0 = _mm256_add_ps(s0, _mm256_mul_ps(_mm256_loadu_ps(row + c2), v));
+      s1 = _mm256_add_ps(s1, _mm256_mul_ps(_mm256_loadu_ps(row + c2 + 8), v));
+      v = _mm256_broadcast_ss(t + 3);
+      s0 = _mm256_add_ps(s0, _mm256_mul_ps(_mm256_loadu_ps(row + c3), v));
+      s1 = _mm256_add_ps(s1, _mm256_mul_ps(_mm256_loadu_ps(row + c3 + 8), v));
+      v = _mm256_broadcast_ss(t + 4);
+      s0 = _mm256_add_ps(s0, _mm256_mul_ps(_mm256_loadu_ps(row + c4), v));
+      s1 = _mm256_add_ps(s1, _mm256_mul_ps(_mm256_loadu_ps(row + c4 + 8), v));
+    }
+    _mm256_storeu_ps(target + x, wm_activate(_mm256_add_ps(s0, vb), activation));
+    _mm256_storeu_ps(target + x + 8, wm_activate(_mm256_add_ps(s1, vb), activation));
+  }
+  for (; x + 8 <= count; x += 8) {
+    __m256 s0 = _mm256_setzero_ps();
+    for (int r = 0; r < 5; r++) {
+      const float *row = top + r * row_stride + x;
+      const float *t = w + r * 5;
+      s0 = _mm256_add_ps(s0, _mm256_mul_ps(_mm256_loadu_ps(row + c0), _mm256_broadcast_ss(t)));
+      s0 = _mm256_add_ps(s0, _mm256_mul_ps(_mm256_loadu_ps(row + c1), _mm256_broadcast_ss(t + 1)));
+      s0 = _mm256_add_ps(s0, _mm256_mul_ps(_mm256_loadu_ps(row + c2), _mm256_broadcast_ss(t + 2)));
+      s0 = _mm256_add_ps(s0, _mm256_mul_ps(_mm256_loadu_ps(row + c3), _mm256_broadcast_ss(t + 3)));
+      s0 = _mm256_add_ps(s0, _mm256_mul_ps(_mm256_loadu_ps(row + c4), _mm256_broadcast_ss(t + 4)));
+    }
+    _mm256_storeu_ps(target + x, wm_activate(_mm256_add_ps(s0, vb), activation));
+  }
+  return x;
+}
+
+ptrdiff_t wm_depthwise_row(
+  const float *top, ptrdiff_t row_stride, const ptrdiff_t *column, int taps,
+  const float *weights, float bias, int activation, float *target, ptrdiff_t count) {
+  if (taps == 3) return wm_depthwise_row3(top, row_stride, column, weights, bias, activation, target, count);
+  if (taps == 5) return wm_depthwise_row5(top, row_stride, column, weights, bias, activation, target, count);
+  return 0;
+}
+
 #else
 
 int wm_wide_kernels_available(void) { return 0; }
+
+ptrdiff_t wm_depthwise_row(
+  const float *top, ptrdiff_t row_stride, const ptrdiff_t *column, int taps,
+  const float *weights, float bias, int activation, float *target, ptrdiff_t count) {
+  (void)top; (void)row_stride; (void)column; (void)taps; (void)weights; (void)bias; (void)activation;
+  (void)target; (void)count;
+  return 0;
+}
 
 ptrdiff_t wm_panel_tiles_4x24(
   const float *packed_a, const float *b, ptrdiff_t b_row_stride, ptrdiff_t depth,

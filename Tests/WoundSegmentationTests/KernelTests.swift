@@ -114,6 +114,56 @@ import Testing
     #expect(portable.contains { $0.isNaN })
   }
 
+  /// The AVX2 depthwise rows of `CKernels` and the 4-wide Swift rows give the
+  /// same bits: 3 x 3 and 5 x 5, strides 1 and 2, every activation, with row
+  /// tails (widths that leave 0-15 outputs after whole 8-lane vectors), NaN and -0.
+  @Test(
+    .enabled(if: Kernels.wideTilesAvailable),
+    arguments: [(3, 1, Activation.relu6), (3, 2, .none), (5, 1, .relu), (5, 2, .relu6), (5, 1, .none)])
+  func wideDepthwiseRowsGiveTheSameBitsAsPortableOnes(_ k: Int, _ stride: Int, _ activation: Activation) {
+    for width in [7, 8, 21, 37, 64] {
+      let channels = 3
+      let height = 11
+      var random = SeededGenerator(seed: UInt64(k * 100 + stride * 10 + width))
+      var input = random.floats(channels * height * width, scale: 3)
+      input[4] = .nan
+      input[width + 2] = -0.0
+      let weights = random.floats(channels * k * k, scale: 0.7)
+      let bias = random.floats(channels)
+      let pad = k / 2
+      let conv = Convolution(
+        input: 0, output: 1, inputChannels: channels, outputChannels: channels, kernelSize: k,
+        stride: stride, padTop: pad, padLeft: pad, padBottom: pad, padRight: pad,
+        groups: channels, activation: activation, weights: weights, bias: bias, packedWeights: [])
+      let outWidth = conv.outputWidth(inputWidth: width)
+      let outHeight = conv.outputHeight(inputHeight: height)
+      func run(wide: Bool) -> [Float] {
+        var output = [Float](repeating: .nan, count: channels * outWidth * outHeight)
+        var scratch = [Float](
+          repeating: 0, count: Kernels.scratchCount(conv, inputWidth: width, inputHeight: height))
+        weights.withUnsafeBufferPointer { w in
+          bias.withUnsafeBufferPointer { b in
+            input.withUnsafeBufferPointer { i in
+              output.withUnsafeMutableBufferPointer { o in
+                scratch.withUnsafeMutableBufferPointer { s in
+                  Kernels.convolveDepthwise(
+                    conv, weights: w.baseAddress!, bias: b.baseAddress!, input: i.baseAddress!,
+                    inputWidth: width, inputHeight: height, output: o.baseAddress!, scratch: s.baseAddress!,
+                    wide: wide)
+                }
+              }
+            }
+          }
+        }
+        return output
+      }
+      let portable = run(wide: false)
+      let wide = run(wide: true)
+      #expect(wide.map(\.bitPattern) == portable.map(\.bitPattern), "k\(k) s\(stride) width \(width)")
+      #expect(portable.contains { $0.isNaN })
+    }
+  }
+
   /// The run-time check agrees with what the processor says it has.
   @Test func wideTilesAreUsedWhereTheProcessorHasAVX2() throws {
     #if os(Linux) && arch(x86_64)

@@ -27,4 +27,18 @@ ptrdiff_t wm_panel_tiles_4x24(
   const float *bias, int row_count, int activation,
   float *c, ptrdiff_t c_row_stride, ptrdiff_t columns);
 
+/// One output row of a depthwise convolution with a 3 x 3 (`taps` 3) or 5 x 5
+/// (`taps` 5) kernel, 8 outputs at a time from output 0 while 8 remain of
+/// `count`; returns how many outputs it computed (a multiple of 8; 0 without
+/// AVX2 or for another kernel size).
+///
+/// Output `x` is `activation(sum + bias)` where `sum` starts from 0 and adds
+/// `top[r * row_stride + column[c] + x] * weights[r * taps + c]` for kernel row
+/// `r`, then column `c`, in that order, multiplication and addition rounded
+/// apart: the Swift `Kernels.depthwiseRow3`/`depthwiseRow5` arithmetic, lane
+/// for lane. `column` holds `taps` offsets (the stride's phase layout).
+ptrdiff_t wm_depthwise_row(
+  const float *top, ptrdiff_t row_stride, const ptrdiff_t *column, int taps,
+  const float *weights, float bias, int activation, float *target, ptrdiff_t count);
+
 #endif

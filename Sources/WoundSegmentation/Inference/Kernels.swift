@@ -17,10 +17,11 @@ import Foundation
 /// runs on any machine of its architecture and gives the same bits on all of
 /// them. Each lane of a vector is one output value and does exactly the
 /// scalar arithmetic. Where the processor has AVX2 (checked at run time,
-/// ``wideTilesAvailable``), the matrix kernel's main tiles run in C
-/// (`CKernels`) in 8-float vectors with the same arithmetic lane for lane, so
-/// the bits are the same with or without it. The other loops are plain
-/// scalar pointer loops that the optimiser vectorises along rows.
+/// ``wideTilesAvailable``), the matrix kernel's main tiles and the 3 x 3 and
+/// 5 x 5 depthwise rows run in C (`CKernels`) in 8-float vectors with the same
+/// arithmetic lane for lane, so the bits are the same with or without it. The
+/// other loops are plain scalar pointer loops that the optimiser vectorises
+/// along rows.
 ///
 /// All pointers must be valid for the counts given; overlapping input and
 /// output buffers are not allowed. Nothing here allocates except where noted.
@@ -279,10 +280,11 @@ enum Kernels {
   // MARK: Convolutions
 
   /// Rows of output computed per unfolding of a general convolution, so the
-  /// unfolded block holds about 64 Ki floats.
+  /// unfolded block holds about 256 Ki floats (1 MiB): enough columns that the
+  /// wide tiles take most of them even for the decoder's deep 3 x 3 convolutions.
   static func unfoldRows(_ conv: Convolution, outputWidth: Int, outputHeight: Int) -> Int {
     let depth = conv.inputChannels / conv.groups * conv.kernelSize * conv.kernelSize
-    return Swift.max(1, Swift.min(outputHeight, 65536 / Swift.max(1, depth * outputWidth)))
+    return Swift.max(1, Swift.min(outputHeight, 262_144 / Swift.max(1, depth * outputWidth)))
   }
 
   /// Floats of scratch a convolution needs.
@@ -429,7 +431,8 @@ enum Kernels {
   static func convolveDepthwise(
     _ conv: Convolution, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
     input: UnsafePointer<Float>, inputWidth: Int, inputHeight: Int,
-    output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, channels: Range<Int>? = nil
+    output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, channels: Range<Int>? = nil,
+    wide: Bool = wideTilesAvailable
   ) {
     let k = conv.kernelSize
     let s = conv.stride
@@ -476,11 +479,11 @@ enum Kernels {
         case 3:
           depthwiseRow3(
             top, rowStride: rowStride, phaseWidth: phaseWidth, stride: s, weights: w, bias: b,
-            activation: conv.activation, target: target, count: outputWidth)
+            activation: conv.activation, target: target, count: outputWidth, wide: wide)
         case 5:
           depthwiseRow5(
             top, rowStride: rowStride, phaseWidth: phaseWidth, stride: s, weights: w, bias: b,
-            activation: conv.activation, target: target, count: outputWidth)
+            activation: conv.activation, target: target, count: outputWidth, wide: wide)
         default:
           for x in 0..<outputWidth {
             var sum: Float = 0
@@ -504,18 +507,26 @@ enum Kernels {
   @inline(__always)
   static func depthwiseRow3(
     _ top: UnsafePointer<Float>, rowStride: Int, phaseWidth: Int, stride s: Int, weights w: UnsafePointer<Float>,
-    bias: Float, activation: Activation, target: UnsafeMutablePointer<Float>, count: Int
+    bias: Float, activation: Activation, target: UnsafeMutablePointer<Float>, count: Int, wide: Bool = false
   ) {
     // Column kx of each row: phase kx % s, offset kx / s.
     let c1 = (1 % s) * phaseWidth + 1 / s
     let c2 = (2 % s) * phaseWidth + 2 / s
+    var x = 0
+    if wide {
+      let columns = (0, c1, c2)
+      x = withUnsafeBytes(of: columns) { offsets in
+        wm_depthwise_row(
+          top, rowStride, offsets.baseAddress!.assumingMemoryBound(to: Int.self), 3, w, bias, activation.wideCode,
+          target, count)
+      }
+    }
     let a0 = top, b0 = top + rowStride, d0 = top + 2 * rowStride
     let a1 = a0 + c1, a2 = a0 + c2, b1 = b0 + c1, b2 = b0 + c2, d1 = d0 + c1, d2 = d0 + c2
     let v0 = Vector(repeating: w[0]), v1 = Vector(repeating: w[1]), v2 = Vector(repeating: w[2])
     let v3 = Vector(repeating: w[3]), v4 = Vector(repeating: w[4]), v5 = Vector(repeating: w[5])
     let v6 = Vector(repeating: w[6]), v7 = Vector(repeating: w[7]), v8 = Vector(repeating: w[8])
     let vb = Vector(repeating: bias)
-    var x = 0
     while x + 4 <= count {
       var sum = Vector.zero
       sum += load(a0 + x) * v0
@@ -552,7 +563,7 @@ enum Kernels {
   @inline(__always)
   static func depthwiseRow5(
     _ top: UnsafePointer<Float>, rowStride: Int, phaseWidth: Int, stride s: Int, weights w: UnsafePointer<Float>,
-    bias: Float, activation: Activation, target: UnsafeMutablePointer<Float>, count: Int
+    bias: Float, activation: Activation, target: UnsafeMutablePointer<Float>, count: Int, wide: Bool = false
   ) {
     let c1 = (1 % s) * phaseWidth + 1 / s
     let c2 = (2 % s) * phaseWidth + 2 / s
@@ -560,6 +571,14 @@ enum Kernels {
     let c4 = (4 % s) * phaseWidth + 4 / s
     let vb = Vector(repeating: bias)
     var x = 0
+    if wide {
+      let columns = (0, c1, c2, c3, c4)
+      x = withUnsafeBytes(of: columns) { offsets in
+        wm_depthwise_row(
+          top, rowStride, offsets.baseAddress!.assumingMemoryBound(to: Int.self), 5, w, bias, activation.wideCode,
+          target, count)
+      }
+    }
     while x + 4 <= count {
       var sum = Vector.zero
       for r in 0..<5 {
