@@ -163,7 +163,7 @@ def crop_input(image: np.ndarray, cx: float, cy: float, side: float, size: int =
     return out
 
 
-def fine(header, blob, image: np.ndarray, cells: np.ndarray, factor: int) -> np.ndarray:
+def fine(header, blob, image: np.ndarray, cells: np.ndarray, factor: int, fill_holes: bool = False) -> np.ndarray:
     h, w = image.shape[:2]
     out = np.zeros((h, w), dtype=bool)
     for cx, cy, side in fine_crops(cells, factor, h, w):
@@ -192,6 +192,9 @@ def fine(header, blob, image: np.ndarray, cells: np.ndarray, factor: int) -> np.
         areas = np.bincount(labels.ravel())[1:]
         limit = max(MIN_CELLS * factor * factor, int(np.ceil(MIN_FRACTION * areas.max())))
         out &= np.isin(labels, np.nonzero(areas >= limit)[0] + 1)
+    if fill_holes:
+        # background not 4-connected to the photo's border is wound (`--fill-holes`)
+        out = ndimage.binary_fill_holes(out)
     return out
 
 
@@ -238,12 +241,15 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--data", default="fuseg", choices=["fuseg", "dfutissue"],
                         help="FUSeg validation part, or the DFUTissue held-out half")
+    parser.add_argument("--part", default="validation", choices=["validation", "train"],
+                        help="FUSeg: the validation part (reported) or the training part (for deciding rules)")
+    parser.add_argument("--fill-holes", action="store_true", help="fill the fine outline's holes")
     parser.add_argument("--per-photo", help="CSV of each photo's true, predicted and common pixel counts")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     header, blob = read_model_file(args.model)
     if args.data == "fuseg":
-        numbers = split()[1]
+        numbers = split()[1] if args.part == "validation" else split()[0]
         load = load_photo
     else:
         numbers = dfutissue_names()[1]
@@ -256,7 +262,8 @@ def main() -> None:
         cells_p, full = coarse(header, blob, image)
         truths.append(mask > 0)
         coarse_preds.append(full > 0.5)
-        fine_preds.append(fine(header, blob, image, cells_p > 0.5, working_factor(*mask.shape)))
+        fine_preds.append(fine(header, blob, image, cells_p > 0.5, working_factor(*mask.shape),
+                               args.fill_holes))
     if args.per_photo:
         with open(args.per_photo, "w") as f:
             f.write("photo,truth,coarse_predicted,coarse_both,fine_predicted,fine_both\n")

@@ -20,7 +20,8 @@ or yellow shifts: colour is what tells slough from granulation).
 
 Loss: cross-entropy over the four classes, plus cross-entropy between slough and
 granulation on the labelled wound pixels only (the decision the runtime takes inside
-an outline), plus soft Dice of slough and of granulation.
+an outline), plus soft Dice of slough and of granulation; with `--share-weight W`,
+plus W times each photo's granulation share error (`share_loss`).
 """
 
 from __future__ import annotations
@@ -48,7 +49,22 @@ CLASSES = 4
 IGNORE = 255  # pseudo-labelled photos: pixels without a label
 
 
-def tissue_loss(logits: torch.Tensor, labels: torch.Tensor, slough_weight: float = 1.0) -> torch.Tensor:
+def share_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Mean over the batch's images with labelled wound of |predicted - true granulation share|, the
+    predicted share being the mean of p(granulation) / (p(slough) + p(granulation)) over the labelled
+    slough and granulation pixels: the per-photo share error `tissue-eval` reports, made differentiable."""
+    p = torch.softmax(logits, 1)
+    g = p[:, 2] / (p[:, 1] + p[:, 2] + 1e-6)
+    errors = []
+    for i in range(labels.shape[0]):
+        wound = (labels[i] == 1) | (labels[i] == 2)
+        if wound.any():
+            errors.append((g[i][wound].mean() - (labels[i][wound] == 2).float().mean()).abs())
+    return torch.stack(errors).mean() if errors else logits.sum() * 0
+
+
+def tissue_loss(logits: torch.Tensor, labels: torch.Tensor, slough_weight: float = 1.0,
+                share_weight: float = 0.0) -> torch.Tensor:
     valid = labels != IGNORE
     ce = F.cross_entropy(logits, labels, ignore_index=IGNORE) if valid.any() else logits.sum() * 0
     wound = (labels == 1) | (labels == 2)
@@ -64,7 +80,8 @@ def tissue_loss(logits: torch.Tensor, labels: torch.Tensor, slough_weight: float
         t = (labels == c).float()
         inter = (p[:, c] * t).sum()
         dice = dice + (1 - (2 * inter + 1) / (p[:, c].sum() + t.sum() + 1))
-    return ce + ce_wound + dice / 2
+    loss = ce + ce_wound + dice / 2
+    return loss + share_weight * share_loss(logits, labels) if share_weight else loss
 
 
 def main() -> None:
@@ -81,6 +98,8 @@ def main() -> None:
     parser.add_argument("--freeze-blocks", type=int, default=3)
     parser.add_argument("--slough-weight", type=float, default=1.0,
                         help="weight of slough pixels in the slough/granulation cross-entropy")
+    parser.add_argument("--share-weight", type=float, default=0.0,
+                        help="weight of the per-photo granulation share error in the loss (share_loss)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--checkpoint-every", type=int, default=50)
     parser.add_argument("--init-wmseg", default=MODEL_PATH)
@@ -162,7 +181,7 @@ def main() -> None:
             factor = 0.5 * (1 + math.cos(math.pi * (step - args.warmup_steps) / max(1, args.steps - args.warmup_steps)))
         for group, base in zip(optimiser.param_groups, base_lrs):
             group["lr"] = base * factor
-        loss = tissue_loss(model(x), y, args.slough_weight)
+        loss = tissue_loss(model(x), y, args.slough_weight, args.share_weight)
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()

@@ -100,48 +100,33 @@ __attribute__((target("avx2"))) static ptrdiff_t wm_depthwise_row3(
   return x;
 }
 
+// Adds one kernel row's five taps to the sums of 8 outputs, in column order.
+__attribute__((target("avx2"))) static inline __m256 wm_depthwise_taps5(
+  __m256 sum, const float *row, const ptrdiff_t *column, const float *t) {
+  for (int c = 0; c < 5; c++) {
+    sum = _mm256_add_ps(sum, _mm256_mul_ps(_mm256_loadu_ps(row + column[c]), _mm256_broadcast_ss(t + c)));
+  }
+  return sum;
+}
+
 __attribute__((target("avx2"))) static ptrdiff_t wm_depthwise_row5(
   const float *top, ptrdiff_t row_stride, const ptrdiff_t *column,
   const float *w, float bias, int activation, float *target, ptrdiff_t count) {
   const __m256 vb = _mm256_set1_ps(bias);
-  const ptrdiff_t c0 = column[0], c1 = column[1], c2 = column[2], c3 = column[3], c4 = column[4];
   ptrdiff_t x = 0;
   // Two vectors of outputs at a time: two independent sums hide the additions' latency.
   for (; x + 16 <= count; x += 16) {
     __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
     for (int r = 0; r < 5; r++) {
-      const float *row = top + r * row_stride + x;
-      const float *t = w + r * 5;
-      __m256 v = _mm256_broadcast_ss(t);
-      s0 = _mm256_add_ps(s0, _mm256_mul_ps(_mm256_loadu_ps(row + c0), v));
-      s1 = _mm256_add_ps(s1, _mm256_mul_ps(_mm256_loadu_ps(row + c0 + 8), v));
-      v = _mm256_broadcast_ss(t + 1);
-      s0 = _mm256_add_ps(s0, _mm256_mul_ps(_mm256_loadu_ps(row + c1), v));
-      s1 = _mm256_add_ps(s1, _mm256_mul_ps(_mm256_loadu_ps(row + c1 + 8), v));
-      v = _mm256_broadcast_ss(t + 2);
-      s0 = _mm256_add_ps(s0, _mm256_mul_ps(_mm256_loadu_ps(row + c2), v));
-      s1 = _mm256_add_ps(s1, _mm256_mul_ps(_mm256_loadu_ps(row + c2 + 8), v));
-      v = _mm256_broadcast_ss(t + 3);
-      s0 = _mm256_add_ps(s0, _mm256_mul_ps(_mm256_loadu_ps(row + c3), v));
-      s1 = _mm256_add_ps(s1, _mm256_mul_ps(_mm256_loadu_ps(row + c3 + 8), v));
-      v = _mm256_broadcast_ss(t + 4);
-      s0 = _mm256_add_ps(s0, _mm256_mul_ps(_mm256_loadu_ps(row + c4), v));
-      s1 = _mm256_add_ps(s1, _mm256_mul_ps(_mm256_loadu_ps(row + c4 + 8), v));
+      s0 = wm_depthwise_taps5(s0, top + r * row_stride + x, column, w + r * 5);
+      s1 = wm_depthwise_taps5(s1, top + r * row_stride + x + 8, column, w + r * 5);
     }
     _mm256_storeu_ps(target + x, wm_activate(_mm256_add_ps(s0, vb), activation));
     _mm256_storeu_ps(target + x + 8, wm_activate(_mm256_add_ps(s1, vb), activation));
   }
   for (; x + 8 <= count; x += 8) {
     __m256 s0 = _mm256_setzero_ps();
-    for (int r = 0; r < 5; r++) {
-      const float *row = top + r * row_stride + x;
-      const float *t = w + r * 5;
-      s0 = _mm256_add_ps(s0, _mm256_mul_ps(_mm256_loadu_ps(row + c0), _mm256_broadcast_ss(t)));
-      s0 = _mm256_add_ps(s0, _mm256_mul_ps(_mm256_loadu_ps(row + c1), _mm256_broadcast_ss(t + 1)));
-      s0 = _mm256_add_ps(s0, _mm256_mul_ps(_mm256_loadu_ps(row + c2), _mm256_broadcast_ss(t + 2)));
-      s0 = _mm256_add_ps(s0, _mm256_mul_ps(_mm256_loadu_ps(row + c3), _mm256_broadcast_ss(t + 3)));
-      s0 = _mm256_add_ps(s0, _mm256_mul_ps(_mm256_loadu_ps(row + c4), _mm256_broadcast_ss(t + 4)));
-    }
+    for (int r = 0; r < 5; r++) s0 = wm_depthwise_taps5(s0, top + r * row_stride + x, column, w + r * 5);
     _mm256_storeu_ps(target + x, wm_activate(_mm256_add_ps(s0, vb), activation));
   }
   return x;
