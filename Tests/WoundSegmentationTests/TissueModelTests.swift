@@ -110,10 +110,11 @@ import WoundImaging
     #expect(abs(sum - 1) < 1e-9)
   }
 
-  /// Floors: the shares measured with the shipped model (necrosis 0.601 of the eschar
-  /// wound, slough 0.849 of the rim wound), less 0.1.
+  /// Floors: the shares measured with the shipped model (necrosis 0.593 of the eschar
+  /// wound, slough 0.873 of the rim wound), less 0.1 (the eschar floor kept at the
+  /// previous model's 0.50).
   static let escharNecrosisFloor = 0.50
-  static let rimSloughFloor = 0.75
+  static let rimSloughFloor = 0.77
 
   /// The same labels and shares run to run, and with the network's work shared between threads.
   @Test func theModelPathIsDeterministic() throws {
