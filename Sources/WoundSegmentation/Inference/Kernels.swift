@@ -501,13 +501,14 @@ enum Kernels {
   }
 
   /// One output row of a 3 x 3 depthwise convolution; `top` is the first of
-  /// the three padded input rows (see ``convolveDepthwise``). Four outputs at
-  /// a time in a vector, the last few one at a time, each summing its taps in
-  /// order from 0.
+  /// the three padded input rows (see ``convolveDepthwise``). With `wide`,
+  /// eight outputs at a time in C (`wm_depthwise_row`, the same arithmetic),
+  /// then four at a time in a vector, the last few one at a time, each summing
+  /// its taps in order from 0.
   @inline(__always)
   static func depthwiseRow3(
     _ top: UnsafePointer<Float>, rowStride: Int, phaseWidth: Int, stride s: Int, weights w: UnsafePointer<Float>,
-    bias: Float, activation: Activation, target: UnsafeMutablePointer<Float>, count: Int, wide: Bool = false
+    bias: Float, activation: Activation, target: UnsafeMutablePointer<Float>, count: Int, wide: Bool
   ) {
     // Column kx of each row: phase kx % s, offset kx / s.
     let c1 = (1 % s) * phaseWidth + 1 / s
@@ -558,12 +559,12 @@ enum Kernels {
   }
 
   /// One output row of a 5 x 5 depthwise convolution, as
-  /// ``depthwiseRow3(_:rowStride:phaseWidth:stride:weights:bias:activation:target:count:)``:
+  /// ``depthwiseRow3(_:rowStride:phaseWidth:stride:weights:bias:activation:target:count:wide:)``:
   /// the 25 taps in order (kernel row, then column) from 0, then the bias.
   @inline(__always)
   static func depthwiseRow5(
     _ top: UnsafePointer<Float>, rowStride: Int, phaseWidth: Int, stride s: Int, weights w: UnsafePointer<Float>,
-    bias: Float, activation: Activation, target: UnsafeMutablePointer<Float>, count: Int, wide: Bool = false
+    bias: Float, activation: Activation, target: UnsafeMutablePointer<Float>, count: Int, wide: Bool
   ) {
     let c1 = (1 % s) * phaseWidth + 1 / s
     let c2 = (2 % s) * phaseWidth + 2 / s
