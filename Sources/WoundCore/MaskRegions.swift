@@ -101,6 +101,29 @@ package struct MaskRegions: Sendable, Equatable {
     self.regions = regions
   }
 
+  /// These regions, labelled in a mask the size of `window`, moved to where
+  /// that window lies in a `width` x `height` mask.
+  /// - Precondition: `window` has this mask's size and lies inside the larger one.
+  package func placed(at window: PixelRect, inWidth width: Int, height: Int) -> MaskRegions {
+    precondition(
+      window.width == self.width && window.height == self.height && window.x >= 0 && window.y >= 0
+        && window.maxX <= width && window.maxY <= height,
+      "window \(window) does not place a \(self.width)x\(self.height) mask inside \(width)x\(height)")
+    let dx = window.x
+    let dy = window.y
+    return MaskRegions(
+      width: width, height: height,
+      runs: runs.map { Run(y: $0.y + dy, start: $0.start + dx, end: $0.end + dx, region: $0.region) },
+      regions: regions.map {
+        Region(
+          areaPixels: $0.areaPixels,
+          boundingBox: PixelRect(
+            x: $0.boundingBox.x + dx, y: $0.boundingBox.y + dy, width: $0.boundingBox.width,
+            height: $0.boundingBox.height),
+          firstColumn: $0.firstColumn + dx, sumX: $0.sumX + dx * $0.areaPixels, sumY: $0.sumY + dy * $0.areaPixels)
+      })
+  }
+
   // MARK: Properties of all regions together
 
   /// Pixels over all regions.

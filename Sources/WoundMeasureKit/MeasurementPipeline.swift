@@ -35,7 +35,7 @@ package struct MeasurementOutcome: Sendable {
   /// - Parameter patient: the patient named in the caption (the timeline's patient ID).
   package func overlay(patient: String) -> RGBImage {
     Overlay.render(
-      image: image, mask: mask, tissueLabels: tissue.labels, markerOutlines: calibration.exclusionPolygons,
+      image: image, mask: mask, tissue: tissue, markerOutlines: calibration.exclusionPolygons,
       pixelsPerMm: calibration.pixelsPerMm, caption: overlayCaption(patient: patient),
       regionBoxes: measures.regions.map(\.boundingBox))
   }
@@ -46,7 +46,7 @@ package struct MeasurementOutcome: Sendable {
     var canvas = image
     image = RGBImage(width: 0, height: 0)
     return Overlay.render(
-      image: consume canvas, mask: mask, tissueLabels: tissue.labels, markerOutlines: calibration.exclusionPolygons,
+      image: consume canvas, mask: mask, tissue: tissue, markerOutlines: calibration.exclusionPolygons,
       pixelsPerMm: calibration.pixelsPerMm, caption: overlayCaption(patient: patient),
       regionBoxes: measures.regions.map(\.boundingBox))
   }
@@ -292,12 +292,8 @@ package enum MeasurementPipeline {
     let measures = PlaneGeometry.measure(mask: mask, regions: regions, homography: calibration.homography)
     var epitheliumAreaMm2 = 0.0
     if tissue.shares.epithelium > 0 {
-      let epithelium = TissueClass.epithelium.rawValue
-      let epitheliumMask = Mask(
-        width: mask.width, height: mask.height,
-        pixels: zip(mask.pixels, tissue.labels.pixels).map { $0 != 0 && $1 == epithelium ? 255 : 0 })
-      epitheliumAreaMm2 = PlaneGeometry.areaMm2(
-        of: MaskRegions(mask: epitheliumMask), homography: calibration.homography)
+      // From the labels over the wound's box: no photo-sized mask.
+      epitheliumAreaMm2 = PlaneGeometry.areaMm2(of: tissue.regions(of: .epithelium), homography: calibration.homography)
     }
 
     let facts = MeasurementFacts(

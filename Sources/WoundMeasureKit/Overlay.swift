@@ -55,7 +55,7 @@ package enum Overlay {
   /// - Parameters:
   ///   - image: the photo as displayed.
   ///   - mask: the wound mask, same size (non-zero = wound).
-  ///   - tissueLabels: per-pixel ``TissueClass`` raw values, same size, or `nil`.
+  ///   - tissue: the tissue map of the same photo (its labels tint the wound), or `nil`.
   ///   - markerOutlines: polygons in displayed pixels to draw as markers.
   ///   - pixelsPerMm: the scale at the marker, for the scale bar; `nil` draws none.
   ///   - caption: lines drawn at the top left above the legend; none (and no legend) when empty.
@@ -67,7 +67,7 @@ package enum Overlay {
   /// (``MeasurementOutcome/takeOverlay(patient:)``); only the rows and columns of the
   /// mask's bounding box are visited for the tint and the outline.
   package static func render(
-    image: consuming RGBImage, mask: Mask, tissueLabels: GreyImage?, markerOutlines: [[Point]], pixelsPerMm: Double?,
+    image: consuming RGBImage, mask: Mask, tissue: TissueMap?, markerOutlines: [[Point]], pixelsPerMm: Double?,
     caption: [String] = [], regionBoxes: [PixelRect] = []
   ) -> RGBImage {
     var out = consume image
@@ -79,12 +79,12 @@ package enum Overlay {
     let box = mask.width == width && mask.height == height ? maskBounds(mask) : nil
 
     // Tissue tint.
-    if let labels = tissueLabels, labels.width == width, labels.height == height, let box {
+    if let tissue, tissue.width == width, tissue.height == height, let box {
       let alpha = tintAlpha
       for y in box.rows {
         for x in box.columns where mask.pixels[y * width + x] != 0 && ((x + y) / stripe) % 2 == 0 {
           let i = y * width + x
-          guard let tissue = TissueClass(rawValue: labels.pixels[i]) else { continue }
+          guard let tissue = TissueClass(rawValue: tissue[x, y]) else { continue }
           let colour: (UInt8, UInt8, UInt8)
           switch tissue {
           case .granulation: colour = Colour.granulation

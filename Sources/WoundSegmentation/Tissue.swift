@@ -32,16 +32,74 @@ package struct ColourReference: Sendable, Equatable, Codable {
 }
 
 /// The tissue map of one wound.
+///
+/// The labels are kept over the wound's bounding box only (``box``): every
+/// pixel outside it is ``TissueClass/none``, so a 12-megapixel photo with a
+/// small wound holds no photo-sized label buffer. ``labels`` makes the
+/// photo-sized map when one is wanted (the `--tissue-out` file, evaluations).
 package struct TissueMap: Sendable {
-  /// One byte per pixel of the photo as displayed: a `TissueClass` raw value.
-  package var labels: GreyImage
+  /// The photo's width, pixels.
+  package let width: Int
+  /// The photo's height, pixels.
+  package let height: Int
+  /// The rectangle the labels cover: the wound's bounding box (empty when
+  /// there is no wound, or once ``releaseLabels()`` has run).
+  package private(set) var box: PixelRect
+  /// One ``TissueClass`` raw value per pixel of ``box``, row-major.
+  package private(set) var boxLabels: GreyImage
   package var shares: TissueShares
   /// What decided each class.
   package var provenance: TissueProvenance
-  package init(labels: GreyImage, shares: TissueShares, provenance: TissueProvenance = .colourRule) {
-    self.labels = labels
+
+  /// A map whose labels cover `box` of a `width` x `height` photo.
+  /// - Precondition: `box` lies inside the photo and `boxLabels` has its size.
+  package init(
+    width: Int, height: Int, box: PixelRect, boxLabels: GreyImage, shares: TissueShares,
+    provenance: TissueProvenance = .colourRule
+  ) {
+    precondition(
+      box.x >= 0 && box.y >= 0 && box.maxX <= width && box.maxY <= height && boxLabels.width == box.width
+        && boxLabels.height == box.height, "tissue labels \(box) do not fit a \(width)x\(height) photo")
+    self.width = width
+    self.height = height
+    self.box = box
+    self.boxLabels = boxLabels
     self.shares = shares
     self.provenance = provenance
+  }
+
+  /// The ``TissueClass`` raw value at photo pixel `(x, y)` (``TissueClass/none`` outside ``box``).
+  package subscript(x: Int, y: Int) -> UInt8 {
+    box.contains(column: x, row: y) ? boxLabels[x - box.x, y - box.y] : TissueClass.none.rawValue
+  }
+
+  /// The photo-sized labels: one raw value per pixel of the photo as displayed,
+  /// ``TissueClass/none`` outside the wound. Made on each call.
+  package var labels: GreyImage {
+    var photo = GreyImage(width: width, height: height)
+    photo.pixels.withUnsafeMutableBufferPointer { out in
+      boxLabels.pixels.withUnsafeBufferPointer { source in
+        for row in 0..<box.height {
+          (out.baseAddress! + (box.y + row) * width + box.x).update(
+            from: source.baseAddress! + row * box.width, count: box.width)
+        }
+      }
+    }
+    return photo
+  }
+
+  /// The 8-connected regions of the pixels labelled `tissue`, in photo pixels.
+  package func regions(of tissue: TissueClass) -> MaskRegions {
+    var mask = Mask(width: box.width, height: box.height)
+    for i in mask.pixels.indices where boxLabels.pixels[i] == tissue.rawValue { mask.pixels[i] = 255 }
+    return MaskRegions(mask: mask).placed(at: box, inWidth: width, height: height)
+  }
+
+  /// Drops the labels (once the outputs that draw them are written), keeping
+  /// the shares and provenance.
+  package mutating func releaseLabels() {
+    box = PixelRect(x: 0, y: 0, width: 0, height: 0)
+    boxLabels = GreyImage(width: 0, height: 0)
   }
 }
 
@@ -77,8 +135,8 @@ package enum TissueClassifier {
   ///     the photo's own colours; the reference serves the colour rules.
   ///   - model: the tissue model, or `nil` for the colour rule alone.
   ///   - threads: threads the model's network may use (the same result for any number).
-  /// - Returns: one ``TissueClass`` raw value per pixel (``TissueClass/none``
-  ///   outside the mask), the class shares of the wound area (all zero for
+  /// - Returns: one ``TissueClass`` raw value per pixel of the mask's bounding
+  ///   box (``TissueClass/none`` outside the mask), the class shares of the wound area (all zero for
   ///   an empty mask) and what decided them.
   /// - Throws: an error of the model's network (none for a model that loaded).
   /// - Precondition: `mask` has the size of `image` (a programmer error otherwise).
@@ -96,19 +154,19 @@ package enum TissueClassifier {
     let wound = MaskRegions(mask: mask)
     guard let box = wound.boundingBox else {
       return TissueMap(
-        labels: GreyImage(width: image.width, height: image.height),
-        shares: TissueShares(granulation: 0, slough: 0, necrosis: 0, epithelium: 0),
-        provenance: provenance)
+        width: image.width, height: image.height, box: PixelRect(x: 0, y: 0, width: 0, height: 0),
+        boxLabels: GreyImage(width: 0, height: 0),
+        shares: TissueShares(granulation: 0, slough: 0, necrosis: 0, epithelium: 0), provenance: provenance)
     }
     let correction = TissueColour.Correction(image: image, reference: reference)
     let radius = TissueRules.smoothingRadius(width: image.width, height: image.height)
     var smoothed = TissueGeometry.MaskedBoxMeans(image: image, mask: mask, box: box, radius: radius)
     let areaPixels = wound.areaPixels
     let bandPixels = TissueRules.marginBandPixels(areaPixels: areaPixels)
-    // The network first, so its buffers are freed before the photo-sized labels are made.
+    // The network first, so its buffers are freed before the labels are made.
     let learned = try model?.probabilities(image: image, mask: mask, box: box, threads: threads)
     let chamfer = TissueGeometry.edgeChamfer(mask: mask, box: box)
-    var labels = GreyImage(width: image.width, height: image.height)
+    var labels = GreyImage(width: box.width, height: box.height)
 
     var counts = [Int](repeating: 0, count: 5)
     var ruleDecided = 0
@@ -131,7 +189,7 @@ package enum TissueClassifier {
         } else {
           tissue = colourRule()
         }
-        labels[x, y] = tissue.rawValue
+        labels.pixels[inBox] = tissue.rawValue
         counts[Int(tissue.rawValue)] += 1
       }
     }
@@ -143,6 +201,7 @@ package enum TissueClassifier {
       epithelium: Double(counts[Int(TissueClass.epithelium.rawValue)]) / total)
     var decidedBy = provenance
     if model != nil { decidedBy.colourRuleShare = Double(ruleDecided) / total }
-    return TissueMap(labels: labels, shares: shares, provenance: decidedBy)
+    return TissueMap(
+      width: image.width, height: image.height, box: box, boxLabels: labels, shares: shares, provenance: decidedBy)
   }
 }

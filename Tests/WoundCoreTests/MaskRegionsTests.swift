@@ -12,6 +12,25 @@ private func mask(_ rows: [String]) -> Mask {
 /// The labelling on small literal masks (as scikit-image's `SAMPLE` in its
 /// `regionprops` tests).
 @Suite struct MaskRegionsTests {
+  /// Labelling a window's mask and placing it gives the regions of the whole mask
+  /// that holds the window's content and nothing else (runs, boxes, first pixels, centroids).
+  @Test func placedRegionsAreThoseOfTheLargerMask() {
+    let window = mask([
+      "##...#",
+      ".#..#.",
+      "...#..",
+      "#.....",
+      "##.###",
+    ])
+    let origin = PixelRect(x: 7, y: 4, width: 6, height: 5)
+    var whole = Mask(width: 20, height: 12)
+    for y in 0..<5 { for x in 0..<6 { whole[x + 7, y + 4] = window[x, y] } }
+    let placed = MaskRegions(mask: window).placed(at: origin, inWidth: 20, height: 12)
+    #expect(placed == MaskRegions(mask: whole))
+    #expect(placed.regions[0].centroid == Point(x: 7 + 2.0 / 3, y: 4 + 1.0 / 3))
+    #expect(placed.width == 20 && placed.height == 12)
+  }
+
   @Test func regionsUseEightNeighbours() {
     let labelled = MaskRegions(
       mask: mask([

@@ -101,6 +101,18 @@ import WoundCore
     let rim = 60 * 60 - 56 * 56
     #expect(map.shares.epithelium == Double(rim) / 3600)
     #expect(map.shares.granulation == Double(3600 - rim) / 3600)
+    // The labels are kept over the wound's box; read through the map, made photo-sized,
+    // and as the epithelium's regions, they agree.
+    #expect(map.box == PixelRect(x: 10, y: 10, width: 60, height: 60))
+    #expect(map.boxLabels.width == 60 && map.boxLabels.height == 60)
+    #expect(map[10, 40] == TissueClass.epithelium.rawValue && map[9, 40] == TissueClass.none.rawValue)
+    let photoLabels = map.labels
+    var epithelium = Mask(width: 80, height: 80)
+    for i in photoLabels.pixels.indices where photoLabels.pixels[i] == TissueClass.epithelium.rawValue {
+      epithelium.pixels[i] = 255
+    }
+    #expect(map.regions(of: .epithelium) == MaskRegions(mask: epithelium))
+    #expect(map.regions(of: .epithelium).areaPixels == rim)
   }
 
   /// Four quadrants of known classes: the shares are the quadrant areas and sum to 1.

@@ -56,6 +56,9 @@ enum InferenceEngine {
     plan: InferencePlan, graph: ModelGraph, input: [Float], timings: OperationTimings?, threads: Int = 1
   ) -> [Float] {
     let threads = max(1, threads)
+    precondition(
+      input.count == plan.shapes[graph.inputTensor].count,
+      "network input of \(input.count) floats, the plan's input tensor holds \(plan.shapes[graph.inputTensor].count)")
     let arenaCount = plan.arenaCount + plan.scratchCount * threads
     let arena = UnsafeMutablePointer<Float>.allocate(capacity: arenaCount)
     defer { arena.deallocate() }
@@ -64,7 +67,7 @@ enum InferenceEngine {
 
     input.withUnsafeBufferPointer { source in
       (arena + plan.offsets[graph.inputTensor]).update(
-        from: source.baseAddress!, count: min(source.count, plan.shapes[graph.inputTensor].count))
+        from: source.baseAddress!, count: source.count)
     }
     for operation in graph.operations {
       let start = timings?.start() ?? 0

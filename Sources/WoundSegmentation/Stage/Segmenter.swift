@@ -172,8 +172,9 @@ package enum Segmenter {
     lap("regions")
 
     // 4. Outline at photo resolution: from each kept region's crop (fine pass), or
-    // sampled from the cells inside each kept region's box.
-    var mask = Mask(width: image.width, height: image.height)
+    // sampled from the cells inside each kept region's box. The photo-sized mask
+    // is made once the network has run, so that the two never hold memory together.
+    var mask: Mask
     var boxes: [PixelRect] = []
     if let rule = model.finePass {
       // Coarse to fine: each kept region is segmented again in its own crop (see FinePass).
@@ -186,25 +187,29 @@ package enum Segmenter {
         if !box.isEmpty { regionBoxes.append(box) }
       }
       let size = rule.cropSizePixels
+      var passes: [(crop: FinePass.Crop, area: PixelRect, probabilities: [Float])] = []
       for crop in FinePass.crops(boxes: regionBoxes, rule: rule) {
         let area = crop.pixels(clippedTo: searchRect)
         guard !area.isEmpty else { continue }
         let input = FinePass.input(
           image: image, crop: crop, size: size, subtract: model.normalizeSubtract, divide: model.normalizeDivide)
-        let fine: [Float]
         do {
-          fine = try model.probabilities(
+          let fine = try model.probabilities(
             normalizedInput: input, width: size, height: size, timings: timings, threads: threads)
+          passes.append((crop, area, fine))
         } catch {
           throw .model(error)
         }
-        stepStart = timings?.start() ?? 0
+      }
+      stepStart = timings?.start() ?? 0
+      mask = Mask(width: image.width, height: image.height)
+      for pass in passes {
         mask.pixels.withUnsafeMutableBufferPointer { pixels in
           FinePass.paint(
-            fine, size: size, crop: crop, area: area, threshold: probabilityThreshold, into: pixels.baseAddress!,
-            photoWidth: image.width)
+            pass.probabilities, size: size, crop: pass.crop, area: pass.area, threshold: probabilityThreshold,
+            into: pixels.baseAddress!, photoWidth: image.width)
         }
-        boxes.append(area)
+        boxes.append(pass.area)
       }
       boxes = mergeTouching(boxes)
     } else {
@@ -224,6 +229,7 @@ package enum Segmenter {
         if !clipped.isEmpty { boxes.append(clipped) }
       }
       boxes = mergeTouching(boxes)
+      mask = Mask(width: image.width, height: image.height)
       mask.pixels.withUnsafeMutableBufferPointer { pixels in
         refined.withUnsafeBufferPointer { refined in
           for box in boxes {
