@@ -66,6 +66,27 @@ def validation_dice(model: WoundSegNet, photos: list[tuple[np.ndarray, np.ndarra
     return float(np.mean(scores))
 
 
+def save_average(out: str, state: dict, count: int) -> None:
+    """Adds this epoch's weights to the running mean in <out>/average.pt (count: epochs averaged,
+    this one included). Batch-norm statistics must be frozen (--freeze-bn) for the mean to be a
+    network that computes what its weights say."""
+    path = os.path.join(out, "average.pt")
+    weights = state["model"]
+    if count == 1:
+        mean = {k: v.detach().clone() for k, v in weights.items()}
+    else:
+        previous = torch.load(path, map_location="cpu")
+        assert previous["count"] == count - 1, "average.pt does not hold the epochs before this one"
+        mean = {}
+        for key, value in weights.items():
+            if value.is_floating_point():
+                mean[key] = previous["model"][key] + (value - previous["model"][key]) / count
+            else:
+                mean[key] = value.clone()
+    torch.save({"model": mean, "epoch": state["epoch"], "count": count, "args": state["args"]}, path + ".partial")
+    os.replace(path + ".partial", path)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--epochs", type=int, required=True)
@@ -98,10 +119,18 @@ def main() -> None:
     parser.add_argument("--callus-weight", type=float, default=1.0,
                         help="cross-entropy weight of DFUTissue's callus pixels (periwound skin, not wound)")
     parser.add_argument("--per-image-dice", action="store_true", help="Dice loss per image, averaged")
+    parser.add_argument("--constant-lr", action="store_true",
+                        help="after the warm-up keep the learning rates constant (no cosine decay)")
+    parser.add_argument("--average-from", type=int, default=0,
+                        help="keep the running mean of the weights at the end of every epoch from this one on, "
+                             "in <out>/average.pt (0: none); exact with --freeze-bn, where no batch-norm "
+                             "statistics need recomputing")
     parser.add_argument("--resume", action="store_true", help="continue from <out>/last.pt (weights, optimiser, epoch)")
     args = parser.parse_args()
     if args.init_wmseg:
         args.freeze_bn = True
+    if args.average_from and not args.freeze_bn:
+        parser.error("--average-from needs --freeze-bn (or --init-wmseg)")
 
     torch.set_num_threads(args.threads)
     seed_everything(args.seed)
@@ -113,7 +142,7 @@ def main() -> None:
         for key in ("epochs", "seed", "batch", "size", "lr_decoder", "lr_encoder", "warmup_epochs", "scale_min",
                     "scale_max", "freeze_blocks", "freeze_bn", "dfutissue", "crop_probability", "strong_colour",
                     "per_image_dice", "weight_decay", "wound_recolour",
-                    "callus_weight"):
+                    "callus_weight", "constant_lr", "average_from", "val_every"):
             # the schedule and data are those of the run being resumed (older runs lack the newer options)
             setattr(args, key, saved.get(key, parser.get_default(key)))
         print(f"resuming after epoch {resume_state['epoch']}", flush=True)
@@ -200,9 +229,11 @@ def main() -> None:
             x = torch.from_numpy(np.stack(xs))
             y = torch.from_numpy(np.stack(ys))
             weight = torch.from_numpy(np.stack(ws)) if args.callus_weight != 1.0 else None
-            # learning rate: linear warm-up, then cosine decay to zero
+            # learning rate: linear warm-up, then cosine decay to zero (or constant)
             if step < warmup_steps:
                 factor = (step + 1) / warmup_steps
+            elif args.constant_lr:
+                factor = 1.0
             else:
                 factor = 0.5 * (1 + math.cos(math.pi * (step - warmup_steps) / max(1, total_steps - warmup_steps)))
             for group, base in zip(optimiser.param_groups, base_lrs):
@@ -224,6 +255,8 @@ def main() -> None:
         print(line, flush=True)
         state = {"model": model.state_dict(), "epoch": epoch, "args": vars(args)}
         torch.save(state, os.path.join(args.out, f"epoch-{epoch:03d}.pt"))
+        if args.average_from and epoch >= args.average_from:
+            save_average(args.out, state, epoch - args.average_from + 1)
         # last.pt also holds the optimiser, so that --resume continues the same run exactly.
         torch.save({**state, "optimiser": optimiser.state_dict()}, os.path.join(args.out, "last.pt.partial"))
         os.replace(os.path.join(args.out, "last.pt.partial"), os.path.join(args.out, "last.pt"))
