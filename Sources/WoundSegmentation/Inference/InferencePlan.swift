@@ -1,9 +1,10 @@
 /// The shape of every tensor for one input size, and where each lives in a
 /// single arena of floats.
 ///
-/// Tensors are placed greedily in slots that are reused once every reader of
-/// their previous tenant has run; an operation's output never shares memory
-/// with its inputs.
+/// Tensors are placed largest first, each at the lowest offset that no tensor
+/// alive at the same time uses (memory is reused once every reader of its
+/// previous tenant has run); an operation's output never shares memory with
+/// its inputs.
 struct InferencePlan: Sendable {
   /// Channels, height and width of a tensor.
   struct Shape: Sendable, Equatable {
@@ -86,48 +87,45 @@ struct InferencePlan: Sendable {
     }
     lastUse[graph.outputTensor] = graph.operations.count
 
-    // Greedy slots: take the smallest free slot that fits, else grow the
-    // largest free one, else open a new slot.
-    var slotSizes: [Int] = []
-    var slotFree: [Bool] = []
-    var slotOf = [Int](repeating: -1, count: graph.tensorNames.count)
-    func place(_ tensor: Int) {
-      let need = (placedShapes[tensor].count + 15) / 16 * 16
-      var best = -1
-      for slot in slotSizes.indices where slotFree[slot] && slotSizes[slot] >= need {
-        if best < 0 || slotSizes[slot] < slotSizes[best] { best = slot }
-      }
-      if best < 0 {
-        for slot in slotSizes.indices where slotFree[slot] {
-          if best < 0 || slotSizes[slot] > slotSizes[best] { best = slot }
-        }
-      }
-      if best < 0 {
-        slotSizes.append(need)
-        slotFree.append(false)
-        best = slotSizes.count - 1
-      }
-      slotSizes[best] = max(slotSizes[best], need)
-      slotFree[best] = false
-      slotOf[tensor] = best
+    // Offsets, largest tensor first: each goes at the lowest offset where it
+    // overlaps no tensor already placed whose lifetime (from the operation that
+    // writes it to the last that reads it) meets its own. An operation's output
+    // lives from that operation on and its inputs until it, so the two never
+    // share memory. Ties are broken by tensor index, so the plan is the same on
+    // every run.
+    var firstUse = [Int](repeating: Int.max, count: graph.tensorNames.count)
+    firstUse[graph.inputTensor] = -1
+    for (index, operation) in graph.operations.enumerated() { firstUse[operation.output] = index }
+    let placed = placedShapes.indices.filter { firstUse[$0] != Int.max }
+    let order = placed.sorted {
+      let a = placedShapes[$0].count
+      let b = placedShapes[$1].count
+      return a != b ? a > b : $0 < $1
     }
-    place(graph.inputTensor)
-    for (index, operation) in graph.operations.enumerated() {
-      place(operation.output)
-      for tensor in Set(operation.inputs) where lastUse[tensor] == index {
-        slotFree[slotOf[tensor]] = true
-      }
-      if lastUse[operation.output] < 0 { slotFree[slotOf[operation.output]] = true }
-    }
-    var slotOffsets: [Int] = []
+    var offsets = [Int](repeating: 0, count: graph.tensorNames.count)
+    var done: [Int] = []
     var total = 0
-    for size in slotSizes {
-      slotOffsets.append(total)
-      total += size
+    for tensor in order {
+      let need = (placedShapes[tensor].count + 15) / 16 * 16
+      let end = max(lastUse[tensor], firstUse[tensor])
+      // The memory taken, during this tensor's life, by those already placed, by offset.
+      let taken =
+        done.filter { other in
+          firstUse[other] <= end && firstUse[tensor] <= max(lastUse[other], firstUse[other])
+        }.map { (start: offsets[$0], end: offsets[$0] + (placedShapes[$0].count + 15) / 16 * 16) }
+        .sorted { $0.start != $1.start ? $0.start < $1.start : $0.end < $1.end }
+      var offset = 0
+      for range in taken {
+        if range.start >= offset + need { break }
+        offset = max(offset, range.end)
+      }
+      offsets[tensor] = offset
+      total = max(total, offset + need)
+      done.append(tensor)
     }
     self.shapes = placedShapes
     self.scratchCount = scratch
-    self.offsets = slotOf.map { $0 < 0 ? 0 : slotOffsets[$0] }
+    self.offsets = offsets
     self.arenaCount = total
   }
 }
