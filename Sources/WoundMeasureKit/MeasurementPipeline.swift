@@ -171,7 +171,7 @@ package enum MeasurementPipeline {
   ///   - segmentationModel: the model to segment with; `nil` (the tool's
   ///     behaviour) is the bundled one. For benchmarks and evaluations.
   ///   - threads: how many threads the measurement may use: with more than
-  ///     one, the bundled models are loaded while the photo is decoded, the
+  ///     one, the bundled model is loaded while the photo is decoded, the
   ///     network's whole-photo pass runs beside the marker search, and the
   ///     network's convolutions share their work. The figures are the same
   ///     bits for any number; `batch` measures one photo per worker on one
@@ -180,14 +180,9 @@ package enum MeasurementPipeline {
     photoBytes: [UInt8], path: String, modificationDate: Date, settings: MeasurementSettings,
     segmentationModel: SegmentationModelIdentity? = nil, threads: Int = 1
   ) throws(MeasurementError) -> MeasurementOutcome {
-    if threads > 1 {
-      // Load the bundled models (once per process) beside the decoding: the tissue
-      // model always, the outline model unless another model or a mask is given.
-      let outline = segmentationModel == nil && settings.maskPath == nil
-      DispatchQueue.global().async {
-        if outline { _ = bundledModel }
-        _ = bundledTissueModel
-      }
+    if threads > 1 && segmentationModel == nil && settings.maskPath == nil {
+      // Load the bundled model (once per process) beside the decoding.
+      DispatchQueue.global().async { _ = bundledModel }
     }
     let photoSha256 = sha256Hex(photoBytes)
     let decoded: DecodedPhoto
