@@ -22,7 +22,9 @@ With `--data dfutissue` the same figures are taken on the DFUTissue held-out hal
 callus is not wound), photos from another camera and clinic than FUSeg's.
 
 Prints, per mode: mean per-image Dice, pooled Dice, median and p90 absolute area
-error (photos with a wound), and mean Dice by wound size (thirds of the true area).
+error (photos with a wound), the direction of the misses (median signed area error, and
+the share of the worst tenth whose outline is too large), and mean Dice by wound size
+(thirds of the true area).
 """
 
 from __future__ import annotations
@@ -199,7 +201,7 @@ def fine(header, blob, image: np.ndarray, cells: np.ndarray, factor: int, fill_h
 
 
 def figures(preds: list[np.ndarray], truths: list[np.ndarray]) -> dict:
-    dices, errors, sizes = [], [], []
+    dices, errors, signed, sizes = [], [], [], []
     tp = fp = fn = 0
     for pred, truth in zip(preds, truths):
         inter = int((pred & truth).sum())
@@ -210,7 +212,8 @@ def figures(preds: list[np.ndarray], truths: list[np.ndarray]) -> dict:
         fn += int((~pred & truth).sum())
         sizes.append(int(truth.sum()))
         if truth.sum() > 0:
-            errors.append(abs(int(pred.sum()) - int(truth.sum())) / int(truth.sum()) * 100.0)
+            signed.append((int(pred.sum()) - int(truth.sum())) / int(truth.sum()) * 100.0)
+            errors.append(abs(signed[-1]))
     dices = np.array(dices)
     sizes = np.array(sizes)
     wound = sizes > 0
@@ -228,6 +231,10 @@ def figures(preds: list[np.ndarray], truths: list[np.ndarray]) -> dict:
         "recall": tp / max(1, tp + fn),
         "medianAbsAreaErrorPercent": float(np.median(errors)),
         "p90AbsAreaErrorPercent": float(np.percentile(errors, 90)),
+        # the direction of the misses: the signed error's median, and the share of the
+        # worst tenth (by absolute error) whose outline is too large
+        "medianSignedAreaErrorPercent": float(np.median(signed)),
+        "worstTenthTooLargeShare": float(np.mean(np.array(signed)[np.array(errors) >= np.percentile(errors, 90)] > 0)),
         "meanDiceBySize": by_size,
         "sizeThirdsPixels": [int(cut[0]), int(cut[1])],
     }
