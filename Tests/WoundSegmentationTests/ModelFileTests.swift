@@ -113,11 +113,14 @@ import WoundCore
     let builder = Self.tinyNetwork(dataType: "float16")
     let model = try SegmentationModel(bytes: builder.bytes(), name: "tiny16.wmseg")
     #expect(model.dataType == "float16")
-    guard case .convolution(let stem) = model.graph.operations[0] else {
-      Issue.record("first operation is not a convolution")
+    // The depthwise convolution keeps its weights as stored (the others keep only their packed copy).
+    guard case .convolution(let depthwise) = model.graph.operations[1], depthwise.kind == .depthwise else {
+      Issue.record("second operation is not the depthwise convolution")
       return
     }
-    for (stored, original) in zip(stem.weights, builder.blob) {
+    let offset = builder.ops[1]["w"] as! Int
+    #expect(depthwise.weights.count == 8 * 9)
+    for (stored, original) in zip(depthwise.weights, builder.blob[offset..<(offset + 8 * 9)]) {
       #expect(abs(stored - original) <= abs(original) * 0x1p-11)
     }
   }

@@ -374,8 +374,10 @@ struct GraphBuilder {
         stride: stride, padTop: pad[0], padLeft: pad[1], padBottom: pad[2], padRight: pad[3],
         groups: groups, activation: activation, weights: weights, bias: bias, packedWeights: [])
       if conv.kind != .depthwise {
+        // Matrix-multiplied convolutions read only the packed copy: the plain one is not kept.
         conv.packedWeights = Kernels.packGroupedWeights(
           weights, groups: groups, rowsPerGroup: cout / groups, columns: (cin / groups) * k * k)
+        conv.weights = []
       }
       operations.append(.convolution(conv))
     case "add":

@@ -43,7 +43,8 @@ struct Convolution: Sendable {
   var padRight: Int
   var groups: Int
   var activation: Activation
-  /// PyTorch layout: `[cout][cin / groups][k][k]`.
+  /// PyTorch layout: `[cout][cin / groups][k][k]`; kept for `.depthwise` only
+  /// (empty for the others, which read ``packedWeights``).
   var weights: [Float]
   /// One per output channel.
   var bias: [Float]
