@@ -216,6 +216,8 @@ def figures(preds: list[np.ndarray], truths: list[np.ndarray]) -> dict:
             errors.append(abs(signed[-1]))
     dices = np.array(dices)
     sizes = np.array(sizes)
+    errors = np.array(errors)
+    p90 = float(np.percentile(errors, 90))
     wound = sizes > 0
     cut = np.quantile(sizes[wound], [1 / 3, 2 / 3])
     by_size = {
@@ -230,11 +232,11 @@ def figures(preds: list[np.ndarray], truths: list[np.ndarray]) -> dict:
         "precision": tp / max(1, tp + fp),
         "recall": tp / max(1, tp + fn),
         "medianAbsAreaErrorPercent": float(np.median(errors)),
-        "p90AbsAreaErrorPercent": float(np.percentile(errors, 90)),
+        "p90AbsAreaErrorPercent": p90,
         # the direction of the misses: the signed error's median, and the share of the
         # worst tenth (by absolute error) whose outline is too large
         "medianSignedAreaErrorPercent": float(np.median(signed)),
-        "worstTenthTooLargeShare": float(np.mean(np.array(signed)[np.array(errors) >= np.percentile(errors, 90)] > 0)),
+        "worstTenthTooLargeShare": float(np.mean(np.array(signed)[errors >= p90] > 0)),
         "meanDiceBySize": by_size,
         "sizeThirdsPixels": [int(cut[0]), int(cut[1])],
     }

@@ -80,48 +80,47 @@ struct InferencePlan: Sendable {
     }
     let placedShapes = shapes.map { $0 ?? Shape(channels: 0, height: 0, width: 0) }
 
-    // Liveness: the last operation reading each tensor; the output lives to the end.
-    var lastUse = [Int](repeating: -1, count: graph.tensorNames.count)
+    // Lifetimes: from the operation that writes a tensor (-1 for the input) to
+    // the last that reads it (the output lives to the end); tensors never
+    // written have none and take no memory.
+    let count = graph.tensorNames.count
+    var born = [Int](repeating: Int.max, count: count)
+    var dies = [Int](repeating: -1, count: count)
+    born[graph.inputTensor] = -1
     for (index, operation) in graph.operations.enumerated() {
-      for tensor in operation.inputs { lastUse[tensor] = index }
+      born[operation.output] = index
+      for tensor in operation.inputs { dies[tensor] = index }
     }
-    lastUse[graph.outputTensor] = graph.operations.count
+    dies[graph.outputTensor] = graph.operations.count
+    for tensor in 0..<count { dies[tensor] = max(dies[tensor], born[tensor]) }
+    let sizes = placedShapes.map { ($0.count + 15) / 16 * 16 }
 
     // Offsets, largest tensor first: each goes at the lowest offset where it
-    // overlaps no tensor already placed whose lifetime (from the operation that
-    // writes it to the last that reads it) meets its own. An operation's output
-    // lives from that operation on and its inputs until it, so the two never
-    // share memory. Ties are broken by tensor index, so the plan is the same on
-    // every run.
-    var firstUse = [Int](repeating: Int.max, count: graph.tensorNames.count)
-    firstUse[graph.inputTensor] = -1
-    for (index, operation) in graph.operations.enumerated() { firstUse[operation.output] = index }
-    let placed = placedShapes.indices.filter { firstUse[$0] != Int.max }
-    let order = placed.sorted {
+    // overlaps no tensor already placed whose lifetime meets its own. An
+    // operation's output lives from that operation on and its inputs until it,
+    // so the two never share memory. Ties are broken by tensor index, so the
+    // plan is the same on every run.
+    let order = (0..<count).filter { born[$0] != Int.max }.sorted {
       let a = placedShapes[$0].count
       let b = placedShapes[$1].count
       return a != b ? a > b : $0 < $1
     }
-    var offsets = [Int](repeating: 0, count: graph.tensorNames.count)
-    var done: [Int] = []
+    var offsets = [Int](repeating: 0, count: count)
+    var placed: [Int] = []
     var total = 0
     for tensor in order {
-      let need = (placedShapes[tensor].count + 15) / 16 * 16
-      let end = max(lastUse[tensor], firstUse[tensor])
       // The memory taken, during this tensor's life, by those already placed, by offset.
-      let taken =
-        done.filter { other in
-          firstUse[other] <= end && firstUse[tensor] <= max(lastUse[other], firstUse[other])
-        }.map { (start: offsets[$0], end: offsets[$0] + (placedShapes[$0].count + 15) / 16 * 16) }
+      let taken = placed.filter { born[$0] <= dies[tensor] && born[tensor] <= dies[$0] }
+        .map { (start: offsets[$0], end: offsets[$0] + sizes[$0]) }
         .sorted { $0.start != $1.start ? $0.start < $1.start : $0.end < $1.end }
       var offset = 0
       for range in taken {
-        if range.start >= offset + need { break }
+        if range.start >= offset + sizes[tensor] { break }
         offset = max(offset, range.end)
       }
       offsets[tensor] = offset
-      total = max(total, offset + need)
-      done.append(tensor)
+      total = max(total, offset + sizes[tensor])
+      placed.append(tensor)
     }
     self.shapes = placedShapes
     self.scratchCount = scratch
