@@ -164,7 +164,7 @@ func runMeasureBenchmark(arguments: [String]) {
           threads: threads)
         // Timed up to here: the comparison below is the benchmark's, not the pipeline's.
         ratios[threadedLabel, default: []].append((wallSeconds() - threadedStart) / djpeg)
-        guard threaded.mask == outcome.mask, threaded.measures == outcome.measures,
+        guard threaded.wound == outcome.wound, threaded.measures == outcome.measures,
           threaded.tissue.box == outcome.tissue.box, threaded.tissue.boxLabels == outcome.tissue.boxLabels
         else {
           print("measure: \(photo): \(threads) threads gave other figures than one")
@@ -186,13 +186,13 @@ func runMeasureBenchmark(arguments: [String]) {
         lap("decode")
         let calibration = try Calibrator.calibrate(image: image, request: .marker)
         lap("calibrate")
-        let mask = try Segmenter.segment(
-          image: image, excluding: calibration.exclusionPolygons, hints: .none, model: identity.model
-        ).mask
+        let segmentation = try Segmenter.segment(
+          image: image, excluding: calibration.exclusionPolygons, hints: .none, model: identity.model)
         lap("segment")
-        _ = try TissueClassifier.classify(image: image, mask: mask, reference: nil, model: tissueModel)
+        _ = try TissueClassifier.classify(image: image, mask: segmentation.wound, reference: nil, model: tissueModel)
         lap("tissue")
-        _ = PlaneGeometry.measure(mask: mask, homography: calibration.homography)
+        _ = PlaneGeometry.measure(
+          mask: segmentation.wound, regions: segmentation.labelled, homography: calibration.homography)
         lap("geometry")
       } catch {
         print("measure: \(error)")

@@ -91,12 +91,16 @@ enum AprilTag {
     /// Detects tags in a grey image (`apriltag_detector_detect`), copies
     /// them out and frees the library's detections
     /// (`apriltag_detections_destroy`).
+    ///
+    /// The library reads the image in place, without a copy: with
+    /// `quad_sigma = 0` it never writes to it (it would blur it in place at
+    /// `quad_decimate = 1` with a blur asked for).
     func detect(_ grey: GreyImage) -> [Detection] {
-      var pixels = grey.pixels
-      return pixels.withUnsafeMutableBufferPointer { buffer -> [Detection] in
+      precondition(detector.pointee.quad_sigma == 0, "the detector would blur the caller's image in place")
+      return grey.pixels.withUnsafeBufferPointer { buffer -> [Detection] in
         var image = image_u8_t(
           width: Int32(grey.width), height: Int32(grey.height), stride: Int32(grey.width),
-          buf: buffer.baseAddress)
+          buf: UnsafeMutablePointer(mutating: buffer.baseAddress))
         guard let found = apriltag_detector_detect(detector, &image) else { return [] }
         defer { apriltag_detections_destroy(found) }
         var result: [Detection] = []

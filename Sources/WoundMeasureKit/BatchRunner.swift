@@ -372,7 +372,7 @@ private final class BatchState: @unchecked Sendable {
     }
     // Keep only the entry until the patient's photos are all measured.
     outcome.image = RGBImage(width: 0, height: 0)
-    outcome.mask = Mask(width: 0, height: 0)
+    outcome.wound = BoxMask(width: 0, height: 0)
     outcome.tissue.releaseLabels()
     return .success(outcome)
   }

@@ -16,8 +16,10 @@ package struct MeasurementOutcome: Sendable {
   package var entry: TimelineEntry
   /// The photo as displayed, full resolution.
   package var image: RGBImage
-  /// The wound mask, full resolution, 255 = wound.
-  package var mask: Mask
+  /// The wound mask at full resolution, kept over the wound's box, 255 = wound.
+  package var wound: BoxMask
+  /// ``wound`` as a photo-sized mask, made on each read (`--mask-out`, tests).
+  package var mask: Mask { wound.photoSized }
   /// Per-pixel tissue classes inside the wound.
   package var tissue: TissueMap
   /// The calibration used (after re-selecting the marker nearest the wound).
@@ -35,7 +37,7 @@ package struct MeasurementOutcome: Sendable {
   /// - Parameter patient: the patient named in the caption (the timeline's patient ID).
   package func overlay(patient: String) -> RGBImage {
     Overlay.render(
-      image: image, mask: mask, tissue: tissue, markerOutlines: calibration.exclusionPolygons,
+      image: image, mask: wound, tissue: tissue, markerOutlines: calibration.exclusionPolygons,
       pixelsPerMm: calibration.pixelsPerMm, caption: overlayCaption(patient: patient),
       regionBoxes: measures.regions.map(\.boundingBox))
   }
@@ -46,7 +48,7 @@ package struct MeasurementOutcome: Sendable {
     var canvas = image
     image = RGBImage(width: 0, height: 0)
     return Overlay.render(
-      image: consume canvas, mask: mask, tissue: tissue, markerOutlines: calibration.exclusionPolygons,
+      image: consume canvas, mask: wound, tissue: tissue, markerOutlines: calibration.exclusionPolygons,
       pixelsPerMm: calibration.pixelsPerMm, caption: overlayCaption(patient: patient),
       regionBoxes: measures.regions.map(\.boundingBox))
   }
@@ -221,16 +223,17 @@ package enum MeasurementPipeline {
     }
 
     // Wound outline: the given mask, or segmentation with every marker excluded.
-    var mask: Mask
+    var mask: BoxMask
     var regions: MaskRegions
     var maskSha256: String?
     var model: SegmentationModelIdentity?
     if let maskPath = settings.maskPath {
       let maskBytes = try readFile(maskPath, maxPixels: settings.maxPixels)
       maskSha256 = sha256Hex(maskBytes)
-      mask = try decodeMask(
-        maskBytes, maskPath: maskPath, photo: path, width: image.width, height: image.height,
-        maxPixels: settings.maxPixels)
+      mask = BoxMask(
+        try decodeMask(
+          maskBytes, maskPath: maskPath, photo: path, width: image.width, height: image.height,
+          maxPixels: settings.maxPixels))
       regions = MaskRegions(mask: mask)
     } else {
       let identity: SegmentationModelIdentity
@@ -243,7 +246,7 @@ package enum MeasurementPipeline {
       let segmentation = try segment(
         image: image, calibration: calibration, settings: settings, model: identity.model, path: path,
         threads: threads, coarse: coarse?.wait() ?? nil)
-      mask = segmentation.mask
+      mask = segmentation.wound
       regions = segmentation.labelled
     }
 
@@ -259,7 +262,7 @@ package enum MeasurementPipeline {
               format: "closure was confirmed, but the outline still finds %.2f cm² of wound; recorded as closed", found)
           ))
       }
-      mask = Mask(width: mask.width, height: mask.height)
+      mask = BoxMask(width: mask.width, height: mask.height)
       regions = .empty(width: mask.width, height: mask.height)
       centroid = nil
     } else if centroid == nil {
@@ -303,7 +306,7 @@ package enum MeasurementPipeline {
       measures: measures, epitheliumAreaMm2: epitheliumAreaMm2, tissue: tissue, reference: reference,
       taken: taken, warnings: warnings)
     return MeasurementOutcome(
-      entry: facts.timelineEntry(), image: image, mask: mask, tissue: tissue, calibration: calibration,
+      entry: facts.timelineEntry(), image: image, wound: mask, tissue: tissue, calibration: calibration,
       measures: measures, taken: taken, warnings: warnings)
   }
 

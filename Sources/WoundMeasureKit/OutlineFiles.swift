@@ -32,7 +32,7 @@ package enum OutlineFiles {
   /// The ImageJ ROI bytes of every region of `mask`: a `.roi` for `path` ending in `.roi`
   /// (one region only), else a ROI Manager `.zip` with one ROI per region, named
   /// `wound-1`, `wound-2`, ... in the order of the measured regions.
-  package static func encode(_ mask: Mask, forPath path: String) throws(OutlineFileError) -> [UInt8] {
+  package static func encode(_ mask: BoxMask, forPath path: String) throws(OutlineFileError) -> [UInt8] {
     let outlines = RegionOutlines.outer(mask: mask)
     guard !outlines.isEmpty else { throw .noRegion }
     do {
@@ -52,7 +52,7 @@ package enum OutlineFiles {
 
   /// Writes ``encode(_:forPath:)`` to `path`, replacing it atomically and never one of the
   /// `protected` files (``SafeFile/write(_:to:protecting:)``).
-  package static func write(_ mask: Mask, to path: String, protecting protected: SafeFile.ProtectedFiles = .none)
+  package static func write(_ mask: BoxMask, to path: String, protecting protected: SafeFile.ProtectedFiles = .none)
     throws(OutlineFileError)
   {
     let bytes = try encode(mask, forPath: path)

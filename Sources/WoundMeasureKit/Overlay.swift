@@ -67,7 +67,7 @@ package enum Overlay {
   /// (``MeasurementOutcome/takeOverlay(patient:)``); only the rows and columns of the
   /// mask's bounding box are visited for the tint and the outline.
   package static func render(
-    image: consuming RGBImage, mask: Mask, tissue: TissueMap?, markerOutlines: [[Point]], pixelsPerMm: Double?,
+    image: consuming RGBImage, mask: BoxMask, tissue: TissueMap?, markerOutlines: [[Point]], pixelsPerMm: Double?,
     caption: [String] = [], regionBoxes: [PixelRect] = []
   ) -> RGBImage {
     var out = consume image
@@ -76,13 +76,15 @@ package enum Overlay {
     guard width > 0, height > 0 else { return out }
     let thickness = max(1, min(width, height) / 400)
     let stripe = max(3, thickness * 3)
-    let box = mask.width == width && mask.height == height ? maskBounds(mask) : nil
+    let box =
+      mask.width == width && mask.height == height && !mask.box.isEmpty
+      ? (rows: mask.box.y..<mask.box.maxY, columns: mask.box.x..<mask.box.maxX) : nil
 
     // Tissue tint.
     if let tissue, tissue.width == width, tissue.height == height, let box {
       let alpha = tintAlpha
       for y in box.rows {
-        for x in box.columns where mask.pixels[y * width + x] != 0 && ((x + y) / stripe) % 2 == 0 {
+        for x in box.columns where mask[x, y] != 0 && ((x + y) / stripe) % 2 == 0 {
           let i = y * width + x
           guard let tissue = TissueClass(rawValue: tissue[x, y]) else { continue }
           let colour: (UInt8, UInt8, UInt8)
@@ -104,11 +106,10 @@ package enum Overlay {
     // Wound outline: mask pixels with a 4-neighbour outside the mask or at the image edge.
     if let box {
       for y in box.rows {
-        let row = y * width
-        for x in box.columns where mask.pixels[row + x] != 0 {
+        for x in box.columns where mask[x, y] != 0 {
           let onEdge =
-            x == 0 || y == 0 || x == width - 1 || y == height - 1 || mask.pixels[row + x - 1] == 0
-            || mask.pixels[row + x + 1] == 0 || mask.pixels[row - width + x] == 0 || mask.pixels[row + width + x] == 0
+            x == 0 || y == 0 || x == width - 1 || y == height - 1 || mask[x - 1, y] == 0 || mask[x + 1, y] == 0
+            || mask[x, y - 1] == 0 || mask[x, y + 1] == 0
           if onEdge { fillSquare(&out, centreX: x, centreY: y, size: thickness, colour: Colour.outline) }
         }
       }
@@ -144,40 +145,6 @@ package enum Overlay {
       }
     }
     return out
-  }
-
-  /// The rows and columns holding every set pixel of `mask`; `nil` when none is
-  /// set. Reads eight bytes at a time where a row is clear.
-  static func maskBounds(_ mask: Mask) -> (rows: Range<Int>, columns: Range<Int>)? {
-    let width = mask.width
-    var minX = width, maxX = -1, minY = -1, maxY = -1
-    mask.pixels.withUnsafeBufferPointer { pixels in
-      let base = UnsafeRawPointer(pixels.baseAddress!)
-      for y in 0..<mask.height {
-        let row = y * width
-        var x = 0
-        var first = -1
-        var last = -1
-        while x < width {
-          if x + 8 <= width && base.loadUnaligned(fromByteOffset: row + x, as: UInt64.self) == 0 {
-            x += 8
-            continue
-          }
-          if pixels[row + x] != 0 {
-            if first < 0 { first = x }
-            last = x
-          }
-          x += 1
-        }
-        guard first >= 0 else { continue }
-        if minY < 0 { minY = y }
-        maxY = y
-        minX = min(minX, first)
-        maxX = max(maxX, last)
-      }
-    }
-    guard minY >= 0 else { return nil }
-    return (minY..<(maxY + 1), minX..<(maxX + 1))
   }
 
   /// The caption lines and the legend, black on a white box at the top left; the box's size.

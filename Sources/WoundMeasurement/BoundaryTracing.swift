@@ -14,7 +14,7 @@ enum BoundaryTracing {
   /// level 0.5 produces. The contour runs clockwise on screen (y down).
   ///
   /// - Returns: one point per boundary edge, in pixel coordinates.
-  static func outerContour(mask: Mask, startX: Int, startY: Int) -> [Point] {
+  static func outerContour(mask: BoxMask, startX: Int, startY: Int) -> [Point] {
     var points: [Point] = []
     walkOuterBoundary(mask: mask, startX: startX, startY: startY) { cx, cy, dx, dy in
       points.append(Point(x: Double(cx) + Double(dx) * 0.5 - 0.5, y: Double(cy) + Double(dy) * 0.5 - 0.5))
@@ -29,7 +29,7 @@ enum BoundaryTracing {
   /// Corner `(cx, cy)` is the top-left corner of pixel `(cx, cy)`, the point
   /// `(cx - 0.5, cy - 0.5)` in pixel coordinates (ImageJ's integer ROI coordinates).
   /// The polygon's shoelace area is the region's pixel count when it has no holes.
-  static func outerCorners(mask: Mask, startX: Int, startY: Int) -> [PixelCorner] {
+  static func outerCorners(mask: BoxMask, startX: Int, startY: Int) -> [PixelCorner] {
     var corners: [PixelCorner] = []
     var previous: (Int, Int)?
     var first: (Int, Int)?
@@ -48,13 +48,13 @@ enum BoundaryTracing {
   /// calling `visit(cx, cy, dx, dy)` for each edge: it starts at corner `(cx, cy)` and
   /// runs one pixel in direction `(dx, dy)`.
   private static func walkOuterBoundary(
-    mask: Mask, startX: Int, startY: Int, _ visit: (Int, Int, Int, Int) -> Void
+    mask: BoxMask, startX: Int, startY: Int, _ visit: (Int, Int, Int, Int) -> Void
   ) {
-    let width = mask.width
-    let height = mask.height
-    mask.pixels.withUnsafeBufferPointer { pixels in
+    // Every set pixel lies in the mask's box: outside it, nothing is set.
+    let box = mask.box
+    mask.boxPixels.pixels.withUnsafeBufferPointer { pixels in
       @inline(__always) func isSet(_ x: Int, _ y: Int) -> Bool {
-        x >= 0 && y >= 0 && x < width && y < height && pixels[y * width + x] != 0
+        box.contains(column: x, row: y) && pixels[(y - box.y) * box.width + (x - box.x)] != 0
       }
       // Corners have integer coordinates: corner (cx, cy) is the top-left
       // corner of pixel (cx, cy), at (cx - 0.5, cy - 0.5) in pixel coordinates.

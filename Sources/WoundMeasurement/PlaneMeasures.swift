@@ -93,14 +93,15 @@ package enum PlaneGeometry {
   ///
   /// An empty mask gives all zeros and no regions.
   package static func measure(mask: Mask, homography: Homography) -> PlaneMeasures {
-    measure(mask: mask, regions: MaskRegions(mask: mask), homography: homography)
+    let boxed = BoxMask(mask)
+    return measure(mask: boxed, regions: MaskRegions(mask: boxed), homography: homography)
   }
 
   /// ``measure(mask:homography:)`` with the mask's regions already found (by the
   /// segmentation, for instance), so that the mask is not labelled again.
   ///
   /// - Precondition: `regions` are the regions of `mask`, in raster order.
-  package static func measure(mask: Mask, regions labelled: MaskRegions, homography: Homography) -> PlaneMeasures {
+  package static func measure(mask: BoxMask, regions labelled: MaskRegions, homography: Homography) -> PlaneMeasures {
     var regions: [RegionMeasures] = []
     var allBoundaryMm: [Point] = []
     regions.reserveCapacity(labelled.regions.count)

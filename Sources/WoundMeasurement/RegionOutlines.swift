@@ -45,6 +45,11 @@ package enum RegionOutlines {
   /// raster order of each region's first pixel: the same regions, in the same order,
   /// as ``PlaneGeometry/measure(mask:homography:)`` reports.
   package static func outer(mask: Mask) -> [RegionOutline] {
+    outer(mask: BoxMask(mask))
+  }
+
+  /// ``outer(mask:)`` of a mask kept over its box.
+  package static func outer(mask: BoxMask) -> [RegionOutline] {
     MaskRegions(mask: mask).regions.map { region in
       let start = region.firstPixel
       return RegionOutline(

@@ -143,6 +143,13 @@ package enum TissueClassifier {
   package static func classify(
     image: RGBImage, mask: Mask, reference: ColourReference?, model: TissueModel? = nil, threads: Int = 1
   ) throws(SegmentationModelError) -> TissueMap {
+    try classify(image: image, mask: BoxMask(mask), reference: reference, model: model, threads: threads)
+  }
+
+  /// ``classify(image:mask:reference:model:threads:)`` of a mask kept over its box.
+  package static func classify(
+    image: RGBImage, mask: BoxMask, reference: ColourReference?, model: TissueModel? = nil, threads: Int = 1
+  ) throws(SegmentationModelError) -> TissueMap {
     precondition(
       mask.width == image.width && mask.height == image.height,
       "tissue mask \(mask.width)x\(mask.height) does not match photo \(image.width)x\(image.height)")

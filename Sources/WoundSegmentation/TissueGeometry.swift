@@ -4,14 +4,14 @@ import WoundCore
 /// smoothing restricted to wound pixels, and distances to the outline's edge.
 enum TissueGeometry {
   /// The smallest rectangle holding every non-zero pixel of `mask`; `nil` when it is empty.
-  static func boundingBox(of mask: Mask) -> PixelRect? {
+  static func boundingBox(of mask: BoxMask) -> PixelRect? {
     MaskRegions(mask: mask).boundingBox
   }
 
   /// The mean colour of the wound pixels in the `(2 radius + 1)` square
   /// around each wound pixel, in raster order of the wound pixels in `box`
   /// (``MaskedBoxMeans`` over the whole box; for tests and tools).
-  static func maskedBoxMean(image: RGBImage, mask: Mask, box: PixelRect, radius: Int)
+  static func maskedBoxMean(image: RGBImage, mask: BoxMask, box: PixelRect, radius: Int)
     -> [(red: Double, green: Double, blue: Double)]
   {
     var means: [(red: Double, green: Double, blue: Double)] = []
@@ -32,7 +32,7 @@ enum TissueGeometry {
   /// mean is the same whichever pixels were asked for before it.
   struct MaskedBoxMeans {
     let image: RGBImage
-    let mask: Mask
+    let mask: BoxMask
     let box: PixelRect
     let radius: Int
     /// Columns that can enter a window of the box.
@@ -45,7 +45,7 @@ enum TissueGeometry {
     private var prefixIsCurrent = false
     private var row: Int
 
-    init(image: RGBImage, mask: Mask, box: PixelRect, radius: Int) {
+    init(image: RGBImage, mask: BoxMask, box: PixelRect, radius: Int) {
       self.image = image
       self.mask = mask
       self.box = box
@@ -113,13 +113,13 @@ enum TissueGeometry {
   /// border is 1 pixel from the edge. Borgefors' two-pass algorithm; the
   /// result is within about 8% of the Euclidean distance. (``edgeChamfer(mask:box:)``
   /// divided by 3.)
-  static func edgeDistances(mask: Mask, box: PixelRect) -> [Double] {
+  static func edgeDistances(mask: BoxMask, box: PixelRect) -> [Double] {
     edgeChamfer(mask: mask, box: box).map { Double($0) / 3 }
   }
 
   /// ``edgeDistances(mask:box:)`` in chamfer units (3 per pixel step, 4 per
   /// diagonal step), 4 bytes per pixel of the box.
-  static func edgeChamfer(mask: Mask, box: PixelRect) -> [Int32] {
+  static func edgeChamfer(mask: BoxMask, box: PixelRect) -> [Int32] {
     let w = box.width
     let h = box.height
     let far = Int32.max / 4

@@ -58,12 +58,20 @@ package struct TissueModel: Sendable {
   /// One crop per 8-connected region of the mask, merged where they overlap (``FinePass/crops(boxes:rule:)``).
   /// With `threads > 1` the network's layers share out their work; the
   /// probabilities are the same bits for any number of threads.
-  func probabilities(image: RGBImage, mask: Mask, box: PixelRect, threads: Int = 1) throws(SegmentationModelError) -> (
-    slough: [Float], granulation: [Float]
-  ) {
+  func probabilities(image: RGBImage, mask: BoxMask, box: PixelRect, threads: Int = 1) throws(SegmentationModelError)
+    -> (
+      slough: [Float], granulation: [Float]
+    )
+  {
     var slough = [Float](repeating: 0, count: box.width * box.height)
     var granulation = slough
-    let regionBoxes = MaskRegions(mask: mask, windows: [box]).regions.map(\.boundingBox)
+    // The regions of the mask's pixels inside `box`, as if every pixel outside it were unset.
+    var inBox = Mask(width: box.width, height: box.height)
+    for y in 0..<box.height {
+      for x in 0..<box.width { inBox.pixels[y * box.width + x] = mask[box.x + x, box.y + y] }
+    }
+    let regionBoxes = MaskRegions(mask: inBox).placed(at: box, inWidth: mask.width, height: mask.height).regions.map(
+      \.boundingBox)
     let size = cropRule.cropSizePixels
     let plane = size * size
     for crop in FinePass.crops(boxes: regionBoxes, rule: cropRule) {

@@ -200,7 +200,7 @@ extension WoundMeasureCommand {
         throw ExitCode.failure
       }
       do throws(OutlineFileError) {
-        if let outlineOut { try OutlineFiles.write(outcome.mask, to: outlineOut, protecting: protected) }
+        if let outlineOut { try OutlineFiles.write(outcome.wound, to: outlineOut, protecting: protected) }
       } catch {
         CommandLineValues.printError("error: \(photo): cannot write the outline: \(error)")
         throw ExitCode.failure

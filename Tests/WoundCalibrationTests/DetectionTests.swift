@@ -54,6 +54,19 @@ struct DetectionTests {
     #expect(first.marker?.corners == second.marker?.corners)
   }
 
+  @Test("the library reads the grey photo in place and leaves it as it was")
+  func detectionLeavesTheImageAlone() throws {
+    let marker = SyntheticScene.PlacedMarker(id: 20, originMm: Point(0, 0), sizeMm: 20)
+    let (image, _) = photo(markers: [marker])
+    let grey = Calibrator.greyImage(from: image)
+    let before = grey.pixels.map { $0 }  // a copy with its own storage
+    for decimate: Float in [1, 2] {
+      let detector = AprilTag.Detector(quadDecimate: decimate)
+      #expect(detector.detect(grey).count == 1)
+      #expect(grey.pixels == before)
+    }
+  }
+
   @Test("a photo without a marker is refused")
   func noMarker() throws {
     let (image, _) = photo(markers: [])

@@ -14,7 +14,7 @@ import WoundCore
     for i in 0..<image.pixels.count { image.pixels[i] = 100 }
     var mask = Mask(width: 60, height: 40)
     for y in 10..<20 { for x in 20..<40 { mask[x, y] = 255 } }
-    let overlay = Overlay.render(image: image, mask: mask, tissue: nil, markerOutlines: [], pixelsPerMm: nil)
+    let overlay = Overlay.render(image: image, mask: BoxMask(mask), tissue: nil, markerOutlines: [], pixelsPerMm: nil)
     #expect(overlay[20, 10] == Overlay.Colour.outline)
     #expect(overlay[39, 19] == Overlay.Colour.outline)
     #expect(overlay[30, 15] == (100, 100, 100))

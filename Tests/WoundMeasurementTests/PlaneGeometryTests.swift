@@ -237,7 +237,7 @@ private let tenPixelsPerMm = Homography.scaling(0.1)
         (x - cx) * (x - cx) + (y - cy) * (y - cy) <= radius * radius
       }
       let start = MaskRegions(mask: mask).regions[0].firstPixel
-      let contour = BoundaryTracing.outerContour(mask: mask, startX: start.x, startY: start.y)
+      let contour = BoundaryTracing.outerContour(mask: BoxMask(mask), startX: start.x, startY: start.y)
       let truth = 2 * Double.pi * radius
       rawErrors.append((PlaneGeometry.closedLength(contour) - truth) / truth)
       smoothedErrors.append((PlaneGeometry.closedLength(BoundaryTracing.smoothed(contour)) - truth) / truth)

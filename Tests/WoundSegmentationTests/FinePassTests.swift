@@ -76,7 +76,7 @@ import WoundCore
     fast.withUnsafeMutableBufferPointer { out in
       FinePass.paint(
         probabilities, size: size, crop: crop, area: area, threshold: threshold, into: out.baseAddress!,
-        photoWidth: width)
+        frame: area)
     }
     var direct = [UInt8](repeating: 0, count: width * width)
     FinePass.sample(crop: crop, size: size, area: area) { x, y, taps in
@@ -98,7 +98,7 @@ import WoundCore
     mask.pixels.withUnsafeMutableBufferPointer {
       FinePass.paint(
         probabilities, size: 32, crop: crop, area: PixelRect(x: 0, y: 0, width: 64, height: 64), threshold: 0.5,
-        into: $0.baseAddress!, photoWidth: 64)
+        into: $0.baseAddress!, frame: PixelRect(x: 0, y: 0, width: 64, height: 64))
     }
     let set = mask.pixels.indices.filter { mask.pixels[$0] != 0 }.map { $0 % 64 }
     #expect(Set(set) == Set(0..<32))

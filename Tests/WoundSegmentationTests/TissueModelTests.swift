@@ -66,7 +66,7 @@ import WoundImaging
         }
       }
       let box = PixelRect(x: 0, y: 0, width: image.width, height: image.height)
-      let swift = try model.probabilities(image: image, mask: mask, box: box)
+      let swift = try model.probabilities(image: image, mask: BoxMask(mask), box: box)
       var largest: Float = 0
       var disagreements = 0
       var wound = 0
@@ -127,9 +127,10 @@ import WoundImaging
     let threaded = try TissueClassifier.classify(image: image, mask: mask, reference: nil, model: model, threads: 3)
     #expect(threaded.labels.pixels == first.labels.pixels)
     #expect(threaded.shares == first.shares)
-    let box = try #require(TissueGeometry.boundingBox(of: mask))
-    let one = try model.probabilities(image: image, mask: mask, box: box)
-    let three = try model.probabilities(image: image, mask: mask, box: box, threads: 3)
+    let boxed = BoxMask(mask)
+    let box = try #require(TissueGeometry.boundingBox(of: boxed))
+    let one = try model.probabilities(image: image, mask: boxed, box: box)
+    let three = try model.probabilities(image: image, mask: boxed, box: box, threads: 3)
     #expect(three.slough.map(\.bitPattern) == one.slough.map(\.bitPattern))
     #expect(three.granulation.map(\.bitPattern) == one.granulation.map(\.bitPattern))
   }

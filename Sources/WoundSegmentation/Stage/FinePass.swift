@@ -212,8 +212,9 @@ enum FinePass {
     }
   }
 
-  /// Writes 255 into `pixels` (photo-sized, row stride `photoWidth`) at every pixel of
-  /// `area` whose bilinearly sampled crop probability exceeds `threshold`.
+  /// Writes 255 into `pixels` (the photo's pixels inside `frame`, row-major over it;
+  /// `area` lies inside `frame`) at every pixel of `area` whose bilinearly sampled
+  /// crop probability exceeds `threshold`.
   ///
   /// A bilinear value is a weighted mean of its four taps, so where all four
   /// lie clearly above the threshold (by more than ``paintMargin``, far more
@@ -223,16 +224,17 @@ enum FinePass {
   /// mask is the same as interpolating every pixel.
   static func paint(
     _ probabilities: [Float], size: Int, crop: Crop, area: PixelRect, threshold: Float,
-    into pixels: UnsafeMutablePointer<UInt8>, photoWidth: Int
+    into pixels: UnsafeMutablePointer<UInt8>, frame: PixelRect
   ) {
     let cells = cellStates(probabilities, size: size, threshold: threshold)
     probabilities.withUnsafeBufferPointer { p in
       cells.withUnsafeBufferPointer { cells in
         sample(crop: crop, size: size, area: area) { x, y, taps in
           switch cells[taps.topLeft] {
-          case CellState.inside: pixels[y * photoWidth + x] = 255
+          case CellState.inside: pixels[(y - frame.y) * frame.width + (x - frame.x)] = 255
           case CellState.outside: break
-          default: if taps.interpolate(p) > threshold { pixels[y * photoWidth + x] = 255 }
+          default:
+            if taps.interpolate(p) > threshold { pixels[(y - frame.y) * frame.width + (x - frame.x)] = 255 }
           }
         }
       }

@@ -55,18 +55,20 @@ package struct ProbabilityMap: Sendable, Equatable {
 
 /// What ``Segmenter/segment(image:excluding:hints:model:threads:)`` found.
 package struct SegmentationResult: Sendable {
-  /// The wound at the photo's displayed size: 255 = wound, 0 = not wound.
-  package var mask: Mask
-  /// The connected regions of `mask`, largest first (ties: top, then left).
+  /// The wound at the photo's displayed size, kept over its box: 255 = wound, 0 = not wound.
+  package var wound: BoxMask
+  /// ``wound`` as a photo-sized mask, made on each read (for tests and evaluations).
+  package var mask: Mask { wound.photoSized }
+  /// The connected regions of `wound`, largest first (ties: top, then left).
   package var regions: [WoundRegion]
-  /// The same regions with their runs, in raster order: the labelling of `mask`,
+  /// The same regions with their runs, in raster order: the labelling of `wound`,
   /// for the stages after segmentation to measure without labelling it again.
   package var labelled: MaskRegions
   /// The network's output at working resolution.
   package var probabilities: ProbabilityMap
 
-  package init(mask: Mask, regions: [WoundRegion], labelled: MaskRegions, probabilities: ProbabilityMap) {
-    self.mask = mask
+  package init(wound: BoxMask, regions: [WoundRegion], labelled: MaskRegions, probabilities: ProbabilityMap) {
+    self.wound = wound
     self.regions = regions
     self.labelled = labelled
     self.probabilities = probabilities

@@ -172,10 +172,11 @@ package enum Segmenter {
     lap("regions")
 
     // 4. Outline at photo resolution: from each kept region's crop (fine pass), or
-    // sampled from the cells inside each kept region's box. The photo-sized mask
-    // is made once the network has run, so that the two never hold memory together.
-    var mask: Mask
+    // sampled from the cells inside each kept region's box. The outline is painted
+    // over the box of those areas only (`frame`), once the network has run, so that
+    // the two never hold memory together.
     var boxes: [PixelRect] = []
+    var paint: (_ pixels: UnsafeMutablePointer<UInt8>, _ frame: PixelRect) -> Void
     if let rule = model.finePass {
       // Coarse to fine: each kept region is segmented again in its own crop (see FinePass).
       var regionBoxes: [PixelRect] = []
@@ -202,16 +203,14 @@ package enum Segmenter {
         }
       }
       stepStart = timings?.start() ?? 0
-      mask = Mask(width: image.width, height: image.height)
-      for pass in passes {
-        mask.pixels.withUnsafeMutableBufferPointer { pixels in
+      boxes = mergeTouching(passes.map(\.area))
+      paint = { pixels, frame in
+        for pass in passes {
           FinePass.paint(
             pass.probabilities, size: size, crop: pass.crop, area: pass.area, threshold: probabilityThreshold,
-            into: pixels.baseAddress!, photoWidth: image.width)
+            into: pixels, frame: frame)
         }
-        boxes.append(pass.area)
       }
-      boxes = mergeTouching(boxes)
     } else {
       // Cells above the threshold that are excluded or dropped count as 0, so they
       // cannot pull a kept outline towards them.
@@ -229,40 +228,44 @@ package enum Segmenter {
         if !clipped.isEmpty { boxes.append(clipped) }
       }
       boxes = mergeTouching(boxes)
-      mask = Mask(width: image.width, height: image.height)
-      mask.pixels.withUnsafeMutableBufferPointer { pixels in
+      paint = { [boxes] pixels, frame in
         refined.withUnsafeBufferPointer { refined in
           for box in boxes {
             grid.sampleBilinear(
-              refined.baseAddress!, into: pixels.baseAddress!, photoWidth: image.width, box: box,
-              threshold: probabilityThreshold)
+              refined.baseAddress!, into: pixels, frame: frame, box: box, threshold: probabilityThreshold)
           }
         }
       }
     }
-    mask.pixels.withUnsafeMutableBufferPointer { pixels in
-      for box in boxes {
-        for polygon in excluding {
-          PolygonRasterizer.forEachSpan(
-            of: polygon, rows: box.y..<box.maxY, columns: box.x..<box.maxX, origin: 0, spacing: 1
-          ) { row, span in
-            (pixels.baseAddress! + row * image.width + span.lowerBound).update(repeating: 0, count: span.count)
+    let found: MaskRegions
+    if let first = boxes.first {
+      let frame = boxes.dropFirst().reduce(first) { $0.union($1) }
+      var outline = Mask(width: frame.width, height: frame.height)
+      outline.pixels.withUnsafeMutableBufferPointer { pixels in
+        paint(pixels.baseAddress!, frame)
+        for box in boxes {
+          for polygon in excluding {
+            PolygonRasterizer.forEachSpan(
+              of: polygon, rows: box.y..<box.maxY, columns: box.x..<box.maxX, origin: 0, spacing: 1
+            ) { row, span in
+              (pixels.baseAddress! + (row - frame.y) * frame.width + (span.lowerBound - frame.x)).update(
+                repeating: 0, count: span.count)
+            }
           }
         }
       }
+      let windows = boxes.map { PixelRect(x: $0.x - frame.x, y: $0.y - frame.y, width: $0.width, height: $0.height) }
+      found = MaskRegions(mask: outline, windows: windows).placed(
+        at: frame, inWidth: image.width, height: image.height)
+    } else {
+      found = .empty(width: image.width, height: image.height)
     }
 
     // Final regions, with the speck rule and the seed once more, in photo pixels.
-    let found = MaskRegions(mask: mask, windows: boxes)
     let kept = selectRegions(found, minimumArea: minimumRegionCells * factor * factor, seed: seedPixel)
     if let seedPixel, let seed = hints.seed, let distance = distance(from: seedPixel, to: found, kept: kept) {
       let limit = seedDistanceLimitPixels(width: image.width, height: image.height)
       if distance > limit { throw .seedFarFromWound(seed, distancePixels: distance, limitPixels: limit) }
-    }
-    mask.pixels.withUnsafeMutableBufferPointer { pixels in
-      for run in found.runs where !kept[run.region] {
-        (pixels.baseAddress! + run.y * image.width + run.start).update(repeating: 0, count: run.length)
-      }
     }
     let labelled = found.keeping(kept)
     let regions = labelled.regions.sorted {
@@ -270,8 +273,9 @@ package enum Segmenter {
       if $0.boundingBox.y != $1.boundingBox.y { return $0.boundingBox.y < $1.boundingBox.y }
       return $0.boundingBox.x < $1.boundingBox.x
     }
+    let mask = BoxMask(regions: labelled)
     lap("outline")
-    return SegmentationResult(mask: mask, regions: regions, labelled: labelled, probabilities: probabilities)
+    return SegmentationResult(wound: mask, regions: regions, labelled: labelled, probabilities: probabilities)
   }
 
   /// The working factor `f`: the smallest integer that brings the photo's
@@ -416,8 +420,9 @@ struct CellGrid {
   }
 
   /// Samples `cells` bilinearly at the centre of every photo pixel in `box`
-  /// and writes 255 where the value exceeds `threshold`; other pixels are
-  /// left as they are (zero).
+  /// and writes 255 where the value exceeds `threshold` into `pixels` (the
+  /// photo's pixels inside `frame`, row-major over it; `box` lies inside
+  /// `frame`); other pixels are left as they are (zero).
   ///
   /// Each photo row is first interpolated between its two cell rows; along
   /// the row, pixels between the same two cell centres take a convex
@@ -426,7 +431,7 @@ struct CellGrid {
   /// evaluating each pixel. The margin `1e-5` is far above float rounding,
   /// so the shortcut never changes a pixel.
   func sampleBilinear(
-    _ cells: UnsafePointer<Float>, into pixels: UnsafeMutablePointer<UInt8>, photoWidth: Int, box: PixelRect,
+    _ cells: UnsafePointer<Float>, into pixels: UnsafeMutablePointer<UInt8>, frame: PixelRect, box: PixelRect,
     threshold: Float
   ) {
     // Stretches of columns sharing the same two cells.
@@ -452,18 +457,18 @@ struct CellGrid {
       for i in firstCell...lastCell {
         row[i - firstCell] = top[i] * (1 - t.weight) + bottom[i] * t.weight
       }
-      let target = pixels + y * photoWidth
+      let target = pixels + (y - frame.y) * frame.width  // pixel x is target[x - frame.x]
       for stretch in stretches {
         let a = row[stretch.i0 - firstCell]
         let b = row[stretch.i1 - firstCell]
         if min(a, b) > threshold + margin {
-          (target + stretch.start).update(repeating: 255, count: stretch.end - stretch.start)
+          (target + (stretch.start - frame.x)).update(repeating: 255, count: stretch.end - stretch.start)
         } else if max(a, b) < threshold - margin {
           continue
         } else {
           for x in stretch.start..<stretch.end {
             let w = weights[x - box.x]
-            if a * (1 - w) + b * w > threshold { target[x] = 255 }
+            if a * (1 - w) + b * w > threshold { target[x - frame.x] = 255 }
           }
         }
       }
