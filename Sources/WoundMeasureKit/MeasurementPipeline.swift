@@ -45,7 +45,7 @@ package struct MeasurementOutcome: Sendable {
   /// ``overlay(patient:)`` drawn on the outcome's own photo, which it takes: ``image``
   /// is empty afterwards, and no second photo-sized copy is made.
   package mutating func takeOverlay(patient: String) -> RGBImage {
-    var canvas = image
+    let canvas = image
     image = RGBImage(width: 0, height: 0)
     return Overlay.render(
       image: consume canvas, mask: wound, tissue: tissue, markerOutlines: calibration.exclusionPolygons,
