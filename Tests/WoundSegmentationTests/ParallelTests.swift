@@ -117,19 +117,4 @@ import WoundImaging
       #expect(many.regions == one.regions, "\(threads) threads")
     }
   }
-
-  /// Arenas are kept between runs (`ArenaPool`): a run over a buffer another run
-  /// left full of its own tensors gives the same bits as over a fresh one.
-  @Test func aReusedArenaGivesTheSameBits() throws {
-    let model = try SegmentationModel.bundled()
-    func photo(_ size: Int, _ seed: Int) -> RGBImage {
-      var image = RGBImage(width: size, height: size)
-      for i in 0..<image.pixels.count { image.pixels[i] = UInt8(truncatingIfNeeded: (i * 7919 + seed) % 251) }
-      return image
-    }
-    let first = try model.probabilities(for: photo(64, 1))
-    _ = try model.probabilities(for: photo(128, 2))  // a larger arena, left dirty
-    _ = try model.probabilities(for: photo(64, 3))  // the same size, other values
-    #expect(try model.probabilities(for: photo(64, 1)) == first)
-  }
 }

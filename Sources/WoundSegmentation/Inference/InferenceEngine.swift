@@ -60,9 +60,9 @@ enum InferenceEngine {
       input.count == plan.shapes[graph.inputTensor].count,
       "network input of \(input.count) floats, the plan's input tensor holds \(plan.shapes[graph.inputTensor].count)")
     let arenaCount = plan.arenaCount + plan.scratchCount * threads
-    let buffer = ArenaPool.take(count: arenaCount)
-    defer { ArenaPool.giveBack(buffer) }
-    let arena = buffer.baseAddress!
+    let arena = UnsafeMutablePointer<Float>.allocate(capacity: arenaCount)
+    defer { arena.deallocate() }
+    LargeBuffers.adviseHugePages(UnsafeMutableRawPointer(arena), bytes: arenaCount * MemoryLayout<Float>.stride)
     let scratch = arena + plan.arenaCount
 
     input.withUnsafeBufferPointer { source in
