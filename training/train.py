@@ -36,12 +36,22 @@ def seed_everything(seed: int) -> None:
 
 
 def bce_dice_loss(logits: torch.Tensor, target: torch.Tensor, per_image: bool = False,
-                  weight: torch.Tensor | None = None) -> torch.Tensor:
+                  weight: torch.Tensor | None = None, false_positive_weight: float = 0.5) -> torch.Tensor:
     """Binary cross-entropy plus soft Dice loss (Dice over the whole batch, or the mean of
     each image's Dice with `per_image`, which is what the mean per-image Dice rewards).
-    `weight`: per-pixel weights of the cross-entropy (None: all 1)."""
+    `weight`: per-pixel weights of the cross-entropy (None: all 1).
+    `false_positive_weight` other than 0.5 replaces Dice by the Tversky index
+    TP / (TP + a FP + (1 - a) FN) (smoothed by 0.5; a = 0.5 is Dice): above 0.5, wound
+    drawn outside the true outline costs more than wound missed."""
     bce = F.binary_cross_entropy_with_logits(logits, target, weight=weight)
     p = torch.sigmoid(logits)
+    if false_positive_weight != 0.5:
+        dims = (1, 2, 3) if per_image else (0, 1, 2, 3)
+        inter = (p * target).sum(dims)
+        fp = (p * (1 - target)).sum(dims)
+        fn = ((1 - p) * target).sum(dims)
+        a = false_positive_weight
+        return bce + (1.0 - ((inter + 0.5) / (inter + a * fp + (1 - a) * fn + 0.5)).mean())
     if per_image:
         inter = (p * target).sum((1, 2, 3))
         dice = ((2 * inter + 1.0) / (p.sum((1, 2, 3)) + target.sum((1, 2, 3)) + 1.0)).mean()
@@ -119,6 +129,8 @@ def main() -> None:
     parser.add_argument("--callus-weight", type=float, default=1.0,
                         help="cross-entropy weight of DFUTissue's callus pixels (periwound skin, not wound)")
     parser.add_argument("--per-image-dice", action="store_true", help="Dice loss per image, averaged")
+    parser.add_argument("--false-positive-weight", type=float, default=0.5,
+                        help="Tversky weight of false-positive pixels in the overlap loss (0.5: Dice)")
     parser.add_argument("--constant-lr", action="store_true",
                         help="after the warm-up keep the learning rates constant (no cosine decay)")
     parser.add_argument("--average-from", type=int, default=0,
@@ -142,7 +154,7 @@ def main() -> None:
         for key in ("epochs", "seed", "batch", "size", "lr_decoder", "lr_encoder", "warmup_epochs", "scale_min",
                     "scale_max", "freeze_blocks", "freeze_bn", "dfutissue", "crop_probability", "strong_colour",
                     "per_image_dice", "weight_decay", "wound_recolour",
-                    "callus_weight", "constant_lr", "average_from", "val_every"):
+                    "callus_weight", "constant_lr", "average_from", "val_every", "false_positive_weight"):
             # the schedule and data are those of the run being resumed (older runs lack the newer options)
             setattr(args, key, saved.get(key, parser.get_default(key)))
         print(f"resuming after epoch {resume_state['epoch']}", flush=True)
@@ -238,7 +250,8 @@ def main() -> None:
                 factor = 0.5 * (1 + math.cos(math.pi * (step - warmup_steps) / max(1, total_steps - warmup_steps)))
             for group, base in zip(optimiser.param_groups, base_lrs):
                 group["lr"] = base * factor
-            loss = bce_dice_loss(model(x), y, per_image=args.per_image_dice, weight=weight)
+            loss = bce_dice_loss(model(x), y, per_image=args.per_image_dice, weight=weight,
+                                 false_positive_weight=args.false_positive_weight)
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
