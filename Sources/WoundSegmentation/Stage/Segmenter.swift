@@ -273,9 +273,9 @@ package enum Segmenter {
       if $0.boundingBox.y != $1.boundingBox.y { return $0.boundingBox.y < $1.boundingBox.y }
       return $0.boundingBox.x < $1.boundingBox.x
     }
-    let mask = BoxMask(regions: labelled)
+    let woundMask = BoxMask(regions: labelled)
     lap("outline")
-    return SegmentationResult(wound: mask, regions: regions, labelled: labelled, probabilities: probabilities)
+    return SegmentationResult(wound: woundMask, regions: regions, labelled: labelled, probabilities: probabilities)
   }
 
   /// The working factor `f`: the smallest integer that brings the photo's
