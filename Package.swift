@@ -27,8 +27,6 @@ let package = Package(
     .systemLibrary(
       name: "CExif", pkgConfig: "libexif", providers: [.apt(["libexif-dev"])]),
     .systemLibrary(
-      name: "CHeif", pkgConfig: "libheif", providers: [.apt(["libheif-dev"])]),
-    .systemLibrary(
       name: "CAprilTag", pkgConfig: "apriltag", providers: [.apt(["libapriltag-dev"])]),
     .target(
       name: "CCodecShims",
@@ -54,7 +52,7 @@ let package = Package(
 
     .target(
       name: "WoundImaging",
-      dependencies: ["WoundCore", "CExif", "CHeif", "CCodecShims"]),
+      dependencies: ["WoundCore", "CExif", "CCodecShims"]),
     .target(
       name: "WoundCalibration",
       dependencies: ["WoundCore", "CAprilTag"]),

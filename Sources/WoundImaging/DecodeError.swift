@@ -31,13 +31,17 @@ package enum DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
   case tooManyScans(file: String, limit: Int)
   /// A requested region does not lie inside the displayed photo.
   case regionOutside(file: String, region: PixelRect, displayedWidth: Int, displayedHeight: Int)
+  /// The decoder of this format (libheif, loaded only when a HEIC photo is read) could not
+  /// be loaded; `reason` is the loader's message.
+  case decoderMissing(file: String, format: PhotoFormat, reason: String)
 
   /// The file the error is about.
   package var file: String {
     switch self {
     case .unreadable(let file, _), .notAFile(let file, _), .fileTooLarge(let file, _, _, _), .empty(let file),
       .unknownFormat(let file), .tooLarge(let file, _, _, _), .truncated(let file, _), .corrupt(let file, _, _),
-      .outOfMemory(let file), .tooManyScans(let file, _), .regionOutside(let file, _, _, _):
+      .outOfMemory(let file), .tooManyScans(let file, _), .regionOutside(let file, _, _, _),
+      .decoderMissing(let file, _, _):
       return file
     }
   }
@@ -77,6 +81,9 @@ package enum DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
         + "decoding cannot take minutes"
     case .regionOutside(_, let region, let width, let height):
       return "the region \(region) lies outside the \(width)x\(height) photo"
+    case .decoderMissing(_, let format, let reason):
+      return "cannot decode \(format.displayName): its decoder could not be loaded (\(reason)); "
+        + "install it (Debian: apt-get install libheif1)"
     }
   }
 

@@ -1,7 +1,7 @@
-internal import CHeif
+internal import CCodecShims
 import WoundCore
 
-/// One libheif context reading a file held in memory, and its primary image's handle
+/// One libheif context (libheif loaded on first use, `wm_heif_load`) reading a file held in memory, and its primary image's handle
 /// (`heif_context_alloc`, `heif_context_read_from_memory_without_copy`,
 /// `heif_context_get_primary_image_handle`); both released when this value dies.
 /// The bytes must outlive it. Not thread-safe: one decode at a time, on one thread.
@@ -10,39 +10,44 @@ struct HEIFPrimaryImage: ~Copyable {
   let handle: OpaquePointer
   let name: String
 
-  /// - Throws: `.outOfMemory` when libheif cannot be set up; the checker's cases
+  /// - Throws: `.decoderMissing` when libheif cannot be loaded; `.outOfMemory` when it cannot be set up; the checker's cases
   ///   (``DecodeError/check(_:file:)``) for a file libheif cannot read.
   init(bytes: UnsafeBufferPointer<UInt8>, name: String) throws(DecodeError) {
-    guard let context = heif_context_alloc() else { throw .outOfMemory(file: name) }
+    // libheif is loaded on the first HEIC photo, not with the tool (see heif_loader.h).
+    guard wm_heif_load() != 0 else {
+      throw .decoderMissing(
+        file: name, format: .heic, reason: wm_heif_load_error().map { String(cString: $0) } ?? "libheif.so.1")
+    }
+    guard let context = wm_heif_context_alloc() else { throw .outOfMemory(file: name) }
     do throws(DecodeError) {
       try DecodeError.check(
-        heif_context_read_from_memory_without_copy(context, bytes.baseAddress, bytes.count, nil), file: name)
+        wm_heif_context_read_from_memory_without_copy(context, bytes.baseAddress, bytes.count, nil), file: name)
       var handle: OpaquePointer?
-      try DecodeError.check(heif_context_get_primary_image_handle(context, &handle), file: name)
+      try DecodeError.check(wm_heif_context_get_primary_image_handle(context, &handle), file: name)
       guard let handle else { throw DecodeError.corrupt(file: name, format: .heic, message: "no primary image") }
       self.context = context
       self.handle = handle
       self.name = name
     } catch {
-      heif_context_free(context)
+      wm_heif_context_free(context)
       throw error
     }
   }
 
   deinit {
-    heif_image_handle_release(handle)
-    heif_context_free(context)
+    wm_heif_image_handle_release(handle)
+    wm_heif_context_free(context)
   }
 
   /// The size as displayed, after the file's transformations
   /// (`heif_image_handle_get_width`, `heif_image_handle_get_height`).
   var displayedSize: (width: Int, height: Int) {
-    (Int(heif_image_handle_get_width(handle)), Int(heif_image_handle_get_height(handle)))
+    (Int(wm_heif_image_handle_get_width(handle)), Int(wm_heif_image_handle_get_height(handle)))
   }
 
   /// The coded size before transformations (`heif_image_handle_get_ispe_width`, `..._height`).
   var storedSize: (width: Int, height: Int) {
-    (Int(heif_image_handle_get_ispe_width(handle)), Int(heif_image_handle_get_ispe_height(handle)))
+    (Int(wm_heif_image_handle_get_ispe_width(handle)), Int(wm_heif_image_handle_get_ispe_height(handle)))
   }
 
   /// The first EXIF block's TIFF data, if any (`heif_image_handle_get_list_of_metadata_block_IDs`,
@@ -50,11 +55,11 @@ struct HEIFPrimaryImage: ~Copyable {
   /// offset from its end to the TIFF header.
   func exifTIFF() -> [UInt8]? {
     var id: heif_item_id = 0
-    guard heif_image_handle_get_list_of_metadata_block_IDs(handle, "Exif", &id, 1) == 1 else { return nil }
-    let size = heif_image_handle_get_metadata_size(handle, id)
+    guard wm_heif_image_handle_get_list_of_metadata_block_IDs(handle, "Exif", &id, 1) == 1 else { return nil }
+    let size = wm_heif_image_handle_get_metadata_size(handle, id)
     guard size > 4, size < 16 << 20 else { return nil }
     var block = [UInt8](repeating: 0, count: size)
-    let status = block.withUnsafeMutableBytes { heif_image_handle_get_metadata(handle, id, $0.baseAddress) }
+    let status = block.withUnsafeMutableBytes { wm_heif_image_handle_get_metadata(handle, id, $0.baseAddress) }
     guard status.code == heif_error_Ok else { return nil }
     let offset = Int(block[0]) << 24 | Int(block[1]) << 16 | Int(block[2]) << 8 | Int(block[3])
     guard offset >= 0, offset < size - 4 else { return nil }
@@ -67,13 +72,13 @@ struct HEIFPrimaryImage: ~Copyable {
   func decodeRGB() throws(DecodeError) -> RGBImage {
     var image: OpaquePointer?
     try DecodeError.check(
-      heif_decode_image(handle, &image, heif_colorspace_RGB, heif_chroma_interleaved_RGB, nil), file: name)
+      wm_heif_decode_image(handle, &image, heif_colorspace_RGB, heif_chroma_interleaved_RGB, nil), file: name)
     guard let image else { throw .corrupt(file: name, format: .heic, message: "no decoded image") }
-    defer { heif_image_release(image) }
-    let width = Int(heif_image_get_width(image, heif_channel_interleaved))
-    let height = Int(heif_image_get_height(image, heif_channel_interleaved))
+    defer { wm_heif_image_release(image) }
+    let width = Int(wm_heif_image_get_width(image, heif_channel_interleaved))
+    let height = Int(wm_heif_image_get_height(image, heif_channel_interleaved))
     var stride: Int32 = 0
-    guard width > 0, height > 0, let plane = heif_image_get_plane_readonly(image, heif_channel_interleaved, &stride),
+    guard width > 0, height > 0, let plane = wm_heif_image_get_plane_readonly(image, heif_channel_interleaved, &stride),
       Int(stride) >= width * 3
     else {
       throw .corrupt(file: name, format: .heic, message: "the decoded image has no RGB plane")
