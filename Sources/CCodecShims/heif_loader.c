@@ -4,6 +4,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <stdio.h>
 
 // One pointer per function used, typed from libheif's own declaration.
 #define WM_HEIF_FUNCTIONS(X)                         \
@@ -31,11 +32,15 @@ WM_HEIF_FUNCTIONS(WM_DECLARE)
 static pthread_once_t wm_heif_once = PTHREAD_ONCE_INIT;
 static int wm_heif_loaded = 0;
 static const char *wm_heif_error = NULL;
+// dlerror's text, copied: the loader may overwrite its own buffer later.
+static char wm_heif_error_text[512];
 
 static void wm_heif_open(void) {
   void *library = dlopen("libheif.so.1", RTLD_NOW | RTLD_LOCAL);
   if (library == NULL) {
-    wm_heif_error = dlerror();
+    const char *message = dlerror();
+    snprintf(wm_heif_error_text, sizeof wm_heif_error_text, "%s", message ? message : "dlopen failed");
+    wm_heif_error = wm_heif_error_text;
     return;
   }
 #define WM_LOOK_UP(name)                                      \

@@ -1,8 +1,8 @@
 internal import CCodecShims
 import WoundCore
 
-/// One libheif context (libheif loaded on first use, `wm_heif_load`) reading a file held in memory, and its primary image's handle
-/// (`heif_context_alloc`, `heif_context_read_from_memory_without_copy`,
+/// One libheif context (libheif loaded on first use, `wm_heif_load`) reading a file held
+/// in memory, and its primary image's handle (`heif_context_alloc`, `heif_context_read_from_memory_without_copy`,
 /// `heif_context_get_primary_image_handle`); both released when this value dies.
 /// The bytes must outlive it. Not thread-safe: one decode at a time, on one thread.
 struct HEIFPrimaryImage: ~Copyable {
@@ -10,8 +10,9 @@ struct HEIFPrimaryImage: ~Copyable {
   let handle: OpaquePointer
   let name: String
 
-  /// - Throws: `.decoderMissing` when libheif cannot be loaded; `.outOfMemory` when it cannot be set up; the checker's cases
-  ///   (``DecodeError/check(_:file:)``) for a file libheif cannot read.
+  /// - Throws: `.decoderMissing` when libheif cannot be loaded; `.outOfMemory` when it
+  ///   cannot be set up; the checker's cases (``DecodeError/check(_:file:)``) for a file
+  ///   libheif cannot read.
   init(bytes: UnsafeBufferPointer<UInt8>, name: String) throws(DecodeError) {
     // libheif is loaded on the first HEIC photo, not with the tool (see heif_loader.h).
     guard wm_heif_load() != 0 else {
