@@ -52,18 +52,10 @@ package struct BoxMask: Sendable, Equatable {
     self.init(width: regions.width, height: regions.height, box: box, boxPixels: pixels)
   }
 
-  /// The set pixels of a photo-sized `mask`, over their bounding box (values kept).
+  /// The set pixels of a photo-sized `mask` (255), over their bounding box. Where the
+  /// regions are needed too, label once and use ``init(regions:)``.
   package init(_ mask: Mask) {
-    guard let box = MaskRegions(mask: mask).boundingBox else {
-      self.init(width: mask.width, height: mask.height)
-      return
-    }
-    var pixels = Mask(width: box.width, height: box.height)
-    for y in 0..<box.height {
-      let from = (box.y + y) * mask.width + box.x
-      pixels.pixels.replaceSubrange(y * box.width..<(y + 1) * box.width, with: mask.pixels[from..<from + box.width])
-    }
-    self.init(width: mask.width, height: mask.height, box: box, boxPixels: pixels)
+    self.init(regions: MaskRegions(mask: mask))
   }
 
   /// The value at photo pixel `(x, y)`: 0 outside ``box``.
@@ -94,10 +86,19 @@ package struct BoxMask: Sendable, Equatable {
 extension MaskRegions {
   /// Labels the set pixels of a box mask, in photo coordinates.
   package init(mask: BoxMask) {
-    guard !mask.box.isEmpty else {
+    self.init(mask: mask, window: mask.box)
+  }
+
+  /// Labels the set pixels of a box mask inside `window` only, as if every pixel
+  /// outside it were unset (``init(mask:windows:)`` with one window), in photo coordinates.
+  package init(mask: BoxMask, window: PixelRect) {
+    let inBox = window.intersection(mask.box)
+    guard !inBox.isEmpty else {
       self = .empty(width: mask.width, height: mask.height)
       return
     }
-    self = MaskRegions(mask: mask.boxPixels).placed(at: mask.box, inWidth: mask.width, height: mask.height)
+    let local = PixelRect(x: inBox.x - mask.box.x, y: inBox.y - mask.box.y, width: inBox.width, height: inBox.height)
+    self = MaskRegions(mask: mask.boxPixels, windows: [local]).placed(
+      at: mask.box, inWidth: mask.width, height: mask.height)
   }
 }

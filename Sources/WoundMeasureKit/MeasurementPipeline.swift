@@ -230,11 +230,11 @@ package enum MeasurementPipeline {
     if let maskPath = settings.maskPath {
       let maskBytes = try readFile(maskPath, maxPixels: settings.maxPixels)
       maskSha256 = sha256Hex(maskBytes)
-      mask = BoxMask(
-        try decodeMask(
+      regions = MaskRegions(
+        mask: try decodeMask(
           maskBytes, maskPath: maskPath, photo: path, width: image.width, height: image.height,
           maxPixels: settings.maxPixels))
-      regions = MaskRegions(mask: mask)
+      mask = BoxMask(regions: regions)
     } else {
       let identity: SegmentationModelIdentity
       do {

@@ -93,8 +93,8 @@ package enum PlaneGeometry {
   ///
   /// An empty mask gives all zeros and no regions.
   package static func measure(mask: Mask, homography: Homography) -> PlaneMeasures {
-    let boxed = BoxMask(mask)
-    return measure(mask: boxed, regions: MaskRegions(mask: boxed), homography: homography)
+    let regions = MaskRegions(mask: mask)
+    return measure(mask: BoxMask(regions: regions), regions: regions, homography: homography)
   }
 
   /// ``measure(mask:homography:)`` with the mask's regions already found (by the

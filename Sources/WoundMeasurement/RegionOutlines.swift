@@ -45,12 +45,18 @@ package enum RegionOutlines {
   /// raster order of each region's first pixel: the same regions, in the same order,
   /// as ``PlaneGeometry/measure(mask:homography:)`` reports.
   package static func outer(mask: Mask) -> [RegionOutline] {
-    outer(mask: BoxMask(mask))
+    let regions = MaskRegions(mask: mask)
+    return outer(mask: BoxMask(regions: regions), regions: regions)
   }
 
   /// ``outer(mask:)`` of a mask kept over its box.
   package static func outer(mask: BoxMask) -> [RegionOutline] {
-    MaskRegions(mask: mask).regions.map { region in
+    outer(mask: mask, regions: MaskRegions(mask: mask))
+  }
+
+  /// The outlines of `regions`, the labelling of `mask`.
+  private static func outer(mask: BoxMask, regions labelled: MaskRegions) -> [RegionOutline] {
+    labelled.regions.map { region in
       let start = region.firstPixel
       return RegionOutline(
         corners: BoundaryTracing.outerCorners(mask: mask, startX: start.x, startY: start.y),

@@ -65,13 +65,7 @@ package struct TissueModel: Sendable {
   {
     var slough = [Float](repeating: 0, count: box.width * box.height)
     var granulation = slough
-    // The regions of the mask's pixels inside `box`, as if every pixel outside it were unset.
-    var inBox = Mask(width: box.width, height: box.height)
-    for y in 0..<box.height {
-      for x in 0..<box.width { inBox.pixels[y * box.width + x] = mask[box.x + x, box.y + y] }
-    }
-    let regionBoxes = MaskRegions(mask: inBox).placed(at: box, inWidth: mask.width, height: mask.height).regions.map(
-      \.boundingBox)
+    let regionBoxes = MaskRegions(mask: mask, window: box).regions.map(\.boundingBox)
     let size = cropRule.cropSizePixels
     let plane = size * size
     for crop in FinePass.crops(boxes: regionBoxes, rule: cropRule) {
