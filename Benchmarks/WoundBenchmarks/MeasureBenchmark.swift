@@ -176,6 +176,8 @@ func runMeasureBenchmark(arguments: [String]) {
       }
       do {
         let tissueModel = try TissueModel.bundled()
+        // As the pipeline: the tissue model runs in the outline's fine pass where it can.
+        let finePassTissue = FinePassTissue(outline: identity.model, tissue: tissueModel)
         var t = wallSeconds()
         func lap(_ stage: String) {
           let now = wallSeconds()
@@ -187,9 +189,11 @@ func runMeasureBenchmark(arguments: [String]) {
         let calibration = try Calibrator.calibrate(image: image, request: .marker)
         lap("calibrate")
         let segmentation = try Segmenter.segment(
-          image: image, excluding: calibration.exclusionPolygons, hints: .none, model: identity.model)
+          image: image, excluding: calibration.exclusionPolygons, hints: .none, model: identity.model,
+          tissue: finePassTissue)
         lap("segment")
-        _ = try TissueClassifier.classify(image: image, mask: segmentation.wound, reference: nil, model: tissueModel)
+        _ = try TissueClassifier.classify(
+          image: image, mask: segmentation.wound, reference: nil, model: tissueModel, crops: segmentation.tissueCrops)
         lap("tissue")
         _ = PlaneGeometry.measure(
           mask: segmentation.wound, regions: segmentation.labelled, homography: calibration.homography)

@@ -68,8 +68,17 @@ func runTissueEvaluation(arguments: [String]) {
   } catch {
     tissueEvaluationFail("tissue-eval: \(error)\n")
   }
+  let outline: SegmentationModel
+  do {
+    outline = try SegmentationModel.bundled()
+  } catch {
+    tissueEvaluationFail("tissue-eval: \(error)\n")
+  }
   var figures = [
     TissueFigures(name: "colour rule (before)", model: nil), TissueFigures(name: "tissue model", model: model),
+    TissueFigures(
+      name: "tissue model on the outline's fine-pass crops", model: model,
+      finePass: FinePassTissue(outline: outline, tissue: model).map { (outline, $0) }),
   ]
   for name in selected {
     let image: RGBImage
@@ -111,18 +120,40 @@ private struct TissueFigures {
   var shareErrors: [TissueClass: [Double]] = [.slough: [], .granulation: []]
   var colourRuleShares: [Double] = []
   var seconds = 0.0
+  /// The outline model and the tissue model joined to its fine pass: the
+  /// classes are then sampled from the fine pass's crops of the photo (where
+  /// they cover the whole true wound; the photos where they do are counted).
+  var finePass: (outline: SegmentationModel, tissue: FinePassTissue)?
+  var covered = 0
 
-  init(name: String, model: TissueModel?) {
+  init(name: String, model: TissueModel?, finePass: (outline: SegmentationModel, tissue: FinePassTissue)? = nil) {
     self.name = name
     self.model = model
+    self.finePass = finePass
   }
 
   mutating func add(image: RGBImage, truth: [UInt8]) throws {
     // Pass 1: the true wound (fibrin and granulation).
     let wound = Mask(width: image.width, height: image.height, pixels: truth.map { $0 == 1 || $0 == 2 ? 255 : 0 })
     let clock = ContinuousClock()
+    var crops: [TissueCrop]?
+    if let finePass {
+      crops =
+        try Segmenter.segment(
+          image: image, excluding: [], hints: .none, model: finePass.outline, tissue: finePass.tissue
+        ).tissueCrops ?? []
+      let bounds = PixelRect(x: 0, y: 0, width: image.width, height: image.height)
+      let rects = crops!.map { $0.pixels(clippedTo: bounds) }
+      let all = (0..<image.height).allSatisfy { y in
+        (0..<image.width).allSatisfy { x in
+          wound.pixels[y * image.width + x] == 0 || rects.contains { $0.contains(column: x, row: y) }
+        }
+      }
+      if all { covered += 1 }
+    }
     let start = clock.now
-    let map = try TissueClassifier.classify(image: image, mask: wound, reference: nil, model: model)
+    let map = try TissueClassifier.classify(
+      image: image, mask: BoxMask(wound), reference: nil, model: model, crops: crops)
     seconds += (clock.now - start) / .seconds(1)
     var photo = [[Int]](repeating: [Int](repeating: 0, count: 5), count: 4)
     for (t, p) in zip(truth, map.labels.pixels) where t == 1 || t == 2 {
@@ -147,7 +178,8 @@ private struct TissueFigures {
 
     // Pass 2: wound plus callus; what the classifier calls callus.
     let withCallus = Mask(width: image.width, height: image.height, pixels: truth.map { $0 != 0 ? 255 : 0 })
-    let callusMap = try TissueClassifier.classify(image: image, mask: withCallus, reference: nil, model: model)
+    let callusMap = try TissueClassifier.classify(
+      image: image, mask: BoxMask(withCallus), reference: nil, model: model, crops: crops)
     for (t, p) in zip(truth, callusMap.labels.pixels) where t == 3 {
       confusion[3][Int(p)] += 1
     }
@@ -167,6 +199,9 @@ private struct TissueFigures {
       Double(confusion[1][Int(tissue.rawValue)] + confusion[2][Int(tissue.rawValue)]) / max(1, woundTotal)
     }
     print("\n\(name)")
+    if finePass != nil {
+      print("photos whose true wound the fine-pass crops cover: \(covered) of \(photos) (the others: crops of its own)")
+    }
     print("wound pixels (fibrin + granulation): \(Int(woundTotal)), callus pixels: \(confusion[3].reduce(0, +))")
     print(
       "IoU granulation: pooled \(format(pooledIoU(.granulation, labelled: 2))), "

@@ -106,6 +106,14 @@ package enum MeasurementPipeline {
     }
   }()
 
+  /// The bundled tissue model joined to the bundled outline model's fine pass
+  /// (``FinePassTissue``), made once per process; `nil` when either cannot be
+  /// loaded or they cannot be joined.
+  static let bundledFinePassTissue: FinePassTissue? = {
+    guard let outline = try? bundledModel.get(), let tissue = try? bundledTissueModel.get() else { return nil }
+    return FinePassTissue(outline: outline.model, tissue: tissue.model)
+  }()
+
   /// The bundled model's identity, or the reason it cannot be loaded.
   package static func bundledModelIdentity() throws(SegmentationModelError) -> SegmentationModelIdentity {
     try bundledModel.get()
@@ -227,6 +235,7 @@ package enum MeasurementPipeline {
     var regions: MaskRegions
     var maskSha256: String?
     var model: SegmentationModelIdentity?
+    var tissueCrops: [TissueCrop]?
     if let maskPath = settings.maskPath {
       let maskBytes = try readFile(maskPath, maxPixels: settings.maxPixels)
       maskSha256 = sha256Hex(maskBytes)
@@ -243,11 +252,17 @@ package enum MeasurementPipeline {
         throw .segmentation(file: path, reason: error.description)
       }
       model = identity
+      // The tissue model runs in the outline's fine pass when the two can be joined.
+      let tissue =
+        segmentationModel == nil
+        ? bundledFinePassTissue
+        : (try? bundledTissueModel.get()).flatMap { FinePassTissue(outline: identity.model, tissue: $0.model) }
       let segmentation = try segment(
         image: image, calibration: calibration, settings: settings, model: identity.model, path: path,
-        threads: threads, coarse: coarse?.wait() ?? nil)
+        threads: threads, coarse: coarse?.wait() ?? nil, tissue: tissue)
       mask = segmentation.wound
       regions = segmentation.labelled
+      tissueCrops = segmentation.tissueCrops
     }
 
     // No wound is not a healed wound: only a person can confirm closure.
@@ -286,7 +301,7 @@ package enum MeasurementPipeline {
     do {
       tissueModel = try bundledTissueModel.get()
       tissue = try TissueClassifier.classify(
-        image: image, mask: mask, reference: reference, model: tissueModel.model, threads: threads)
+        image: image, mask: mask, reference: reference, model: tissueModel.model, crops: tissueCrops, threads: threads)
     } catch {
       throw .segmentation(file: path, reason: error.description)
     }
@@ -390,13 +405,13 @@ package enum MeasurementPipeline {
   /// Runs segmentation with every detected marker's outline excluded.
   static func segment(
     image: RGBImage, calibration: Calibration, settings: MeasurementSettings, model: SegmentationModel, path: String,
-    threads: Int = 1, coarse: ProbabilityMap? = nil
+    threads: Int = 1, coarse: ProbabilityMap? = nil, tissue: FinePassTissue? = nil
   ) throws(MeasurementError) -> SegmentationResult {
     let hints = SegmentationHints(regionOfInterest: settings.regionOfInterest, seed: settings.seedPixels)
     do {
       return try Segmenter.segment(
         image: image, excluding: calibration.exclusionPolygons, hints: hints, model: model, threads: threads,
-        coarse: coarse)
+        coarse: coarse, tissue: tissue)
     } catch {
       throw .segmentation(file: path, reason: error.description)
     }

@@ -134,6 +134,10 @@ package enum TissueClassifier {
   ///     ``TissueColour/minimumReferenceContrast`` above black. The model sees
   ///     the photo's own colours; the reference serves the colour rules.
   ///   - model: the tissue model, or `nil` for the colour rule alone.
+  ///   - crops: the model's probabilities over the outline's fine-pass crops
+  ///     (``SegmentationResult/tissueCrops``), when the segmentation ran the
+  ///     model there; used when they cover every mask pixel. Otherwise the
+  ///     model runs on crops cut around the mask's regions.
   ///   - threads: threads the model's network may use (the same result for any number).
   /// - Returns: one ``TissueClass`` raw value per pixel of the mask's bounding
   ///   box (``TissueClass/none`` outside the mask), the class shares of the wound area (all zero for
@@ -146,9 +150,10 @@ package enum TissueClassifier {
     try classify(image: image, mask: BoxMask(mask), reference: reference, model: model, threads: threads)
   }
 
-  /// ``classify(image:mask:reference:model:threads:)`` of a mask kept over its box.
+  /// ``classify(image:mask:reference:model:crops:threads:)`` of a mask kept over its box.
   package static func classify(
-    image: RGBImage, mask: BoxMask, reference: ColourReference?, model: TissueModel? = nil, threads: Int = 1
+    image: RGBImage, mask: BoxMask, reference: ColourReference?, model: TissueModel? = nil,
+    crops: [TissueCrop]? = nil, threads: Int = 1
   ) throws(SegmentationModelError) -> TissueMap {
     precondition(
       mask.width == image.width && mask.height == image.height,
@@ -171,7 +176,14 @@ package enum TissueClassifier {
     let areaPixels = wound.areaPixels
     let bandPixels = TissueRules.marginBandPixels(areaPixels: areaPixels)
     // The network first, so its buffers are freed before the labels are made.
-    let learned = try model?.probabilities(image: image, mask: mask, box: box, threads: threads)
+    var learned: (slough: [Float], granulation: [Float])?
+    if let model {
+      if let crops, case let given = TissueModel.sample(crops, mask: mask, box: box), given.covered == areaPixels {
+        learned = given.probabilities
+      } else {
+        learned = try model.probabilities(image: image, mask: mask, box: box, threads: threads)
+      }
+    }
     let chamfer = TissueGeometry.edgeChamfer(mask: mask, box: box)
     var labels = GreyImage(width: box.width, height: box.height)
 

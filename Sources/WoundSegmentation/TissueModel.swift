@@ -59,27 +59,43 @@ package struct TissueModel: Sendable {
   /// With `threads > 1` the network's layers share out their work; the
   /// probabilities are the same bits for any number of threads.
   func probabilities(image: RGBImage, mask: BoxMask, box: PixelRect, threads: Int = 1) throws(SegmentationModelError)
-    -> (
-      slough: [Float], granulation: [Float]
-    )
+    -> (slough: [Float], granulation: [Float])
   {
-    var slough = [Float](repeating: 0, count: box.width * box.height)
-    var granulation = slough
     let regionBoxes = MaskRegions(mask: mask, window: box).regions.map(\.boundingBox)
     let size = cropRule.cropSizePixels
-    let plane = size * size
+    var crops: [TissueCrop] = []
     for crop in FinePass.crops(boxes: regionBoxes, rule: cropRule) {
       let input = FinePass.input(
         image: image, crop: crop, size: size, subtract: network.normalizeSubtract, divide: network.normalizeDivide)
       let p = try network.classProbabilities(normalizedInput: input, width: size, height: size, threads: threads)
-      let area = crop.pixels(clippedTo: box)
-      FinePass.sample(crop: crop, size: size, area: area) { x, y, taps in
+      crops.append(TissueCrop(crop: crop, size: size, probabilities: p))
+    }
+    return Self.sample(crops, mask: mask, box: box).probabilities
+  }
+
+  /// The slough and granulation probabilities of every mask pixel inside `box`, sampled
+  /// bilinearly from the crops that cover it (as ``probabilities(image:mask:box:threads:)``
+  /// returns them), and how many mask pixels the crops covered (those they miss are left at 0).
+  ///
+  /// - Precondition: the crops do not overlap (``FinePass/crops(boxes:rule:)`` merges them).
+  static func sample(_ crops: [TissueCrop], mask: BoxMask, box: PixelRect)
+    -> (probabilities: (slough: [Float], granulation: [Float]), covered: Int)
+  {
+    var slough = [Float](repeating: 0, count: box.width * box.height)
+    var granulation = slough
+    var covered = 0
+    for tissueCrop in crops {
+      let plane = tissueCrop.size * tissueCrop.size
+      let p = tissueCrop.probabilities
+      let area = tissueCrop.crop.pixels(clippedTo: box)
+      FinePass.sample(crop: tissueCrop.crop, size: tissueCrop.size, area: area) { x, y, taps in
         guard mask[x, y] != 0 else { return }
         let i = (y - box.y) * box.width + (x - box.x)
         slough[i] = taps.interpolate(p, offset: plane)
         granulation[i] = taps.interpolate(p, offset: 2 * plane)
+        covered += 1
       }
     }
-    return (slough, granulation)
+    return ((slough, granulation), covered)
   }
 }

@@ -55,6 +55,14 @@ enum InferenceEngine {
   static func run(
     plan: InferencePlan, graph: ModelGraph, input: [Float], timings: OperationTimings?, threads: Int = 1
   ) -> [Float] {
+    runOutputs(plan: plan, graph: graph, input: input, timings: timings, threads: threads)[0]
+  }
+
+  /// ``run(plan:graph:input:timings:threads:)`` returning every output: the
+  /// graph's ``ModelGraph/outputTensor``, then its ``ModelGraph/extraOutputs``.
+  static func runOutputs(
+    plan: InferencePlan, graph: ModelGraph, input: [Float], timings: OperationTimings?, threads: Int = 1
+  ) -> [[Float]] {
     let threads = max(1, threads)
     precondition(
       input.count == plan.shapes[graph.inputTensor].count,
@@ -103,8 +111,8 @@ enum InferenceEngine {
       }
       timings?.record(operation.label, since: start)
     }
-    let output = plan.shapes[graph.outputTensor]
-    let result = arena + plan.offsets[graph.outputTensor]
-    return Array(UnsafeBufferPointer(start: result, count: output.count))
+    return ([graph.outputTensor] + graph.extraOutputs).map { tensor in
+      Array(UnsafeBufferPointer(start: arena + plan.offsets[tensor], count: plan.shapes[tensor].count))
+    }
   }
 }

@@ -74,14 +74,16 @@ struct InferencePlan: Sendable {
       }
       shapes[operation.output] = result
     }
-    guard let output = shapes[graph.outputTensor], output.width == width, output.height == height else {
-      let actual = shapes[graph.outputTensor].map { "\($0.width)x\($0.height)" } ?? "nothing"
-      throw .invalidOutput(file: fileName, reason: "a \(width)x\(height) input gives a \(actual) output")
+    for tensor in [graph.outputTensor] + graph.extraOutputs {
+      guard let output = shapes[tensor], output.width == width, output.height == height else {
+        let actual = shapes[tensor].map { "\($0.width)x\($0.height)" } ?? "nothing"
+        throw .invalidOutput(file: fileName, reason: "a \(width)x\(height) input gives a \(actual) output")
+      }
     }
     let placedShapes = shapes.map { $0 ?? Shape(channels: 0, height: 0, width: 0) }
 
     // Lifetimes: from the operation that writes a tensor (-1 for the input) to
-    // the last that reads it (the output lives to the end); tensors never
+    // the last that reads it (the outputs live to the end); tensors never
     // written have none and take no memory.
     let count = graph.tensorNames.count
     var born = [Int](repeating: Int.max, count: count)
@@ -91,7 +93,7 @@ struct InferencePlan: Sendable {
       born[operation.output] = index
       for tensor in operation.inputs { dies[tensor] = index }
     }
-    dies[graph.outputTensor] = graph.operations.count
+    for tensor in [graph.outputTensor] + graph.extraOutputs { dies[tensor] = graph.operations.count }
     for tensor in 0..<count { dies[tensor] = max(dies[tensor], born[tensor]) }
     let sizes = placedShapes.map { ($0.count + 15) / 16 * 16 }
 

@@ -140,4 +140,86 @@ struct ModelGraph: Sendable {
   var inputTensor: Int { 0 }
   /// Index of the tensor holding the logits.
   var outputTensor: Int
+  /// Further tensors returned beside ``outputTensor``, each at the input's
+  /// size (a joined graph's second network, ``joined(with:)``).
+  var extraOutputs: [Int] = []
+}
+
+extension ModelOperation {
+  /// Whether the two operations compute the same thing from the same tensor
+  /// indices: the same kind and parameters, and weights and biases with the same bits.
+  func isSame(as other: ModelOperation) -> Bool {
+    func sameBits(_ a: [Float], _ b: [Float]) -> Bool { a.elementsEqual(b) { $0.bitPattern == $1.bitPattern } }
+    switch (self, other) {
+    case (.convolution(let a), .convolution(let b)):
+      return a.input == b.input && a.output == b.output && a.inputChannels == b.inputChannels
+        && a.outputChannels == b.outputChannels && a.kernelSize == b.kernelSize && a.stride == b.stride
+        && a.padTop == b.padTop && a.padLeft == b.padLeft && a.padBottom == b.padBottom && a.padRight == b.padRight
+        && a.groups == b.groups && a.activation == b.activation && sameBits(a.weights, b.weights)
+        && sameBits(a.bias, b.bias) && sameBits(a.packedWeights, b.packedWeights)
+    case (.add(let a1, let a2, let a), .add(let b1, let b2, let b)): return a1 == b1 && a2 == b2 && a == b
+    case (.upsample2x(let a1, let a, let aBilinear), .upsample2x(let b1, let b, let bBilinear)):
+      return a1 == b1 && a == b && aBilinear == bBilinear
+    case (.concat(let aInputs, let a), .concat(let bInputs, let b)): return aInputs == bInputs && a == b
+    case (.activation(let a1, let a, let aKind), .activation(let b1, let b, let bKind)):
+      return a1 == b1 && a == b && aKind == bKind
+    default: return false
+    }
+  }
+
+  /// The same operation reading and writing `map[t]` for each tensor `t`.
+  func remapped(_ map: [Int]) -> ModelOperation {
+    switch self {
+    case .convolution(var c):
+      c.input = map[c.input]
+      c.output = map[c.output]
+      return .convolution(c)
+    case .add(let a, let b, let o): return .add(map[a], map[b], output: map[o])
+    case .upsample2x(let a, let o, let bilinear): return .upsample2x(map[a], output: map[o], bilinear: bilinear)
+    case .concat(let list, let o): return .concat(list.map { map[$0] }, output: map[o])
+    case .activation(let a, let o, let kind): return .activation(map[a], output: map[o], kind)
+    }
+  }
+}
+
+extension ModelGraph {
+  /// How many operations, from the first, `other` has in common with this
+  /// graph: the same operations on the same tensors with the same weights
+  /// (``ModelOperation/isSame(as:)``), from inputs of the same channels. Their
+  /// tensors then hold the same values in both networks for the same input.
+  func sharedPrefix(with other: ModelGraph) -> Int {
+    guard tensorChannels.first == other.tensorChannels.first else { return 0 }
+    var count = 0
+    for (mine, theirs) in zip(operations, other.operations) {
+      guard mine.isSame(as: theirs), tensorChannels[mine.output] == other.tensorChannels[theirs.output] else { break }
+      count += 1
+    }
+    return count
+  }
+
+  /// This graph followed by the operations of `other` after their
+  /// ``sharedPrefix(with:)``, which read the tensors this graph already
+  /// computed instead of computing them again: one network with this graph's
+  /// output and `other`'s as its ``extraOutputs`` (appended to this graph's own).
+  /// For the same input, each output has the same bits as its own graph's.
+  func joined(with other: ModelGraph) -> ModelGraph {
+    let shared = sharedPrefix(with: other)
+    var names = tensorNames
+    var channels = tensorChannels
+    // Other's tensors: its input and those the shared operations write are ours.
+    var map = [Int](repeating: -1, count: other.tensorNames.count)
+    map[other.inputTensor] = inputTensor
+    for (mine, theirs) in zip(operations.prefix(shared), other.operations.prefix(shared)) {
+      map[theirs.output] = mine.output
+    }
+    for tensor in other.tensorNames.indices where map[tensor] < 0 {
+      map[tensor] = names.count
+      names.append("joined." + other.tensorNames[tensor])
+      channels.append(other.tensorChannels[tensor])
+    }
+    return ModelGraph(
+      tensorNames: names, tensorChannels: channels,
+      operations: operations + other.operations.dropFirst(shared).map { $0.remapped(map) },
+      outputTensor: outputTensor, extraOutputs: extraOutputs + [map[other.outputTensor]])
+  }
 }

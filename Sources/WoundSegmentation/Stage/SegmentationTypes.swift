@@ -66,12 +66,19 @@ package struct SegmentationResult: Sendable {
   package var labelled: MaskRegions
   /// The network's output at working resolution.
   package var probabilities: ProbabilityMap
+  /// The tissue model's probabilities over each fine-pass crop, when it was
+  /// run there (``FinePassTissue``); `nil` otherwise.
+  package var tissueCrops: [TissueCrop]?
 
-  package init(wound: BoxMask, regions: [WoundRegion], labelled: MaskRegions, probabilities: ProbabilityMap) {
+  package init(
+    wound: BoxMask, regions: [WoundRegion], labelled: MaskRegions, probabilities: ProbabilityMap,
+    tissueCrops: [TissueCrop]? = nil
+  ) {
     self.wound = wound
     self.regions = regions
     self.labelled = labelled
     self.probabilities = probabilities
+    self.tissueCrops = tissueCrops
   }
 
   /// Total wound pixels over all regions.

@@ -66,12 +66,17 @@ package enum Segmenter {
   ///   - coarse: The whole-photo pass of this photo and model, when it was
   ///     run beforehand (``coarseProbabilities(image:model:threads:)``);
   ///     `nil` runs it here. The result is the same either way.
+  ///   - tissue: The tissue model joined to `model` (``FinePassTissue``): the
+  ///     fine pass then also gives the tissue model's probabilities over each
+  ///     of its crops (``SegmentationResult/tissueCrops``). The outline is the
+  ///     same with or without it.
   package static func segment(
     image: RGBImage, excluding: [[Point]], hints: SegmentationHints, model: SegmentationModel, threads: Int = 1,
-    coarse: ProbabilityMap? = nil
+    coarse: ProbabilityMap? = nil, tissue: FinePassTissue? = nil
   ) throws(SegmentationError) -> SegmentationResult {
     try segment(
-      image: image, excluding: excluding, hints: hints, model: model, timings: nil, threads: threads, coarse: coarse)
+      image: image, excluding: excluding, hints: hints, model: model, timings: nil, threads: threads, coarse: coarse,
+      tissue: tissue)
   }
 
   /// Steps 1 and 2 alone: the network's probabilities at working resolution
@@ -92,13 +97,13 @@ package enum Segmenter {
     return try coarseProbabilities(image: image, model: model, timings: nil, threads: threads)
   }
 
-  /// ``segment(image:excluding:hints:model:threads:coarse:)`` recording the time of each step.
+  /// ``segment(image:excluding:hints:model:threads:coarse:tissue:)`` recording the time of each step.
   ///
-  /// - Precondition: `coarse`, when given, has the working size of `image` (a
-  ///   programmer error otherwise).
+  /// - Precondition: `coarse`, when given, has the working size of `image`, and
+  ///   `tissue` was joined to `model` (programmer errors otherwise).
   package static func segment(
     image: RGBImage, excluding: [[Point]], hints: SegmentationHints, model: SegmentationModel,
-    timings: OperationTimings?, threads: Int = 1, coarse: ProbabilityMap? = nil
+    timings: OperationTimings?, threads: Int = 1, coarse: ProbabilityMap? = nil, tissue: FinePassTissue? = nil
   ) throws(SegmentationError) -> SegmentationResult {
     var stepStart = timings?.start() ?? 0
     func lap(_ label: String) {
@@ -176,6 +181,7 @@ package enum Segmenter {
     // over the box of those areas only (`frame`), once the network has run, so that
     // the two never hold memory together.
     var boxes: [PixelRect] = []
+    var tissueCrops: [TissueCrop]?
     var paint: (_ pixels: UnsafeMutablePointer<UInt8>, _ frame: PixelRect) -> Void
     if let rule = model.finePass {
       // Coarse to fine: each kept region is segmented again in its own crop (see FinePass).
@@ -189,15 +195,23 @@ package enum Segmenter {
       }
       let size = rule.cropSizePixels
       var passes: [(crop: FinePass.Crop, area: PixelRect, probabilities: [Float])] = []
+      tissueCrops = tissue.map { _ in [] }
       for crop in FinePass.crops(boxes: regionBoxes, rule: rule) {
         let area = crop.pixels(clippedTo: searchRect)
         guard !area.isEmpty else { continue }
         let input = FinePass.input(
           image: image, crop: crop, size: size, subtract: model.normalizeSubtract, divide: model.normalizeDivide)
         do {
-          let fine = try model.probabilities(
-            normalizedInput: input, width: size, height: size, timings: timings, threads: threads)
-          passes.append((crop, area, fine))
+          if let tissue {
+            let (fine, classes) = try tissue.run(
+              outline: model, crop: crop, normalizedInput: input, size: size, timings: timings, threads: threads)
+            passes.append((crop, area, fine))
+            tissueCrops?.append(classes)
+          } else {
+            let fine = try model.probabilities(
+              normalizedInput: input, width: size, height: size, timings: timings, threads: threads)
+            passes.append((crop, area, fine))
+          }
         } catch {
           throw .model(error)
         }
@@ -275,7 +289,8 @@ package enum Segmenter {
     }
     let woundMask = BoxMask(regions: labelled)
     lap("outline")
-    return SegmentationResult(wound: woundMask, regions: regions, labelled: labelled, probabilities: probabilities)
+    return SegmentationResult(
+      wound: woundMask, regions: regions, labelled: labelled, probabilities: probabilities, tissueCrops: tissueCrops)
   }
 
   /// The working factor `f`: the smallest integer that brings the photo's
