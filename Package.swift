@@ -31,7 +31,8 @@ let package = Package(
     .target(
       name: "CCodecShims",
       dependencies: ["CPNG", "CJPEG"]),
-    // The network's matrix tile in AVX2, chosen at run time, bit-identical to the Swift one.
+    // The network's matrix tile and the marker search's grey rows in AVX2, chosen at run time,
+    // bit-identical to the Swift ones.
     .target(
       name: "CKernels",
       cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]),
@@ -55,7 +56,7 @@ let package = Package(
       dependencies: ["WoundCore", "CExif", "CCodecShims"]),
     .target(
       name: "WoundCalibration",
-      dependencies: ["WoundCore", "CAprilTag"]),
+      dependencies: ["WoundCore", "CAprilTag", "CKernels"]),
 
     // MARK: Timeline store, pipeline, command line
 

@@ -140,9 +140,71 @@ ptrdiff_t wm_depthwise_row(
   return 0;
 }
 
+// For channel c (0 R, 1 G, 2 B) and each of the three 16-byte parts of 16 RGB pixels, which
+// part byte goes to each of the channel's 16 bytes (0x80: none). Byte i of the channel is byte
+// 3 i + c of the 48.
+#define X 0x80
+static const uint8_t wm_channel_masks[3][3][16] = {
+  {{0, 3, 6, 9, 12, 15, X, X, X, X, X, X, X, X, X, X},
+   {X, X, X, X, X, X, 2, 5, 8, 11, 14, X, X, X, X, X},
+   {X, X, X, X, X, X, X, X, X, X, X, 1, 4, 7, 10, 13}},
+  {{1, 4, 7, 10, 13, X, X, X, X, X, X, X, X, X, X, X},
+   {X, X, X, X, X, 0, 3, 6, 9, 12, 15, X, X, X, X, X},
+   {X, X, X, X, X, X, X, X, X, X, X, 2, 5, 8, 11, 14}},
+  {{2, 5, 8, 11, 14, X, X, X, X, X, X, X, X, X, X, X},
+   {X, X, X, X, X, 1, 4, 7, 10, 13, X, X, X, X, X, X},
+   {X, X, X, X, X, X, X, X, X, X, 0, 3, 6, 9, 12, 15}},
+};
+#undef X
+
+// One channel's 16 bytes of 16 RGB pixels held in three vectors.
+__attribute__((target("avx2"))) static inline __m128i wm_channel(
+  __m128i a, __m128i b, __m128i c, const uint8_t masks[3][16]) {
+  __m128i va = _mm_shuffle_epi8(a, _mm_loadu_si128((const __m128i *)masks[0]));
+  __m128i vb = _mm_shuffle_epi8(b, _mm_loadu_si128((const __m128i *)masks[1]));
+  __m128i vc = _mm_shuffle_epi8(c, _mm_loadu_si128((const __m128i *)masks[2]));
+  return _mm_or_si128(va, _mm_or_si128(vb, vc));
+}
+
+__attribute__((target("avx2"))) ptrdiff_t wm_half_grey_row(
+  const uint8_t *top, const uint8_t *bottom, uint8_t *out, ptrdiff_t count) {
+  const __m128i ones = _mm_set1_epi8(1);
+  const __m128i red_green = _mm_set1_epi32(77 | (150 << 16));
+  const __m128i blue_round = _mm_set1_epi32(29 | (1 << 16));
+  const __m128i round = _mm_set1_epi16(512);
+  ptrdiff_t x = 0;
+  for (; x + 8 <= count; x += 8) {
+    const uint8_t *t = top + 6 * x, *b = bottom + 6 * x;
+    __m128i t0 = _mm_loadu_si128((const __m128i *)t), t1 = _mm_loadu_si128((const __m128i *)(t + 16)),
+            t2 = _mm_loadu_si128((const __m128i *)(t + 32));
+    __m128i b0 = _mm_loadu_si128((const __m128i *)b), b1 = _mm_loadu_si128((const __m128i *)(b + 16)),
+            b2 = _mm_loadu_si128((const __m128i *)(b + 32));
+    // Each output's 2 x 2 block: adjacent pixels summed (maddubs by 1), then the two rows (at most 1020).
+    __m128i r = _mm_add_epi16(_mm_maddubs_epi16(wm_channel(t0, t1, t2, wm_channel_masks[0]), ones),
+                              _mm_maddubs_epi16(wm_channel(b0, b1, b2, wm_channel_masks[0]), ones));
+    __m128i g = _mm_add_epi16(_mm_maddubs_epi16(wm_channel(t0, t1, t2, wm_channel_masks[1]), ones),
+                              _mm_maddubs_epi16(wm_channel(b0, b1, b2, wm_channel_masks[1]), ones));
+    __m128i bl = _mm_add_epi16(_mm_maddubs_epi16(wm_channel(t0, t1, t2, wm_channel_masks[2]), ones),
+                               _mm_maddubs_epi16(wm_channel(b0, b1, b2, wm_channel_masks[2]), ones));
+    // 77 r + 150 g + 29 b + 512 in 32 bits, then >> 10.
+    __m128i lo = _mm_add_epi32(_mm_madd_epi16(_mm_unpacklo_epi16(r, g), red_green),
+                               _mm_madd_epi16(_mm_unpacklo_epi16(bl, round), blue_round));
+    __m128i hi = _mm_add_epi32(_mm_madd_epi16(_mm_unpackhi_epi16(r, g), red_green),
+                               _mm_madd_epi16(_mm_unpackhi_epi16(bl, round), blue_round));
+    __m128i words = _mm_packs_epi32(_mm_srli_epi32(lo, 10), _mm_srli_epi32(hi, 10));
+    _mm_storel_epi64((__m128i *)(out + x), _mm_packus_epi16(words, words));
+  }
+  return x;
+}
+
 #else
 
 int wm_wide_kernels_available(void) { return 0; }
+
+ptrdiff_t wm_half_grey_row(const uint8_t *top, const uint8_t *bottom, uint8_t *out, ptrdiff_t count) {
+  (void)top; (void)bottom; (void)out; (void)count;
+  return 0;
+}
 
 ptrdiff_t wm_depthwise_row(
   const float *top, ptrdiff_t row_stride, const ptrdiff_t *column, int taps,

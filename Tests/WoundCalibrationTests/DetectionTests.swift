@@ -67,6 +67,31 @@ struct DetectionTests {
     }
   }
 
+  @Test(
+    "the half-size grey image is the mean luma of each 2 x 2 block, in the AVX2 rows and the rest",
+    arguments: [(2, 2), (17, 5), (33, 4), (70, 9), (641, 480)])
+  func halfGreyImageIsTheBlockLuma(width: Int, height: Int) {
+    // Bytes from a fixed generator, extremes included.
+    var state: UInt32 = 12_345
+    var image = RGBImage(width: width, height: height)
+    for i in image.pixels.indices {
+      state = state &* 1_664_525 &+ 1_013_904_223
+      image.pixels[i] = i % 7 == 0 ? 255 : i % 11 == 0 ? 0 : UInt8(truncatingIfNeeded: state >> 24)
+    }
+    let half = Calibrator.halfGreyImage(from: image)
+    #expect(half.width == width / 2 && half.height == height / 2)
+    for j in 0..<height / 2 {
+      for i in 0..<width / 2 {
+        var sums = [UInt32](repeating: 0, count: 3)
+        for (x, y) in [(2 * i, 2 * j), (2 * i + 1, 2 * j), (2 * i, 2 * j + 1), (2 * i + 1, 2 * j + 1)] {
+          for c in 0..<3 { sums[c] += UInt32(image.pixels[(y * width + x) * 3 + c]) }
+        }
+        let expected = UInt8((77 * sums[0] + 150 * sums[1] + 29 * sums[2] + 512) >> 10)
+        #expect(half.pixels[j * half.width + i] == expected, "pixel (\(i), \(j))")
+      }
+    }
+  }
+
   @Test("a photo without a marker is refused")
   func noMarker() throws {
     let (image, _) = photo(markers: [])

@@ -1,4 +1,5 @@
-// The network's matrix tile in 256-bit vectors (AVX2), chosen at run time.
+// The network's matrix tile in 256-bit vectors (AVX2), chosen at run time, and
+// the marker search's half-size grey rows.
 //
 // The same arithmetic as the Swift `Kernels.tile4x12`, lane for lane: every
 // output starts from 0 and adds (input * weight) for t = 0, 1, ... depth - 1,
@@ -9,6 +10,7 @@
 #define WOUNDMEASURE_WIDE_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /// 1 when this processor and its operating system run AVX2 instructions, else 0.
 int wm_wide_kernels_available(void);
@@ -40,5 +42,13 @@ ptrdiff_t wm_panel_tiles_4x24(
 ptrdiff_t wm_depthwise_row(
   const float *top, ptrdiff_t row_stride, const ptrdiff_t *column, int taps,
   const float *weights, float bias, int activation, float *target, ptrdiff_t count);
+
+/// One row of the marker search's half-size grey image, 8 outputs at a time
+/// from output 0 while 8 remain of `count`; returns how many it computed (a
+/// multiple of 8; 0 without AVX2). Output `x` is `(77 R + 150 G + 29 B + 512)
+/// >> 10` where R, G and B are the sums of that channel over the RGB pixels
+/// `2x` and `2x + 1` of the rows `top` and `bottom`: the integer arithmetic of
+/// the Swift `Calibrator.halfGreyImage`, so the same bytes.
+ptrdiff_t wm_half_grey_row(const uint8_t *top, const uint8_t *bottom, uint8_t *out, ptrdiff_t count);
 
 #endif
