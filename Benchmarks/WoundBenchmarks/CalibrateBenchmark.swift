@@ -42,6 +42,8 @@ func runCalibrateBenchmark(arguments: [String]) {
 
   var decodeTimes: [Double] = []
   var greyTimes: [Double] = []
+  var halfTimes: [Double] = []
+  var halfPortableTimes: [Double] = []
   var searchTimes: [Double] = []
   var detectTimes: [Double] = []
   var decoded = image
@@ -51,6 +53,8 @@ func runCalibrateBenchmark(arguments: [String]) {
       decodeTimes.append(try milliseconds { decoded = try PhotoDecoder.decode(bytes: jpeg, name: "bench.jpg").image })
       var grey = GreyImage(width: 0, height: 0)
       greyTimes.append(milliseconds { grey = Calibrator.greyImage(from: decoded) })
+      halfTimes.append(milliseconds { _ = Calibrator.halfGreyImage(from: decoded) })
+      halfPortableTimes.append(milliseconds { _ = Calibrator.halfGreyImage(from: decoded, wide: false) })
       searchTimes.append(milliseconds { _ = Calibrator.detectMarkers(in: grey, sizeMmOverride: nil) })
       detectTimes.append(try milliseconds { result = try Calibrator.calibrate(image: decoded, request: .marker) })
     }
@@ -65,6 +69,10 @@ func runCalibrateBenchmark(arguments: [String]) {
   print(
     String(
       format: "  calibrate (detection)  %8.1f ms  (half-size grey search, corners refined in full-size crops)", detect))
+  print(
+    String(
+      format: "    of which the half-size grey image %.1f ms (%@; without AVX2 rows %.1f ms)", median(halfTimes),
+      Calibrator.wideRowsAvailable ? "AVX2 rows" : "no AVX2 on this processor", median(halfPortableTimes)))
   print("  the whole-photo grey search, for comparison:")
   print(String(format: "    grey conversion      %8.1f ms", grey))
   print(

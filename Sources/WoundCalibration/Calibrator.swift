@@ -284,15 +284,20 @@ package enum Calibrator {
     return GreyImage(width: width, height: height, pixels: grey)
   }
 
+  /// Whether this processor runs the AVX2 rows of ``halfGreyImage(from:wide:)``.
+  package static let wideRowsAvailable = wm_wide_kernels_available() != 0
+
   /// A half-size grey image for the marker search: pixel `(i, j)` is the mean
   /// luma of the photo's pixels `2i, 2i + 1` by `2j, 2j + 1`,
   /// `(sum of 77 R + 150 G + 29 B + 512) >> 10`; an odd last row or column is
   /// left out. Its pixel centre `(i, j)` lies at photo `(2i + 0.5, 2j + 0.5)`.
-  static func halfGreyImage(from image: RGBImage) -> GreyImage {
+  ///
+  /// With `wide` (where the processor has AVX2), eight outputs at a time in C
+  /// (`wm_half_grey_row`, the same integer arithmetic, so the same bytes).
+  package static func halfGreyImage(from image: RGBImage, wide: Bool = wideRowsAvailable) -> GreyImage {
     let width = image.width / 2
     let height = image.height / 2
     var grey = [UInt8](repeating: 0, count: width * height)
-    let wide = wm_wide_kernels_available() != 0
     image.pixels.withUnsafeBufferPointer { rgb in
       grey.withUnsafeMutableBufferPointer { out in
         for y in 0..<height {
