@@ -17,7 +17,10 @@ import WoundSegmentation
 /// (`--half eval`, the default) is reported. Both methods are measured side by
 /// side: the colour rule alone (the classifier before the model) and the
 /// bundled tissue model with the colour rules where it finds neither slough
-/// nor granulation.
+/// nor granulation. A third block gives the model's figures when its classes
+/// are sampled from the outline's fine-pass crops of the photo, as in the
+/// pipeline (the photo segmented by the bundled outline model; where those
+/// crops miss part of the true wound, the classifier cuts crops of its own).
 ///
 /// The classifier runs without a colour reference (the photos carry no
 /// marker) on the true wound, fibrin plus granulation, and is scored there:
