@@ -35,6 +35,15 @@ def seed_everything(seed: int) -> None:
     # CPU kernels used here give repeatable results in practice.
 
 
+def edge_band(target: torch.Tensor, radius: int = 3) -> torch.Tensor:
+    """1 where a (2 radius + 1)-square around the pixel holds both wound and not wound in
+    `target` (N, 1, H, W), else 0: the band within `radius` px of the true outline's edge."""
+    k = 2 * radius + 1
+    dilated = F.max_pool2d(target, k, 1, radius)
+    eroded = -F.max_pool2d(-target, k, 1, radius)
+    return (dilated - eroded > 0.5).float()
+
+
 def bce_dice_loss(logits: torch.Tensor, target: torch.Tensor, per_image: bool = False,
                   weight: torch.Tensor | None = None, false_positive_weight: float = 0.5) -> torch.Tensor:
     """Binary cross-entropy plus soft Dice loss (Dice over the whole batch, or the mean of
@@ -128,6 +137,8 @@ def main() -> None:
                         help="share of views whose wound bed is partly repainted as eschar or slough")
     parser.add_argument("--callus-weight", type=float, default=1.0,
                         help="cross-entropy weight of DFUTissue's callus pixels (periwound skin, not wound)")
+    parser.add_argument("--boundary-weight", type=float, default=1.0,
+                        help="cross-entropy weight of pixels within 3 px of the true outline's edge (1: none)")
     parser.add_argument("--per-image-dice", action="store_true", help="Dice loss per image, averaged")
     parser.add_argument("--false-positive-weight", type=float, default=0.5,
                         help="Tversky weight of false-positive pixels in the overlap loss (0.5: Dice)")
@@ -154,7 +165,8 @@ def main() -> None:
         for key in ("epochs", "seed", "batch", "size", "lr_decoder", "lr_encoder", "warmup_epochs", "scale_min",
                     "scale_max", "freeze_blocks", "freeze_bn", "dfutissue", "crop_probability", "strong_colour",
                     "per_image_dice", "weight_decay", "wound_recolour",
-                    "callus_weight", "constant_lr", "average_from", "val_every", "false_positive_weight"):
+                    "callus_weight", "constant_lr", "average_from", "val_every", "false_positive_weight",
+                    "boundary_weight"):
             # the schedule and data are those of the run being resumed (older runs lack the newer options)
             setattr(args, key, saved.get(key, parser.get_default(key)))
         print(f"resuming after epoch {resume_state['epoch']}", flush=True)
@@ -241,6 +253,9 @@ def main() -> None:
             x = torch.from_numpy(np.stack(xs))
             y = torch.from_numpy(np.stack(ys))
             weight = torch.from_numpy(np.stack(ws)) if args.callus_weight != 1.0 else None
+            if args.boundary_weight != 1.0:
+                weight = (weight if weight is not None else torch.ones_like(y)) * (
+                    1.0 + (args.boundary_weight - 1.0) * edge_band(y))
             # learning rate: linear warm-up, then cosine decay to zero (or constant)
             if step < warmup_steps:
                 factor = (step + 1) / warmup_steps
