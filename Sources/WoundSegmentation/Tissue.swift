@@ -170,9 +170,6 @@ package enum TissueClassifier {
         boxLabels: GreyImage(width: 0, height: 0),
         shares: TissueShares(granulation: 0, slough: 0, necrosis: 0, epithelium: 0), provenance: provenance)
     }
-    let correction = TissueColour.Correction(image: image, reference: reference)
-    let radius = TissueRules.smoothingRadius(width: image.width, height: image.height)
-    var smoothed = TissueGeometry.MaskedBoxMeans(image: image, mask: mask, box: box, radius: radius)
     let areaPixels = wound.areaPixels
     let bandPixels = TissueRules.marginBandPixels(areaPixels: areaPixels)
     // The network first, so its buffers are freed before the labels are made.
@@ -184,18 +181,37 @@ package enum TissueClassifier {
         learned = try model.probabilities(image: image, mask: mask, box: box, threads: threads)
       }
     }
-    let chamfer = TissueGeometry.edgeChamfer(mask: mask, box: box)
+    // The colour rules' inputs (colour correction, smoothed colours, distances to the edge)
+    // only when some pixel asks for them: without the model, or where it is unsure.
+    var ruleAsked = true
+    if let learned {
+      ruleAsked = false
+      rows: for y in box.y..<box.maxY {
+        for x in box.x..<box.maxX where mask[x, y] != 0 {
+          let inBox = (y - box.y) * box.width + (x - box.x)
+          if TissueRules.modelIsUnsure(slough: learned.slough[inBox], granulation: learned.granulation[inBox]) {
+            ruleAsked = true
+            break rows
+          }
+        }
+      }
+    }
+    let correction = ruleAsked ? TissueColour.Correction(image: image, reference: reference) : nil
+    let radius = TissueRules.smoothingRadius(width: image.width, height: image.height)
+    var smoothed =
+      ruleAsked ? TissueGeometry.MaskedBoxMeans(image: image, mask: mask, box: box, radius: radius) : nil
+    let chamfer = ruleAsked ? TissueGeometry.edgeChamfer(mask: mask, box: box) : []
     var labels = GreyImage(width: box.width, height: box.height)
 
     var counts = [Int](repeating: 0, count: 5)
     var ruleDecided = 0
     for y in box.y..<box.maxY {
-      smoothed.moveTo(row: y)
+      smoothed?.moveTo(row: y)
       for x in box.x..<box.maxX where mask[x, y] != 0 {
         let inBox = (y - box.y) * box.width + (x - box.x)
         // The smoothed colour is worked out only where a colour rule decides.
         func colourRule() -> TissueClass {
-          let rgb = correction.apply(smoothed.mean(atX: x))
+          let rgb = correction!.apply(smoothed!.mean(atX: x))
           let lab = TissueColour.lab(red: rgb.red, green: rgb.green, blue: rgb.blue)
           return TissueRules.classify(lab: lab, inMarginBand: Double(chamfer[inBox]) / 3 <= bandPixels)
         }

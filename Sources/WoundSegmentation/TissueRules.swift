@@ -54,6 +54,12 @@ enum TissueRules {
   /// epithelium colour rules decide where they match.
   static let modelWoundConfidence: Float = 0.5
 
+  /// Whether the colour rules are asked at a pixel with these probabilities
+  /// (``decide(slough:granulation:colourRule:)``): their sum is below ``modelWoundConfidence``.
+  static func modelIsUnsure(slough: Float, granulation: Float) -> Bool {
+    slough + granulation < modelWoundConfidence
+  }
+
   /// The class of one wound pixel with the tissue model's probabilities, and whether the
   /// model (rather than the colour rule) decided it.
   /// The colour rule is evaluated only where the model is unsure.
@@ -61,7 +67,7 @@ enum TissueRules {
     slough: Float, granulation: Float, colourRule: @autoclosure () -> TissueClass
   ) -> (TissueClass, byModel: Bool) {
     let byModel = slough > granulation ? TissueClass.slough : .granulation
-    if slough + granulation < modelWoundConfidence {
+    if modelIsUnsure(slough: slough, granulation: granulation) {
       let rule = colourRule()
       if rule == .necrosis || rule == .epithelium { return (rule, false) }
     }
