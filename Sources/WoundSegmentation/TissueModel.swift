@@ -8,7 +8,9 @@ import WoundCore
 /// It runs on square crops around the wound, cut by the rule its file states
 /// (`finePass` in the header: margin factor, smallest side, crop size), exactly
 /// as the outline's fine pass cuts them (``FinePass``), and its class
-/// probabilities are sampled back bilinearly at every wound pixel.
+/// probabilities are sampled back bilinearly at every wound pixel. In the
+/// pipeline it runs on the fine pass's own crops, joined to the outline
+/// network (``FinePassTissue``); on a given outline, on crops around its regions.
 package struct TissueModel: Sendable {
   /// The resource name of the tissue model shipped with the package.
   package static let bundledResourceName = "wound-tissue.wmseg"
