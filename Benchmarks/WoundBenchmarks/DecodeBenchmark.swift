@@ -119,17 +119,7 @@ private func runDjpeg(_ arguments: [String]) -> Bool {
   guard let executable = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
     return false
   }
-  let process = Process()
-  process.executableURL = URL(fileURLWithPath: executable)
-  process.arguments = arguments
-  process.standardError = FileHandle.nullDevice
-  do {
-    try process.run()
-  } catch {
-    return false
-  }
-  process.waitUntilExit()
-  return process.terminationStatus == 0
+  return timeProcess(executable, arguments) >= 0
 }
 
 /// The synthetic benchmark photo.

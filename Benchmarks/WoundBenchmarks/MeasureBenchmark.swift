@@ -254,27 +254,4 @@ private func peakResidentBytes(_ who: __rusage_who) -> Double {
 }
 
 /// Seconds on a monotonic clock.
-private func wallSeconds() -> Double {
-  var t = timespec()
-  clock_gettime(CLOCK_MONOTONIC, &t)
-  return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
-}
-
-/// Runs a process with its output discarded; its wall time in seconds, or
-/// -1 when it could not start or exited with a failure.
-private func timeProcess(_ executable: String, _ arguments: [String]) -> Double {
-  let process = Process()
-  process.executableURL = URL(fileURLWithPath: executable)
-  process.arguments = arguments
-  process.standardOutput = FileHandle.nullDevice
-  process.standardError = FileHandle.nullDevice
-  let start = wallSeconds()
-  do {
-    try process.run()
-  } catch {
-    return -1
-  }
-  process.waitUntilExit()
-  let seconds = wallSeconds() - start
-  return process.terminationStatus == 0 ? seconds : -1
-}
+private func wallSeconds() -> Double { monotonicSeconds() }
