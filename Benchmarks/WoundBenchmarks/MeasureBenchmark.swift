@@ -144,7 +144,7 @@ func runMeasureBenchmark(arguments: [String]) {
         }
       }
       // In process: the pipeline, then each stage alone.
-      let start = wallSeconds()
+      let start = monotonicSeconds()
       let bytes = [UInt8](FileManager.default.contents(atPath: photo) ?? Data())
       let outcome: MeasurementOutcome
       do {
@@ -154,16 +154,16 @@ func runMeasureBenchmark(arguments: [String]) {
         print("measure: \(error)")
         return
       }
-      ratios["MeasurementPipeline.measure, in process", default: []].append((wallSeconds() - start) / djpeg)
+      ratios["MeasurementPipeline.measure, in process", default: []].append((monotonicSeconds() - start) / djpeg)
       pixels = outcome.image.width * outcome.image.height
       // The same with the threads the `measure` command uses; the figures must not change.
-      let threadedStart = wallSeconds()
+      let threadedStart = monotonicSeconds()
       do {
         let threaded = try MeasurementPipeline.measure(
           photoBytes: bytes, path: photo, modificationDate: Date(), settings: settings, segmentationModel: identity,
           threads: threads)
         // Timed up to here: the comparison below is the benchmark's, not the pipeline's.
-        ratios[threadedLabel, default: []].append((wallSeconds() - threadedStart) / djpeg)
+        ratios[threadedLabel, default: []].append((monotonicSeconds() - threadedStart) / djpeg)
         guard threaded.wound == outcome.wound, threaded.measures == outcome.measures,
           threaded.tissue.box == outcome.tissue.box, threaded.tissue.boxLabels == outcome.tissue.boxLabels
         else {
@@ -178,9 +178,9 @@ func runMeasureBenchmark(arguments: [String]) {
         let tissueModel = try TissueModel.bundled()
         // As the pipeline: the tissue model runs in the outline's fine pass where it can.
         let finePassTissue = FinePassTissue(outline: identity.model, tissue: tissueModel)
-        var t = wallSeconds()
+        var t = monotonicSeconds()
         func lap(_ stage: String) {
-          let now = wallSeconds()
+          let now = monotonicSeconds()
           stageSeconds[stage, default: 0] += now - t
           t = now
         }
@@ -253,5 +253,3 @@ private func peakResidentBytes(_ who: __rusage_who) -> Double {
   return Double(usage.ru_maxrss) * 1024
 }
 
-/// Seconds on a monotonic clock.
-private func wallSeconds() -> Double { monotonicSeconds() }
