@@ -252,4 +252,3 @@ private func peakResidentBytes(_ who: __rusage_who) -> Double {
   getrusage(who.rawValue, &usage)
   return Double(usage.ru_maxrss) * 1024
 }
-
