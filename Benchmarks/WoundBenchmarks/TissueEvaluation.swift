@@ -145,14 +145,7 @@ private struct TissueFigures {
         try Segmenter.segment(
           image: image, excluding: [], hints: .none, model: finePass.outline, tissue: finePass.tissue
         ).tissueCrops ?? []
-      let bounds = PixelRect(x: 0, y: 0, width: image.width, height: image.height)
-      let rects = crops!.map { $0.pixels(clippedTo: bounds) }
-      let all = (0..<image.height).allSatisfy { y in
-        (0..<image.width).allSatisfy { x in
-          wound.pixels[y * image.width + x] == 0 || rects.contains { $0.contains(column: x, row: y) }
-        }
-      }
-      if all { covered += 1 }
+      if TissueModel.cropsCover(crops!, mask: BoxMask(wound)) { covered += 1 }
     }
     let start = clock.now
     let map = try TissueClassifier.classify(

@@ -3,11 +3,6 @@ import WoundCore
 /// Pixel neighbourhoods for the tissue classifier: the wound's bounding box,
 /// smoothing restricted to wound pixels, and distances to the outline's edge.
 enum TissueGeometry {
-  /// The smallest rectangle holding every non-zero pixel of `mask`; `nil` when it is empty.
-  static func boundingBox(of mask: BoxMask) -> PixelRect? {
-    MaskRegions(mask: mask).boundingBox
-  }
-
   /// The mean colour of the wound pixels in the `(2 radius + 1)` square
   /// around each wound pixel, in raster order of the wound pixels in `box`
   /// (``MaskedBoxMeans`` over the whole box; for tests and tools).

@@ -75,6 +75,14 @@ package struct TissueModel: Sendable {
     return Self.sample(crops, mask: mask, box: box).probabilities
   }
 
+  /// Whether `crops` cover every set pixel of `mask`, so that the classifier samples
+  /// the classes from them (``TissueClassifier/classify(image:mask:reference:model:crops:threads:)``).
+  package static func cropsCover(_ crops: [TissueCrop], mask: BoxMask) -> Bool {
+    let wound = MaskRegions(mask: mask)
+    guard let box = wound.boundingBox else { return true }
+    return sample(crops, mask: mask, box: box).covered == wound.areaPixels
+  }
+
   /// The slough and granulation probabilities of every mask pixel inside `box`, sampled
   /// bilinearly from the crops that cover it (as ``probabilities(image:mask:box:threads:)``
   /// returns them), and how many mask pixels the crops covered (those they miss are left at 0).

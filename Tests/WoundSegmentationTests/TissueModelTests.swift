@@ -128,7 +128,7 @@ import WoundImaging
     #expect(threaded.labels.pixels == first.labels.pixels)
     #expect(threaded.shares == first.shares)
     let boxed = BoxMask(mask)
-    let box = try #require(TissueGeometry.boundingBox(of: boxed))
+    let box = try #require(MaskRegions(mask: boxed).boundingBox)
     let one = try model.probabilities(image: image, mask: boxed, box: box)
     let three = try model.probabilities(image: image, mask: boxed, box: box, threads: 3)
     #expect(three.slough.map(\.bitPattern) == one.slough.map(\.bitPattern))

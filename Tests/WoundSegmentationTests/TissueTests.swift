@@ -243,7 +243,7 @@ import WoundCore
         if (x - 11) * (x - 11) + 2 * (y - 8) * (y - 8) < 70 && (x + y) % 5 != 0 { mask[x, y] = 255 }
       }
     }
-    let box = try! #require(TissueGeometry.boundingBox(of: BoxMask(mask)))
+    let box = try! #require(MaskRegions(mask: mask).boundingBox)
     for radius in [0, 1, 2, 4] {
       let means = TissueGeometry.maskedBoxMean(image: image, mask: BoxMask(mask), box: box, radius: radius)
       var index = 0
@@ -283,7 +283,7 @@ import WoundCore
     for (y, row) in rows.enumerated() {
       for (x, c) in row.enumerated() where c == "#" { mask[x, y] = 255 }
     }
-    let box = try! #require(TissueGeometry.boundingBox(of: BoxMask(mask)))
+    let box = try! #require(MaskRegions(mask: mask).boundingBox)
     #expect(box == PixelRect(x: 1, y: 1, width: 6, height: 5))
     let d = TissueGeometry.edgeDistances(mask: BoxMask(mask), box: box)
     // Row by row over the 6x5 box: 1 on the rim, 2 one step in, 3 at the centre row.

@@ -6,9 +6,6 @@ package struct TissueCrop: Sendable {
   let crop: FinePass.Crop
   let size: Int
   let probabilities: [Float]
-
-  /// The photo pixels the crop covers, clipped to `bounds`.
-  package func pixels(clippedTo bounds: PixelRect) -> PixelRect { crop.pixels(clippedTo: bounds) }
 }
 
 /// The tissue model run on the outline's fine-pass crops, in one network with

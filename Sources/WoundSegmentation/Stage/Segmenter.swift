@@ -202,16 +202,17 @@ package enum Segmenter {
         let input = FinePass.input(
           image: image, crop: crop, size: size, subtract: model.normalizeSubtract, divide: model.normalizeDivide)
         do {
+          let fine: [Float]
           if let tissue {
-            let (fine, classes) = try tissue.run(
+            let both = try tissue.run(
               outline: model, crop: crop, normalizedInput: input, size: size, timings: timings, threads: threads)
-            passes.append((crop, area, fine))
-            tissueCrops?.append(classes)
+            fine = both.outline
+            tissueCrops?.append(both.tissue)
           } else {
-            let fine = try model.probabilities(
+            fine = try model.probabilities(
               normalizedInput: input, width: size, height: size, timings: timings, threads: threads)
-            passes.append((crop, area, fine))
           }
+          passes.append((crop, area, fine))
         } catch {
           throw .model(error)
         }
