@@ -15,7 +15,7 @@ let package = Package(
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
   ],
   targets: [
     // MARK: C libraries (module maps only) and the setjmp shims
@@ -36,15 +36,17 @@ let package = Package(
     .target(
       name: "CKernels",
       cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]),
+    // The bundled networks (Resources/*.wmseg), copied beside the executable; a C target so that
+    // no generated Swift resource accessor links Foundation into the tool.
+    .target(name: "WoundModels", resources: [.copy("Resources")]),
 
-    // MARK: Pure-Swift core (no C imports)
+    // MARK: Swift core (FoundationEssentials and the C runtime only: no module of the tool imports Foundation)
 
     .target(name: "WoundCore"),
     .target(name: "WoundMeasurement", dependencies: ["WoundCore"]),
     .target(
       name: "WoundSegmentation",
-      dependencies: ["WoundCore", "CKernels"],
-      resources: [.copy("Resources")],
+      dependencies: ["WoundCore", "CKernels", "WoundModels"],
       // The network's loops are optimised in debug builds too: `swift test` runs the model
       // on real photos, which unoptimised code makes some 20 times slower.
       swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),

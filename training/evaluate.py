@@ -1,6 +1,6 @@
 """Evaluates an exported `.wmseg` file on the FUSeg validation part.
 
-    python3 training/evaluate.py [--model Sources/WoundSegmentation/Resources/wound-segmentation.wmseg]
+    python3 training/evaluate.py [--model Sources/WoundModels/Resources/wound-segmentation.wmseg]
                                  [--flip] [--json out.json]
 
 Runs the file's op list with the file's (rounded) weights, exactly as the Swift

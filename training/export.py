@@ -31,7 +31,7 @@ from data import load_photo, normalise  # noqa: E402
 from model import WoundSegNet, graph_ops, load_pretrained_encoder, run_ops  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-MODEL_PATH = os.path.join(REPO, "Sources/WoundSegmentation/Resources/wound-segmentation.wmseg")
+MODEL_PATH = os.path.join(REPO, "Sources/WoundModels/Resources/wound-segmentation.wmseg")
 FIXTURES = os.path.join(REPO, "Tests/WoundSegmentationTests/Fixtures")
 MAGIC = b"WMSEG01\n"
 TRAINING_SIZE = 256
@@ -41,7 +41,7 @@ FIXTURE_PHOTO = 11
 FIXTURE_WIDTH, FIXTURE_HEIGHT = 128, 96
 
 
-TISSUE_MODEL_PATH = os.path.join(REPO, "Sources/WoundSegmentation/Resources/wound-tissue.wmseg")
+TISSUE_MODEL_PATH = os.path.join(REPO, "Sources/WoundModels/Resources/wound-tissue.wmseg")
 TISSUE_CLASSES = ["background", "slough", "granulation", "callus"]
 
 

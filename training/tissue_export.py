@@ -3,7 +3,7 @@
     python3 training/tissue_export.py --checkpoint training/runs/tissue/final.pt [--json training/metrics-tissue.json]
     python3 training/tissue_export.py --evaluate-only [--model PATH]   # figures of an exported file
 
-Export: `Sources/WoundSegmentation/Resources/wound-tissue.wmseg`, float16, a softmax over
+Export: `Sources/WoundModels/Resources/wound-tissue.wmseg`, float16, a softmax over
 background, slough, granulation, callus, with the crop rule of the outline's fine pass
 (`finePass` in the header), which is how the runtime cuts the tissue model's crops.
 

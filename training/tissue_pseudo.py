@@ -1,6 +1,6 @@
 """Pseudo-labels of slough and granulation on the FUSeg training photos, from the tissue model.
 
-    python3 training/tissue_pseudo.py --model Sources/WoundSegmentation/Resources/wound-tissue.wmseg \
+    python3 training/tissue_pseudo.py --model Sources/WoundModels/Resources/wound-tissue.wmseg \
         --out training/runs/pseudo [--confidence 0.7]
 
 For each FUSeg *training* photo (the outline's validation part, numbers divisible by 5,

@@ -4,7 +4,7 @@
 
 The tissue model is the outline network with a head of four classes (0 background,
 1 fibrin/slough, 2 granulation, 3 callus), started from the shipped outline model's
-weights (`Sources/WoundSegmentation/Resources/wound-segmentation.wmseg`, folded batch
+weights (`Sources/WoundModels/Resources/wound-segmentation.wmseg`, folded batch
 norm loaded as fixed statistics) and trained on DFUTissue (Dhar M. K. et al., "Wound
 Tissue Segmentation in Diabetic Foot Ulcer Images Using Deep Learning: A Pilot Study",
 arXiv 2406.16012, 2024). Only the fit half (the first 47 files sorted by name) is

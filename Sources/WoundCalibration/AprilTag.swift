@@ -1,5 +1,5 @@
 internal import CAprilTag
-import Foundation
+import FoundationEssentials
 import WoundCore
 
 /// The tag36h11 family and detector of the AprilTag C library (libapriltag

@@ -1,5 +1,5 @@
 internal import CKernels
-import Foundation
+import FoundationEssentials
 import WoundCore
 
 /// Finds the scale of a photo: from a tag36h11 marker, an explicit scale or a
@@ -385,7 +385,7 @@ package enum Calibrator {
   }
 
   static func format(_ value: Double, _ decimals: Int) -> String {
-    String(format: "%.\(decimals)f", value)
+    cFormat("%.\(decimals)f", value)
   }
 }
 

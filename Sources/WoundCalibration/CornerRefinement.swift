@@ -1,5 +1,9 @@
-import Foundation
+import FoundationEssentials
 import WoundCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// Sub-pixel refinement of a marker's black-square corners at full resolution.
 ///

@@ -1,5 +1,9 @@
-import Foundation
+import FoundationEssentials
 import WoundCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// Pure geometry of a marker quad and its homography: sizes, obliqueness,
 /// outline. No pixels are read here.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import WoundCore
 
 /// Printable calibration markers: a tag36h11 tag at its true physical size
@@ -145,7 +145,7 @@ package enum MarkerSheet {
   }
 
   static func num(_ value: Double) -> String {
-    var s = String(format: "%.4f", value)
+    var s = cFormat("%.4f", value)
     while s.hasSuffix("0") { s.removeLast() }
     if s.hasSuffix(".") { s.removeLast() }
     return s

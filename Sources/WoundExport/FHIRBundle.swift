@@ -1,6 +1,11 @@
 import Crypto
-import Foundation
+import FoundationEssentials
+import WoundCore
 import WoundTimeline
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// A patient's timeline as an HL7 FHIR R4 (4.0.1) Bundle of type `collection`.
 ///
@@ -207,15 +212,15 @@ package enum FHIRBundle {
       "createdDateTime": .string(dateTime(entry.takenAt)),
       "bodySite": ["text": .string(entry.woundSite)],
       "content": [
-        "contentType": .string(contentType), "size": .integer(entry.photo.byteSize),
+        "contentType": .string(contentType), "size": .number(Double(entry.photo.byteSize)),
         "title": .string(entry.photo.path),
       ],
     ]
     if let size = entry.settings.other?["displayedSizePixels"]?.split(separator: "x").compactMap({ Int($0) }),
       size.count == 2, size[0] > 0, size[1] > 0
     {
-      media["width"] = .integer(size[0])
-      media["height"] = .integer(size[1])
+      media["width"] = .number(Double(size[0]))
+      media["height"] = .number(Double(size[1]))
     }
     return .object(media)
   }
@@ -253,14 +258,14 @@ package enum FHIRBundle {
   }
 
   /// `2026-03-14T10:22:05Z`.
-  static func dateTime(_ date: Date) -> String { date.formatted(.iso8601) }
+  static func dateTime(_ date: Date) -> String { UTCTime.iso8601(date) }
 
   /// A name-based UUID from SHA-256 (version 8, RFC 9562), lowercase: the same name gives the same UUID.
   static func uuid(_ name: String) -> String {
     var bytes = Array(SHA256.hash(data: Data(("woundmeasure:" + name).utf8)).prefix(16))
     bytes[6] = (bytes[6] & 0x0F) | 0x80  // version 8: custom, name-based
     bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 4122 variant
-    let hex = bytes.map { String(format: "%02x", $0) }.joined()
+    let hex = bytes.map { cFormat("%02x", $0) }.joined()
     let parts = [
       hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4),
       hex.dropFirst(20),

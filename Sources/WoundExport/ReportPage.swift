@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import WoundCore
 import WoundTimeline
 
 /// One photo as the report shows it: its overlay, or why there is none.
@@ -33,7 +34,7 @@ package struct ReportLegendItem: Sendable, Equatable {
     self.blue = blue
   }
 
-  var css: String { String(format: "#%02x%02x%02x", red, green, blue) }
+  var css: String { cFormat("#%02x%02x%02x", red, green, blue) }
 }
 
 /// A patient's healing report as one self-contained HTML page.
@@ -120,7 +121,7 @@ package enum ReportPage {
     h.append("</ul>")
     h.append("<h3>Area over time</h3>")
     h.append("<div class=\"chart\">")
-    h.append(HealingChart.svg(report).trimmingCharacters(in: .whitespacesAndNewlines))
+    h.append(HealingChart.svg(report).trimmingWhitespace())
     h.append("</div>")
     h.append("<h3>Figures</h3>")
     h.append(table(report, timeline: timeline))
@@ -151,8 +152,8 @@ package enum ReportPage {
       out.append(
         Flag(
           kind: kind,
-          html: String(
-            format: "4-week area reduction <strong>%.1f %%</strong> (photo on day %.0f): ",
+          html: cFormat(
+            "4-week area reduction <strong>%.1f %%</strong> (photo on day %.0f): ",
             fourWeek.percentAreaReduction, fourWeek.daysSinceBaseline)
             + escape(report.fourWeekVerdict(fourWeek))))
     } else {
@@ -170,8 +171,8 @@ package enum ReportPage {
           Flag(
             kind: "info",
             html: "Projected closure <strong>\(day(closure.date))</strong>: straight line through the latest "
-              + String(
-                format: "%d areas, %.2f cm&sup2;/week, R&sup2; %.2f", closure.entriesFitted,
+              + cFormat(
+                "%d areas, %.2f cm&sup2;/week, R&sup2; %.2f", closure.entriesFitted,
                 closure.slopeCm2PerWeek, closure.rSquared)
               + "; a trend, not a prediction."))
       }
@@ -183,8 +184,8 @@ package enum ReportPage {
       out.append(
         Flag(
           kind: "attention",
-          html: String(
-            format: "The latest area is larger than the baseline (%+.2f cm&sup2;).",
+          html: cFormat(
+            "The latest area is larger than the baseline (%+.2f cm&sup2;).",
             last.changeCm2)))
     }
     if !report.needsReview.isEmpty {
@@ -229,17 +230,17 @@ package enum ReportPage {
     for row in report.rows {
       let entry = timeline.entry(id: row.entryId)
       let dash = "&ndash;"
-      var cells: [String] = [escape(minute(row.takenAt)), String(format: "%.0f", row.daysSinceBaseline)]
-      cells.append(String(format: "%.2f", row.areaCm2))
-      cells.append(row.changePercent.map { String(format: "%+.1f %%", $0) } ?? dash)
+      var cells: [String] = [escape(minute(row.takenAt)), cFormat("%.0f", row.daysSinceBaseline)]
+      cells.append(cFormat("%.2f", row.areaCm2))
+      cells.append(row.changePercent.map { cFormat("%+.1f %%", $0) } ?? dash)
       cells.append(
-        row.reEpithelialisationPercent.map { String(format: "%.1f %%", $0) }
+        row.reEpithelialisationPercent.map { cFormat("%.1f %%", $0) }
           ?? (row.openAreaEnlarged ? "enlarged" : dash))
-      cells.append(row.gilmanCmPerWeek.map { String(format: "%.3f", $0) } ?? dash)
-      cells.append(row.areaReductionCm2PerWeek.map { String(format: "%.3f", $0) } ?? dash)
-      cells.append(entry.map { String(format: "%.2f", $0.results.lengthCm) } ?? dash)
-      cells.append(entry.map { String(format: "%.2f", $0.results.widthCm) } ?? dash)
-      cells.append(String(format: "%.2f", row.perimeterCm))
+      cells.append(row.gilmanCmPerWeek.map { cFormat("%.3f", $0) } ?? dash)
+      cells.append(row.areaReductionCm2PerWeek.map { cFormat("%.3f", $0) } ?? dash)
+      cells.append(entry.map { cFormat("%.2f", $0.results.lengthCm) } ?? dash)
+      cells.append(entry.map { cFormat("%.2f", $0.results.widthCm) } ?? dash)
+      cells.append(cFormat("%.2f", row.perimeterCm))
       cells.append(entry.map { String($0.results.regionCount) } ?? dash)
       cells.append("<code>\(row.entryId)</code>")
       h.append("<tr>" + cells.map { "<td>\($0)</td>" }.joined() + "</tr>")
@@ -280,7 +281,7 @@ package enum ReportPage {
         let css = colours[name] ?? "#888888"
         s.append(
           "<rect x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(w))\" height=\"\(f(rowHeight - 8))\" fill=\"\(css)\">"
-            + "<title>\(name) \(String(format: "%.0f", share * 100)) %</title></rect>")
+            + "<title>\(name) \(cFormat("%.0f", share * 100)) %</title></rect>")
         x += w
       }
       s.append(
@@ -302,7 +303,7 @@ package enum ReportPage {
 
   static func figure(_ entry: TimelineEntry, row: HealingReport.Row?, photo: ReportPhoto?) -> String {
     var h = ["<figure class=\"photo\">"]
-    let caption = "\(minute(entry.takenAt)), " + String(format: "%.2f cm²", entry.results.areaCm2)
+    let caption = "\(minute(entry.takenAt)), " + cFormat("%.2f cm²", entry.results.areaCm2)
     switch photo?.content {
     case .jpeg(let bytes, let width, let height)?:
       h.append(
@@ -370,27 +371,17 @@ package enum ReportPage {
     """
 
   static func escape(_ text: String) -> String {
-    text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-      .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    text.replacing("&", with: "&amp;").replacing("<", with: "&lt;")
+      .replacing(">", with: "&gt;").replacing("\"", with: "&quot;")
   }
 
-  static func f(_ v: Double) -> String { String(format: "%.1f", v) }
-
-  static var utc: Calendar {
-    var calendar = Calendar(identifier: .gregorian)
-    calendar.timeZone = TimeZone(identifier: "UTC")!
-    return calendar
-  }
+  static func f(_ v: Double) -> String { cFormat("%.1f", v) }
 
   /// `yyyy-MM-dd` in UTC.
-  static func day(_ date: Date) -> String {
-    let c = utc.dateComponents([.year, .month, .day], from: date)
-    return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
-  }
+  static func day(_ date: Date) -> String { UTCTime.day(date) }
 
   /// `yyyy-MM-dd HH:mm` in UTC.
   static func minute(_ date: Date) -> String {
-    let c = utc.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-    return String(format: "%04d-%02d-%02d %02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!)
+    UTCTime.minute(date)
   }
 }

@@ -1,4 +1,5 @@
 internal import CExif
+import WoundCore
 
 /// The EXIF facts the tool uses: orientation, capture time and camera.
 struct EXIFFacts: Sendable, Equatable {
@@ -58,14 +59,5 @@ struct EXIFFacts: Sendable, Equatable {
     let string = String(decoding: text, as: UTF8.self)
     let trimmed = string.trimmingSpaces()
     return trimmed.isEmpty ? nil : trimmed
-  }
-}
-
-extension String {
-  fileprivate func trimmingSpaces() -> String {
-    var scalars = Substring(self)
-    while let first = scalars.first, first == " " { scalars.removeFirst() }
-    while let last = scalars.last, last == " " { scalars.removeLast() }
-    return String(scalars)
   }
 }

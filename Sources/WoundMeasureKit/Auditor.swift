@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import WoundCore
 import WoundTimeline
 
 /// The verdict on one timeline entry.
@@ -214,10 +215,10 @@ package enum Auditor {
     let timeline = loaded.timeline
     var problems: [TimelineProblem] = []
     var notes: [TimelineNote] = []
-    let name = (file as NSString).lastPathComponent
+    let name = PathName.last(of: file)
     if name != timeline.patient + ".json" { problems.append(.misnamed(fileName: name, patient: timeline.patient)) }
     if !loaded.recoveryIntact { problems.append(.recoveryAltered) }
-    let directory = (file as NSString).deletingLastPathComponent
+    let directory = PathName.parent(of: file)
     let store = TimelineStore(directory: directory.isEmpty ? "." : directory)
     do {
       if let head = try store.head(patient: timeline.patient), name == timeline.patient + ".json" {
@@ -409,7 +410,7 @@ struct FileNameIndex {
       // The batch walk: regular files only, each real folder once, however links loop.
       let files = (try? BatchPlan.walk(folder: root, including: { _ in true }).files) ?? []
       for relative in files {
-        index[(relative as NSString).lastPathComponent, default: []].append(BatchPlan.join(root, relative))
+        index[PathName.last(of: relative), default: []].append(BatchPlan.join(root, relative))
       }
       byName = index
     }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import WoundCore
 
 /// One photo a batch is to measure, with whose timeline it belongs to.
@@ -88,7 +88,7 @@ package enum BatchPlan {
 
   /// Whether a file name ends in a photo extension (``photoExtensions``, any case).
   static func isPhotoName(_ name: String) -> Bool {
-    photoExtensions.contains((name as NSString).pathExtension.lowercased())
+    photoExtensions.contains(PathName.extension(of: name).lowercased())
   }
 
   /// The regular files under `folder` whose names pass `including`, as paths relative to
@@ -155,7 +155,7 @@ package enum BatchPlan {
     let parts = relativePath.split(separator: "/", omittingEmptySubsequences: true).map {
       $0 == ".." || $0 == "." ? "_" : String($0)
     }
-    let inside = (parts.joined(separator: "/") as NSString).deletingPathExtension
+    let inside = PathName.removingExtension(parts.joined(separator: "/"))
     return join(directory, inside.isEmpty ? "_" : inside)
   }
 
@@ -233,7 +233,7 @@ package enum BatchPlan {
       throw .badManifestLine(
         file: file, line: 1, reason: "empty manifest; expected the header path,patient,wound,taken")
     }
-    let columns = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+    let columns = header.map { $0.trimmingSpaces().lowercased() }
     guard let pathColumn = columns.firstIndex(of: "path"), let patientColumn = columns.firstIndex(of: "patient") else {
       throw .badManifestLine(
         file: file, line: headerLine,
@@ -247,7 +247,7 @@ package enum BatchPlan {
     for (line, fields) in rows.dropFirst() {
       func field(_ column: Int?) -> String {
         guard let column, column < fields.count else { return "" }
-        return fields[column].trimmingCharacters(in: .whitespaces)
+        return fields[column].trimmingSpaces()
       }
       let relative = field(pathColumn)
       let patient = field(patientColumn)
@@ -292,7 +292,7 @@ package enum BatchPlan {
     var i = 0
     func endRow() {
       fields.append(field)
-      if !(fields.count == 1 && fields[0].trimmingCharacters(in: .whitespaces).isEmpty) {
+      if !(fields.count == 1 && fields[0].trimmingSpaces().isEmpty) {
         rows.append((rowLine, fields))
       }
       fields = []

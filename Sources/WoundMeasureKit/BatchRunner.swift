@@ -1,4 +1,5 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
 import WoundCalibration
 import WoundCore
 import WoundImaging
@@ -171,19 +172,11 @@ package enum BatchRunner {
     state.planMeasurements(toMeasure)
     let workers = max(1, min(options.jobs, toMeasure.count))
     if toMeasure.isEmpty { return state.summary() }
-    let finished = DispatchSemaphore(value: 0)
-    for worker in 0..<workers {
-      let thread = Thread {
-        while let next = state.nextMeasurement() {
-          state.process(index: next.index, sha256: next.sha256)
-        }
-        finished.signal()
+    runWorkerThreads(count: workers, stackBytes: 16 << 20) { _ in
+      while let next = state.nextMeasurement() {
+        state.process(index: next.index, sha256: next.sha256)
       }
-      thread.name = "woundmeasure-batch-\(worker)"
-      thread.stackSize = 16 << 20
-      thread.start()
     }
-    for _ in 0..<workers { finished.wait() }
     state.waitForCommits()
     return state.summary()
   }
@@ -259,7 +252,7 @@ private final class BatchState: @unchecked Sendable {
   /// Every photo and mask of the batch, and the timeline folder: no output may replace them.
   let protected: SafeFile.ProtectedFiles
 
-  private let lock = NSLock()
+  private let lock = WorkerLock()
   private let commits = DispatchQueue(label: "woundmeasure.batch.commits")
   private var queue: [(index: Int, sha256: String)] = []
   private var next = 0
@@ -361,7 +354,7 @@ private final class BatchState: @unchecked Sendable {
     if let output = options.outputDirectory {
       let base = BatchPlan.outputBase(directory: output, relativePath: item.relativePath)
       do {
-        try SafeFile.makeDirectories((base as NSString).deletingLastPathComponent)
+        try SafeFile.makeDirectories(PathName.parent(of: base))
         try Overlay.write(outcome.overlay(patient: item.patient), to: base + ".overlay.png", protecting: protected)
         try ImageEncoder.writePNG(outcome.mask, to: base + ".mask.png", protecting: protected)
       } catch {

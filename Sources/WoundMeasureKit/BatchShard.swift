@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One of `count` disjoint parts of a batch (`batch --shard K/N`), split by patient so
 /// that every timeline has one writer.

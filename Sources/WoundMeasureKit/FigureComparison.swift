@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import WoundCore
 
 /// One figure that a re-run gave differently from the stored entry.
 package struct FigureDifference: Sendable, Equatable, Codable {
@@ -91,33 +92,6 @@ enum FigureComparison {
     case .bool(let flag): out[path] = .text(flag ? "true" : "false")
     case .number(let number): out[path] = .number(number)
     case .string(let string): out[path] = .text("\"" + string + "\"")
-    }
-  }
-
-  /// Any JSON value.
-  indirect enum JSONValue: Decodable {
-    case object([String: JSONValue])
-    case array([JSONValue])
-    case string(String)
-    case number(Double)
-    case bool(Bool)
-    case null
-
-    init(from decoder: Decoder) throws {
-      let container = try decoder.singleValueContainer()
-      if container.decodeNil() {
-        self = .null
-      } else if let flag = try? container.decode(Bool.self) {
-        self = .bool(flag)
-      } else if let number = try? container.decode(Double.self) {
-        self = .number(number)
-      } else if let string = try? container.decode(String.self) {
-        self = .string(string)
-      } else if let array = try? container.decode([JSONValue].self) {
-        self = .array(array)
-      } else {
-        self = .object(try container.decode([String: JSONValue].self))
-      }
     }
   }
 

@@ -1,5 +1,6 @@
 import Crypto
-import Foundation
+import Dispatch
+import FoundationEssentials
 import WoundCalibration
 import WoundCore
 import WoundExport
@@ -55,13 +56,12 @@ package struct MeasurementOutcome: Sendable {
 
   /// The overlay's caption: who and where, when, how large, at what scale.
   func overlayCaption(patient: String) -> [String] {
-    let taken = TakenTime.iso8601(taken.date).replacingOccurrences(of: "T", with: " ").replacingOccurrences(
-      of: "Z", with: "")
+    let taken = TakenTime.iso8601(taken.date).replacing("T", with: " ").replacing("Z", with: "")
     let regions = measures.regions.count > 1 ? " TOTAL OF \(measures.regions.count) REGIONS" : ""
     return [
       "\(patient) \(entry.woundSite)", "TAKEN \(taken) UTC",
-      String(format: "AREA %.2f CM2", measures.areaMm2 / 100) + regions
-        + String(format: "  SCALE %.2f PX/MM", calibration.pixelsPerMm),
+      cFormat("AREA %.2f CM2", measures.areaMm2 / 100) + regions
+        + cFormat("  SCALE %.2f PX/MM", calibration.pixelsPerMm),
     ]
   }
 }
@@ -273,8 +273,8 @@ package enum MeasurementPipeline {
         warnings.append(
           Warning(
             .closedButWoundFound,
-            String(
-              format: "closure was confirmed, but the outline still finds %.2f cm² of wound; recorded as closed", found)
+            cFormat(
+              "closure was confirmed, but the outline still finds %.2f cm² of wound; recorded as closed", found)
           ))
       }
       mask = BoxMask(width: mask.width, height: mask.height)

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import WoundCore
 import WoundExport
 import WoundMeasurement
@@ -18,7 +18,7 @@ package enum OutlineFileError: Error, Sendable, Equatable, CustomStringConvertib
     switch self {
     case .noRegion: return "the wound has no region to outline"
     case .severalRegions(let count, let path):
-      let zip = ((path as NSString).deletingPathExtension as String) + ".zip"
+      let zip = (PathName.removingExtension(path) as String) + ".zip"
       return "the wound has \(count) separate regions and an ImageJ .roi holds one outline: write a ROI Manager set "
         + "with --outline-out \(zip)"
     case .encoding(let error): return error.description
@@ -36,7 +36,7 @@ package enum OutlineFiles {
     let outlines = RegionOutlines.outer(mask: mask)
     guard !outlines.isEmpty else { throw .noRegion }
     do {
-      if (path as NSString).pathExtension.lowercased() == "roi" {
+      if PathName.extension(of: path).lowercased() == "roi" {
         guard outlines.count == 1 else { throw OutlineFileError.severalRegions(count: outlines.count, path: path) }
         return try ImageJROI.encode(outlines[0].corners, name: "wound-1")
       }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import WoundCore
 import WoundExport
 import WoundImaging
@@ -92,8 +92,8 @@ package enum ReportPhotos {
     var note: String?
     if outcome.entry.results.areaCm2 != entry.results.areaCm2 {
       note =
-        String(
-          format: "measured again: %.2f cm² (recorded %.2f cm²", outcome.entry.results.areaCm2,
+        cFormat(
+          "measured again: %.2f cm² (recorded %.2f cm²", outcome.entry.results.areaCm2,
           entry.results.areaCm2) + " with tool \(entry.tool.version))"
     }
     return ReportPhoto(content: .jpeg(bytes: jpeg, width: reduced.width, height: reduced.height), note: note)

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import WoundCore
 import WoundTimeline
 
@@ -39,7 +39,7 @@ package struct TakenTime: Sendable, Equatable {
   {
     if let given { return TakenTime(date: given, source: .given) }
     if let exif = exifCaptureTime, let date = parseEXIF(exif) { return TakenTime(date: date, source: .exif) }
-    let name = (path as NSString).lastPathComponent
+    let name = PathName.last(of: path)
     if let date = parseFileNameDate(name) { return TakenTime(date: date, source: .filename) }
     return TakenTime(date: modificationDate, source: .mtime)
   }
@@ -48,7 +48,7 @@ package struct TakenTime: Sendable, Equatable {
   ///
   /// Returns `nil` for the all-zero or blank values cameras write when the clock is unset.
   package static func parseEXIF(_ text: String) -> Date? {
-    let digits = text.trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: "\0")))
+    let digits = text.trimmingWhitespace().filter { $0 != "\0" }
     let parts = digits.split(whereSeparator: { $0 == ":" || $0 == " " || $0 == "-" || $0 == "T" }).map(String.init)
     guard parts.count >= 6, let fields = ints(parts.prefix(6)) else { return nil }
     return makeDate(fields[0], fields[1], fields[2], fields[3], fields[4], fields[5])
@@ -129,12 +129,8 @@ package struct TakenTime: Sendable, Equatable {
   /// Parses a date the user typed: `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM[:SS]` (or a space for `T`),
   /// optionally ending in `Z` or a `+HH:MM`/`-HH:MM` offset. Without an offset the time is UTC.
   package static func parseGiven(_ text: String) -> Date? {
-    let trimmed = text.trimmingCharacters(in: .whitespaces)
-    let iso = ISO8601DateFormatter()
-    iso.formatOptions = [.withInternetDateTime]
-    if let date = iso.date(from: trimmed) { return date }
-    iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    if let date = iso.date(from: trimmed) { return date }
+    let trimmed = text.trimmingSpaces()
+    if let date = UTCTime.parseInternetDateTime(trimmed) { return date }
     let parts = trimmed.split(whereSeparator: { $0 == "-" || $0 == ":" || $0 == "T" || $0 == " " }).map(String.init)
     guard parts.count == 3 || parts.count == 5 || parts.count == 6, let fields = ints(parts[...]) else { return nil }
     guard fields[0] >= 1000 else { return nil }
@@ -143,11 +139,7 @@ package struct TakenTime: Sendable, Equatable {
   }
 
   /// Formats a date as ISO 8601 in UTC with seconds (`2026-03-14T10:22:05Z`).
-  package static func iso8601(_ date: Date) -> String {
-    let iso = ISO8601DateFormatter()
-    iso.formatOptions = [.withInternetDateTime]
-    return iso.string(from: date)
-  }
+  package static func iso8601(_ date: Date) -> String { UTCTime.iso8601(date) }
 
   private static func ints(_ parts: ArraySlice<String>) -> [Int]? {
     var out: [Int] = []
@@ -162,14 +154,8 @@ package struct TakenTime: Sendable, Equatable {
     guard y >= 1900, y <= 2200, (1...12).contains(mo), (1...31).contains(d), (0...23).contains(h),
       (0...59).contains(mi), (0...60).contains(s)
     else { return nil }
-    var calendar = Calendar(identifier: .gregorian)
-    calendar.timeZone = TimeZone(identifier: "UTC")!
-    let components = DateComponents(year: y, month: mo, day: d, hour: h, minute: mi, second: s)
-    guard let date = calendar.date(from: components) else { return nil }
-    // Reject dates the calendar silently rolls over (2026-02-30).
-    let back = calendar.dateComponents([.year, .month, .day], from: date)
-    guard back.year == y, back.month == mo, back.day == d else { return nil }
-    return date
+    // `UTCTime` refuses dates a calendar would roll over (2026-02-30).
+    return UTCTime.date(year: y, month: mo, day: d, hour: h, minute: mi, second: s)
   }
 }
 

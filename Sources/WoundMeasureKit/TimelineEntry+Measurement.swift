@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import WoundCalibration
 import WoundCore
 import WoundImaging
@@ -81,8 +81,8 @@ struct MeasurementFacts {
     }
     var other: [String: String] = [:]
     if let reference {
-      other["colourReferenceWhite"] = reference.white.map { String(format: "%.2f", $0) }.joined(separator: ",")
-      other["colourReferenceBlack"] = reference.black.map { String(format: "%.2f", $0) }.joined(separator: ",")
+      other["colourReferenceWhite"] = reference.white.map { cFormat("%.2f", $0) }.joined(separator: ",")
+      other["colourReferenceBlack"] = reference.black.map { cFormat("%.2f", $0) }.joined(separator: ",")
     }
     other["photoFormat"] = metadata.format.rawValue
     if let woundType = settings.woundType { other[WoundType.settingsKey] = woundType.rawValue }
@@ -106,7 +106,7 @@ struct MeasurementFacts {
 package enum TimelineAccess {
   /// The timeline file of a patient in `directory`.
   package static func file(directory: String, patient: String) -> String {
-    (directory as NSString).appendingPathComponent(patient + ".json")
+    PathName.join(directory, patient + ".json")
   }
 
   /// Why `patient` cannot be a patient ID, as a message; `nil` when it can.

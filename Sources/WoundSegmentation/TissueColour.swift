@@ -1,5 +1,9 @@
-import Foundation
+import FoundationEssentials
 import WoundCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// Colour normalisation and CIELAB conversion for the tissue classifier.
 enum TissueColour {

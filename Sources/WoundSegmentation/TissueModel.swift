@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import WoundCore
 
 /// The learned tissue model: the outline network's architecture with a head of

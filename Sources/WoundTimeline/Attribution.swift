@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import WoundCore
 
 #if canImport(Glibc)
   import Glibc
@@ -16,7 +17,7 @@ extension TimelineEntry.Attribution {
   package static func current(operator given: String? = nil) -> TimelineEntry.Attribution {
     let environment = ProcessInfo.processInfo.environment
     let candidates = [given, environment[operatorVariable], environment["USER"], environment["LOGNAME"], accountName()]
-    let name = candidates.compactMap { $0?.trimmingCharacters(in: .whitespacesAndNewlines) }.first { !$0.isEmpty }
+    let name = candidates.compactMap { $0?.trimmingWhitespace() }.first { !$0.isEmpty }
     return TimelineEntry.Attribution(operator: name ?? "uid \(getuid())", host: hostName())
   }
 

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import WoundCore
 
 /// One row per patient and wound site of a timeline folder: the study's view of the
 /// record (`woundmeasure cohort`). Built from each site's ``HealingReport``, so it
@@ -109,12 +110,12 @@ package struct Cohort: Sendable, Equatable, Codable {
     let cellRows = rows.map { row in
       [
         row.patient, row.woundSite, HealingReport.dayDate(row.baselineDate),
-        String(format: "%.2f", row.baselineAreaCm2),
-        HealingReport.dayDate(row.latestDate), String(format: "%.2f", row.latestAreaCm2),
-        row.changePercent.map { String(format: "%+.1f", $0) } ?? "-",
-        row.fourWeekReductionPercent.map { String(format: "%.1f", $0) } ?? "-",
-        row.gilmanCmPerWeek.map { String(format: "%.3f", $0) } ?? "-",
-        row.closedDate.map(HealingReport.dayDate) ?? "no", row.weeksToClosure.map { String(format: "%.1f", $0) } ?? "-",
+        cFormat("%.2f", row.baselineAreaCm2),
+        HealingReport.dayDate(row.latestDate), cFormat("%.2f", row.latestAreaCm2),
+        row.changePercent.map { cFormat("%+.1f", $0) } ?? "-",
+        row.fourWeekReductionPercent.map { cFormat("%.1f", $0) } ?? "-",
+        row.gilmanCmPerWeek.map { cFormat("%.3f", $0) } ?? "-",
+        row.closedDate.map(HealingReport.dayDate) ?? "no", row.weeksToClosure.map { cFormat("%.1f", $0) } ?? "-",
         String(row.photos), String(row.entriesNeedingReview),
       ]
     }

@@ -1,4 +1,9 @@
-import Foundation
+import FoundationEssentials
+import WoundCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// An SVG chart of a wound's area over time, for a clinical note.
 ///
@@ -28,7 +33,7 @@ package enum HealingChart {
     let xMaximum = (lastDay / dayStep).rounded(.up) * dayStep
     func x(_ day: Double) -> Double { left + day / xMaximum * plotWidth }
     func y(_ area: Double) -> Double { top + plotHeight - area / yMaximum * plotHeight }
-    func f(_ v: Double) -> String { String(format: "%.1f", v) }
+    func f(_ v: Double) -> String { cFormat("%.1f", v) }
     let baselineDate = report.rows.first?.takenAt ?? Date(timeIntervalSince1970: 0)
 
     var svg: [String] = []
@@ -75,7 +80,7 @@ package enum HealingChart {
         "<line x1=\"\(f(left))\" y1=\"\(f(y(baseline)))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(y(baseline)))\" stroke=\"#888888\" stroke-dasharray=\"6 4\"/>"
       )
       svg.append(
-        "<text x=\"\(f(left + plotWidth - 4))\" y=\"\(f(y(baseline) - 6))\" text-anchor=\"end\" fill=\"#555555\">baseline \(String(format: "%.2f", baseline)) cm²</text>"
+        "<text x=\"\(f(left + plotWidth - 4))\" y=\"\(f(y(baseline) - 6))\" text-anchor=\"end\" fill=\"#555555\">baseline \(cFormat("%.2f", baseline)) cm²</text>"
       )
     }
     // The series.
@@ -83,7 +88,7 @@ package enum HealingChart {
     svg.append("<polyline points=\"\(points)\" fill=\"none\" stroke=\"#b03020\" stroke-width=\"2\"/>")
     for (d, a) in zip(days, areas) {
       svg.append(
-        "<circle cx=\"\(f(x(d)))\" cy=\"\(f(y(a)))\" r=\"4\" fill=\"#b03020\"><title>\(String(format: "%.2f", a)) cm²</title></circle>"
+        "<circle cx=\"\(f(x(d)))\" cy=\"\(f(y(a)))\" r=\"4\" fill=\"#b03020\"><title>\(cFormat("%.2f", a)) cm²</title></circle>"
       )
     }
     svg.append("</svg>")
@@ -105,11 +110,11 @@ package enum HealingChart {
   }
 
   static func tickLabel(_ value: Double) -> String {
-    value == value.rounded() ? String(format: "%.0f", value) : String(format: "%g", value)
+    value == value.rounded() ? cFormat("%.0f", value) : cFormat("%g", value)
   }
 
   static func escape(_ text: String) -> String {
-    text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-      .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    text.replacing("&", with: "&amp;").replacing("<", with: "&lt;")
+      .replacing(">", with: "&gt;").replacing("\"", with: "&quot;")
   }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import WoundCore
 
 extension HealingReport {
   /// The CSV header line (no line break).
@@ -36,15 +37,15 @@ extension HealingReport {
     let cellRows = rows.map { row in
       let tissue =
         row.tissue.map {
-          [$0.granulation, $0.slough, $0.necrosis, $0.epithelium].map { String(format: "%.0f", $0 * 100) }
+          [$0.granulation, $0.slough, $0.necrosis, $0.epithelium].map { cFormat("%.0f", $0 * 100) }
             .joined(separator: "/")
         } ?? "-"
       let cells = [
-        Self.shortDate(row.takenAt), String(format: "%.1f", row.daysSinceBaseline), String(format: "%.2f", row.areaCm2),
-        String(format: "%+.2f", row.changeCm2), row.changePercent.map { String(format: "%+.1f", $0) } ?? "-",
-        row.reEpithelialisationPercent.map { String(format: "%.1f", $0) } ?? (row.openAreaEnlarged ? "enlarged" : "-"),
-        row.gilmanCmPerWeek.map { String(format: "%.3f", $0) } ?? "-",
-        row.areaReductionCm2PerWeek.map { String(format: "%.3f", $0) } ?? "-", tissue,
+        Self.shortDate(row.takenAt), cFormat("%.1f", row.daysSinceBaseline), cFormat("%.2f", row.areaCm2),
+        cFormat("%+.2f", row.changeCm2), row.changePercent.map { cFormat("%+.1f", $0) } ?? "-",
+        row.reEpithelialisationPercent.map { cFormat("%.1f", $0) } ?? (row.openAreaEnlarged ? "enlarged" : "-"),
+        row.gilmanCmPerWeek.map { cFormat("%.3f", $0) } ?? "-",
+        row.areaReductionCm2PerWeek.map { cFormat("%.3f", $0) } ?? "-", tissue,
       ]
       return cells
     }
@@ -52,8 +53,8 @@ extension HealingReport {
     lines.append("")
     if let fourWeek {
       lines.append(
-        String(
-          format: "4-week area reduction: %.1f %% (photo on day %.1f). ", fourWeek.percentAreaReduction,
+        cFormat(
+          "4-week area reduction: %.1f %% (photo on day %.1f). ", fourWeek.percentAreaReduction,
           fourWeek.daysSinceBaseline) + fourWeekVerdict(fourWeek))
     } else {
       lines.append(
@@ -67,7 +68,7 @@ extension HealingReport {
         lines.append(
           "Projected closure: \(Self.dayDate(projectedClosure.date)) (straight line through the latest "
             + "\(projectedClosure.entriesFitted) areas, "
-            + String(format: "%.2f cm2/week, R^2 %.2f", projectedClosure.slopeCm2PerWeek, projectedClosure.rSquared)
+            + cFormat("%.2f cm2/week, R^2 %.2f", projectedClosure.slopeCm2PerWeek, projectedClosure.rSquared)
             + "); a trend, not a prediction.")
       }
     } else {
@@ -94,7 +95,7 @@ extension HealingReport {
     guard let figure = woundType.fourWeekFigure, let reaches = fourWeek.reachesThreshold else {
       return "No four-week figure is established for a \(woundType.displayName)."
     }
-    return "\(woundType.displayName.capitalizedFirst) figure (>= \(String(format: "%.0f", figure.percent)) %, "
+    return "\(woundType.displayName.capitalizedFirst) figure (>= \(cFormat("%.0f", figure.percent)) %, "
       + "\(figure.source)): \(reached(reaches))."
   }
 
@@ -119,7 +120,7 @@ extension HealingReport {
       if entry.effectiveKind == .void {
         line += "withdraws \(entry.amends?.entryId ?? "?")"
       } else {
-        line += String(format: "area %.2f cm2", entry.results.areaCm2)
+        line += cFormat("area %.2f cm2", entry.results.areaCm2)
         if entry.closureConfirmed == true { line += ", closure confirmed" }
         if let target = entry.amends?.entryId, entry.effectiveKind == .amendment { line += ", corrects \(target)" }
       }
@@ -139,28 +140,16 @@ extension HealingReport {
 
   static func number(_ value: Double?, _ decimals: Int) -> String {
     guard let value, value.isFinite else { return "" }
-    return String(format: "%.\(decimals)f", value)
+    return cFormat("%.\(decimals)f", value)
   }
 
-  static func isoDate(_ date: Date) -> String { date.formatted(.iso8601) }
+  static func isoDate(_ date: Date) -> String { UTCTime.iso8601(date) }
 
   /// `yyyy-MM-dd HH:mm` in UTC.
-  static func shortDate(_ date: Date) -> String {
-    let c = utcCalendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-    return String(format: "%04d-%02d-%02d %02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!)
-  }
+  static func shortDate(_ date: Date) -> String { UTCTime.minute(date) }
 
   /// `yyyy-MM-dd` in UTC.
-  static func dayDate(_ date: Date) -> String {
-    let c = utcCalendar.dateComponents([.year, .month, .day], from: date)
-    return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
-  }
-
-  static var utcCalendar: Calendar {
-    var calendar = Calendar(identifier: .gregorian)
-    calendar.timeZone = TimeZone(identifier: "UTC")!
-    return calendar
-  }
+  static func dayDate(_ date: Date) -> String { UTCTime.day(date) }
 }
 
 extension String {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import WoundCore
 
 /// Healing figures of one wound site, derived from its timeline entries.
 ///
@@ -214,5 +215,5 @@ package struct HealingReport: Sendable, Equatable, Codable {
     )
   }
 
-  static func format(_ value: Double) -> String { String(format: "%.2f", value) }
+  static func format(_ value: Double) -> String { cFormat("%.2f", value) }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import WoundCore
 
 /// Checks that JSONDecoder does not make: duplicate keys and fields it silently drops.
 ///
@@ -18,25 +19,23 @@ enum StrictJSON {
   /// The path of the first key of `original` that `known` (the same document as this
   /// version re-encodes it) does not have, or `nil`.
   static func firstUnknownKey(original: Data, known: Data) -> String? {
-    guard let a = try? JSONSerialization.jsonObject(with: original, options: [.fragmentsAllowed]),
-      let b = try? JSONSerialization.jsonObject(with: known, options: [.fragmentsAllowed])
-    else { return nil }
+    guard let a = try? JSONValue(parsing: original), let b = try? JSONValue(parsing: known) else { return nil }
     return unknownKey(a, b, path: "")
   }
 
-  private static func unknownKey(_ original: Any, _ known: Any, path: String) -> String? {
-    if let a = original as? [String: Any] {
-      guard let b = known as? [String: Any] else { return nil }
+  private static func unknownKey(_ original: JSONValue, _ known: JSONValue, path: String) -> String? {
+    if let a = original.objectValue {
+      guard let b = known.objectValue else { return nil }
       for key in a.keys.sorted() {
         let here = path.isEmpty ? key : path + "." + key
         guard let value = b[key] else {
           // A null the encoder leaves out is the same as a missing optional.
-          if a[key] is NSNull { continue }
+          if a[key]!.isNull { continue }
           return here
         }
         if let found = unknownKey(a[key]!, value, path: here) { return found }
       }
-    } else if let a = original as? [Any], let b = known as? [Any] {
+    } else if let a = original.arrayValue, let b = known.arrayValue {
       for (index, element) in a.enumerated() where index < b.count {
         if let found = unknownKey(element, b[index], path: path + "[\(index)]") { return found }
       }
@@ -132,7 +131,7 @@ enum StrictJSON {
       let raw = Array(bytes[i...j])
       i = j + 1
       if !hasEscape { return String(decoding: raw.dropFirst().dropLast(), as: UTF8.self) }
-      return (try? JSONSerialization.jsonObject(with: Data(raw), options: [.fragmentsAllowed])) as? String
+      return (try? JSONValue(parsing: raw))?.stringValue
     }
   }
 }

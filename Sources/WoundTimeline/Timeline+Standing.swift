@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Corrections are appended, never edited: an amendment supersedes the entry it
 /// names, a void withdraws it. These functions read the record the way a

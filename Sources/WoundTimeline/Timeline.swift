@@ -1,5 +1,6 @@
 import Crypto
-import Foundation
+import FoundationEssentials
+import WoundCore
 
 /// A patient's timeline: the contents of `<directory>/<patient>.json`.
 ///
@@ -282,15 +283,12 @@ enum TimelineJSON {
 
   /// Lowercase hex of a digest.
   static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-    digest.map { String(format: "%02x", $0) }.joined()
+    digest.map { cFormat("%02x", $0) }.joined()
   }
 
   /// `20260314T102205Z`: a UTC time for file names.
   static func compactTimestamp(_ date: Date) -> String {
-    var calendar = Calendar(identifier: .gregorian)
-    calendar.timeZone = TimeZone(identifier: "UTC")!
-    let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-    return String(format: "%04d%02d%02dT%02d%02d%02dZ", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
+    UTCTime.compact(date)
   }
 
   static func wholeSeconds(_ date: Date) -> Date {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import WoundCore
 
 extension TimelineEntry {
   /// A complete, plausible entry for tests, examples and stress runs (test hook).
@@ -14,7 +15,7 @@ extension TimelineEntry {
     for byte in "\(tag)/\(index)".utf8 {
       fnv = (fnv ^ UInt64(byte)) &* 0x100_0000_01b3
     }
-    let photoHash = String(repeating: String(format: "%016llx", fnv), count: 4)
+    let photoHash = String(repeating: cFormat("%016llx", fnv), count: 4)
     return TimelineEntry(
       takenAt: takenAt, takenAtSource: .exif, measuredAt: takenAt.addingTimeInterval(3600), woundSite: woundSite,
       photo: Photo(path: "photos/\(tag)/\(index).jpg", byteSize: 2_400_000 + index, sha256: photoHash),

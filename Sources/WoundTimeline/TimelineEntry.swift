@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import WoundCore
 
 /// One measured photo in a patient's timeline.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import WoundCore
 
 /// Why a timeline could not be read, checked or written. Cases carry the
@@ -127,7 +127,7 @@ package enum TimelineError: Error, Sendable, Equatable, CustomStringConvertible 
     case .duplicatePhoto(let file, let sha, let entryId):
       return "\(file): this photo (SHA-256 \(sha.prefix(16))...) is already recorded as entry \(entryId); "
         + "to measure it again with corrected settings use 'woundmeasure amend "
-        + "\(((file as NSString).lastPathComponent as NSString).deletingPathExtension) --entry \(entryId) ...'"
+        + "\(PathName.removingExtension(PathName.last(of: file))) --entry \(entryId) ...'"
     case .photoOfAnotherPatient(let sha, let patients):
       return "this photo (SHA-256 \(sha.prefix(16))...) is already recorded for patient "
         + "\(patients.joined(separator: ", ")); a photo belongs to one patient (pass --allow-shared-photo if it "

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import WoundCore
 
 // The timeline store's file operations, done by `SafeFile` (WoundCore), with its errors turned

@@ -1,5 +1,6 @@
 import Crypto
-import Foundation
+import FoundationEssentials
+import WoundCore
 
 #if canImport(Glibc)
   import Glibc
@@ -36,7 +37,7 @@ package struct TimelineStore: Sendable {
   /// - Throws: ``TimelineError/invalidPatientID(_:_:)`` for an unsafe ID.
   package func path(patient: String) throws(TimelineError) -> String {
     try SafeIdentifier.checkPatient(patient)
-    return (directory as NSString).appendingPathComponent(patient + ".json")
+    return PathName.join(directory, patient + ".json")
   }
 
   /// Reads and checks a patient's timeline.
@@ -172,8 +173,8 @@ package struct TimelineStore: Sendable {
     entry.patient = patient
     let sealed = try entry.sealed(previousHash: head.lastHash)
     // `..."  }\n  ],\n  "patient" : ...`: the entries array ends right before the patient key.
-    let end = Data("\n  ],\n  \"patient\" : ".utf8)
-    guard let range = data.range(of: end, options: .backwards) else { return nil }
+    let end = Array("\n  ],\n  \"patient\" : ".utf8)
+    guard let insertAt = Self.lastOffset(of: end, in: data) else { return nil }
     let encoded: Data
     do {
       encoded = try TimelineJSON.fileEncoder().encode(sealed)
@@ -186,7 +187,7 @@ package struct TimelineStore: Sendable {
       if byte == UInt8(ascii: "\n") { inserted.append(contentsOf: Array("    ".utf8)) }
     }
     var bytes = data
-    bytes.replaceSubrange(range.lowerBound..<range.lowerBound, with: inserted)
+    bytes.replaceSubrange(insertAt..<insertAt, with: inserted)
     try Self.replaceAtomically(file: file, with: bytes, directory: directory)
     let newHead = Head(
       patient: patient, entries: head.entries + 1, lastHash: sealed.hash, updatedAt: TimelineJSON.wholeSeconds(Date()),
@@ -230,8 +231,8 @@ package struct TimelineStore: Sendable {
     let stamp = TimelineJSON.compactTimestamp(date)
     var keptName = ""
     if bytes != nil {
-      keptName = (file as NSString).lastPathComponent + ".damaged-" + stamp
-      let kept = (directory as NSString).appendingPathComponent(keptName)
+      keptName = PathName.last(of: file) + ".damaged-" + stamp
+      let kept = PathName.join(directory, keptName)
       // link() never replaces an existing name; the damaged bytes stay as they are.
       if link(file, kept) != 0 { throw .writeFailed(file: kept, operation: "link", errno: errno) }
       if unlink(file) != 0 { throw .writeFailed(file: file, operation: "unlink", errno: errno) }
@@ -378,12 +379,12 @@ package struct TimelineStore: Sendable {
 
   /// The folder of the photo index: `<directory>/.photo-index/<sha256>/<patient>`,
   /// one empty file per patient holding a standing entry of that photo.
-  var photoIndexDirectory: String { (directory as NSString).appendingPathComponent(".photo-index") }
+  var photoIndexDirectory: String { PathName.join(directory, ".photo-index") }
 
   /// The patients of this folder with a standing entry of the photo, sorted.
   package func photoIndexPatients(sha256: String) -> [String] {
     guard sha256.count == 64, sha256.allSatisfy(\.isHexDigit) else { return [] }
-    let folder = (photoIndexDirectory as NSString).appendingPathComponent(sha256)
+    let folder = PathName.join(photoIndexDirectory, sha256)
     let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
     return names.filter { SafeIdentifier.problem(with: $0) == nil }.sorted()
   }
@@ -392,8 +393,8 @@ package struct TimelineStore: Sendable {
   /// file holds that entry's id.
   func updatePhotoIndex(sha256: String, patient: String, standingEntryId: String?) {
     guard sha256.count == 64, sha256.allSatisfy(\.isHexDigit) else { return }
-    let folder = (photoIndexDirectory as NSString).appendingPathComponent(sha256)
-    let marker = (folder as NSString).appendingPathComponent(patient)
+    let folder = PathName.join(photoIndexDirectory, sha256)
+    let marker = PathName.join(folder, patient)
     if let standingEntryId {
       try? Self.makeDirectory(folder)
       try? Self.replaceAtomically(file: marker, with: Data((standingEntryId + "\n").utf8), directory: folder)
@@ -404,10 +405,9 @@ package struct TimelineStore: Sendable {
 
   /// The id of the patient's standing entry of a photo, as the index records it.
   func photoIndexEntry(sha256: String, patient: String) -> String? {
-    let marker = ((photoIndexDirectory as NSString).appendingPathComponent(sha256) as NSString)
-      .appendingPathComponent(patient)
+    let marker = PathName.join(PathName.join(photoIndexDirectory, sha256), patient)
     guard let data = try? Self.readIfPresent(file: marker) else { return nil }
-    let id = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    let id = String(decoding: data, as: UTF8.self).trimmingWhitespace()
     return id.count == 16 && id.allSatisfy(\.isHexDigit) ? id : nil
   }
 
@@ -455,5 +455,18 @@ struct FileLock {
   /// Releases the lock (closing the descriptor releases it).
   func release() {
     close(fd)
+  }
+}
+
+extension TimelineStore {
+  /// Where the last occurrence of `pattern` starts in `data`, as an index of `data`.
+  static func lastOffset(of pattern: [UInt8], in data: Data) -> Data.Index? {
+    guard !pattern.isEmpty, data.count >= pattern.count else { return nil }
+    var start = data.endIndex - pattern.count
+    while start >= data.startIndex {
+      if data[start..<start + pattern.count].elementsEqual(pattern) { return start }
+      start -= 1
+    }
+    return nil
   }
 }

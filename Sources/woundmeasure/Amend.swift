@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import WoundCore
 import WoundImaging
 import WoundMeasureKit
@@ -104,7 +104,7 @@ extension WoundMeasureCommand {
       if let woundSite, let problem = TimelineAccess.problemWithWoundSite(woundSite) {
         throw ValidationError(problem)
       }
-      if reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+      if reason.trimmingWhitespace().isEmpty {
         throw ValidationError("--reason must say why the record is corrected")
       }
       if recover {
@@ -177,7 +177,7 @@ extension WoundMeasureCommand {
         let what =
           e.effectiveKind == .void
           ? "withdraws entry \(entryId)"
-          : String(format: "supersedes entry \(entryId): area %.2f cm²", e.results.areaCm2)
+          : cFormat("supersedes entry \(entryId): area %.2f cm²", e.results.areaCm2)
         print("\(patient): entry \(e.id) \(what); reason: \(reason); saved to \(recorded.savedTo ?? "-")")
       }
     }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import WoundMeasureKit
 import WoundTimeline
 
@@ -89,8 +89,8 @@ extension WoundMeasureCommand {
       if let shard, BatchShard(shard) == nil {
         throw ValidationError("--shard takes K/N with 0 <= K < N (for example 0/3, 1/3, 2/3), not '\(shard)'")
       }
-      var isDirectory: ObjCBool = false
-      if !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) || !isDirectory.boolValue {
+      var isDirectory = false
+      if !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) || !isDirectory {
         throw ValidationError("\(folder): not a folder")
       }
     }
@@ -228,7 +228,7 @@ final class BatchProgressPrinter: @unchecked Sendable {
       CommandLineValues.printError(line)
     } else {
       for warning in warningLines { CommandLineValues.printError(warning) }
-      FileHandle.standardOutput.write(Data((line + "\n").utf8))
+      CommandLineValues.printLineNow(line)
     }
   }
 
@@ -252,6 +252,6 @@ final class BatchProgressPrinter: @unchecked Sendable {
   }
 
   private func write(_ text: String) {
-    FileHandle.standardError.write(Data(text.utf8))
+    CommandLineValues.writeUnbuffered(text, to: STDERR_FILENO)
   }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import WoundCalibration
+import WoundCore
 import WoundImaging
 
 extension WoundMeasureCommand {
@@ -62,7 +63,7 @@ extension WoundMeasureCommand {
 
     /// One human-readable line per photo.
     static func summary(path: String, _ c: Calibration) -> String {
-      func f(_ v: Double, _ d: Int) -> String { String(format: "%.\(d)f", v) }
+      func f(_ v: Double, _ d: Int) -> String { cFormat("%.\(d)f", v) }
       switch c.source {
       case .scale:
         return "\(path): scale \(f(c.pixelsPerMm, 3)) px/mm (given)"

@@ -1,5 +1,6 @@
 import ArgumentParser
 import WoundCalibration
+import WoundCore
 
 /// The flags that say where a photo's scale comes from, shared by
 /// `calibrate`, `measure` and `batch` through `@OptionGroup`.
@@ -62,7 +63,7 @@ struct RulerArgument: ExpressibleByArgument {
   var measurement: RulerMeasurement
 
   init?(argument: String) {
-    let numbers = argument.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+    let numbers = argument.split(separator: ",").map { Double($0.trimmingSpaces()) }
     guard numbers.count == 5, numbers.allSatisfy({ $0?.isFinite == true }) else { return nil }
     let n = numbers.map { $0! }
     measurement = RulerMeasurement(x1: n[0], y1: n[1], x2: n[2], y2: n[3], mm: n[4])

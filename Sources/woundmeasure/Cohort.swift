@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import WoundTimeline
 
 extension WoundMeasureCommand {
@@ -36,8 +36,8 @@ extension WoundMeasureCommand {
     }
 
     func run() async throws {
-      var isDirectory: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+      var isDirectory = false
+      guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory else {
         CommandLineValues.printError("error: \(directory): not a folder")
         throw ExitCode.failure
       }

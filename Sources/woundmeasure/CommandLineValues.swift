@@ -1,26 +1,47 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import WoundCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// Parsing and printing helpers of every subcommand: one place for the stderr line, the
 /// JSON encodings and number formats.
 enum CommandLineValues {
   /// `count` comma-separated integers, or `nil`.
   static func integers(_ text: String, count: Int) -> [Int]? {
-    let values = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    let values = text.split(separator: ",").map { Int($0.trimmingSpaces()) }
     guard values.count == count, values.allSatisfy({ $0 != nil }) else { return nil }
     return values.map { $0! }
   }
 
   /// `count` comma-separated finite numbers, or `nil`.
   static func numbers(_ text: String, count: Int) -> [Double]? {
-    let values = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+    let values = text.split(separator: ",").map { Double($0.trimmingSpaces()) }
     guard values.count == count, values.allSatisfy({ $0?.isFinite == true }) else { return nil }
     return values.map { $0! }
   }
 
   /// Writes one line to stderr.
   static func printError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    writeUnbuffered(line + "\n", to: STDERR_FILENO)
+  }
+
+  /// Writes one line to stdout at once, bypassing `print`'s buffer (batch progress lines).
+  static func printLineNow(_ line: String) {
+    writeUnbuffered(line + "\n", to: STDOUT_FILENO)
+  }
+
+  /// Writes `text` to a standard stream with `write(2)`, all of it unless the stream fails.
+  static func writeUnbuffered(_ text: String, to descriptor: Int32) {
+    var bytes = Array(text.utf8)[...]
+    while !bytes.isEmpty {
+      let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+      if written < 0 && errno == EINTR { continue }
+      guard written > 0 else { return }
+      bytes = bytes.dropFirst(written)
+    }
   }
 
   /// Pretty JSON with sorted keys, as the timeline stores it.
@@ -41,7 +62,7 @@ enum CommandLineValues {
 
   /// A number with `digits` decimals.
   static func format(_ value: Double, _ digits: Int) -> String {
-    String(format: "%.\(digits)f", value)
+    cFormat("%.\(digits)f", value)
   }
 }
 

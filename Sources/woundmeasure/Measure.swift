@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import WoundCore
 import WoundImaging
 import WoundMeasureKit
@@ -139,7 +139,7 @@ extension WoundMeasureCommand {
         throw ValidationError("--threads takes a count from 1 to 64, not \(threads)")
       }
       if mask != nil && outline != nil { throw ValidationError("--mask and --outline cannot be combined; pick one") }
-      if let outlineOut, !["roi", "zip"].contains((outlineOut as NSString).pathExtension.lowercased()) {
+      if let outlineOut, !["roi", "zip"].contains(PathName.extension(of: outlineOut).lowercased()) {
         throw ValidationError(
           "--outline-out writes FILE.roi (one region) or FILE.zip (a ROI Manager set), not '\(outlineOut)'")
       }

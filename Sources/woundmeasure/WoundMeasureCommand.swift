@@ -1,5 +1,9 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// The root command: lists the subcommands, one file each.
 @main
@@ -30,8 +34,8 @@ extension WoundMeasureCommand {
   static func main() async {
     let arguments = Array(CommandLine.arguments.dropFirst())
     if let first = arguments.first, let message = unknownSubcommandMessage(first) {
-      FileHandle.standardError.write(Data((message + "\n").utf8))
-      Foundation.exit(64)
+      CommandLineValues.printError(message)
+      Self.exit(withError: ExitCode(64))
     }
     do {
       var command = try parseAsRoot(arguments)

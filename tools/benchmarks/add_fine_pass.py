@@ -6,7 +6,7 @@ model file, see docs/segmentation.md). The weight blob is copied unchanged; only
 the header and the zero padding after it are rewritten.
 
     python3 tools/benchmarks/add_fine_pass.py \
-        Sources/WoundSegmentation/Resources/wound-segmentation.wmseg /tmp/fine.wmseg
+        Sources/WoundModels/Resources/wound-segmentation.wmseg /tmp/fine.wmseg
 
 Layout: 8 bytes "WMSEG01\\n", UInt32 little-endian JSON length N, N bytes of JSON,
 zero bytes up to a multiple of 4 from the file start, then the weights.

@@ -1,5 +1,9 @@
 import CKernels
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// The numeric loops of the network, over contiguous `Float` CHW planes.
 ///
@@ -702,7 +706,7 @@ enum Kernels {
   /// Replaces logits by probabilities, `1 / (1 + exp(-x))`.
   static func sigmoid(_ values: inout [Float]) {
     for i in values.indices {
-      values[i] = 1 / (1 + Foundation.exp(-values[i]))
+      values[i] = 1 / (1 + exp(-values[i]))
     }
   }
 
@@ -715,7 +719,7 @@ enum Kernels {
         for c in 1..<channels { largest = max(largest, v[c * plane + i]) }
         var sum: Float = 0
         for c in 0..<channels {
-          let e = Foundation.exp(v[c * plane + i] - largest)
+          let e = exp(v[c * plane + i] - largest)
           v[c * plane + i] = e
           sum += e
         }

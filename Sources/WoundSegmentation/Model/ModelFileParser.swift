@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import WoundCore
 
 /// Reads the `.wmseg` container: magic, header length, JSON header, padding,
 /// weight blob; then validates every operation against the blob and the
@@ -44,11 +45,11 @@ enum ModelFileParser {
       throw .truncated(file: name, part: "padding", neededBytes: blobStart, actualBytes: bytes.count)
     }
 
-    let json: Any
+    let json: JSONValue
     do {
-      json = try JSONSerialization.jsonObject(with: Data(bytes[12..<headerEnd]))
+      json = try JSONValue(parsing: bytes[12..<headerEnd])
     } catch {
-      throw .invalidHeader(file: name, reason: "not valid JSON (\(error.localizedDescription))")
+      throw .invalidHeader(file: name, reason: "not valid JSON (\(error))")
     }
     let header = try Fields(json, name: name, context: "header")
 
@@ -99,7 +100,8 @@ enum ModelFileParser {
       }
       modelOutput = .probability
     case "softmax":
-      guard let classes = output.dictionary["classes"] as? [String], classes.count == outputChannels,
+      guard let classes = output.dictionary["classes"]?.arrayValue?.compactMap(\.stringValue),
+        classes.count == outputChannels,
         outputChannels >= 2, Set(classes).count == classes.count
       else {
         throw .invalidHeader(
@@ -112,17 +114,13 @@ enum ModelFileParser {
     }
 
     var trainingJSON: String? = nil
-    if let training = header.dictionary["training"], !(training is NSNull) {
-      if let data = try? JSONSerialization.data(
-        withJSONObject: training, options: [.sortedKeys, .fragmentsAllowed])
-      {
-        trainingJSON = String(decoding: data, as: UTF8.self)
-      }
+    if let training = header.dictionary["training"], !training.isNull {
+      trainingJSON = training.sortedJSON()
     }
 
     // The optional second pass the model was trained and validated for (see FinePass).
     var finePass: FinePassRule? = nil
-    if let value = header.dictionary["finePass"], !(value is NSNull) {
+    if let value = header.dictionary["finePass"], !value.isNull {
       let rule = try Fields(value, name: name, context: "finePass")
       let margin = try rule.double("marginFactor")
       let minimumSide = try rule.int("minimumSidePixels")
@@ -138,7 +136,7 @@ enum ModelFileParser {
       finePass = FinePassRule(marginFactor: margin, minimumSidePixels: minimumSide, cropSizePixels: cropSize)
     }
 
-    guard let opList = header.dictionary["ops"] as? [Any] else {
+    guard let opList = header.dictionary["ops"]?.arrayValue else {
       throw .invalidHeader(file: name, reason: "'ops' is missing or not an array")
     }
     var builder = GraphBuilder(name: name, blob: blob, inputName: inputName, inputChannels: inputChannels)
@@ -212,18 +210,18 @@ enum ModelFileParser {
 /// Typed access to one JSON object, throwing ``SegmentationModelError`` that
 /// names the file and the field.
 struct Fields {
-  let dictionary: [String: Any]
+  let dictionary: [String: JSONValue]
   let name: String
   let context: String
   let operationIndex: Int?
 
-  init(_ value: Any, name: String, context: String, operationIndex: Int? = nil)
+  init(_ value: JSONValue, name: String, context: String, operationIndex: Int? = nil)
     throws(SegmentationModelError)
   {
     self.name = name
     self.context = context
     self.operationIndex = operationIndex
-    guard let dictionary = value as? [String: Any] else {
+    guard let dictionary = value.objectValue else {
       self.dictionary = [:]
       throw problem("is not a JSON object")
     }
@@ -238,15 +236,15 @@ struct Fields {
   func has(_ key: String) -> Bool { dictionary[key] != nil }
 
   func string(_ key: String) throws(SegmentationModelError) -> String {
-    guard let value = dictionary[key] as? String else { throw problem("needs a string '\(key)'") }
+    guard let value = dictionary[key]?.stringValue else { throw problem("needs a string '\(key)'") }
     return value
   }
 
   func double(_ key: String) throws(SegmentationModelError) -> Double {
-    guard let number = dictionary[key] as? NSNumber else {
+    guard let number = dictionary[key]?.numberValue else {
       throw problem("needs a number '\(key)'")
     }
-    return number.doubleValue
+    return number
   }
 
   func int(_ key: String) throws(SegmentationModelError) -> Int {
@@ -256,19 +254,21 @@ struct Fields {
   }
 
   func ints(_ key: String) throws(SegmentationModelError) -> [Int] {
-    guard let list = dictionary[key] as? [Any] else { throw problem("needs an integer array '\(key)'") }
+    guard let list = dictionary[key]?.arrayValue else { throw problem("needs an integer array '\(key)'") }
     var result: [Int] = []
     for item in list {
-      guard let number = item as? NSNumber, number.doubleValue.rounded() == number.doubleValue else {
+      guard let number = item.numberValue, number.rounded() == number, abs(number) < 1e15 else {
         throw problem("needs an integer array '\(key)'")
       }
-      result.append(number.intValue)
+      result.append(Int(number))
     }
     return result
   }
 
   func strings(_ key: String) throws(SegmentationModelError) -> [String] {
-    guard let list = dictionary[key] as? [String] else { throw problem("needs a string array '\(key)'") }
+    guard let items = dictionary[key]?.arrayValue else { throw problem("needs a string array '\(key)'") }
+    let list = items.compactMap(\.stringValue)
+    guard list.count == items.count else { throw problem("needs a string array '\(key)'") }
     return list
   }
 
@@ -363,7 +363,7 @@ struct GraphBuilder {
       let weightCount = cout * (cin / groups) * k * k
       let weights = try slice(offset: try fields.int("w"), count: weightCount, index: index)
       let bias: [Float]
-      if fields.has("b") && !(fields.dictionary["b"] is NSNull) {
+      if fields.has("b") && !(fields.dictionary["b"]?.isNull ?? true) {
         bias = try slice(offset: try fields.int("b"), count: cout, index: index)
       } else {
         bias = [Float](repeating: 0, count: cout)

@@ -1,5 +1,10 @@
-import Foundation
+import FoundationEssentials
 import WoundCore
+import WoundModels
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// A wound segmentation network loaded from a `.wmseg` file.
 ///
@@ -89,12 +94,26 @@ package struct SegmentationModel: Sendable {
   package static let maximumFileBytes = 256 << 20
 
   /// The location of a model file shipped with the package, or `nil` when the
-  /// resource bundle lacks it.
+  /// resource folder lacks it: `Resources/NAME` in the `WoundModels` folder the package
+  /// manager copies beside the executable (or the test runner).
   static func bundledURL(named name: String) -> URL? {
-    let base = (name as NSString).deletingPathExtension
-    let ext = (name as NSString).pathExtension
-    return Bundle.module.url(forResource: base, withExtension: ext, subdirectory: "Resources")
-      ?? Bundle.module.url(forResource: base, withExtension: ext)
+    guard let executable = executablePath() else { return nil }
+    let folder = URL(fileURLWithPath: executable).deletingLastPathComponent()
+      .appendingPathComponent(String(cString: wm_models_folder_name()))
+    let url = folder.appendingPathComponent("Resources").appendingPathComponent(name)
+    return FileManager.default.fileExists(atPath: url.path) ? url : nil
+  }
+
+  /// The running executable's path, links resolved.
+  private static func executablePath() -> String? {
+    #if os(Linux)
+      var buffer = [CChar](repeating: 0, count: 4097)
+      let count = readlink("/proc/self/exe", &buffer, 4096)
+      guard count > 0 else { return nil }
+      return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    #else
+      return CommandLine.arguments.first
+    #endif
   }
 
   /// Reads and parses the model file at `url`, a regular file of at most

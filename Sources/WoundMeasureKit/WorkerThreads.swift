@@ -1,0 +1,58 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A mutual-exclusion lock (a POSIX mutex), for state shared by `batch`'s workers.
+final class WorkerLock: @unchecked Sendable {
+  private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+
+  init() { pthread_mutex_init(mutex, nil) }
+
+  deinit {
+    pthread_mutex_destroy(mutex)
+    mutex.deallocate()
+  }
+
+  func lock() { pthread_mutex_lock(mutex) }
+  func unlock() { pthread_mutex_unlock(mutex) }
+}
+
+/// Runs `body(worker)` on `count` new threads of `stackBytes` of stack each and returns
+/// when all have finished. A thread that cannot be started runs its share on the caller's.
+func runWorkerThreads(count: Int, stackBytes: Int, _ body: @escaping @Sendable (Int) -> Void) {
+  final class Job {
+    let body: @Sendable (Int) -> Void
+    let worker: Int
+    init(body: @escaping @Sendable (Int) -> Void, worker: Int) {
+      self.body = body
+      self.worker = worker
+    }
+  }
+  var attributes = pthread_attr_t()
+  pthread_attr_init(&attributes)
+  defer { pthread_attr_destroy(&attributes) }
+  pthread_attr_setstacksize(&attributes, stackBytes)
+  var started: [pthread_t] = []
+  var inline: [Int] = []
+  for worker in 0..<count {
+    let job = Unmanaged.passRetained(Job(body: body, worker: worker))
+    var thread = pthread_t()
+    let result = pthread_create(
+      &thread, &attributes,
+      { raw in
+        let job = Unmanaged<Job>.fromOpaque(raw!).takeRetainedValue()
+        job.body(job.worker)
+        return nil
+      }, job.toOpaque())
+    if result == 0 {
+      started.append(thread)
+    } else {
+      job.release()
+      inline.append(worker)
+    }
+  }
+  for worker in inline { body(worker) }
+  for thread in started { pthread_join(thread, nil) }
+}

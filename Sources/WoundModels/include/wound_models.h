@@ -1,0 +1,13 @@
+#ifndef WOUND_MODELS_H
+#define WOUND_MODELS_H
+
+// The networks shipped with the tool live in this target's resource folder
+// (Resources/*.wmseg), which the package manager copies beside the built
+// executable as `<package>_WoundModels.resources`. A C target carries them so that
+// no Swift module needs a generated resource accessor (which imports Foundation
+// and its ICU data into every process).
+
+// The name of the resource folder beside the executable.
+const char *wm_models_folder_name(void);
+
+#endif
