@@ -77,7 +77,8 @@ package enum UTCTime {
   }
 
   /// Reads an RFC 3339 date-time: `2026-03-14T10:22:05Z`, with optional fractional
-  /// seconds and a `Z`, `+HH:MM` or `-HH:MM` offset; `nil` for anything else.
+  /// seconds and a `Z` or an offset (`+HH:MM`, and `+HHMM` or `+HH` as `ISO8601DateFormatter`
+  /// also reads them); `nil` for anything else.
   package static func parseInternetDateTime(_ text: String) -> Date? {
     let b = Array(text.utf8)
     func number(_ at: Int, _ count: Int) -> Int? {
@@ -112,11 +113,20 @@ package enum UTCTime {
       index += 1
     } else if byte(index, "+") || byte(index, "-") {
       let sign = byte(index, "-") ? -1 : 1
-      guard let hours = number(index + 1, 2), byte(index + 3, ":"), let minutes = number(index + 4, 2),
-        hours <= 23, minutes <= 59
-      else { return nil }
+      guard let hours = number(index + 1, 2), hours <= 23 else { return nil }
+      var minutes = 0
+      if byte(index + 3, ":") {
+        guard let value = number(index + 4, 2) else { return nil }
+        minutes = value
+        index += 6
+      } else if let value = number(index + 3, 2) {
+        minutes = value
+        index += 5
+      } else {
+        index += 3
+      }
+      guard minutes <= 59 else { return nil }
       offsetSeconds = sign * (hours * 3600 + minutes * 60)
-      index += 6
     } else {
       return nil
     }

@@ -53,7 +53,7 @@ import Testing
     fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
     for text in [
       "2026-03-14T10:22:05Z", "2026-03-14T10:22:05+01:00", "2026-03-14T00:22:05-05:30", "2024-02-29T23:59:59Z",
-      "1999-12-31T23:59:59+14:00",
+      "1999-12-31T23:59:59+14:00", "2026-03-14T10:22:05+0100", "2026-03-14T10:22:05-01",
     ] {
       #expect(UTCTime.parseInternetDateTime(text) == iso.date(from: text), "\(text)")
     }
