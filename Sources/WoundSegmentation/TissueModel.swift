@@ -49,7 +49,7 @@ package struct TissueModel: Sendable {
   /// Loads the tissue model shipped with the package (`Resources/wound-tissue.wmseg`).
   package static func bundled() throws(SegmentationModelError) -> TissueModel {
     guard let url = SegmentationModel.bundledURL(named: bundledResourceName) else {
-      throw .resourceMissing(name: bundledResourceName)
+      throw .resourceMissing(name: SegmentationModel.bundledPath(named: bundledResourceName))
     }
     return try TissueModel(contentsOf: url)
   }

@@ -58,6 +58,21 @@ import Testing
     }
   }
 
+  /// The bundled models are looked for beside the executable; a copy of it elsewhere
+  /// finds them in the source tree it was built from.
+  @Test func aCopyOfTheToolStillFindsItsModels() throws {
+    let folder = try Tool.temporaryFolder("copy")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let copy = folder.appendingPathComponent("woundmeasure")
+    try FileManager.default.copyItem(at: Tool.binary, to: copy)
+    let photo = Tool.samplePhotos.appendingPathComponent("P002/right-hallux/2026-10-12_1.jpg").path
+    let running = try Tool.start(["measure", photo, "--patient", "X", "--no-save"], in: folder, executable: copy)
+    running.process.waitUntilExit()
+    let run = running.result()
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stdout.contains("10.93 cm²"), "\(run.stdout)")
+  }
+
   @Test func auditingAMissingFileSaysItIsMissing() throws {
     let run = try Tool.run(["audit", "no-such-timeline.json"], in: FileManager.default.temporaryDirectory)
     #expect(run.status == 1)

@@ -10,4 +10,8 @@
 // The name of the resource folder beside the executable.
 const char *wm_models_folder_name(void);
 
+// This file's path in the source tree the tool was built from (its `Resources` folder
+// beside it is the fallback when the executable was copied away from its build folder).
+const char *wm_models_source_file(void);
+
 #endif

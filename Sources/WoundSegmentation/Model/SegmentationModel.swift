@@ -93,15 +93,26 @@ package struct SegmentationModel: Sendable {
   /// The most bytes a model file may hold: 256 MiB (the bundled model is 1.5 MiB).
   package static let maximumFileBytes = 256 << 20
 
-  /// The location of a model file shipped with the package, or `nil` when the
-  /// resource folder lacks it: `Resources/NAME` in the `WoundModels` folder the package
-  /// manager copies beside the executable (or the test runner).
+  /// The location of a model file shipped with the package, or `nil` when neither place
+  /// has it: `Resources/NAME` in the `WoundModels` folder the package manager copies
+  /// beside the executable (or the test runner), else in the source tree it was built
+  /// from (an executable copied elsewhere, as the package manager's own resource lookup
+  /// falls back to its build folder).
   static func bundledURL(named name: String) -> URL? {
-    guard let executable = executablePath() else { return nil }
-    let folder = URL(fileURLWithPath: executable).deletingLastPathComponent()
-      .appendingPathComponent(String(cString: wm_models_folder_name()))
-    let url = folder.appendingPathComponent("Resources").appendingPathComponent(name)
-    return FileManager.default.fileExists(atPath: url.path) ? url : nil
+    let source = String(cString: wm_models_source_file())
+    let fallback =
+      source.hasPrefix("/") ? PathName.join(PathName.join(PathName.parent(of: source), "Resources"), name) : nil
+    for path in [bundledPath(named: name), fallback].compactMap({ $0 })
+    where FileManager.default.fileExists(atPath: path) {
+      return URL(fileURLWithPath: path)
+    }
+    return nil
+  }
+
+  /// Where a model file shipped with the package is looked for, found or not.
+  static func bundledPath(named name: String) -> String {
+    let folder = PathName.join(PathName.parent(of: executablePath() ?? ""), String(cString: wm_models_folder_name()))
+    return PathName.join(PathName.join(folder, "Resources"), name)
   }
 
   /// The running executable's path, links resolved.
@@ -143,7 +154,7 @@ package struct SegmentationModel: Sendable {
   /// - Throws: ``SegmentationModelError/resourceMissing(name:)`` when the
   ///   resource is absent, or any error of ``init(contentsOf:)``.
   package static func bundled() throws(SegmentationModelError) -> SegmentationModel {
-    guard let url = bundledURL else { throw .resourceMissing(name: bundledResourceName) }
+    guard let url = bundledURL else { throw .resourceMissing(name: bundledPath(named: bundledResourceName)) }
     return try SegmentationModel(contentsOf: url)
   }
 
