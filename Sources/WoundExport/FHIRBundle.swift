@@ -116,7 +116,7 @@ package enum FHIRBundle {
       ],
       "entry": .array(entries),
     ]
-    if let latest { bundle["timestamp"] = .string(dateTime(latest)) }
+    if let latest { bundle["timestamp"] = .string(UTCTime.iso8601(latest)) }
     return .object(bundle)
   }
 
@@ -179,8 +179,8 @@ package enum FHIRBundle {
       ],
       "code": ["coding": [["system": .string(loinc), "code": "72287-6"]], "text": "Wound size panel"],
       "subject": patient,
-      "effectiveDateTime": .string(dateTime(entry.takenAt)),
-      "issued": .string(dateTime(entry.measuredAt)),
+      "effectiveDateTime": .string(UTCTime.iso8601(entry.takenAt)),
+      "issued": .string(UTCTime.iso8601(entry.measuredAt)),
       "bodySite": ["text": .string(entry.woundSite)],
       "method": ["text": .string(methodText(entry))],
       "device": ["display": .string(device)],
@@ -209,7 +209,7 @@ package enum FHIRBundle {
         ]
       ],
       "subject": patient,
-      "createdDateTime": .string(dateTime(entry.takenAt)),
+      "createdDateTime": .string(UTCTime.iso8601(entry.takenAt)),
       "bodySite": ["text": .string(entry.woundSite)],
       "content": [
         "contentType": .string(contentType), "size": .number(Double(entry.photo.byteSize)),
@@ -256,9 +256,6 @@ package enum FHIRBundle {
     let scale = pow(10, Double(decimals))
     return (value * scale).rounded() / scale
   }
-
-  /// `2026-03-14T10:22:05Z`.
-  static func dateTime(_ date: Date) -> String { UTCTime.iso8601(date) }
 
   /// A name-based UUID from SHA-256 (version 8, RFC 9562), lowercase: the same name gives the same UUID.
   static func uuid(_ name: String) -> String {

@@ -165,12 +165,12 @@ package enum ReportPage {
     }
     if let closure = report.projectedClosure {
       if closure.entriesFitted == 0 {
-        out.append(Flag(kind: "good", html: "Closed: closure confirmed on the photo of \(day(closure.date))."))
+        out.append(Flag(kind: "good", html: "Closed: closure confirmed on the photo of \(UTCTime.day(closure.date))."))
       } else {
         out.append(
           Flag(
             kind: "info",
-            html: "Projected closure <strong>\(day(closure.date))</strong>: straight line through the latest "
+            html: "Projected closure <strong>\(UTCTime.day(closure.date))</strong>: straight line through the latest "
               + cFormat(
                 "%d areas, %.2f cm&sup2;/week, R&sup2; %.2f", closure.entriesFitted,
                 closure.slopeCm2PerWeek, closure.rSquared)
@@ -203,14 +203,14 @@ package enum ReportPage {
         out.append(
           Flag(
             kind: "info",
-            html: "Entry <code>\(entry.id)</code> (\(day(entry.takenAt))) was corrected by "
+            html: "Entry <code>\(entry.id)</code> (\(UTCTime.day(entry.takenAt))) was corrected by "
               + "<code>\(by)</code>: \(escape(reason))."))
       case .voided(let by)? where timeline.entry(id: by)?.amends?.entryId == entry.id:
         let reason = timeline.entry(id: by)?.amends?.reason ?? ""
         out.append(
           Flag(
             kind: "info",
-            html: "Entry <code>\(entry.id)</code> (\(day(entry.takenAt))) was withdrawn by "
+            html: "Entry <code>\(entry.id)</code> (\(UTCTime.day(entry.takenAt))) was withdrawn by "
               + "<code>\(by)</code>: \(escape(reason)); it is not counted."))
       default: break
       }
@@ -230,7 +230,7 @@ package enum ReportPage {
     for row in report.rows {
       let entry = timeline.entry(id: row.entryId)
       let dash = "&ndash;"
-      var cells: [String] = [escape(minute(row.takenAt)), cFormat("%.0f", row.daysSinceBaseline)]
+      var cells: [String] = [escape(UTCTime.minute(row.takenAt)), cFormat("%.0f", row.daysSinceBaseline)]
       cells.append(cFormat("%.2f", row.areaCm2))
       cells.append(row.changePercent.map { cFormat("%+.1f %%", $0) } ?? dash)
       cells.append(
@@ -269,7 +269,7 @@ package enum ReportPage {
     s.append("<title>Tissue shares of wound site \(escape(report.woundSite)) per photo</title>")
     for (i, row) in report.rows.enumerated() {
       let y = Double(i) * rowHeight + 4
-      s.append("<text x=\"0\" y=\"\(f(y + 15))\">\(escape(day(row.takenAt)))</text>")
+      s.append("<text x=\"0\" y=\"\(f(y + 15))\">\(escape(UTCTime.day(row.takenAt)))</text>")
       guard let tissue = row.tissue else {
         s.append("<text x=\"\(f(labelWidth))\" y=\"\(f(y + 15))\" fill=\"#666666\">not classified</text>")
         continue
@@ -303,7 +303,7 @@ package enum ReportPage {
 
   static func figure(_ entry: TimelineEntry, row: HealingReport.Row?, photo: ReportPhoto?) -> String {
     var h = ["<figure class=\"photo\">"]
-    let caption = "\(minute(entry.takenAt)), " + cFormat("%.2f cm²", entry.results.areaCm2)
+    let caption = "\(UTCTime.minute(entry.takenAt)), " + cFormat("%.2f cm²", entry.results.areaCm2)
     switch photo?.content {
     case .jpeg(let bytes, let width, let height)?:
       h.append(
@@ -376,12 +376,4 @@ package enum ReportPage {
   }
 
   static func f(_ v: Double) -> String { cFormat("%.1f", v) }
-
-  /// `yyyy-MM-dd` in UTC.
-  static func day(_ date: Date) -> String { UTCTime.day(date) }
-
-  /// `yyyy-MM-dd HH:mm` in UTC.
-  static func minute(_ date: Date) -> String {
-    UTCTime.minute(date)
-  }
 }

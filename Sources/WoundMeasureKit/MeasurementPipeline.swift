@@ -56,7 +56,7 @@ package struct MeasurementOutcome: Sendable {
 
   /// The overlay's caption: who and where, when, how large, at what scale.
   func overlayCaption(patient: String) -> [String] {
-    let taken = TakenTime.iso8601(taken.date).replacing("T", with: " ").replacing("Z", with: "")
+    let taken = UTCTime.iso8601(taken.date).replacing("T", with: " ").replacing("Z", with: "")
     let regions = measures.regions.count > 1 ? " TOTAL OF \(measures.regions.count) REGIONS" : ""
     return [
       "\(patient) \(entry.woundSite)", "TAKEN \(taken) UTC",
@@ -210,7 +210,7 @@ package enum MeasurementPipeline {
       given: settings.takenGiven, exifCaptureTime: decoded.metadata.captureTime, path: path,
       modificationDate: modificationDate)
     if taken.source == .mtime && !settings.allowFileTime {
-      throw .takenTimeFromFileOnly(file: path, modificationTime: TakenTime.iso8601(taken.date))
+      throw .takenTimeFromFileOnly(file: path, modificationTime: UTCTime.iso8601(taken.date))
     }
     if let warning = taken.warning(exifCaptureTime: decoded.metadata.captureTime) { warnings.append(warning) }
 

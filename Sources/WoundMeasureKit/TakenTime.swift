@@ -79,18 +79,18 @@ package struct TakenTime: Sendable, Equatable {
       return Warning(
         .takenTimeUnknown,
         "TAKEN TIME UNKNOWN: the photo's EXIF capture time '\(raw)' is not a possible date and the file name "
-          + "holds none; using the file's modification time \(Self.iso8601(date)), which changes with every copy "
+          + "holds none; using the file's modification time \(UTCTime.iso8601(date)), which changes with every copy "
           + "and bends every healing rate \(fix)")
     case (.mtime, .none):
       return Warning(
         .takenTimeUnknown,
         "TAKEN TIME UNKNOWN: no capture time in the photo's EXIF or file name; using the file's modification "
-          + "time \(Self.iso8601(date)), which changes with every copy and bends every healing rate \(fix)")
+          + "time \(UTCTime.iso8601(date)), which changes with every copy and bends every healing rate \(fix)")
     case (.filename, .some(let raw)):
       return Warning(
         .impossibleCaptureTime,
         "the photo's EXIF capture time '\(raw)' is not a possible date; using the date in the file name "
-          + "\(Self.iso8601(date)) \(fix)")
+          + "\(UTCTime.iso8601(date)) \(fix)")
     default:
       return nil
     }
@@ -137,9 +137,6 @@ package struct TakenTime: Sendable, Equatable {
     let padded = fields + [Int](repeating: 0, count: 6 - fields.count)
     return makeDate(padded[0], padded[1], padded[2], padded[3], padded[4], padded[5])
   }
-
-  /// Formats a date as ISO 8601 in UTC with seconds (`2026-03-14T10:22:05Z`).
-  package static func iso8601(_ date: Date) -> String { UTCTime.iso8601(date) }
 
   private static func ints(_ parts: ArraySlice<String>) -> [Int]? {
     var out: [Int] = []

@@ -88,12 +88,12 @@ package struct Cohort: Sendable, Equatable, Codable {
   package func csvLines() -> String {
     rows.map { row in
       [
-        row.patient, row.woundSite, HealingReport.isoDate(row.baselineDate),
+        row.patient, row.woundSite, UTCTime.iso8601(row.baselineDate),
         HealingReport.number(row.baselineAreaCm2, 4),
-        HealingReport.isoDate(row.latestDate), HealingReport.number(row.latestAreaCm2, 4),
+        UTCTime.iso8601(row.latestDate), HealingReport.number(row.latestAreaCm2, 4),
         HealingReport.number(row.changePercent, 2), HealingReport.number(row.fourWeekReductionPercent, 2),
         HealingReport.number(row.gilmanCmPerWeek, 4), row.closed ? "yes" : "no",
-        row.closedDate.map(HealingReport.isoDate) ?? "", HealingReport.number(row.weeksToClosure, 2),
+        row.closedDate.map(UTCTime.iso8601) ?? "", HealingReport.number(row.weeksToClosure, 2),
         String(row.photos),
         String(row.entriesNeedingReview),
       ].joined(separator: ",") + "\n"
@@ -109,13 +109,13 @@ package struct Cohort: Sendable, Equatable, Codable {
     ]
     let cellRows = rows.map { row in
       [
-        row.patient, row.woundSite, HealingReport.dayDate(row.baselineDate),
+        row.patient, row.woundSite, UTCTime.day(row.baselineDate),
         cFormat("%.2f", row.baselineAreaCm2),
-        HealingReport.dayDate(row.latestDate), cFormat("%.2f", row.latestAreaCm2),
+        UTCTime.day(row.latestDate), cFormat("%.2f", row.latestAreaCm2),
         row.changePercent.map { cFormat("%+.1f", $0) } ?? "-",
         row.fourWeekReductionPercent.map { cFormat("%.1f", $0) } ?? "-",
         row.gilmanCmPerWeek.map { cFormat("%.3f", $0) } ?? "-",
-        row.closedDate.map(HealingReport.dayDate) ?? "no", row.weeksToClosure.map { cFormat("%.1f", $0) } ?? "-",
+        row.closedDate.map(UTCTime.day) ?? "no", row.weeksToClosure.map { cFormat("%.1f", $0) } ?? "-",
         String(row.photos), String(row.entriesNeedingReview),
       ]
     }

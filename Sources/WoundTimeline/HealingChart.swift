@@ -56,7 +56,7 @@ package enum HealingChart {
     // x axis ticks, labelled with dates.
     var day = 0.0
     while day <= xMaximum + 1e-9 {
-      let date = HealingReport.dayDate(baselineDate.addingTimeInterval(day * 86_400))
+      let date = UTCTime.day(baselineDate.addingTimeInterval(day * 86_400))
       svg.append(
         "<line x1=\"\(f(x(day)))\" y1=\"\(f(top + plotHeight))\" x2=\"\(f(x(day)))\" y2=\"\(f(top + plotHeight + 5))\" stroke=\"black\"/>"
       )

@@ -15,7 +15,7 @@ extension HealingReport {
   package func csvLines() -> String {
     rows.map { row in
       [
-        patient, woundSite, row.entryId, Self.isoDate(row.takenAt), Self.number(row.daysSinceBaseline, 3),
+        patient, woundSite, row.entryId, UTCTime.iso8601(row.takenAt), Self.number(row.daysSinceBaseline, 3),
         Self.number(row.areaCm2, 4), Self.number(row.perimeterCm, 3), Self.number(row.openAreaCm2, 4),
         Self.number(row.changeCm2, 4), Self.number(row.changePercent, 2),
         Self.number(row.reEpithelialisationPercent, 2), Self.number(row.gilmanCmPerWeek, 4),
@@ -41,7 +41,7 @@ extension HealingReport {
             .joined(separator: "/")
         } ?? "-"
       let cells = [
-        Self.shortDate(row.takenAt), cFormat("%.1f", row.daysSinceBaseline), cFormat("%.2f", row.areaCm2),
+        UTCTime.minute(row.takenAt), cFormat("%.1f", row.daysSinceBaseline), cFormat("%.2f", row.areaCm2),
         cFormat("%+.2f", row.changeCm2), row.changePercent.map { cFormat("%+.1f", $0) } ?? "-",
         row.reEpithelialisationPercent.map { cFormat("%.1f", $0) } ?? (row.openAreaEnlarged ? "enlarged" : "-"),
         row.gilmanCmPerWeek.map { cFormat("%.3f", $0) } ?? "-",
@@ -63,10 +63,10 @@ extension HealingReport {
     }
     if let projectedClosure {
       if projectedClosure.entriesFitted == 0 {
-        lines.append("Closed: closure confirmed on the photo of \(Self.shortDate(projectedClosure.date)).")
+        lines.append("Closed: closure confirmed on the photo of \(UTCTime.minute(projectedClosure.date)).")
       } else {
         lines.append(
-          "Projected closure: \(Self.dayDate(projectedClosure.date)) (straight line through the latest "
+          "Projected closure: \(UTCTime.day(projectedClosure.date)) (straight line through the latest "
             + "\(projectedClosure.entriesFitted) areas, "
             + cFormat("%.2f cm2/week, R^2 %.2f", projectedClosure.slopeCm2PerWeek, projectedClosure.rSquared)
             + "); a trend, not a prediction.")
@@ -108,15 +108,15 @@ extension HealingReport {
     ]
     if let recovery = timeline.recovery {
       lines.append(
-        "  started anew \(isoDate(recovery.recordedAt)) by \(recovery.recordedBy.operator)@\(recovery.recordedBy.host): "
+        "  started anew \(UTCTime.iso8601(recovery.recordedAt)) by \(recovery.recordedBy.operator)@\(recovery.recordedBy.host): "
           + "damaged file kept as \(recovery.damagedFileName) (SHA-256 \(recovery.damagedSha256.prefix(16))...); "
           + "reason: \(recovery.reason)")
     }
     for (index, entry) in timeline.entries.enumerated() {
       let who = entry.recordedBy.map { " by \($0.operator)@\($0.host)" } ?? ""
       var line =
-        "  #\(index) \(entry.id) \(entry.effectiveKind.rawValue) \(entry.woundSite) taken \(shortDate(entry.takenAt)) "
-        + "recorded \(shortDate(entry.measuredAt))\(who): "
+        "  #\(index) \(entry.id) \(entry.effectiveKind.rawValue) \(entry.woundSite) taken \(UTCTime.minute(entry.takenAt)) "
+        + "recorded \(UTCTime.minute(entry.measuredAt))\(who): "
       if entry.effectiveKind == .void {
         line += "withdraws \(entry.amends?.entryId ?? "?")"
       } else {
@@ -142,14 +142,6 @@ extension HealingReport {
     guard let value, value.isFinite else { return "" }
     return cFormat("%.\(decimals)f", value)
   }
-
-  static func isoDate(_ date: Date) -> String { UTCTime.iso8601(date) }
-
-  /// `yyyy-MM-dd HH:mm` in UTC.
-  static func shortDate(_ date: Date) -> String { UTCTime.minute(date) }
-
-  /// `yyyy-MM-dd` in UTC.
-  static func dayDate(_ date: Date) -> String { UTCTime.day(date) }
 }
 
 extension String {

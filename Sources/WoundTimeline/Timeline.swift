@@ -286,11 +286,6 @@ enum TimelineJSON {
     digest.map { cFormat("%02x", $0) }.joined()
   }
 
-  /// `20260314T102205Z`: a UTC time for file names.
-  static func compactTimestamp(_ date: Date) -> String {
-    UTCTime.compact(date)
-  }
-
   static func wholeSeconds(_ date: Date) -> Date {
     Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
   }

@@ -228,7 +228,7 @@ package struct TimelineStore: Sendable {
       problem = error.description
     }
     let bytes = state.data
-    let stamp = TimelineJSON.compactTimestamp(date)
+    let stamp = UTCTime.compact(date)
     var keptName = ""
     if bytes != nil {
       keptName = PathName.last(of: file) + ".damaged-" + stamp

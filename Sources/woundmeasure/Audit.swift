@@ -1,5 +1,6 @@
 import ArgumentParser
 import FoundationEssentials
+import WoundCore
 import WoundMeasureKit
 
 extension WoundMeasureCommand {
@@ -119,8 +120,8 @@ enum AuditText {
     case .wrongPatient(let recorded, let timeline):
       return "wrong patient: the entry was recorded for \(recorded) but sits in \(timeline)'s timeline"
     case .takenAtMismatch(let recorded, let fromPhoto, let source):
-      return "taken time altered: recorded \(TakenTime.iso8601(recorded)), the photo's \(source) says "
-        + "\(TakenTime.iso8601(fromPhoto))"
+      return "taken time altered: recorded \(UTCTime.iso8601(recorded)), the photo's \(source) says "
+        + "\(UTCTime.iso8601(fromPhoto))"
     case .sharedPhoto(let patients):
       return "shared photo: the same photo stands in the timeline of \(patients.joined(separator: ", "))"
     }

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import WoundCore
 import WoundMeasureKit
 import WoundTimeline
 
@@ -15,7 +16,7 @@ enum MeasurementText {
     let openCm2 = outcome.entry.results.openAreaCm2
     var lines: [String] = []
     lines.append("\(patient) / \(woundSite): \(photo)")
-    lines.append("  taken       \(TakenTime.iso8601(outcome.taken.date)) (from \(outcome.taken.source.rawValue))")
+    lines.append("  taken       \(UTCTime.iso8601(outcome.taken.date)) (from \(outcome.taken.source.rawValue))")
     let several = m.regions.count > 1
     let total = several ? "   total of \(m.regions.count) regions" : ""
     let span = several ? ", spanning all \(m.regions.count) regions" : ""
