@@ -1,19 +1,12 @@
 import Foundation
+import WoundCore
 
 @testable import WoundSegmentation
 
-/// A small seeded generator (SplitMix64), so random test data is the same on
-/// every run and platform.
-struct SeededGenerator: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
+/// The package's seeded generator, so random test data is the same on every run and platform.
+typealias SeededGenerator = SplitMix64
+
+extension SplitMix64 {
   /// Uniform floats in `-1 ..< 1`.
   mutating func floats(_ count: Int, scale: Float = 1) -> [Float] {
     (0..<count).map { _ in Float.random(in: -1..<1, using: &self) * scale }
