@@ -172,7 +172,7 @@ package enum BatchRunner {
     state.planMeasurements(toMeasure)
     let workers = max(1, min(options.jobs, toMeasure.count))
     if toMeasure.isEmpty { return state.summary() }
-    runWorkerThreads(count: workers, stackBytes: 16 << 20) { _ in
+    runWorkerThreads(count: workers, stackBytes: 16 << 20) {
       while let next = state.nextMeasurement() {
         state.process(index: next.index, sha256: next.sha256)
       }

@@ -19,40 +19,36 @@ final class WorkerLock: @unchecked Sendable {
   func unlock() { pthread_mutex_unlock(mutex) }
 }
 
-/// Runs `body(worker)` on `count` new threads of `stackBytes` of stack each and returns
-/// when all have finished. A thread that cannot be started runs its share on the caller's.
-func runWorkerThreads(count: Int, stackBytes: Int, _ body: @escaping @Sendable (Int) -> Void) {
+/// Runs `body` on `count` new threads of `stackBytes` of stack each and returns when all
+/// have finished. A thread that cannot be started runs its `body` on the caller's.
+func runWorkerThreads(count: Int, stackBytes: Int, _ body: @escaping @Sendable () -> Void) {
   final class Job {
-    let body: @Sendable (Int) -> Void
-    let worker: Int
-    init(body: @escaping @Sendable (Int) -> Void, worker: Int) {
-      self.body = body
-      self.worker = worker
-    }
+    let body: @Sendable () -> Void
+    init(body: @escaping @Sendable () -> Void) { self.body = body }
   }
   var attributes = pthread_attr_t()
   pthread_attr_init(&attributes)
   defer { pthread_attr_destroy(&attributes) }
   pthread_attr_setstacksize(&attributes, stackBytes)
   var started: [pthread_t] = []
-  var inline: [Int] = []
-  for worker in 0..<count {
-    let job = Unmanaged.passRetained(Job(body: body, worker: worker))
+  var inline = 0
+  for _ in 0..<count {
+    let job = Unmanaged.passRetained(Job(body: body))
     var thread = pthread_t()
     let result = pthread_create(
       &thread, &attributes,
       { raw in
         let job = Unmanaged<Job>.fromOpaque(raw!).takeRetainedValue()
-        job.body(job.worker)
+        job.body()
         return nil
       }, job.toOpaque())
     if result == 0 {
       started.append(thread)
     } else {
       job.release()
-      inline.append(worker)
+      inline += 1
     }
   }
-  for worker in inline { body(worker) }
+  for _ in 0..<inline { body() }
   for thread in started { pthread_join(thread, nil) }
 }
