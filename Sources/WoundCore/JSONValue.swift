@@ -52,21 +52,21 @@ package indirect enum JSONValue: Sendable, Equatable, Codable {
 
   /// Pretty-printed, keys sorted, `/` not escaped, with a final line break.
   package func encoded() -> Data {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    // Encoding a value of this enum cannot fail: every case is valid JSON.
-    var data = (try? encoder.encode(self)) ?? Data("null".utf8)
+    var data = encoded(formatting: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
     data.append(UInt8(ascii: "\n"))
     return data
   }
 
   /// The document as compact JSON with sorted keys.
   package func sortedJSON() -> String {
+    String(decoding: encoded(formatting: [.sortedKeys]), as: UTF8.self)
+  }
+
+  private func encoded(formatting: JSONEncoder.OutputFormatting) -> Data {
     let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
+    encoder.outputFormatting = formatting
     // Encoding a value of this enum cannot fail: every case is valid JSON.
-    let data = (try? encoder.encode(self)) ?? Data("null".utf8)
-    return String(decoding: data, as: UTF8.self)
+    return (try? encoder.encode(self)) ?? Data("null".utf8)
   }
 
   package var isNull: Bool { self == .null }

@@ -421,14 +421,11 @@ package enum SafeFile {
     return (FileKind(mode: info.st_mode), FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino)))
   }
 
-  /// The folder holding `path` and its last component: `("a/b", "c")` for `a/b/c`, `(".", "c")`
-  /// for `c`, `("/", "c")` for `/c`.
+  /// The folder holding `path` and its last component (``PathName``): `("a/b", "c")` for
+  /// `a/b/c`, `(".", "c")` for `c`, `("/", "c")` for `/c`.
   static func split(_ path: String) -> (folder: String, name: String) {
-    var trimmed = Substring(path)
-    while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
-    guard let slash = trimmed.lastIndex(of: "/") else { return (".", String(trimmed)) }
-    let folder = trimmed[..<slash]
-    return (folder.isEmpty ? "/" : String(folder), String(trimmed[trimmed.index(after: slash)...]))
+    let folder = PathName.parent(of: path)
+    return (folder.isEmpty ? "." : folder, PathName.last(of: path))
   }
 
   /// `strerror`'s text for an `errno` value.
