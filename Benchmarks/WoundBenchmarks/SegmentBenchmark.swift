@@ -6,7 +6,7 @@ import WoundSegmentation
 /// Times the segmentation of a 12-megapixel photo (decode excluded).
 ///
 ///   swift run -c release WoundBenchmarks segment [--runs N] [--width W] [--height H] [--photo PATH]
-///     [--model FILE.wmseg]
+///     [--model FILE.wmseg] [--threads N] [--tissue]
 ///
 /// The photo: a real wound photo (by default the FUSeg validation photo
 /// `Tests/WoundSegmentationTests/Fixtures/validation/0040.jpg`, CC0, when run
@@ -19,7 +19,10 @@ import WoundSegmentation
 /// breakdown (thread CPU time) of the median run, summed per operation kind.
 /// `--model` runs another model file instead of the bundled one (for example
 /// one whose header carries a `finePass` rule, made by
-/// `tools/benchmarks/add_fine_pass.py`).
+/// `tools/benchmarks/add_fine_pass.py`). `--threads N` lets the network's
+/// kernels use N threads (the steps are then timed by the wall clock, as the
+/// other threads' CPU time is not the calling thread's); `--tissue` runs the
+/// bundled tissue network in the fine pass, as the pipeline does.
 func runSegmentBenchmark(arguments: [String]) {
   func option(_ name: String, _ fallback: Int) -> Int {
     guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count, let v = Int(arguments[i + 1]) else {
@@ -30,6 +33,7 @@ func runSegmentBenchmark(arguments: [String]) {
   let runs = max(1, option("--runs", 7))
   let width = option("--width", 4000)
   let height = option("--height", 3000)
+  let threads = max(1, option("--threads", 1))
   var photoPath = "Tests/WoundSegmentationTests/Fixtures/validation/0040.jpg"
   if let i = arguments.firstIndex(of: "--photo"), i + 1 < arguments.count { photoPath = arguments[i + 1] }
 
@@ -40,7 +44,7 @@ func runSegmentBenchmark(arguments: [String]) {
     } else {
       model = try SegmentationModel.bundled()
     }
-    print("segment: model \(model.finePass == nil ? "without" : "with") a fine pass")
+    print("segment: model \(model.finePass == nil ? "without" : "with") a fine pass, \(threads) thread(s)")
   } catch {
     print("segment: \(error)")
     return
@@ -58,17 +62,30 @@ func runSegmentBenchmark(arguments: [String]) {
     Point(x: Double(width) * 0.98, y: Double(height) * 0.90), Point(x: Double(width) * 0.84, y: Double(height) * 0.90),
   ]
 
+  var tissue: FinePassTissue?
+  if arguments.contains("--tissue") {
+    guard let tissueModel = try? TissueModel.bundled(), let joined = FinePassTissue(outline: model, tissue: tissueModel)
+    else {
+      print("segment: the bundled tissue model cannot run in this model's fine pass")
+      return
+    }
+    tissue = joined
+    print("segment: the tissue network runs in the fine pass (\(joined.sharedOperations) operations shared)")
+  }
+  let stepClock: @Sendable () -> Double
+  if threads > 1 { stepClock = { OperationTimings.wallSeconds() } } else { stepClock = { threadCPUSeconds() } }
   var results: [(total: Duration, timings: OperationTimings, area: Int)] = []
   var cpuTimes: [Double] = []
   let clock = ContinuousClock()
   for run in 0...runs {
-    let timings = OperationTimings(clock: threadCPUSeconds)
+    let timings = OperationTimings(clock: stepClock)
     let cpuStart = threadCPUSeconds()
     let start = clock.now
     let result: SegmentationResult
     do {
       result = try Segmenter.segment(
-        image: image, excluding: [marker], hints: .none, model: model, timings: timings)
+        image: image, excluding: [marker], hints: .none, model: model, timings: timings, threads: threads,
+        tissue: tissue)
     } catch {
       print("segment: \(error)")
       return
@@ -89,7 +106,7 @@ func runSegmentBenchmark(arguments: [String]) {
       + "(min \(milliseconds(results.first!.total)), max \(milliseconds(results.last!.total))), "
       + "wound area \(median.area) px; median thread CPU time \(String(format: "%.2f", cpuTimes[cpuTimes.count / 2] * 1000)) ms"
   )
-  print("  step (thread CPU time)    count    ms")
+  print("  step (\(threads > 1 ? "wall clock" : "thread CPU time"))\(threads > 1 ? "         " : "    ")count    ms")
   for entry in median.timings.totalsByLabel {
     let label = entry.label.padding(toLength: 24, withPad: " ", startingAt: 0)
     let count = String(entry.count).leftPadded(5)

@@ -181,9 +181,10 @@ package enum MeasurementPipeline {
   ///   - segmentationModel: the model to segment with; `nil` (the tool's
   ///     behaviour) is the bundled one. For benchmarks and evaluations.
   ///   - threads: how many threads the measurement may use: with more than
-  ///     one, the bundled model is loaded while the photo is decoded, the
+  ///     one, the bundled models are loaded while the photo is decoded, the
   ///     network's whole-photo pass runs beside the marker search, and the
-  ///     network's convolutions share their work. The figures are the same
+  ///     networks' convolutions, the fine pass's crops and outline and the
+  ///     tissue labels share their work. The figures are the same
   ///     bits for any number; `batch` measures one photo per worker on one
   ///     thread each.
   package static func measure(
@@ -191,8 +192,9 @@ package enum MeasurementPipeline {
     segmentationModel: SegmentationModelIdentity? = nil, threads: Int = 1
   ) throws(MeasurementError) -> MeasurementOutcome {
     if threads > 1 && segmentationModel == nil && settings.maskPath == nil {
-      // Load the bundled model (once per process) beside the decoding.
-      DispatchQueue.global().async { _ = bundledModel }
+      // Load the bundled outline and tissue models and join them (once per
+      // process) beside the decoding.
+      DispatchQueue.global().async { _ = bundledFinePassTissue }
     }
     let photoSha256 = sha256Hex(photoBytes)
     let decoded: DecodedPhoto
@@ -220,7 +222,7 @@ package enum MeasurementPipeline {
       threads > 1 && settings.maskPath == nil
       ? BackgroundValue { [image] in
         guard let identity = segmentationModel ?? (try? bundledModelIdentity()) else { return nil }
-        return try? Segmenter.coarseProbabilities(image: image, model: identity.model)
+        return try? Segmenter.coarseProbabilities(image: image, model: identity.model, threads: threads)
       } : nil
     defer { _ = coarse?.wait() }
     var calibration: Calibration

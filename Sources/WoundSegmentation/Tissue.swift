@@ -183,49 +183,87 @@ package enum TissueClassifier {
     }
     // The colour rules' inputs (colour correction, smoothed colours, distances to the edge)
     // only when some pixel asks for them: without the model, or where it is unsure.
+    // The mask's stored pixels are read directly: `box` lies inside `mask.box`.
+    let maskBox = mask.box
     var ruleAsked = true
     if let learned {
       ruleAsked = false
-      rows: for y in box.y..<box.maxY {
-        for x in box.x..<box.maxX where mask[x, y] != 0 {
-          let inBox = (y - box.y) * box.width + (x - box.x)
-          if TissueRules.modelIsUnsure(slough: learned.slough[inBox], granulation: learned.granulation[inBox]) {
-            ruleAsked = true
-            break rows
+      mask.boxPixels.pixels.withUnsafeBufferPointer { maskPixels in
+        rows: for y in box.y..<box.maxY {
+          let maskRow = (y - maskBox.y) * maskBox.width - maskBox.x
+          let boxRow = (y - box.y) * box.width - box.x
+          for x in box.x..<box.maxX where maskPixels[maskRow + x] != 0 {
+            if TissueRules.modelIsUnsure(
+              slough: learned.slough[boxRow + x], granulation: learned.granulation[boxRow + x])
+            {
+              ruleAsked = true
+              break rows
+            }
           }
         }
       }
     }
-    let correction = ruleAsked ? TissueColour.Correction(image: image, reference: reference) : nil
-    let radius = TissueRules.smoothingRadius(width: image.width, height: image.height)
-    var smoothed =
-      ruleAsked ? TissueGeometry.MaskedBoxMeans(image: image, mask: mask, box: box, radius: radius) : nil
-    let chamfer = ruleAsked ? TissueGeometry.edgeChamfer(mask: mask, box: box) : []
     var labels = GreyImage(width: box.width, height: box.height)
-
     var counts = [Int](repeating: 0, count: 5)
     var ruleDecided = 0
-    for y in box.y..<box.maxY {
-      smoothed?.moveTo(row: y)
-      for x in box.x..<box.maxX where mask[x, y] != 0 {
-        let inBox = (y - box.y) * box.width + (x - box.x)
-        // The smoothed colour is worked out only where a colour rule decides.
-        func colourRule() -> TissueClass {
-          let rgb = correction!.apply(smoothed!.mean(atX: x))
-          let lab = TissueColour.lab(red: rgb.red, green: rgb.green, blue: rgb.blue)
-          return TissueRules.classify(lab: lab, inMarginBand: Double(chamfer[inBox]) / 3 <= bandPixels)
+    if let learned, !ruleAsked {
+      // The model decides every pixel: bands of rows on `threads` threads, their
+      // counts added in order.
+      let parts = Parallel.parts(threads: threads, items: box.height, work: 4 * box.width * box.height)
+      var bandCounts = [[Int]](repeating: [0, 0, 0, 0, 0], count: parts)
+      mask.boxPixels.pixels.withUnsafeBufferPointer { maskPixels in
+        learned.slough.withUnsafeBufferPointer { slough in
+          learned.granulation.withUnsafeBufferPointer { granulation in
+            labels.pixels.withUnsafeMutableBufferPointer { labels in
+              bandCounts.withUnsafeMutableBufferPointer { bandCounts in
+                Parallel.run(parts) { part in
+                  var tally = [0, 0, 0, 0, 0]
+                  for y in Parallel.range(part, of: parts, items: box.height, granule: 1).map({ box.y + $0 }) {
+                    let maskRow = (y - maskBox.y) * maskBox.width - maskBox.x
+                    let boxRow = (y - box.y) * box.width - box.x
+                    for x in box.x..<box.maxX where maskPixels[maskRow + x] != 0 {
+                      let tissue: TissueClass = slough[boxRow + x] > granulation[boxRow + x] ? .slough : .granulation
+                      labels[boxRow + x] = tissue.rawValue
+                      tally[Int(tissue.rawValue)] += 1
+                    }
+                  }
+                  bandCounts[part] = tally
+                }
+              }
+            }
+          }
         }
-        let tissue: TissueClass
-        if let learned {
-          let (decided, byModel) = TissueRules.decide(
-            slough: learned.slough[inBox], granulation: learned.granulation[inBox], colourRule: colourRule())
-          tissue = decided
-          if !byModel { ruleDecided += 1 }
-        } else {
-          tissue = colourRule()
+      }
+      for tally in bandCounts { for c in counts.indices { counts[c] += tally[c] } }
+    } else {
+      let correction = TissueColour.Correction(image: image, reference: reference)
+      let radius = TissueRules.smoothingRadius(width: image.width, height: image.height)
+      var smoothed = TissueGeometry.MaskedBoxMeans(image: image, mask: mask, box: box, radius: radius)
+      let chamfer = TissueGeometry.edgeChamfer(mask: mask, box: box)
+      let maskPixels = mask.boxPixels.pixels
+      for y in box.y..<box.maxY {
+        smoothed.moveTo(row: y)
+        let maskRow = (y - maskBox.y) * maskBox.width - maskBox.x
+        for x in box.x..<box.maxX where maskPixels[maskRow + x] != 0 {
+          let inBox = (y - box.y) * box.width + (x - box.x)
+          // The smoothed colour is worked out only where a colour rule decides.
+          func colourRule() -> TissueClass {
+            let rgb = correction.apply(smoothed.mean(atX: x))
+            let lab = TissueColour.lab(red: rgb.red, green: rgb.green, blue: rgb.blue)
+            return TissueRules.classify(lab: lab, inMarginBand: Double(chamfer[inBox]) / 3 <= bandPixels)
+          }
+          let tissue: TissueClass
+          if let learned {
+            let (decided, byModel) = TissueRules.decide(
+              slough: learned.slough[inBox], granulation: learned.granulation[inBox], colourRule: colourRule())
+            tissue = decided
+            if !byModel { ruleDecided += 1 }
+          } else {
+            tissue = colourRule()
+          }
+          labels.pixels[inBox] = tissue.rawValue
+          counts[Int(tissue.rawValue)] += 1
         }
-        labels.pixels[inBox] = tissue.rawValue
-        counts[Int(tissue.rawValue)] += 1
       }
     }
     let total = Double(areaPixels)

@@ -88,24 +88,47 @@ package struct TissueModel: Sendable {
   /// returns them), and how many mask pixels the crops covered (those they miss are left at 0).
   ///
   /// - Precondition: the crops do not overlap (``FinePass/crops(boxes:rule:)`` merges them).
-  static func sample(_ crops: [TissueCrop], mask: BoxMask, box: PixelRect)
+  static func sample(_ crops: [TissueCrop], mask: BoxMask, box: PixelRect, threads: Int = 1)
     -> (probabilities: (slough: [Float], granulation: [Float]), covered: Int)
   {
     var slough = [Float](repeating: 0, count: box.width * box.height)
     var granulation = slough
     var covered = 0
-    for tissueCrop in crops {
-      let plane = tissueCrop.size * tissueCrop.size
-      let p = tissueCrop.probabilities
-      let area = tissueCrop.crop.pixels(clippedTo: box)
-      FinePass.sample(crop: tissueCrop.crop, size: tissueCrop.size, area: area) { x, y, taps in
-        guard mask[x, y] != 0 else { return }
-        let i = (y - box.y) * box.width + (x - box.x)
-        slough[i] = taps.interpolate(p, offset: plane)
-        granulation[i] = taps.interpolate(p, offset: 2 * plane)
-        covered += 1
+    let maskBox = mask.box
+    mask.boxPixels.pixels.withUnsafeBufferPointer { maskPixels in
+      slough.withUnsafeMutableBufferPointer { slough in
+        granulation.withUnsafeMutableBufferPointer { granulation in
+          for tissueCrop in crops {
+            let plane = tissueCrop.size * tissueCrop.size
+            let area = tissueCrop.crop.pixels(clippedTo: box.intersection(maskBox))
+            guard !area.isEmpty else { continue }
+            // Bands of rows on `threads` threads: each pixel is sampled alone, and
+            // the bands' counts are added in order.
+            let parts = Parallel.parts(threads: threads, items: area.height, work: 16 * area.width * area.height)
+            var counts = [Int](repeating: 0, count: parts)
+            tissueCrop.probabilities.withUnsafeBufferPointer { p in
+              counts.withUnsafeMutableBufferPointer { counts in
+                Parallel.run(parts) { part in
+                  let rows = Parallel.range(part, of: parts, items: area.height, granule: 1)
+                  let band = PixelRect(x: area.x, y: area.y + rows.lowerBound, width: area.width, height: rows.count)
+                  var count = 0
+                  FinePass.sample(crop: tissueCrop.crop, size: tissueCrop.size, area: band) { x, y, taps in
+                    guard maskPixels[(y - maskBox.y) * maskBox.width + (x - maskBox.x)] != 0 else { return }
+                    let i = (y - box.y) * box.width + (x - box.x)
+                    slough[i] = taps.interpolate(p, offset: plane)
+                    granulation[i] = taps.interpolate(p, offset: 2 * plane)
+                    count += 1
+                  }
+                  counts[part] = count
+                }
+              }
+            }
+            covered += counts.reduce(0, +)
+          }
+        }
       }
     }
     return ((slough, granulation), covered)
   }
+
 }

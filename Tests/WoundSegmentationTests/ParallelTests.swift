@@ -23,6 +23,10 @@ import WoundImaging
       cin: 3, cout: 32, k: 3, stride: 2, pad: [0, 0, 1, 1], groups: 1, act: "relu6", height: 96, width: 130),
     KernelTests.ConvCase(
       cin: 24, cout: 20, k: 3, stride: 1, pad: [1, 1, 1, 1], groups: 1, act: "relu", height: 30, width: 41),
+    // General with 7 blocks of unfolded rows (depth 576, 7 rows of 64 a block),
+    // which the threads share out whole, the last one short.
+    KernelTests.ConvCase(
+      cin: 64, cout: 24, k: 3, stride: 1, pad: [1, 1, 1, 1], groups: 1, act: "relu", height: 45, width: 64),
   ]
 
   /// Runs one convolution with `threads` threads, each with its own scratch.
@@ -108,13 +112,50 @@ import WoundImaging
         for c in 0..<3 { photo.pixels[target + c] = small.pixels[source + c] }
       }
     }
-    let one = try Segmenter.segment(image: photo, excluding: [], hints: .none, model: model, threads: 1)
+    let tissueModel = try TissueModel.bundled()
+    let tissue = try #require(FinePassTissue(outline: model, tissue: tissueModel))
+    let one = try Segmenter.segment(
+      image: photo, excluding: [], hints: .none, model: model, threads: 1, tissue: tissue)
     #expect(one.areaPixels > 10_000)
+    let oneCrops = try #require(one.tissueCrops)
+    let oneTissue = try TissueClassifier.classify(
+      image: photo, mask: one.wound, reference: nil, model: tissueModel, crops: oneCrops, threads: 1)
+    #expect(oneTissue.shares.granulation + oneTissue.shares.slough > 0.5)
     for threads in [2, 3] {
-      let many = try Segmenter.segment(image: photo, excluding: [], hints: .none, model: model, threads: threads)
+      let many = try Segmenter.segment(
+        image: photo, excluding: [], hints: .none, model: model, threads: threads, tissue: tissue)
       #expect(many.mask == one.mask, "\(threads) threads")
       #expect(many.probabilities == one.probabilities, "\(threads) threads")
       #expect(many.regions == one.regions, "\(threads) threads")
+      let manyCrops = try #require(many.tissueCrops)
+      #expect(
+        manyCrops.map { $0.probabilities.map(\.bitPattern) } == oneCrops.map { $0.probabilities.map(\.bitPattern) },
+        "\(threads) threads")
+      let manyTissue = try TissueClassifier.classify(
+        image: photo, mask: many.wound, reference: nil, model: tissueModel, crops: manyCrops, threads: threads)
+      #expect(manyTissue.boxLabels == oneTissue.boxLabels, "\(threads) threads")
+      #expect(manyTissue.shares == oneTissue.shares, "\(threads) threads")
+      #expect(manyTissue.provenance == oneTissue.provenance, "\(threads) threads")
+    }
+  }
+
+  /// A network pass reads nothing of the arena a previous pass left: the kept
+  /// arena filled with NaN gives the same bits as a fresh one. (Tests run side
+  /// by side, so another test's pass may take the poisoned arena first; its
+  /// own reference figures then catch what this one would.)
+  @Test func aKeptArenaGivesTheSameBitsAsAFreshOne() throws {
+    let model = try SegmentationModel.bundled()
+    var random = SeededGenerator(seed: 7)
+    let input = random.floats(3 * 96 * 64, scale: 1.5)
+    let fresh = try model.probabilities(normalizedInput: input, width: 64, height: 96)
+    #expect(!fresh.contains { $0.isNaN })
+    for threads in [1, 2, 1, 3] {
+      let arena = KeptArena.take(capacity: 1 << 21)
+      #expect(arena.capacity >= 1 << 21)
+      arena.start.update(repeating: .nan, count: arena.capacity)
+      KeptArena.give(arena)
+      let again = try model.probabilities(normalizedInput: input, width: 64, height: 96, threads: threads)
+      #expect(again.map(\.bitPattern) == fresh.map(\.bitPattern), "\(threads) threads")
     }
   }
 }

@@ -68,9 +68,9 @@ enum InferenceEngine {
       input.count == plan.shapes[graph.inputTensor].count,
       "network input of \(input.count) floats, the plan's input tensor holds \(plan.shapes[graph.inputTensor].count)")
     let arenaCount = plan.arenaCount + plan.scratchCount * threads
-    let arena = UnsafeMutablePointer<Float>.allocate(capacity: arenaCount)
-    defer { arena.deallocate() }
-    LargeBuffers.adviseHugePages(UnsafeMutableRawPointer(arena), bytes: arenaCount * MemoryLayout<Float>.stride)
+    let kept = KeptArena.take(capacity: arenaCount)
+    defer { KeptArena.give(kept) }
+    let arena = kept.start
     let scratch = arena + plan.arenaCount
 
     input.withUnsafeBufferPointer { source in
@@ -114,5 +114,60 @@ enum InferenceEngine {
     return ([graph.outputTensor] + graph.extraOutputs).map { tensor in
       Array(UnsafeBufferPointer(start: arena + plan.offsets[tensor], count: plan.shapes[tensor].count))
     }
+  }
+}
+
+/// The floats of the last network pass, kept for the next one.
+///
+/// A measurement runs the network several times (the whole-photo pass, then a
+/// fine pass per crop), each over an arena of up to 12 MB. Freed and asked for
+/// again, such an arena comes back as fresh pages that the kernel must find
+/// and clear one by one on first touch, which on some machines costs more than
+/// the arithmetic done in them. The arena of a finished pass is kept instead
+/// (one, the largest offered) and handed to the next pass that fits in it.
+/// Values are never read from a kept arena before they are written: every
+/// tensor is written by its operation before any operation reads it, and the
+/// kernels clear what they read as padding.
+enum KeptArena {
+  /// An arena: its first float and its capacity.
+  struct Arena: @unchecked Sendable {
+    let start: UnsafeMutablePointer<Float>
+    let capacity: Int
+  }
+
+  private nonisolated(unsafe) static var kept: Arena?
+  private static let lock = WorkerLock()
+
+  /// The kept arena when it holds `capacity` floats, else a new one.
+  static func take(capacity: Int) -> Arena {
+    lock.lock()
+    if let arena = kept, arena.capacity >= capacity {
+      kept = nil
+      lock.unlock()
+      return arena
+    }
+    lock.unlock()
+    let start = UnsafeMutablePointer<Float>.allocate(capacity: capacity)
+    LargeBuffers.adviseHugePages(UnsafeMutableRawPointer(start), bytes: capacity * MemoryLayout<Float>.stride)
+    return Arena(start: start, capacity: capacity)
+  }
+
+  /// Keeps `arena` for the next pass when it is larger than the one kept;
+  /// frees the smaller of the two.
+  static func give(_ arena: Arena) {
+    lock.lock()
+    var free = arena
+    if let current = kept {
+      if arena.capacity > current.capacity {
+        free = current
+        kept = arena
+      }
+    } else {
+      kept = arena
+      lock.unlock()
+      return
+    }
+    lock.unlock()
+    free.start.deallocate()
   }
 }

@@ -347,7 +347,8 @@ enum Kernels {
           case .general:
             convolveUnfolded(
               conv, packed: packed.baseAddress!, bias: bias.baseAddress!, input: input,
-              inputWidth: inputWidth, inputHeight: inputHeight, output: output, scratch: scratch, threads: threads)
+              inputWidth: inputWidth, inputHeight: inputHeight, output: output, scratch: scratch, threads: threads,
+              scratchStride: scratchStride)
           }
         }
       }
@@ -360,7 +361,44 @@ enum Kernels {
   static func convolveUnfolded(
     _ conv: Convolution, packed: UnsafePointer<Float>, bias: UnsafePointer<Float>,
     input: UnsafePointer<Float>, inputWidth: Int, inputHeight: Int,
-    output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, threads: Int = 1
+    output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, threads: Int = 1,
+    scratchStride: Int = 0
+  ) {
+    let outputWidth = conv.outputWidth(inputWidth: inputWidth)
+    let outputHeight = conv.outputHeight(inputHeight: inputHeight)
+    let tileRows = unfoldRows(conv, outputWidth: outputWidth, outputHeight: outputHeight)
+    let blocks = (outputHeight + tileRows - 1) / tileRows
+    let depth = conv.inputChannels / conv.groups * conv.kernelSize * conv.kernelSize
+    // Several blocks of rows: each thread unfolds and multiplies whole blocks in
+    // its own scratch. One block: the multiplication shares its columns instead.
+    let parts =
+      scratchStride > 0
+      ? Parallel.parts(threads: threads, items: blocks, work: conv.outputChannels * depth * outputWidth * outputHeight)
+      : 1
+    if parts > 1 {
+      Parallel.run(parts) { part in
+        let range = Parallel.range(part, of: parts, items: blocks, granule: 1)
+        convolveUnfolded(
+          conv, packed: packed, bias: bias, input: input, inputWidth: inputWidth, inputHeight: inputHeight,
+          output: output, scratch: scratch + part * scratchStride,
+          rows: range.lowerBound
+            * tileRows..<Swift.min(
+              outputHeight, range.upperBound * tileRows), threads: 1)
+      }
+    } else {
+      convolveUnfolded(
+        conv, packed: packed, bias: bias, input: input, inputWidth: inputWidth, inputHeight: inputHeight,
+        output: output, scratch: scratch, rows: 0..<outputHeight, threads: threads)
+    }
+  }
+
+  /// ``convolveUnfolded(_:packed:bias:input:inputWidth:inputHeight:output:scratch:threads:scratchStride:)``
+  /// for the output rows `rows`, which start at a multiple of the block of rows unfolded at a time.
+  static func convolveUnfolded(
+    _ conv: Convolution, packed: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+    input: UnsafePointer<Float>, inputWidth: Int, inputHeight: Int,
+    output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, rows outputRows: Range<Int>,
+    threads: Int
   ) {
     let k = conv.kernelSize
     let s = conv.stride
@@ -375,9 +413,9 @@ enum Kernels {
     let packedGroup = packedCount(rows: groupOutputs, columns: depth)
 
     for group in 0..<conv.groups {
-      var y0 = 0
-      while y0 < outputHeight {
-        let rows = Swift.min(tileRows, outputHeight - y0)
+      var y0 = outputRows.lowerBound
+      while y0 < outputRows.upperBound {
+        let rows = Swift.min(tileRows, outputRows.upperBound - y0)
         let columns = rows * outputWidth
         // Unfold.
         for ci in 0..<groupInputs {

@@ -86,7 +86,12 @@ enum FinePass {
   }
 
   /// The network's planar normalised input for one crop: `[3][size][size]`.
-  static func input(image: RGBImage, crop: Crop, size: Int, subtract: Float, divide: Float) -> [Float] {
+  ///
+  /// With `threads > 1` the block means are shared out by rows of blocks; each
+  /// is the same sum whichever thread makes it.
+  static func input(
+    image: RGBImage, crop: Crop, size: Int, subtract: Float, divide: Float, threads: Int = 1
+  ) -> [Float] {
     let k = max(1, Int((crop.side / Double(size)).rounded(.down)))
     let (blocksWide, blocksHigh) = AreaDownscaler.size(width: image.width, height: image.height, factor: k)
     // Average only the blocks the crop touches (plus one for the bilinear taps).
@@ -103,30 +108,35 @@ enum FinePass {
     let w = bx1 - bx0
     let h = by1 - by0
     var blocks = [Float](repeating: 0, count: 3 * w * h)
+    let parts = Parallel.parts(threads: threads, items: h, work: w * h * k * k)
     image.pixels.withUnsafeBufferPointer { source in
-      for j in 0..<h {
-        let top = (by0 + j) * k
-        let bottom = min(image.height, top + k)
-        for i in 0..<w {
-          let left = (bx0 + i) * k
-          let right = min(image.width, left + k)
-          var r: UInt32 = 0
-          var g: UInt32 = 0
-          var b: UInt32 = 0
-          for y in top..<bottom {
-            var p = (y * image.width + left) * 3
-            for _ in left..<right {
-              r &+= UInt32(source[p])
-              g &+= UInt32(source[p + 1])
-              b &+= UInt32(source[p + 2])
-              p += 3
+      blocks.withUnsafeMutableBufferPointer { blocks in
+        Parallel.run(parts) { part in
+          for j in Parallel.range(part, of: parts, items: h, granule: 1) {
+            let top = (by0 + j) * k
+            let bottom = min(image.height, top + k)
+            for i in 0..<w {
+              let left = (bx0 + i) * k
+              let right = min(image.width, left + k)
+              var r: UInt32 = 0
+              var g: UInt32 = 0
+              var b: UInt32 = 0
+              for y in top..<bottom {
+                var p = (y * image.width + left) * 3
+                for _ in left..<right {
+                  r &+= UInt32(source[p])
+                  g &+= UInt32(source[p + 1])
+                  b &+= UInt32(source[p + 2])
+                  p += 3
+                }
+              }
+              let count = Float((bottom - top) * (right - left))
+              let index = 3 * (j * w + i)
+              blocks[index] = Float(r) / count
+              blocks[index + 1] = Float(g) / count
+              blocks[index + 2] = Float(b) / count
             }
           }
-          let count = Float((bottom - top) * (right - left))
-          let index = 3 * (j * w + i)
-          blocks[index] = Float(r) / count
-          blocks[index + 1] = Float(g) / count
-          blocks[index + 2] = Float(b) / count
         }
       }
     }
@@ -224,17 +234,23 @@ enum FinePass {
   /// mask is the same as interpolating every pixel.
   static func paint(
     _ probabilities: [Float], size: Int, crop: Crop, area: PixelRect, threshold: Float,
-    into pixels: UnsafeMutablePointer<UInt8>, frame: PixelRect
+    into pixels: UnsafeMutablePointer<UInt8>, frame: PixelRect, threads: Int = 1
   ) {
     let cells = cellStates(probabilities, size: size, threshold: threshold)
+    // Bands of rows on `threads` threads: each pixel is decided alone.
+    let parts = Parallel.parts(threads: threads, items: area.height, work: 16 * area.width * area.height)
     probabilities.withUnsafeBufferPointer { p in
       cells.withUnsafeBufferPointer { cells in
-        sample(crop: crop, size: size, area: area) { x, y, taps in
-          switch cells[taps.topLeft] {
-          case CellState.inside: pixels[(y - frame.y) * frame.width + (x - frame.x)] = 255
-          case CellState.outside: break
-          default:
-            if taps.interpolate(p) > threshold { pixels[(y - frame.y) * frame.width + (x - frame.x)] = 255 }
+        Parallel.run(parts) { part in
+          let rows = Parallel.range(part, of: parts, items: area.height, granule: 1)
+          let band = PixelRect(x: area.x, y: area.y + rows.lowerBound, width: area.width, height: rows.count)
+          sample(crop: crop, size: size, area: band) { x, y, taps in
+            switch cells[taps.topLeft] {
+            case CellState.inside: pixels[(y - frame.y) * frame.width + (x - frame.x)] = 255
+            case CellState.outside: break
+            default:
+              if taps.interpolate(p) > threshold { pixels[(y - frame.y) * frame.width + (x - frame.x)] = 255 }
+            }
           }
         }
       }

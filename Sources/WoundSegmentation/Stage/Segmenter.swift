@@ -200,7 +200,8 @@ package enum Segmenter {
         let area = crop.pixels(clippedTo: searchRect)
         guard !area.isEmpty else { continue }
         let input = FinePass.input(
-          image: image, crop: crop, size: size, subtract: model.normalizeSubtract, divide: model.normalizeDivide)
+          image: image, crop: crop, size: size, subtract: model.normalizeSubtract, divide: model.normalizeDivide,
+          threads: threads)
         do {
           let fine: [Float]
           if let tissue {
@@ -223,7 +224,7 @@ package enum Segmenter {
         for pass in passes {
           FinePass.paint(
             pass.probabilities, size: size, crop: pass.crop, area: pass.area, threshold: probabilityThreshold,
-            into: pixels, frame: frame)
+            into: pixels, frame: frame, threads: threads)
         }
       }
     } else {

@@ -4,24 +4,25 @@
   import Darwin
 #endif
 
-/// A mutual-exclusion lock (a POSIX mutex), for state shared by `batch`'s workers.
-final class WorkerLock: @unchecked Sendable {
+/// A mutual-exclusion lock (a POSIX mutex), for state shared between threads: `batch`'s
+/// workers, the networks' kept arena.
+package final class WorkerLock: @unchecked Sendable {
   private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
-  init() { pthread_mutex_init(mutex, nil) }
+  package init() { pthread_mutex_init(mutex, nil) }
 
   deinit {
     pthread_mutex_destroy(mutex)
     mutex.deallocate()
   }
 
-  func lock() { pthread_mutex_lock(mutex) }
-  func unlock() { pthread_mutex_unlock(mutex) }
+  package func lock() { pthread_mutex_lock(mutex) }
+  package func unlock() { pthread_mutex_unlock(mutex) }
 }
 
 /// Runs `body` on `count` new threads of `stackBytes` of stack each and returns when all
 /// have finished. A thread that cannot be started runs its `body` on the caller's.
-func runWorkerThreads(count: Int, stackBytes: Int, _ body: @escaping @Sendable () -> Void) {
+package func runWorkerThreads(count: Int, stackBytes: Int, _ body: @escaping @Sendable () -> Void) {
   final class Job {
     let body: @Sendable () -> Void
     init(body: @escaping @Sendable () -> Void) { self.body = body }
