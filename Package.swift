@@ -42,7 +42,8 @@ let package = Package(
 
     // MARK: Swift core (FoundationEssentials and the C runtime only: no module of the tool imports Foundation)
 
-    .target(name: "WoundCore"),
+    // WoundCore's one dependency: swift-crypto for SHA-256 (`sha256Hex`).
+    .target(name: "WoundCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
     .target(name: "WoundMeasurement", dependencies: ["WoundCore"]),
     .target(
       name: "WoundSegmentation",
@@ -63,8 +64,7 @@ let package = Package(
     // MARK: Timeline store, pipeline, command line
 
     .target(
-      name: "WoundTimeline",
-      dependencies: ["WoundCore", .product(name: "Crypto", package: "swift-crypto")]),
+      name: "WoundTimeline", dependencies: ["WoundCore"]),
     .target(
       name: "WoundExport",
       dependencies: [
@@ -75,7 +75,6 @@ let package = Package(
       dependencies: [
         "WoundCore", "WoundImaging", "WoundCalibration", "WoundSegmentation",
         "WoundMeasurement", "WoundTimeline", "WoundExport",
-        .product(name: "Crypto", package: "swift-crypto"),
       ]),
     .executableTarget(
       name: "woundmeasure",

@@ -260,7 +260,7 @@ package enum Auditor {
       let maxPixels = entry.settings.maxPixels ?? MeasurementSettings.defaultMaxPixels
       for path in candidates {
         guard let bytes = try? MeasurementPipeline.readFile(path, maxPixels: maxPixels) else { continue }
-        let sha = MeasurementPipeline.sha256Hex(bytes)
+        let sha = sha256Hex(bytes)
         if sha == entry.photo.sha256 {
           found = (path, bytes)
           break
@@ -357,7 +357,7 @@ package enum Auditor {
     let recordedMaskSha = TimelineAccess.maskSha256(of: entry)
     return candidatePaths(recorded: maskPath, photosRoot: photosRoot, index: &index).first { path in
       guard let bytes = try? MeasurementPipeline.readFile(path, maxPixels: maxPixels) else { return false }
-      return recordedMaskSha == nil || MeasurementPipeline.sha256Hex(bytes) == recordedMaskSha
+      return recordedMaskSha == nil || sha256Hex(bytes) == recordedMaskSha
     }
   }
 

@@ -219,7 +219,7 @@ package enum BatchRunner {
         out.append(.done(.failed(.measurement(error))))
         continue
       }
-      let sha = MeasurementPipeline.sha256Hex(bytes)
+      let sha = sha256Hex(bytes)
       switch known[item.patient]! {
       case .failure(let error):
         out.append(.done(.failed(.untrustedTimeline(photo: item.path, error))))
@@ -334,7 +334,7 @@ private final class BatchState: @unchecked Sendable {
       return .failure(Failure(outcome: .failed(.measurement(error))))
     }
     let bytes = contents.bytes
-    guard MeasurementPipeline.sha256Hex(bytes) == sha256 else {
+    guard sha256Hex(bytes) == sha256 else {
       return .failure(Failure(outcome: .failed(.measurement(.photoChanged(file: item.path)))))
     }
     let settings = MeasurementSettings(

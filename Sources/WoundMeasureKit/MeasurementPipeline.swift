@@ -1,4 +1,3 @@
-import Crypto
 import Dispatch
 import FoundationEssentials
 import WoundCalibration
@@ -76,7 +75,7 @@ package struct SegmentationModelIdentity: Sendable {
 extension SegmentationModelIdentity {
   /// The identity of a loaded model: its file's SHA-256 is computed here.
   package init(model: SegmentationModel) {
-    self.init(model: model, sha256: MeasurementPipeline.sha256Hex(model.fileBytes))
+    self.init(model: model, sha256: model.fileSHA256)
   }
 }
 
@@ -90,7 +89,7 @@ package enum MeasurementPipeline {
   static let bundledModel: Result<SegmentationModelIdentity, SegmentationModelError> = {
     do throws(SegmentationModelError) {
       let model = try SegmentationModel.bundled()
-      return .success(SegmentationModelIdentity(model: model, sha256: sha256Hex(model.fileBytes)))
+      return .success(SegmentationModelIdentity(model: model, sha256: model.fileSHA256))
     } catch {
       return .failure(error)
     }
@@ -100,7 +99,7 @@ package enum MeasurementPipeline {
   static let bundledTissueModel: Result<(model: TissueModel, sha256: String), SegmentationModelError> = {
     do throws(SegmentationModelError) {
       let model = try TissueModel.bundled()
-      return .success((model, sha256Hex(model.network.fileBytes)))
+      return .success((model, model.network.fileSHA256))
     } catch {
       return .failure(error)
     }
@@ -117,14 +116,6 @@ package enum MeasurementPipeline {
   /// The bundled model's identity, or the reason it cannot be loaded.
   package static func bundledModelIdentity() throws(SegmentationModelError) -> SegmentationModelIdentity {
     try bundledModel.get()
-  }
-
-  /// Lower-case hex SHA-256 of some bytes.
-  package static func sha256Hex(_ bytes: [UInt8]) -> String {
-    SHA256.hash(data: bytes).map { byte in
-      let hex = String(byte, radix: 16)
-      return byte < 16 ? "0" + hex : hex
-    }.joined()
   }
 
   /// The threads one measurement may use when it is the only work of the
@@ -181,7 +172,7 @@ package enum MeasurementPipeline {
   ///   - segmentationModel: the model to segment with; `nil` (the tool's
   ///     behaviour) is the bundled one. For benchmarks and evaluations.
   ///   - threads: how many threads the measurement may use: with more than
-  ///     one, the bundled models are loaded while the photo is decoded, the
+  ///     one, the bundled outline model is loaded while the photo is decoded, the
   ///     network's whole-photo pass runs beside the marker search, and the
   ///     networks' convolutions, the fine pass's crops and outline and the
   ///     tissue labels share their work. The figures are the same
@@ -192,9 +183,10 @@ package enum MeasurementPipeline {
     segmentationModel: SegmentationModelIdentity? = nil, threads: Int = 1
   ) throws(MeasurementError) -> MeasurementOutcome {
     if threads > 1 && segmentationModel == nil && settings.maskPath == nil {
-      // Load the bundled outline and tissue models and join them (once per
-      // process) beside the decoding.
-      DispatchQueue.global().async { _ = bundledFinePassTissue }
+      // Load the bundled outline model (once per process) beside the decoding.
+      // The tissue model loads after the marker search: loaded here, it would
+      // add its weights to the peak of memory, which the marker search sets.
+      DispatchQueue.global().async { _ = bundledModel }
     }
     let photoSha256 = sha256Hex(photoBytes)
     let decoded: DecodedPhoto

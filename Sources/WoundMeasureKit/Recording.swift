@@ -155,7 +155,7 @@ package enum Recorder {
     var found: (path: String, bytes: [UInt8])?
     for path in candidates {
       guard let bytes = try? MeasurementPipeline.readFile(path) else { continue }
-      if MeasurementPipeline.sha256Hex(bytes) == target.photo.sha256 {
+      if sha256Hex(bytes) == target.photo.sha256 {
         found = (path, bytes)
         break
       }

@@ -45,7 +45,7 @@ package enum ReportPhotos {
     var changed = false
     for path in candidates {
       guard let bytes = try? MeasurementPipeline.readFile(path) else { continue }
-      if MeasurementPipeline.sha256Hex(bytes) == entry.photo.sha256 {
+      if sha256Hex(bytes) == entry.photo.sha256 {
         found = bytes
         break
       }

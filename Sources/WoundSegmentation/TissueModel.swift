@@ -68,11 +68,13 @@ package struct TissueModel: Sendable {
     var crops: [TissueCrop] = []
     for crop in FinePass.crops(boxes: regionBoxes, rule: cropRule) {
       let input = FinePass.input(
-        image: image, crop: crop, size: size, subtract: network.normalizeSubtract, divide: network.normalizeDivide)
+        image: image, crop: crop, size: size, subtract: network.normalizeSubtract, divide: network.normalizeDivide,
+        threads: threads)
       let p = try network.classProbabilities(normalizedInput: input, width: size, height: size, threads: threads)
       crops.append(TissueCrop(crop: crop, size: size, probabilities: p))
     }
-    return Self.sample(crops, mask: mask, box: box).probabilities
+    KeptArena.release()
+    return Self.sample(crops, mask: mask, box: box, threads: threads).probabilities
   }
 
   /// Whether `crops` cover every set pixel of `mask`, so that the classifier samples

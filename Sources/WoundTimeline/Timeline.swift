@@ -1,4 +1,3 @@
-import Crypto
 import FoundationEssentials
 import WoundCore
 
@@ -75,7 +74,7 @@ package struct Timeline: Sendable, Equatable, Codable {
       encoder.dateEncodingStrategy = .iso8601
       encoder.userInfo[TimelineJSON.omittingHash] = true
       do {
-        return TimelineJSON.hex(SHA256.hash(data: try encoder.encode(self)))
+        return sha256Hex(try encoder.encode(self))
       } catch {
         throw .unencodableEntry(reason: TimelineJSON.describe(error))
       }
@@ -278,12 +277,7 @@ enum TimelineJSON {
   static func sha256Hex(of entry: TimelineEntry, omitting: Set<TimelineEntry.CodingKeys>) throws(TimelineError)
     -> String
   {
-    hex(SHA256.hash(data: try canonical(entry, omitting: omitting)))
-  }
-
-  /// Lowercase hex of a digest.
-  static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-    digest.map { cFormat("%02x", $0) }.joined()
+    WoundCore.sha256Hex(try canonical(entry, omitting: omitting))
   }
 
   static func wholeSeconds(_ date: Date) -> Date {

@@ -1,4 +1,3 @@
-import Crypto
 import FoundationEssentials
 import WoundCore
 
@@ -191,7 +190,7 @@ package struct TimelineStore: Sendable {
     try Self.replaceAtomically(file: file, with: bytes, directory: directory)
     let newHead = Head(
       patient: patient, entries: head.entries + 1, lastHash: sealed.hash, updatedAt: TimelineJSON.wholeSeconds(Date()),
-      fileSha256: TimelineJSON.hex(SHA256.hash(data: bytes)))
+      fileSha256: sha256Hex(bytes))
     try writeHead(newHead, file: file)
     updatePhotoIndex(sha256: sha, patient: patient, standingEntryId: sealed.id)
     return sealed
@@ -238,7 +237,7 @@ package struct TimelineStore: Sendable {
       if unlink(file) != 0 { throw .writeFailed(file: file, operation: "unlink", errno: errno) }
     }
     var recovery = Timeline.Recovery(
-      damagedFileName: keptName, damagedSha256: bytes.map { TimelineJSON.hex(SHA256.hash(data: $0)) } ?? "",
+      damagedFileName: keptName, damagedSha256: bytes.map { sha256Hex($0) } ?? "",
       damagedByteSize: bytes?.count ?? 0, problem: problem, reason: reason,
       recordedAt: TimelineJSON.wholeSeconds(date), recordedBy: recordedBy)
     recovery.hash = try recovery.computedHash()
@@ -260,7 +259,7 @@ package struct TimelineStore: Sendable {
     init(store: TimelineStore, file: String) throws(TimelineError) {
       head = try store.readHead(file: file)
       data = try TimelineStore.readIfPresent(file: file)
-      let sha = data.map { TimelineJSON.hex(SHA256.hash(data: $0)) }
+      let sha = data.map { sha256Hex($0) }
       bytesAreTheHeads = sha != nil && head?.fileSha256 == sha
     }
   }
@@ -361,7 +360,7 @@ package struct TimelineStore: Sendable {
     try writeHead(
       Head(
         patient: timeline.patient, entries: timeline.entries.count, lastHash: timeline.lastHash,
-        updatedAt: TimelineJSON.wholeSeconds(Date()), fileSha256: TimelineJSON.hex(SHA256.hash(data: bytes))),
+        updatedAt: TimelineJSON.wholeSeconds(Date()), fileSha256: sha256Hex(bytes)),
       file: file)
   }
 

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Testing
 import WoundCore
@@ -44,7 +43,7 @@ import WoundImaging
     let expectedSha = try #require(meta?["modelSHA256"] as? String)
     let counts = try #require(meta?["woundPixels"] as? [String: Int])
     #expect(!counts.isEmpty)
-    let modelSha = SHA256.hash(data: model.fileBytes).map { String(format: "%02x", $0) }.joined()
+    let modelSha = model.fileSHA256
     #expect(modelSha == expectedSha, "the references were made with another model file; re-run training/export.py")
     for (name, _) in counts.sorted(by: { $0.key < $1.key }) {
       let folder = name.hasPrefix("0420") || name.hasPrefix("0530") ? "hard" : "validation"

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Testing
 import WoundCore
@@ -50,7 +49,7 @@ import WoundImaging
       try JSONSerialization.jsonObject(
         with: Data(contentsOf: URL(fileURLWithPath: Self.fixture("reference-tissue/reference.json")))) as? [String: Any]
     let expectedSha = try #require(meta?["modelSHA256"] as? String)
-    let modelSha = SHA256.hash(data: model.network.fileBytes).map { String(format: "%02x", $0) }.joined()
+    let modelSha = model.network.fileSHA256
     #expect(
       modelSha == expectedSha, "the references were made with another model file; re-run training/tissue_export.py")
     let photos = try #require(meta?["photos"] as? [String: Any])

@@ -119,15 +119,17 @@ enum InferenceEngine {
 
 /// The floats of the last network pass, kept for the next one.
 ///
-/// A measurement runs the network several times (the whole-photo pass, then a
-/// fine pass per crop), each over an arena of up to 12 MB. Freed and asked for
+/// A measurement runs the networks several times (the whole-photo pass, then a
+/// fine pass per crop), each over an arena of up to 13 MB. Freed and asked for
 /// again, such an arena comes back as fresh pages that the kernel must find
 /// and clear one by one on first touch, which on some machines costs more than
 /// the arithmetic done in them. The arena of a finished pass is kept instead
-/// (one, the largest offered) and handed to the next pass that fits in it.
-/// Values are never read from a kept arena before they are written: every
-/// tensor is written by its operation before any operation reads it, and the
-/// kernels clear what they read as padding.
+/// (one, the largest offered) and handed to the next pass that fits in it,
+/// until the stage that ran the passes ``release()``s it, so that it does not
+/// add to the memory of the stages after. Values are never read from a kept
+/// arena before they are written: every tensor is written by its operation
+/// before any operation reads it, and the kernels clear what they read as
+/// padding (`ParallelTests` runs a pass on an arena filled with NaN).
 enum KeptArena {
   /// An arena: its first float and its capacity.
   struct Arena: @unchecked Sendable {
@@ -150,6 +152,15 @@ enum KeptArena {
     let start = UnsafeMutablePointer<Float>.allocate(capacity: capacity)
     LargeBuffers.adviseHugePages(UnsafeMutableRawPointer(start), bytes: capacity * MemoryLayout<Float>.stride)
     return Arena(start: start, capacity: capacity)
+  }
+
+  /// Frees the kept arena, if any: the passes of a stage are over.
+  static func release() {
+    lock.lock()
+    let arena = kept
+    kept = nil
+    lock.unlock()
+    arena?.start.deallocate()
   }
 
   /// Keeps `arena` for the next pass when it is larger than the one kept;

@@ -23,9 +23,9 @@ package struct SegmentationModel: Sendable {
 
   /// The path or resource name the model was read from, used in messages.
   package let fileName: String
-  /// The model file's bytes, exactly as stored: hash them to identify the
-  /// model (a measurement records the model's SHA-256).
-  package let fileBytes: [UInt8]
+  /// The lower-case hex SHA-256 of the model file's bytes, which identifies the
+  /// model (a measurement records it). The bytes themselves are not kept.
+  package let fileSHA256: String
   /// The weight type stored in the file: `"float32"` or `"float16"`.
   package let dataType: String
   /// Input channels (3: R, G, B).
@@ -74,7 +74,7 @@ package struct SegmentationModel: Sendable {
   package init(bytes: [UInt8], name: String) throws(SegmentationModelError) {
     let parsed = try ModelFileParser.parse(bytes: bytes, name: name)
     self.fileName = name
-    self.fileBytes = bytes
+    self.fileSHA256 = sha256Hex(bytes)
     self.dataType = parsed.dataType
     self.inputChannels = parsed.inputChannels
     self.trainingSizePixels = parsed.trainingSize

@@ -253,6 +253,8 @@ package enum Segmenter {
         }
       }
     }
+    // The networks have run: the arena they shared goes before the outline is made.
+    KeptArena.release()
     let found: MaskRegions
     if let first = boxes.first {
       let frame = boxes.dropFirst().reduce(first) { $0.union($1) }
