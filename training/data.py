@@ -213,6 +213,16 @@ def recolour_wound(x: np.ndarray, wound: np.ndarray, rng: np.random.Generator) -
     return np.clip(x * (1 - alpha) + painted * alpha, 0, 255).astype(np.float32)
 
 
+def grey_world(rgb: np.ndarray) -> np.ndarray:
+    """Grey-world white balance, as `TissueClassifier` does without a colour reference: each channel
+    times the mean of the three channels' means over its own mean, gains clamped to [0.5, 2], clipped
+    to 0-255. Float H x W x 3 in, float out. Pixels that read black (outside a crop) lower the three
+    means by the same factor, so they do not change the gains."""
+    means = rgb.reshape(-1, 3).astype(np.float64).mean(0)
+    gains = np.clip(means.mean() / np.maximum(means, 1e-6), 0.5, 2.0)
+    return np.clip(rgb * gains, 0, 255).astype(np.float32)
+
+
 def normalise(rgb: np.ndarray) -> np.ndarray:
     """uint8 H x W x 3 -> float32 3 x H x W, (rgb - 127) / 128."""
     return ((rgb.astype(np.float32) - 127.0) / 128.0).transpose(2, 0, 1)

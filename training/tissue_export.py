@@ -36,7 +36,7 @@ from PIL import Image
 from scipy import ndimage
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from data import dfutissue_names, load_dfutissue_labels, normalise  # noqa: E402
+from data import dfutissue_names, grey_world, load_dfutissue_labels, normalise  # noqa: E402
 from evaluate_c2f import crop_input, merged_crops  # noqa: E402
 from export import FIXTURES, TISSUE_MODEL_PATH, build, load_model, read_model_file  # noqa: E402
 from model import graph_ops, run_ops  # noqa: E402
@@ -70,12 +70,16 @@ def sample_back(p: np.ndarray, cx: float, cy: float, side: float, h: int, w: int
     return top * (1 - wy[None, :, None]) + bottom * wy[None, :, None], (y0, y1, x0, x1)
 
 
-def wound_probabilities(header: dict, blob: torch.Tensor, image: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """4 x H x W class probabilities at the wound pixels (zero elsewhere)."""
+def wound_probabilities(header: dict, blob: torch.Tensor, image: np.ndarray, mask: np.ndarray,
+                        grey: bool = False) -> np.ndarray:
+    """4 x H x W class probabilities at the wound pixels (zero elsewhere); with `grey`, each crop's input
+    white-balanced by the grey world (data.grey_world) first."""
     h, w = mask.shape
     out = np.zeros((4, h, w), dtype=np.float32)
     for cx, cy, side in crops_of(mask):
         x = crop_input(image, cx, cy, side)
+        if grey:
+            x = grey_world(x)
         t = torch.from_numpy(((x.astype(np.float32) - 127.0) / 128.0).transpose(2, 0, 1).copy())[None]
         with torch.no_grad():
             p = torch.softmax(run_ops(header["ops"], blob, t), 1)[0].numpy()
@@ -86,7 +90,7 @@ def wound_probabilities(header: dict, blob: torch.Tensor, image: np.ndarray, mas
     return out
 
 
-def evaluate(header: dict, blob: torch.Tensor) -> dict:
+def evaluate(header: dict, blob: torch.Tensor, grey: bool = False) -> dict:
     _, held_out = dfutissue_names()
     inter = {1: 0, 2: 0}
     union = {1: 0, 2: 0}
@@ -96,7 +100,7 @@ def evaluate(header: dict, blob: torch.Tensor) -> dict:
         wound = (labels == 1) | (labels == 2)
         if not wound.any():
             continue
-        p = wound_probabilities(header, blob, image, wound.astype(np.uint8))
+        p = wound_probabilities(header, blob, image, wound.astype(np.uint8), grey)
         pred = np.where(p[1] > p[2], 1, 2)
         truth = labels[wound]
         guess = pred[wound]
@@ -144,6 +148,7 @@ def main() -> None:
     parser.add_argument("--model", default=TISSUE_MODEL_PATH)
     parser.add_argument("--evaluate-only", action="store_true")
     parser.add_argument("--json")
+    parser.add_argument("--grey-world", action="store_true", help="evaluate with grey-world crops (tissue_train.py)")
     args = parser.parse_args()
     if not args.evaluate_only:
         model, info = load_model(args.checkpoint, classes=4)
@@ -173,7 +178,7 @@ def main() -> None:
         if os.path.abspath(args.model) == os.path.abspath(TISSUE_MODEL_PATH):
             write_fixtures(header, file_blob, sha)
     header, file_blob = read_model_file(args.model)
-    figures = evaluate(header, file_blob)
+    figures = evaluate(header, file_blob, args.grey_world)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(figures, f, indent=2)

@@ -25,6 +25,9 @@ import sys
 import numpy as np
 from PIL import Image
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from data import grey_world  # noqa: E402
+
 
 def srgb_to_lab(rgb: np.ndarray) -> np.ndarray:
     """sRGB 0-255 (float) -> CIELAB, D65 white, as `TissueColour.lab` computes it."""
@@ -36,12 +39,6 @@ def srgb_to_lab(rgb: np.ndarray) -> np.ndarray:
     xyz = lin @ m.T / np.array([0.95047, 1.0, 1.08883])
     f = np.where(xyz > 216 / 24389, np.cbrt(xyz), (24389 / 27 * xyz + 16) / 116)
     return np.stack([116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])], -1)
-
-
-def grey_world(rgb: np.ndarray) -> np.ndarray:
-    means = rgb.reshape(-1, 3).mean(0)
-    gains = np.clip(means.mean() / np.maximum(means, 1e-6), 0.5, 2.0)
-    return np.clip(rgb * gains, 0, 255)
 
 
 def main() -> None:

@@ -38,7 +38,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from data import augment, dfutissue_names, load_dfutissue_labels, normalise  # noqa: E402
+from data import augment, dfutissue_names, grey_world, load_dfutissue_labels, normalise  # noqa: E402
 from export import MODEL_PATH, read_model_file  # noqa: E402
 from model import WoundSegNet, load_folded  # noqa: E402
 from train import seed_everything  # noqa: E402
@@ -100,6 +100,8 @@ def main() -> None:
                         help="weight of slough pixels in the slough/granulation cross-entropy")
     parser.add_argument("--share-weight", type=float, default=0.0,
                         help="weight of the per-photo granulation share error in the loss (share_loss)")
+    parser.add_argument("--grey-world", action="store_true",
+                        help="white-balance each view by the grey world before the network (data.grey_world)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--checkpoint-every", type=int, default=50)
     parser.add_argument("--init-wmseg", default=MODEL_PATH)
@@ -171,7 +173,7 @@ def main() -> None:
             view_rng = np.random.default_rng([args.seed, step, key])
             x, y = augment(*sample, view_rng, args.size, (0.8, 1.3), crop_probability=args.crop_probability,
                            categorical=True)
-            xs.append(normalise(x))
+            xs.append(normalise(grey_world(x.astype(np.float32)) if args.grey_world else x))
             ys.append(y.astype(np.int64))
         x = torch.from_numpy(np.stack(xs))
         y = torch.from_numpy(np.stack(ys))
