@@ -378,12 +378,11 @@ enum Kernels {
     if parts > 1 {
       Parallel.run(parts) { part in
         let range = Parallel.range(part, of: parts, items: blocks, granule: 1)
+        let first = range.lowerBound * tileRows
+        let end = Swift.min(outputHeight, range.upperBound * tileRows)
         convolveUnfolded(
           conv, packed: packed, bias: bias, input: input, inputWidth: inputWidth, inputHeight: inputHeight,
-          output: output, scratch: scratch + part * scratchStride,
-          rows: range.lowerBound
-            * tileRows..<Swift.min(
-              outputHeight, range.upperBound * tileRows), threads: 1)
+          output: output, scratch: scratch + part * scratchStride, rows: first..<end, threads: 1)
       }
     } else {
       convolveUnfolded(
