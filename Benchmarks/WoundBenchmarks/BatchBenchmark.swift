@@ -54,7 +54,7 @@ func runBatchBenchmark(arguments: [String]) {
     return
   }
   // Load the model and warm the caches outside the timings.
-  _ = try? MeasurementPipeline.bundledModelIdentity()
+  _ = try? MeasurementPipeline.bundledSegmentationModel()
   _ = try? MeasurementPipeline.measure(photoAt: items[0].path, settings: MeasurementSettings())
 
   var throughput: [Int: Double] = [:]

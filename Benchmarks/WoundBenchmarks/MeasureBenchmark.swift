@@ -63,11 +63,10 @@ func runMeasureBenchmark(arguments: [String]) {
     print("measure: no .jpg in \(folder); write them with python3 tools/benchmarks/make_12mp_photos.py \(folder)")
     return
   }
-  let identity: SegmentationModelIdentity
+  let model: SegmentationModel
   do {
-    let model =
+    model =
       try modelPath.map { try SegmentationModel(contentsOf: URL(fileURLWithPath: $0)) } ?? SegmentationModel.bundled()
-    identity = SegmentationModelIdentity(model: model)
   } catch {
     print("measure: \(error)")
     return
@@ -80,7 +79,7 @@ func runMeasureBenchmark(arguments: [String]) {
   let oneCoreLabel = "  the same held to one core (taskset -c 0)"
   print(
     "measure: \(photos.count) photos in \(folder), \(runs) runs, model \(modelPath ?? "bundled") "
-      + "(\(identity.model.finePass == nil ? "no fine pass" : "with fine pass"))"
+      + "(\(model.finePass == nil ? "no fine pass" : "with fine pass"))"
       + (haveTool ? ", tool \(tool)" : ", no woundmeasure executable found (pass --tool)"))
 
   var ratios: [String: [Double]] = [:]
@@ -118,7 +117,7 @@ func runMeasureBenchmark(arguments: [String]) {
   // Warm-up: page in the model, the libraries and the first photo.
   _ = try? MeasurementPipeline.measure(
     photoBytes: [UInt8](FileManager.default.contents(atPath: photos[0]) ?? Data()), path: photos[0],
-    modificationDate: Date(), settings: settings, segmentationModel: identity)
+    modificationDate: Date(), settings: settings, segmentationModel: model)
 
   for _ in 0..<runs {
     for photo in photos {
@@ -149,7 +148,7 @@ func runMeasureBenchmark(arguments: [String]) {
       let outcome: MeasurementOutcome
       do {
         outcome = try MeasurementPipeline.measure(
-          photoBytes: bytes, path: photo, modificationDate: Date(), settings: settings, segmentationModel: identity)
+          photoBytes: bytes, path: photo, modificationDate: Date(), settings: settings, segmentationModel: model)
       } catch {
         print("measure: \(error)")
         return
@@ -160,7 +159,7 @@ func runMeasureBenchmark(arguments: [String]) {
       let threadedStart = monotonicSeconds()
       do {
         let threaded = try MeasurementPipeline.measure(
-          photoBytes: bytes, path: photo, modificationDate: Date(), settings: settings, segmentationModel: identity,
+          photoBytes: bytes, path: photo, modificationDate: Date(), settings: settings, segmentationModel: model,
           threads: threads)
         // Timed up to here: the comparison below is the benchmark's, not the pipeline's.
         ratios[threadedLabel, default: []].append((monotonicSeconds() - threadedStart) / djpeg)
@@ -177,7 +176,7 @@ func runMeasureBenchmark(arguments: [String]) {
       do {
         let tissueModel = try TissueModel.bundled()
         // As the pipeline: the tissue model runs in the outline's fine pass where it can.
-        let finePassTissue = FinePassTissue(outline: identity.model, tissue: tissueModel)
+        let finePassTissue = FinePassTissue(outline: model, tissue: tissueModel)
         var t = monotonicSeconds()
         func lap(_ stage: String) {
           let now = monotonicSeconds()
@@ -189,7 +188,7 @@ func runMeasureBenchmark(arguments: [String]) {
         let calibration = try Calibrator.calibrate(image: image, request: .marker)
         lap("calibrate")
         let segmentation = try Segmenter.segment(
-          image: image, excluding: calibration.exclusionPolygons, hints: .none, model: identity.model,
+          image: image, excluding: calibration.exclusionPolygons, hints: .none, model: model,
           tissue: finePassTissue)
         lap("segment")
         _ = try TissueClassifier.classify(

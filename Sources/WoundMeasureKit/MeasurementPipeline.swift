@@ -65,42 +65,22 @@ package struct MeasurementOutcome: Sendable {
   }
 }
 
-/// The segmentation model's identity: the model and the SHA-256 of its file.
-package struct SegmentationModelIdentity: Sendable {
-  package var model: SegmentationModel
-  /// Lower-case hex SHA-256 of the model file's bytes.
-  package var sha256: String
-}
-
-extension SegmentationModelIdentity {
-  /// The identity of a loaded model: its file's SHA-256 is computed here.
-  package init(model: SegmentationModel) {
-    self.init(model: model, sha256: model.fileSHA256)
-  }
-}
-
 /// The measurement of one photo, from its bytes to a timeline entry.
 ///
 /// A pure function of (photo bytes, settings, tool version, model file): the same
 /// inputs give bit-identical figures on every run, in any batch order and with any
 /// number of parallel jobs. The flow is described in `docs/pipeline.md`.
 package enum MeasurementPipeline {
-  /// The bundled segmentation model, loaded once per process.
-  static let bundledModel: Result<SegmentationModelIdentity, SegmentationModelError> = {
-    do throws(SegmentationModelError) {
-      let model = try SegmentationModel.bundled()
-      return .success(SegmentationModelIdentity(model: model, sha256: model.fileSHA256))
-    } catch {
+  /// The bundled segmentation model (it carries its file's SHA-256), loaded once per process.
+  static let bundledModel: Result<SegmentationModel, SegmentationModelError> = {
+    do throws(SegmentationModelError) { return .success(try SegmentationModel.bundled()) } catch {
       return .failure(error)
     }
   }()
 
-  /// The bundled tissue model and its file's SHA-256, loaded once per process.
-  static let bundledTissueModel: Result<(model: TissueModel, sha256: String), SegmentationModelError> = {
-    do throws(SegmentationModelError) {
-      let model = try TissueModel.bundled()
-      return .success((model, model.network.fileSHA256))
-    } catch {
+  /// The bundled tissue model, loaded once per process.
+  static let bundledTissueModel: Result<TissueModel, SegmentationModelError> = {
+    do throws(SegmentationModelError) { return .success(try TissueModel.bundled()) } catch {
       return .failure(error)
     }
   }()
@@ -110,11 +90,11 @@ package enum MeasurementPipeline {
   /// loaded or they cannot be joined.
   static let bundledFinePassTissue: FinePassTissue? = {
     guard let outline = try? bundledModel.get(), let tissue = try? bundledTissueModel.get() else { return nil }
-    return FinePassTissue(outline: outline.model, tissue: tissue.model)
+    return FinePassTissue(outline: outline, tissue: tissue)
   }()
 
-  /// The bundled model's identity, or the reason it cannot be loaded.
-  package static func bundledModelIdentity() throws(SegmentationModelError) -> SegmentationModelIdentity {
+  /// The bundled segmentation model, or the reason it cannot be loaded.
+  package static func bundledSegmentationModel() throws(SegmentationModelError) -> SegmentationModel {
     try bundledModel.get()
   }
 
@@ -180,7 +160,7 @@ package enum MeasurementPipeline {
   ///     thread each.
   package static func measure(
     photoBytes: [UInt8], path: String, modificationDate: Date, settings: MeasurementSettings,
-    segmentationModel: SegmentationModelIdentity? = nil, threads: Int = 1
+    segmentationModel: SegmentationModel? = nil, threads: Int = 1
   ) throws(MeasurementError) -> MeasurementOutcome {
     if threads > 1 && segmentationModel == nil && settings.maskPath == nil {
       // Load the bundled outline model (once per process) beside the decoding.
@@ -213,8 +193,8 @@ package enum MeasurementPipeline {
     let coarse: BackgroundValue<ProbabilityMap?>? =
       threads > 1 && settings.maskPath == nil
       ? BackgroundValue { [image] in
-        guard let identity = segmentationModel ?? (try? bundledModelIdentity()) else { return nil }
-        return try? Segmenter.coarseProbabilities(image: image, model: identity.model, threads: threads)
+        guard let model = segmentationModel ?? (try? bundledSegmentationModel()) else { return nil }
+        return try? Segmenter.coarseProbabilities(image: image, model: model, threads: threads)
       } : nil
     defer { _ = coarse?.wait() }
     var calibration: Calibration
@@ -228,7 +208,7 @@ package enum MeasurementPipeline {
     var mask: BoxMask
     var regions: MaskRegions
     var maskSha256: String?
-    var model: SegmentationModelIdentity?
+    var model: SegmentationModel?
     var tissueCrops: [TissueCrop]?
     if let maskPath = settings.maskPath {
       let maskBytes = try readFile(maskPath, maxPixels: settings.maxPixels)
@@ -239,20 +219,24 @@ package enum MeasurementPipeline {
           maxPixels: settings.maxPixels))
       mask = BoxMask(regions: regions)
     } else {
-      let identity: SegmentationModelIdentity
+      let outlineModel: SegmentationModel
       do {
-        if let segmentationModel { identity = segmentationModel } else { identity = try bundledModelIdentity() }
+        if let segmentationModel {
+          outlineModel = segmentationModel
+        } else {
+          outlineModel = try bundledSegmentationModel()
+        }
       } catch {
         throw .segmentation(file: path, reason: error.description)
       }
-      model = identity
+      model = outlineModel
       // The tissue model runs in the outline's fine pass when the two can be joined.
       let tissue =
         segmentationModel == nil
         ? bundledFinePassTissue
-        : (try? bundledTissueModel.get()).flatMap { FinePassTissue(outline: identity.model, tissue: $0.model) }
+        : (try? bundledTissueModel.get()).flatMap { FinePassTissue(outline: outlineModel, tissue: $0) }
       let segmentation = try segment(
-        image: image, calibration: calibration, settings: settings, model: identity.model, path: path,
+        image: image, calibration: calibration, settings: settings, model: outlineModel, path: path,
         threads: threads, coarse: coarse?.wait() ?? nil, tissue: tissue)
       mask = segmentation.wound
       regions = segmentation.labelled
@@ -291,11 +275,11 @@ package enum MeasurementPipeline {
     // Tissue, with the marker's printed white and black as the colour reference.
     let reference = calibration.markerColours(in: image).map { ColourReference(white: $0.white, black: $0.black) }
     let tissue: TissueMap
-    let tissueModel: (model: TissueModel, sha256: String)
+    let tissueModel: TissueModel
     do {
       tissueModel = try bundledTissueModel.get()
       tissue = try TissueClassifier.classify(
-        image: image, mask: mask, reference: reference, model: tissueModel.model, crops: tissueCrops, threads: threads)
+        image: image, mask: mask, reference: reference, model: tissueModel, crops: tissueCrops, threads: threads)
     } catch {
       throw .segmentation(file: path, reason: error.description)
     }
@@ -310,7 +294,8 @@ package enum MeasurementPipeline {
 
     let facts = MeasurementFacts(
       path: path, byteSize: photoBytes.count, photoSha256: photoSha256, metadata: decoded.metadata,
-      settings: settings, maskSha256: maskSha256, modelSha256: model?.sha256, tissueModelSha256: tissueModel.sha256,
+      settings: settings, maskSha256: maskSha256, modelSha256: model?.fileSHA256,
+      tissueModelSha256: tissueModel.network.fileSHA256,
       calibration: calibration,
       measures: measures, epitheliumAreaMm2: epitheliumAreaMm2, tissue: tissue, reference: reference,
       taken: taken, warnings: warnings)
