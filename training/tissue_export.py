@@ -1,7 +1,7 @@
 """Exports the tissue model, measures it on the held-out DFUTissue half, writes the Swift fixtures.
 
     python3 training/tissue_export.py --checkpoint training/runs/tissue/final.pt [--json training/metrics-tissue.json]
-    python3 training/tissue_export.py --evaluate-only [--model PATH]   # figures of an exported file
+    python3 training/tissue_export.py --evaluate-only [--model PATH] [--bootstrap 4000]   # figures of an exported file
 
 Export: `Sources/WoundModels/Resources/wound-tissue.wmseg`, float16, a softmax over
 background, slough, granulation, callus, with the crop rule of the outline's fine pass
@@ -90,11 +90,14 @@ def wound_probabilities(header: dict, blob: torch.Tensor, image: np.ndarray, mas
     return out
 
 
-def evaluate(header: dict, blob: torch.Tensor, grey: bool = False) -> dict:
+def evaluate(header: dict, blob: torch.Tensor, grey: bool = False, bootstrap: int = 0) -> dict:
+    """The held-out figures; with `bootstrap` > 0, also their 95 % intervals over that many resamplings of
+    the photos (with replacement, a fixed seed), the uncertainty that comes from having 46 photos."""
     _, held_out = dfutissue_names()
     inter = {1: 0, 2: 0}
     union = {1: 0, 2: 0}
     share_errors = {1: [], 2: []}
+    per_photo = []  # slough intersection, union, granulation intersection, union, granulation share error
     for name in held_out:
         image, labels = load_dfutissue_labels(name)
         wound = (labels == 1) | (labels == 2)
@@ -104,10 +107,13 @@ def evaluate(header: dict, blob: torch.Tensor, grey: bool = False) -> dict:
         pred = np.where(p[1] > p[2], 1, 2)
         truth = labels[wound]
         guess = pred[wound]
+        row = []
         for c in (1, 2):
             inter[c] += int(((guess == c) & (truth == c)).sum())
             union[c] += int(((guess == c) | (truth == c)).sum())
             share_errors[c].append(abs(float((guess == c).mean()) - float((truth == c).mean())))
+            row += [int(((guess == c) & (truth == c)).sum()), int(((guess == c) | (truth == c)).sum())]
+        per_photo.append(row + [share_errors[2][-1]])
     figures = {
         "photos": len(share_errors[1]),
         "slough IoU pooled": inter[1] / union[1],
@@ -115,8 +121,21 @@ def evaluate(header: dict, blob: torch.Tensor, grey: bool = False) -> dict:
         "slough share mean absolute error": float(np.mean(share_errors[1])),
         "granulation share mean absolute error": float(np.mean(share_errors[2])),
     }
+    if bootstrap > 0:
+        rows = np.array(per_photo, dtype=np.float64)
+        rng = np.random.default_rng(20261203)
+        samples = []
+        for _ in range(bootstrap):
+            r = rows[rng.integers(0, len(rows), len(rows))]
+            samples.append((r[:, 0].sum() / r[:, 1].sum(), r[:, 2].sum() / r[:, 3].sum(), r[:, 4].mean()))
+        low, high = np.percentile(np.array(samples), [2.5, 97.5], axis=0)
+        for k, key in enumerate(("slough IoU pooled", "granulation IoU pooled", "granulation share mean absolute error")):
+            figures[key + ", 95 % over photos"] = [float(low[k]), float(high[k])]
     for key, value in figures.items():
-        print(f"{key}: {value:.4f}" if isinstance(value, float) else f"{key}: {value}")
+        if isinstance(value, list):
+            print(f"{key}: {value[0]:.3f}-{value[1]:.3f}")
+        else:
+            print(f"{key}: {value:.4f}" if isinstance(value, float) else f"{key}: {value}")
     return figures
 
 
@@ -149,6 +168,8 @@ def main() -> None:
     parser.add_argument("--evaluate-only", action="store_true")
     parser.add_argument("--json")
     parser.add_argument("--grey-world", action="store_true", help="evaluate with grey-world crops (tissue_train.py)")
+    parser.add_argument("--bootstrap", type=int, default=0,
+                        help="also the figures' 95 %% intervals over this many resamplings of the held-out photos")
     args = parser.parse_args()
     if not args.evaluate_only:
         model, info = load_model(args.checkpoint, classes=4)
@@ -178,7 +199,7 @@ def main() -> None:
         if os.path.abspath(args.model) == os.path.abspath(TISSUE_MODEL_PATH):
             write_fixtures(header, file_blob, sha)
     header, file_blob = read_model_file(args.model)
-    figures = evaluate(header, file_blob, args.grey_world)
+    figures = evaluate(header, file_blob, args.grey_world, args.bootstrap)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(figures, f, indent=2)
