@@ -69,24 +69,24 @@ package enum ReportPage {
     h.append("<head>")
     h.append("<meta charset=\"utf-8\">")
     h.append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
-    h.append("<meta name=\"generator\" content=\"woundmeasure \(escape(toolVersion))\">")
-    h.append("<title>\(escape(title))</title>")
+    h.append("<meta name=\"generator\" content=\"woundmeasure \(markupEscaped(toolVersion))\">")
+    h.append("<title>\(markupEscaped(title))</title>")
     h.append("<style>\n\(styleSheet)</style>")
     h.append("</head>")
     h.append("<body>")
     h.append("<header>")
-    h.append("<h1>\(escape(title))</h1>")
+    h.append("<h1>\(markupEscaped(title))</h1>")
     let photoCount = reports.reduce(0) { $0 + timeline.standingEntries(woundSite: $1.woundSite).count }
     h.append(
       "<p class=\"meta\">\(reports.count) wound site\(reports.count == 1 ? "" : "s"), \(photoCount) photo"
         + "\(photoCount == 1 ? "" : "s"). Timeline of \(timeline.entries.count) entr"
         + "\(timeline.entries.count == 1 ? "y" : "ies"), last hash <code>\(timeline.lastHash.prefix(16))</code>. "
-        + "Written by woundmeasure \(escape(toolVersion)). Times are UTC.</p>")
-    for problem in problems { h.append("<p class=\"problem\"><strong>Warning:</strong> \(escape(problem))</p>") }
+        + "Written by woundmeasure \(markupEscaped(toolVersion)). Times are UTC.</p>")
+    for problem in problems { h.append("<p class=\"problem\"><strong>Warning:</strong> \(markupEscaped(problem))</p>") }
     if !legend.isEmpty {
       h.append("<ul class=\"legend\" aria-label=\"overlay colours\">")
       for item in legend {
-        h.append("<li><span class=\"swatch\" style=\"background:\(item.css)\"></span>\(escape(item.label))</li>")
+        h.append("<li><span class=\"swatch\" style=\"background:\(item.css)\"></span>\(markupEscaped(item.label))</li>")
       }
       h.append("</ul>")
     }
@@ -112,9 +112,9 @@ package enum ReportPage {
   ) -> String {
     var h: [String] = []
     let id = "site-" + report.woundSite
-    h.append("<section class=\"site\" id=\"\(escape(id))\">")
+    h.append("<section class=\"site\" id=\"\(markupEscaped(id))\">")
     let type = report.woundType.map { " (\($0.displayName))" } ?? ""
-    h.append("<h2>Wound site \(escape(report.woundSite))\(escape(type))</h2>")
+    h.append("<h2>Wound site \(markupEscaped(report.woundSite))\(markupEscaped(type))</h2>")
     h.append("<h3>Flags</h3>")
     h.append("<ul class=\"flags\">")
     for flag in flags(report, timeline: timeline) { h.append("<li class=\"\(flag.kind)\">\(flag.html)</li>") }
@@ -155,7 +155,7 @@ package enum ReportPage {
           html: cFormat(
             "4-week area reduction <strong>%.1f %%</strong> (photo on day %.0f): ",
             fourWeek.percentAreaReduction, fourWeek.daysSinceBaseline)
-            + escape(report.fourWeekVerdict(fourWeek))))
+            + markupEscaped(report.fourWeekVerdict(fourWeek))))
     } else {
       out.append(
         Flag(
@@ -178,7 +178,9 @@ package enum ReportPage {
       }
     } else {
       out.append(
-        Flag(kind: "info", html: "Projected closure: not given (\(escape(report.closureNote ?? "no projection")))."))
+        Flag(
+          kind: "info", html: "Projected closure: not given (\(markupEscaped(report.closureNote ?? "no projection"))).")
+      )
     }
     if let last = report.rows.last, report.rows.count > 1, last.changeCm2 > 0 {
       out.append(
@@ -204,14 +206,14 @@ package enum ReportPage {
           Flag(
             kind: "info",
             html: "Entry <code>\(entry.id)</code> (\(UTCTime.day(entry.takenAt))) was corrected by "
-              + "<code>\(by)</code>: \(escape(reason))."))
+              + "<code>\(by)</code>: \(markupEscaped(reason))."))
       case .voided(let by)? where timeline.entry(id: by)?.amends?.entryId == entry.id:
         let reason = timeline.entry(id: by)?.amends?.reason ?? ""
         out.append(
           Flag(
             kind: "info",
             html: "Entry <code>\(entry.id)</code> (\(UTCTime.day(entry.takenAt))) was withdrawn by "
-              + "<code>\(by)</code>: \(escape(reason)); it is not counted."))
+              + "<code>\(by)</code>: \(markupEscaped(reason)); it is not counted."))
       default: break
       }
     }
@@ -230,7 +232,7 @@ package enum ReportPage {
     for row in report.rows {
       let entry = timeline.entry(id: row.entryId)
       let dash = "&ndash;"
-      var cells: [String] = [escape(UTCTime.minute(row.takenAt)), cFormat("%.0f", row.daysSinceBaseline)]
+      var cells: [String] = [markupEscaped(UTCTime.minute(row.takenAt)), cFormat("%.0f", row.daysSinceBaseline)]
       cells.append(cFormat("%.2f", row.areaCm2))
       cells.append(row.changePercent.map { cFormat("%+.1f %%", $0) } ?? dash)
       cells.append(
@@ -266,10 +268,10 @@ package enum ReportPage {
     s.append(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"tissue\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
         + "viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\" font-size=\"12\" role=\"img\">")
-    s.append("<title>Tissue shares of wound site \(escape(report.woundSite)) per photo</title>")
+    s.append("<title>Tissue shares of wound site \(markupEscaped(report.woundSite)) per photo</title>")
     for (i, row) in report.rows.enumerated() {
       let y = Double(i) * rowHeight + 4
-      s.append("<text x=\"0\" y=\"\(f(y + 15))\">\(escape(UTCTime.day(row.takenAt)))</text>")
+      s.append("<text x=\"0\" y=\"\(f(y + 15))\">\(markupEscaped(UTCTime.day(row.takenAt)))</text>")
       guard let tissue = row.tissue else {
         s.append("<text x=\"\(f(labelWidth))\" y=\"\(f(y + 15))\" fill=\"#666666\">not classified</text>")
         continue
@@ -308,21 +310,21 @@ package enum ReportPage {
     case .jpeg(let bytes, let width, let height)?:
       h.append(
         "<img src=\"data:image/jpeg;base64,\(Data(bytes).base64EncodedString())\" width=\"\(width)\" "
-          + "height=\"\(height)\" alt=\"Overlay of the photo taken \(escape(caption))\">")
+          + "height=\"\(height)\" alt=\"Overlay of the photo taken \(markupEscaped(caption))\">")
     case .missing(let reason)?:
       h.append(
         "<div class=\"photo-missing\" role=\"img\" aria-label=\"photo not available\">Photo not available: "
-          + "\(escape(reason))</div>")
+          + "\(markupEscaped(reason))</div>")
     case nil:
       h.append("<div class=\"photo-missing\" role=\"img\" aria-label=\"photo not rendered\">Overlay not rendered</div>")
     }
-    var lines = ["<strong>\(escape(caption))</strong>"]
+    var lines = ["<strong>\(markupEscaped(caption))</strong>"]
     if row == nil { lines.append("needs review: left out of the figures") }
     if entry.closureConfirmed == true { lines.append("closure confirmed") }
     if entry.effectiveKind == .amendment { lines.append("corrected entry") }
-    lines.append("entry <code>\(entry.id)</code>, photo <code>\(escape(entry.photo.path))</code>")
-    if let note = photo?.note { lines.append("<span class=\"note\">\(escape(note))</span>") }
-    for warning in entry.warnings { lines.append("<span class=\"warning\">warning: \(escape(warning))</span>") }
+    lines.append("entry <code>\(entry.id)</code>, photo <code>\(markupEscaped(entry.photo.path))</code>")
+    if let note = photo?.note { lines.append("<span class=\"note\">\(markupEscaped(note))</span>") }
+    for warning in entry.warnings { lines.append("<span class=\"warning\">warning: \(markupEscaped(warning))</span>") }
     h.append("<figcaption>\(lines.joined(separator: "<br>"))</figcaption>")
     h.append("</figure>")
     return h.joined(separator: "\n")
@@ -369,11 +371,6 @@ package enum ReportPage {
     }
 
     """
-
-  static func escape(_ text: String) -> String {
-    text.replacing("&", with: "&amp;").replacing("<", with: "&lt;")
-      .replacing(">", with: "&gt;").replacing("\"", with: "&quot;")
-  }
 
   static func f(_ v: Double) -> String { cFormat("%.1f", v) }
 }

@@ -164,8 +164,9 @@ package enum MeasurementPipeline {
   ) throws(MeasurementError) -> MeasurementOutcome {
     if threads > 1 && segmentationModel == nil && settings.maskPath == nil {
       // Load the bundled outline model (once per process) beside the decoding.
-      // The tissue model loads after the marker search: loaded here, it would
-      // add its weights to the peak of memory, which the marker search sets.
+      // The tissue model loads after the marker search: loaded here, its weights
+      // would add to the peak of memory, which falls while the marker search
+      // and the whole-photo pass run side by side.
       DispatchQueue.global().async { _ = bundledModel }
     }
     let photoSha256 = sha256Hex(photoBytes)
@@ -325,11 +326,6 @@ package enum MeasurementPipeline {
     throws(MeasurementError) -> [UInt8]
   {
     try readPhoto(path, maxPixels: maxPixels).bytes
-  }
-
-  static func modificationDate(_ path: String) -> Date {
-    let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-    return (attributes?[.modificationDate] as? Date) ?? Date(timeIntervalSince1970: 0)
   }
 
   /// Decodes a given mask: grey level (mean of R, G, B) >= 128 is wound. An ImageJ ROI

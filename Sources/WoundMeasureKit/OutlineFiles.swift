@@ -18,7 +18,7 @@ package enum OutlineFileError: Error, Sendable, Equatable, CustomStringConvertib
     switch self {
     case .noRegion: return "the wound has no region to outline"
     case .severalRegions(let count, let path):
-      let zip = (PathName.removingExtension(path) as String) + ".zip"
+      let zip = PathName.removingExtension(path) + ".zip"
       return "the wound has \(count) separate regions and an ImageJ .roi holds one outline: write a ROI Manager set "
         + "with --outline-out \(zip)"
     case .encoding(let error): return error.description

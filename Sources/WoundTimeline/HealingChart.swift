@@ -41,10 +41,10 @@ package enum HealingChart {
     svg.append(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(widthPixels))\" height=\"\(Int(heightPixels))\" "
         + "viewBox=\"0 0 \(Int(widthPixels)) \(Int(heightPixels))\" font-family=\"sans-serif\" font-size=\"12\">")
-    svg.append("<title>\(escape(title))</title>")
+    svg.append("<title>\(markupEscaped(title))</title>")
     svg.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>")
     svg.append(
-      "<text x=\"\(f(widthPixels / 2))\" y=\"28\" text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\">\(escape(title))</text>"
+      "<text x=\"\(f(widthPixels / 2))\" y=\"28\" text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\">\(markupEscaped(title))</text>"
     )
     // Grid and y axis labels.
     for tick in yTicks {
@@ -111,10 +111,5 @@ package enum HealingChart {
 
   static func tickLabel(_ value: Double) -> String {
     value == value.rounded() ? cFormat("%.0f", value) : cFormat("%g", value)
-  }
-
-  static func escape(_ text: String) -> String {
-    text.replacing("&", with: "&amp;").replacing("<", with: "&lt;")
-      .replacing(">", with: "&gt;").replacing("\"", with: "&quot;")
   }
 }
